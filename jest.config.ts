@@ -1,0 +1,13 @@
+/** @jest-config-loader-options {"transpileOnly": true} */
+import type { Config } from 'jest';
+
+// Type checking runs once in `npm test` (tsc --noEmit) instead of in every worker:
+// ts-jest only transpiles (isolatedModules is set in tsconfig.json).
+const config: Config = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/tests'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.ts$': ['ts-jest', {}] },
+  maxWorkers: 2,
+};
+export default config;

@@ -1,0 +1,363 @@
+/**
+ * Lab 8, Exercise 3: a recurrent network trained by backpropagation through time to predict
+ * Beijing's temperature one hour ahead from the previous 24 hours of weather.
+ *
+ *   h_t = tanh(U x_t + W h_{t-1} + b),  h_0 = 0,     ŷ = v·h_τ + c,     L = (ŷ - y)²
+ *
+ * This is the reference solution. Regions between `#!TAG HWBEGIN` and `#!TAG HWEND` are the
+ * student's work: the handout generator replaces each one by its `#!MSG` text and a
+ * "not implemented yet" error. Every name and shape follows the lab contract.
+ */
+import { assertFiniteNumber, assertMatrix, assertVector, HOURS_PER_DAY, TEMP_COLUMN, zerosMatrix, zerosVector } from 'rnn-lab';
+import type { Matrix, Rng, Vector } from 'rnn-lab';
+import { createRng } from 'rnn-lab';
+
+// ---------------------------------------------------------------------------------------------
+// Preparing the data
+// ---------------------------------------------------------------------------------------------
+
+/** Rows in the training split: whole days, as close to 80 % of `numRows` as whole days allow (rounding down). */
+export function numTrainSamples(numRows: number): number {
+  if (!Number.isSafeInteger(numRows) || numRows < 0) {
+    throw new RangeError(`numRows: expected a non-negative integer, got ${numRows}`);
+  }
+  // #!TAG HWBEGIN
+  // #!MSG TODO: Return the number of training rows: a multiple of 24 (whole days) within 24 rows of 80 % of numRows.
+  // Integer arithmetic: 0.8 * numRows is not exact in floating point.
+  return Math.floor((4 * numRows) / (5 * HOURS_PER_DAY)) * HOURS_PER_DAY;
+  // #!TAG HWEND
+}
+
+/** Columns of the first row, so that a ragged matrix is reported by assertMatrix rather than crash here. */
+function numColumnsOf(data: Matrix): number {
+  return Array.isArray(data) && Array.isArray(data[0]) ? data[0].length : 0;
+}
+
+/** Mean of every column. */
+export function columnMeans(data: Matrix): Vector {
+  assertMatrix('data', data, undefined, numColumnsOf(data));
+  // #!TAG HWBEGIN
+  // #!MSG TODO: Compute the mean of each column of data.
+  const means = zerosVector(data[0].length);
+  for (const row of data) {
+    for (let j = 0; j < row.length; j++) means[j] += row[j];
+  }
+  return means.map((sum) => sum / data.length);
+  // #!TAG HWEND
+}
+
+/** Sample standard deviation of every column (divides by n - 1, as torch.std does). */
+export function columnStds(data: Matrix): Vector {
+  assertMatrix('data', data, undefined, numColumnsOf(data), 2);
+  // #!TAG HWBEGIN
+  // #!MSG TODO: Compute the sample standard deviation (divide by n - 1) of each column of data.
+  const means = columnMeans(data);
+  const sumsOfSquares = zerosVector(means.length);
+  for (const row of data) {
+    for (let j = 0; j < row.length; j++) {
+      const deviation = row[j] - means[j];
+      sumsOfSquares[j] += deviation * deviation;
+    }
+  }
+  return sumsOfSquares.map((sum) => Math.sqrt(sum / (data.length - 1)));
+  // #!TAG HWEND
+}
+
+/** (x - mean) / std per column, as a new matrix. */
+export function standardize(data: Matrix, means: Vector, stds: Vector): Matrix {
+  const numColumns = means.length;
+  assertVector('means', means);
+  assertVector('stds', stds, numColumns);
+  assertMatrix('data', data, undefined, numColumns);
+  // #!TAG HWBEGIN
+  // #!MSG TODO: Standardize every column of data: subtract its mean, divide by its standard deviation.
+  // #!MSG Return a new matrix; do not change data.
+  return data.map((row) => row.map((value, j) => (value - means[j]) / stds[j]));
+  // #!TAG HWEND
+}
+
+/** A uniformly random window of 24 consecutive rows and the temperature of the row right after it. */
+export function getRandomDay(data: Matrix, rng: Rng): { x: Matrix; y: number } {
+  if (!Array.isArray(data) || data.length < HOURS_PER_DAY + 1) {
+    throw new RangeError(`data: expected at least ${HOURS_PER_DAY + 1} rows, got ${Array.isArray(data) ? data.length : typeof data}`);
+  }
+  // #!TAG HWBEGIN
+  // #!MSG TODO: Draw the window's start with exactly one call rng.int(...) so that every valid window
+  // #!MSG (24 rows plus the row after them) can be drawn and no index falls outside data.
+  const start = rng.int(data.length - HOURS_PER_DAY);
+  const x = data.slice(start, start + HOURS_PER_DAY).map((row) => row.slice());
+  const y = data[start + HOURS_PER_DAY][TEMP_COLUMN];
+  return { x, y };
+  // #!TAG HWEND
+}
+
+/** Squared error of one prediction. */
+export function mseLoss(yTrue: number, yPred: number): number {
+  // #!TAG HWBEGIN
+  // #!MSG TODO: Compute the squared error of one prediction.
+  const error = yTrue - yPred;
+  return error * error;
+  // #!TAG HWEND
+}
+
+// ---------------------------------------------------------------------------------------------
+// The network
+// ---------------------------------------------------------------------------------------------
+
+export class RNN {
+  readonly hiddenStateSize: number;
+  readonly numFeatures: number;
+  u: Matrix;
+  w: Matrix;
+  v: Vector;
+  b: Vector;
+  c: number;
+
+  /** Draws U (H×F), then W (H×H), then v (H), row by row, from Normal(0, 0.001); b = 0, c = 0. */
+  constructor(hiddenStateSize = 10, numFeatures = 6, rng: Rng = createRng(0)) {
+    if (!Number.isSafeInteger(hiddenStateSize) || hiddenStateSize < 1) throw new RangeError(`hiddenStateSize: expected a positive integer, got ${hiddenStateSize}`);
+    if (!Number.isSafeInteger(numFeatures) || numFeatures < 1) throw new RangeError(`numFeatures: expected a positive integer, got ${numFeatures}`);
+    this.hiddenStateSize = hiddenStateSize;
+    this.numFeatures = numFeatures;
+    const draw = (): number => rng.normal(0, 0.001);
+    this.u = Array.from({ length: hiddenStateSize }, () => Array.from({ length: numFeatures }, draw));
+    this.w = Array.from({ length: hiddenStateSize }, () => Array.from({ length: hiddenStateSize }, draw));
+    this.v = Array.from({ length: hiddenStateSize }, draw);
+    this.b = zerosVector(hiddenStateSize);
+    this.c = 0;
+  }
+
+  /** Runs the sequence x (τ×F) through the network: hidden states h_1..h_τ (τ×H) and the prediction. */
+  forward(x: Matrix): { hidden: Matrix; yHat: number } {
+    assertMatrix('x', x, undefined, this.numFeatures);
+    const { u, w, b, v } = this;
+    const size = this.hiddenStateSize;
+    const numFeatures = this.numFeatures;
+    // #!TAG HWBEGIN
+    // #!MSG TODO: Compute h_1..h_τ with h_t = tanh(U x_t + W h_{t-1} + b) and h_0 = 0,
+    // #!MSG then the prediction yHat = v·h_τ + c. Return hidden (τ×H, without h_0) and yHat.
+    // Parameters are copied into flat typed arrays first: the inner loops then read one kind of
+    // array only, which keeps V8's optimised code fast whatever arrays the caller passed in.
+    const flatU = flatten(u, numFeatures);
+    const flatW = flatten(w, size);
+    const hidden: Matrix = [];
+    const previous = new Float64Array(size);
+    const input = new Float64Array(numFeatures);
+    for (let t = 0; t < x.length; t++) {
+      for (let j = 0; j < numFeatures; j++) input[j] = x[t][j];
+      const current: Vector = [];
+      for (let i = 0; i < size; i++) {
+        let sum = b[i];
+        for (let j = 0; j < numFeatures; j++) sum += flatU[i * numFeatures + j] * input[j];
+        for (let k = 0; k < size; k++) sum += flatW[i * size + k] * previous[k];
+        current.push(Math.tanh(sum));
+      }
+      previous.set(current);
+      hidden.push(current);
+    }
+    let yHat = this.c;
+    for (let i = 0; i < size; i++) yHat += v[i] * previous[i];
+    return { hidden, yHat };
+    // #!TAG HWEND
+  }
+
+  /** ∂L/∂h_t for t = 1..τ (row t-1), the total derivative through all later steps. */
+  computeGradH(yTrue: number, yPred: number, hidden: Matrix): Matrix {
+    this.checkPrediction(yTrue, yPred);
+    assertMatrix('hidden', hidden, undefined, this.hiddenStateSize);
+    const { w, v } = this;
+    const size = this.hiddenStateSize;
+    // #!TAG HWBEGIN
+    // #!MSG TODO: Start from the last hidden state, ∂L/∂h_τ = 2(yPred - yTrue) v, then go backwards:
+    // #!MSG ∂L/∂h_t = Wᵀ diag(1 - h_{t+1}²) ∂L/∂h_{t+1}.
+    const tau = hidden.length;
+    const gradH: Matrix = new Array(tau);
+    const outputGrad = 2 * (yPred - yTrue);
+    gradH[tau - 1] = v.map((vi) => outputGrad * vi);
+    const delta = zerosVector(size);
+    for (let t = tau - 2; t >= 0; t--) {
+      const next = hidden[t + 1];
+      const gradNext = gradH[t + 1];
+      for (let i = 0; i < size; i++) delta[i] = (1 - next[i] * next[i]) * gradNext[i];
+      const row = zerosVector(size);
+      for (let i = 0; i < size; i++) {
+        const wRow = w[i];
+        const d = delta[i];
+        for (let k = 0; k < size; k++) row[k] += wRow[k] * d;
+      }
+      gradH[t] = row;
+    }
+    return gradH;
+    // #!TAG HWEND
+  }
+
+  /** ∂L/∂c */
+  computeGradC(yTrue: number, yPred: number): number {
+    this.checkPrediction(yTrue, yPred);
+    // #!TAG HWBEGIN
+    // #!MSG TODO: Compute ∂L/∂c.
+    return 2 * (yPred - yTrue);
+    // #!TAG HWEND
+  }
+
+  /** ∂L/∂b = Σ_{t=1..τ} (1 - h_t²) ⊙ ∂L/∂h_t */
+  computeGradB(hidden: Matrix, gradH: Matrix): Vector {
+    this.checkHiddenAndGrad(hidden, gradH);
+    const size = this.hiddenStateSize;
+    // #!TAG HWBEGIN
+    // #!MSG TODO: Compute ∂L/∂b. Every time step t = 1..τ contributes.
+    const gradB = zerosVector(size);
+    for (let t = 0; t < hidden.length; t++) {
+      const h = hidden[t];
+      const g = gradH[t];
+      for (let i = 0; i < size; i++) gradB[i] += (1 - h[i] * h[i]) * g[i];
+    }
+    return gradB;
+    // #!TAG HWEND
+  }
+
+  /** ∂L/∂v = 2(ŷ - y) h_τ */
+  computeGradV(yTrue: number, yPred: number, hidden: Matrix): Vector {
+    this.checkPrediction(yTrue, yPred);
+    assertMatrix('hidden', hidden, undefined, this.hiddenStateSize);
+    // #!TAG HWBEGIN
+    // #!MSG TODO: Compute ∂L/∂v.
+    const outputGrad = 2 * (yPred - yTrue);
+    return hidden[hidden.length - 1].map((h) => outputGrad * h);
+    // #!TAG HWEND
+  }
+
+  /** ∂L/∂W = Σ_{t=1..τ} ((1 - h_t²) ⊙ ∂L/∂h_t) h_{t-1}ᵀ, with h_0 = 0 */
+  computeGradW(hidden: Matrix, gradH: Matrix): Matrix {
+    this.checkHiddenAndGrad(hidden, gradH);
+    const size = this.hiddenStateSize;
+    // #!TAG HWBEGIN
+    // #!MSG TODO: Compute ∂L/∂W. Pair the local gradient at step t with h_{t-1} (h_0 = 0).
+    const gradW = zerosMatrix(size, size);
+    for (let t = 1; t < hidden.length; t++) {
+      const h = hidden[t];
+      const g = gradH[t];
+      const previous = hidden[t - 1];
+      for (let i = 0; i < size; i++) {
+        const local = (1 - h[i] * h[i]) * g[i];
+        const row = gradW[i];
+        for (let k = 0; k < size; k++) row[k] += local * previous[k];
+      }
+    }
+    return gradW;
+    // #!TAG HWEND
+  }
+
+  /** ∂L/∂U = Σ_{t=1..τ} ((1 - h_t²) ⊙ ∂L/∂h_t) x_tᵀ */
+  computeGradU(hidden: Matrix, gradH: Matrix, x: Matrix): Matrix {
+    this.checkHiddenAndGrad(hidden, gradH);
+    assertMatrix('x', x, hidden.length, this.numFeatures);
+    const size = this.hiddenStateSize;
+    const numFeatures = this.numFeatures;
+    // #!TAG HWBEGIN
+    // #!MSG TODO: Compute ∂L/∂U. Pair the local gradient at step t with the input x_t of the same step.
+    const gradU = zerosMatrix(size, numFeatures);
+    for (let t = 0; t < hidden.length; t++) {
+      const h = hidden[t];
+      const g = gradH[t];
+      const input = x[t];
+      for (let i = 0; i < size; i++) {
+        const local = (1 - h[i] * h[i]) * g[i];
+        const row = gradU[i];
+        for (let j = 0; j < numFeatures; j++) row[j] += local * input[j];
+      }
+    }
+    return gradU;
+    // #!TAG HWEND
+  }
+
+  /** All parameter gradients of one sample. */
+  getGradients(x: Matrix, yTrue: number, yPred: number, hidden: Matrix): { c: number; b: Vector; v: Vector; w: Matrix; u: Matrix } {
+    // #!TAG HWBEGIN
+    // #!MSG TODO: Compute ∂L/∂h once with computeGradH, then every parameter's gradient with the functions above.
+    const gradH = this.computeGradH(yTrue, yPred, hidden);
+    return {
+      c: this.computeGradC(yTrue, yPred),
+      b: this.computeGradB(hidden, gradH),
+      v: this.computeGradV(yTrue, yPred, hidden),
+      w: this.computeGradW(hidden, gradH),
+      u: this.computeGradU(hidden, gradH, x),
+    };
+    // #!TAG HWEND
+  }
+
+  private checkPrediction(yTrue: number, yPred: number): void {
+    assertFiniteNumber('yTrue', yTrue);
+    assertFiniteNumber('yPred', yPred);
+  }
+
+  private checkHiddenAndGrad(hidden: Matrix, gradH: Matrix): void {
+    assertMatrix('hidden', hidden, undefined, this.hiddenStateSize);
+    assertMatrix('gradH', gradH, hidden.length, this.hiddenStateSize);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Training
+// ---------------------------------------------------------------------------------------------
+
+/** One SGD step on a batch of random days; returns the mean loss over the batch. */
+export function doTrainingStep(rnn: RNN, data: Matrix, batchSize: number, lr: number, rng: Rng): number {
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize: expected a positive integer, got ${batchSize}`);
+  assertFiniteNumber('lr', lr);
+  // #!TAG HWBEGIN
+  // #!MSG TODO: For each of the batchSize samples: draw a day with getRandomDay(data, rng), run forward,
+  // #!MSG compute the loss and the gradients. Then move every parameter by -lr times its gradient averaged
+  // #!MSG over the batch, and return the mean loss over the batch.
+  const size = rnn.hiddenStateSize;
+  const numFeatures = rnn.numFeatures;
+  const sumU = zerosMatrix(size, numFeatures);
+  const sumW = zerosMatrix(size, size);
+  const sumV = zerosVector(size);
+  const sumB = zerosVector(size);
+  let sumC = 0;
+  let totalLoss = 0;
+  for (let sample = 0; sample < batchSize; sample++) {
+    const { x, y } = getRandomDay(data, rng);
+    const { hidden, yHat } = rnn.forward(x);
+    totalLoss += mseLoss(y, yHat);
+    const grads = rnn.getGradients(x, y, yHat, hidden);
+    sumC += grads.c;
+    for (let i = 0; i < size; i++) {
+      sumB[i] += grads.b[i];
+      sumV[i] += grads.v[i];
+      for (let k = 0; k < size; k++) sumW[i][k] += grads.w[i][k];
+      for (let j = 0; j < numFeatures; j++) sumU[i][j] += grads.u[i][j];
+    }
+  }
+  const step = lr / batchSize;
+  rnn.c -= step * sumC;
+  for (let i = 0; i < size; i++) {
+    rnn.b[i] -= step * sumB[i];
+    rnn.v[i] -= step * sumV[i];
+    for (let k = 0; k < size; k++) rnn.w[i][k] -= step * sumW[i][k];
+    for (let j = 0; j < numFeatures; j++) rnn.u[i][j] -= step * sumU[i][j];
+  }
+  return totalLoss / batchSize;
+  // #!TAG HWEND
+}
+
+/** Trains a new RNN(10, 6) for `numSteps` steps of batch 32 at learning rate 0.01; losses[i] is step i's mean loss. */
+export function trainRnn(data: Matrix, numSteps: number, rng: Rng): { rnn: RNN; losses: number[] } {
+  if (!Number.isSafeInteger(numSteps) || numSteps < 0) throw new RangeError(`numSteps: expected a non-negative integer, got ${numSteps}`);
+  // #!TAG HWBEGIN
+  // #!MSG TODO: Create RNN(10, 6, rng), then call doTrainingStep numSteps times with batch size 32 and
+  // #!MSG learning rate 0.01, collecting every returned loss.
+  const rnn = new RNN(10, 6, rng);
+  const losses: number[] = [];
+  for (let step = 0; step < numSteps; step++) losses.push(doTrainingStep(rnn, data, 32, 0.01, rng));
+  return { rnn, losses };
+  // #!TAG HWEND
+}
+
+/** The rows of `m` one after another in a Float64Array (`cols` entries per row). */
+function flatten(m: Matrix, cols: number): Float64Array {
+  const flat = new Float64Array(m.length * cols);
+  for (let i = 0; i < m.length; i++) flat.set(m[i], i * cols);
+  return flat;
+}
