@@ -266,7 +266,7 @@ export function parsePollutionCsv(text: string): Matrix {
   const records = parseRecords(text, 1 + MAX_DATA_ROWS);
   const columns = SELECTED_COLUMNS.map((name) => header.indexOf(name));
   const rows = records.slice(1);
-  // Whole days only, so that every 24-hour window starts at the same hour of the day.
+  // Whole days only, as in the lab notebook, so that the train/test split falls between two days.
   const kept = rows.length - (rows.length % HOURS_PER_DAY);
   if (kept === 0) {
     throw new DataError(`pollution.csv has ${rows.length} data rows; the lab needs at least ${HOURS_PER_DAY} (one day).`);
