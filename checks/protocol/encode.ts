@@ -1,0 +1,118 @@
+/**
+ * Values crossing the boundary between submission code and the judge, as JSON.
+ *
+ * JSON alone would turn NaN and Infinity into null and drop undefined, and a judge must see
+ * exactly what the submission returned. The encoding is total (it never throws on what student
+ * code returns: getters that throw, Proxies, cycles and huge arrays become tagged markers) and
+ * bounded (at most MAX_ENCODED_ENTRIES entries), so a hostile return value cannot stall or
+ * crash the encoder.
+ */
+export type Encoded =
+  | number
+  | string
+  | boolean
+  | null
+  | Encoded[]
+  | { $special: 'NaN' | 'Infinity' | '-Infinity' | '-0' | 'undefined' }
+  | { $typed: string; values: Encoded[] }
+  | { $object: Record<string, Encoded> }
+  | { $unreadable: string };
+
+export const MAX_ENCODED_ENTRIES = 2_000_000;
+
+/** What a decoded value can be: the judge checks its shape before using it. */
+export type Decoded = number | string | boolean | null | undefined | Decoded[] | TypedArrayValue | { [key: string]: Decoded } | UnreadableValue;
+
+export class TypedArrayValue {
+  constructor(readonly kind: string, readonly values: Decoded[]) {}
+}
+
+export class UnreadableValue {
+  constructor(readonly reason: string) {}
+}
+
+export function encodeValue(value: unknown): Encoded {
+  const budget = { left: MAX_ENCODED_ENTRIES };
+  return encodeWithin(value, budget, new Set());
+}
+
+function encodeWithin(value: unknown, budget: { left: number }, seen: Set<object>): Encoded {
+  if (--budget.left < 0) return { $unreadable: 'value too large' };
+  try {
+    switch (typeof value) {
+      case 'number':
+        if (Number.isNaN(value)) return { $special: 'NaN' };
+        if (value === Infinity) return { $special: 'Infinity' };
+        if (value === -Infinity) return { $special: '-Infinity' };
+        if (Object.is(value, -0)) return { $special: '-0' };
+        return value;
+      case 'string':
+        return value.length > 10_000 ? value.slice(0, 10_000) + '…' : value;
+      case 'boolean':
+        return value;
+      case 'undefined':
+        return { $special: 'undefined' };
+      case 'object': {
+        if (value === null) return null;
+        if (seen.has(value)) return { $unreadable: 'circular reference' };
+        seen.add(value);
+        try {
+          if (Array.isArray(value)) {
+            const length = value.length;
+            if (length > budget.left) return { $unreadable: `array of ${length} entries is too large` };
+            const out: Encoded[] = [];
+            for (let i = 0; i < length; i++) out.push(encodeWithin(value[i], budget, seen));
+            return out;
+          }
+          if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
+            const typed = value as unknown as ArrayLike<number>;
+            if (typed.length > budget.left) return { $unreadable: `typed array of ${typed.length} entries is too large` };
+            const values: Encoded[] = [];
+            for (let i = 0; i < typed.length; i++) values.push(encodeWithin(Number(typed[i]), budget, seen));
+            return { $typed: value.constructor.name, values };
+          }
+          const out: Record<string, Encoded> = {};
+          for (const key of Object.keys(value).slice(0, 1000)) out[key] = encodeWithin((value as Record<string, unknown>)[key], budget, seen);
+          return { $object: out };
+        } finally {
+          seen.delete(value);
+        }
+      }
+      default:
+        return { $unreadable: `a ${typeof value}` };
+    }
+  } catch (error) {
+    return { $unreadable: `reading it threw: ${describeThrown(error)}` };
+  }
+}
+
+export function decodeValue(encoded: Encoded): Decoded {
+  if (encoded === null || typeof encoded !== 'object') return encoded;
+  if (Array.isArray(encoded)) return encoded.map(decodeValue);
+  if ('$special' in encoded) {
+    switch (encoded.$special) {
+      case 'NaN': return NaN;
+      case 'Infinity': return Infinity;
+      case '-Infinity': return -Infinity;
+      case '-0': return -0;
+      default: return undefined;
+    }
+  }
+  if ('$typed' in encoded) return new TypedArrayValue(encoded.$typed, encoded.values.map(decodeValue));
+  if ('$object' in encoded) {
+    const out: { [key: string]: Decoded } = {};
+    for (const [key, entry] of Object.entries(encoded.$object)) out[key] = decodeValue(entry);
+    return out;
+  }
+  return new UnreadableValue(encoded.$unreadable);
+}
+
+/** A short, safe description of anything thrown (student code may throw non-Errors or hostile objects). */
+export function describeThrown(error: unknown): string {
+  try {
+    if (error instanceof Error) return `${error.name}: ${error.message}`;
+    return `thrown value ${String(error)}`;
+  } catch {
+    return 'an unprintable thrown value';
+  }
+}
