@@ -74,7 +74,8 @@ export function outcomeOfThrow(check: CheckDefinition, error: unknown): CheckOut
     return { status: 'error', message: `The submission's process stopped while running ${check.target}: ${message}` };
   }
   if (error instanceof StudentError) {
-    if (error.missingExport) return { status: 'error', message: `${error.errorMessage}. The lab contract asks rnn.ts to export it with exactly this name.` };
+    if (error.errorName === 'MissingExportError') return { status: 'error', message: `${error.errorMessage}. The lab contract asks rnn.ts to export it with exactly this name.` };
+    if (error.fatal) return { status: 'error', message: error.errorMessage };
     return { status: 'error', message: `${check.target} threw ${error.errorName}: ${error.errorMessage}` };
   }
   const detail = error instanceof Error ? error.stack ?? error.message : String(error);

@@ -10,7 +10,7 @@ import { isExecutionFailure } from './protocol/requests';
 import type { CallAftermath, CallRequest, ExecutionFailure, Executor, RngCall } from './protocol/requests';
 
 export class StudentError extends Error {
-  constructor(readonly errorName: string, readonly errorMessage: string, readonly missingExport: boolean) {
+  constructor(readonly errorName: string, readonly errorMessage: string, readonly fatal: boolean) {
     super(`${errorName}: ${errorMessage}`);
   }
 }

@@ -1,0 +1,55 @@
+/**
+ * Runs a judge over fast-check cases against a submission. On failure fast-check shrinks to the
+ * smallest failing case, and the outcome carries the seed and path that replay exactly it.
+ */
+import fc from 'fast-check';
+import { ExecutionAborted, StudentError } from '../runner';
+import type { CheckContext, CheckOutcome } from '../types';
+import { ANCHOR_CASES, caseArbitrary, describeCase } from './cases';
+import type { CaseDescriptor } from './cases';
+
+/** What a judge says about one case: null when it is right. */
+export interface Judgement {
+  status: 'failed' | 'error';
+  message: string;
+  diagnosis?: string;
+}
+
+export async function checkOverCases(context: CheckContext, judge: (descriptor: CaseDescriptor) => Promise<Judgement | null>): Promise<CheckOutcome> {
+  let lastFailure: Judgement | undefined;
+  let aborted: unknown;
+  const property = fc.asyncProperty(caseArbitrary, async (descriptor) => {
+    if (aborted !== undefined) return true; // the submission is gone: stop calling it, let fast-check finish
+    try {
+      const judgement = await judge(descriptor);
+      if (judgement) lastFailure = judgement;
+      return judgement === null;
+    } catch (error) {
+      if (error instanceof StudentError && !error.fatal) {
+        lastFailure = { status: 'error', message: `threw ${error.errorName}: ${error.errorMessage}` };
+        return false;
+      }
+      aborted = error;
+      return true;
+    }
+  });
+  const result = await fc.check(property, {
+    seed: context.seed,
+    numRuns: context.numRuns,
+    examples: ANCHOR_CASES.map((descriptor) => [descriptor] as [CaseDescriptor]),
+    ...(context.replay ? { path: context.replay.path, endOnFailure: true } : {}),
+  });
+  if (aborted !== undefined) throw aborted;
+  if (!result.failed) return { status: 'passed', message: '' };
+  if (result.errorInstance && !lastFailure) throw result.errorInstance;
+  const [counterexample] = result.counterexample ?? [];
+  const failure = lastFailure ?? { status: 'failed' as const, message: 'failed' };
+  return {
+    status: failure.status,
+    message: `${failure.message}\nSmallest failing case: ${counterexample ? describeCase(counterexample) : 'unknown'}.`,
+    diagnosis: failure.diagnosis,
+    replay: { seed: result.seed, path: result.counterexamplePath ?? '' },
+  };
+}
+
+export { ExecutionAborted };
