@@ -15,10 +15,22 @@ export interface Judgement {
   diagnosis?: string;
 }
 
-export async function checkOverCases(context: CheckContext, judge: (descriptor: CaseDescriptor) => Promise<Judgement | null>): Promise<CheckOutcome> {
+/** Model checks: cases of (τ, H, F, scale, seed), anchored by short sequences. */
+export function checkOverCases(context: CheckContext, judge: (descriptor: CaseDescriptor) => Promise<Judgement | null>): Promise<CheckOutcome> {
+  return checkProperty(context, { arbitrary: caseArbitrary, examples: ANCHOR_CASES, describe: describeCase }, judge);
+}
+
+export interface CaseSource<T> {
+  arbitrary: fc.Arbitrary<T>;
+  /** Tried first, every run. */
+  examples: T[];
+  describe(value: T): string;
+}
+
+export async function checkProperty<T>(context: CheckContext, source: CaseSource<T>, judge: (value: T) => Promise<Judgement | null>): Promise<CheckOutcome> {
   let lastFailure: Judgement | undefined;
   let aborted: unknown;
-  const property = fc.asyncProperty(caseArbitrary, async (descriptor) => {
+  const property = fc.asyncProperty(source.arbitrary, async (descriptor) => {
     if (aborted !== undefined) return true; // the submission is gone: stop calling it, let fast-check finish
     try {
       const judgement = await judge(descriptor);
@@ -36,7 +48,7 @@ export async function checkOverCases(context: CheckContext, judge: (descriptor: 
   const result = await fc.check(property, {
     seed: context.seed,
     numRuns: context.numRuns,
-    examples: ANCHOR_CASES.map((descriptor) => [descriptor] as [CaseDescriptor]),
+    examples: source.examples.map((example) => [example] as [T]),
     ...(context.replay ? { path: context.replay.path, endOnFailure: true } : {}),
   });
   if (aborted !== undefined) throw aborted;
@@ -46,7 +58,7 @@ export async function checkOverCases(context: CheckContext, judge: (descriptor: 
   const failure = lastFailure ?? { status: 'failed' as const, message: 'failed' };
   return {
     status: failure.status,
-    message: `${failure.message}\nSmallest failing case: ${counterexample ? describeCase(counterexample) : 'unknown'}.`,
+    message: `${failure.message}\nSmallest failing case: ${counterexample !== undefined ? source.describe(counterexample) : 'unknown'}.`,
     diagnosis: failure.diagnosis,
     replay: { seed: result.seed, path: result.counterexamplePath ?? '' },
   };

@@ -1,0 +1,164 @@
+/**
+ * The contract itself: every export exists with the right kind and number of parameters, the
+ * constructor builds parameters of the right shapes from the generator it is given, and
+ * getGradients is the composition of the student's own gradient functions.
+ */
+import { encodeValue } from '../protocol/encode';
+import type { Decoded } from '../protocol/encode';
+import { compareNumeric, SUBMISSION_TOLERANCE } from '../numeric/tolerance';
+import type { Numeric } from '../numeric/tolerance';
+import { StudentError } from '../runner';
+import type { CheckDefinition, CheckOutcome } from '../types';
+import { buildCase, referenceRnn } from './cases';
+import type { ModelCase } from './cases';
+import { setupOf } from './model-checks';
+import { checkOverCases, checkProperty } from './property';
+import { describeValue, sameValue, shapeProblem } from './shapes';
+import type { Shape } from './shapes';
+import fc from 'fast-check';
+
+/** Export name → number of declared parameters (Function.length). */
+export const CONTRACT_FUNCTIONS: Record<string, number> = {
+  numTrainSamples: 1,
+  columnMeans: 1,
+  columnStds: 1,
+  standardize: 3,
+  getRandomDay: 2,
+  mseLoss: 2,
+  doTrainingStep: 5,
+  trainRnn: 3,
+};
+
+export const CONTRACT_METHODS: Record<string, number> = {
+  forward: 1,
+  computeGradH: 3,
+  computeGradC: 2,
+  computeGradB: 2,
+  computeGradV: 3,
+  computeGradW: 2,
+  computeGradU: 3,
+  getGradients: 4,
+};
+
+type ExportInfo = { kind: string; arity?: number; methods?: Record<string, number> };
+
+const exportsCheck: CheckDefinition = {
+  id: 'contract.exports',
+  target: 'rnn.ts',
+  title: 'rnn.ts exports every function and the RNN class of the lab contract',
+  points: 4,
+  visibility: 'public',
+  timeoutMs: 10_000,
+  async run(context): Promise<CheckOutcome> {
+    const { value } = await context.runner.call({ op: 'exports' });
+    const exported = (value ?? {}) as unknown as Record<string, ExportInfo>;
+    const problems: string[] = [];
+    for (const [name, arity] of Object.entries(CONTRACT_FUNCTIONS)) {
+      const info = exported[name];
+      if (!info) problems.push(`${name} is not exported`);
+      else if (info.kind !== 'function') problems.push(`${name} should be a function, but it is ${info.kind === 'class' ? 'a class' : `a ${info.kind}`}`);
+      else if (info.arity !== arity) problems.push(`${name} should take ${arity} parameter(s), it declares ${info.arity}`);
+    }
+    const rnn = exported.RNN;
+    if (!rnn) problems.push('the class RNN is not exported');
+    else if (rnn.kind !== 'class' && rnn.kind !== 'function') problems.push(`RNN should be a class, but it is a ${rnn.kind}`);
+    else {
+      const methods = rnn.methods ?? {};
+      for (const [name, arity] of Object.entries(CONTRACT_METHODS)) {
+        if (!(name in methods)) problems.push(`RNN has no method ${name}`);
+        else if (methods[name] !== arity) problems.push(`RNN.${name} should take ${arity} parameter(s), it declares ${methods[name]}`);
+      }
+    }
+    if (problems.length === 0) return { status: 'passed', message: '' };
+    return { status: 'failed', message: `The exports do not match the lab contract: ${problems.join('; ')}.` };
+  },
+};
+
+const PARAM_STD = 0.001;
+
+const constructorCheck: CheckDefinition = {
+  id: 'rnn.constructor',
+  target: 'RNN.constructor',
+  title: 'new RNN(H, F, rng) draws U, W, v from Normal(0, 0.001) with rng, b = 0 and c = 0',
+  points: 2,
+  visibility: 'public',
+  timeoutMs: 10_000,
+  run: (context) =>
+    checkProperty(
+      context,
+      { arbitrary: fc.record({ hiddenSize: fc.integer({ min: 1, max: 12 }), numFeatures: fc.integer({ min: 1, max: 8 }), seed: fc.integer({ min: 0, max: 0x7fffffff }) }), examples: [{ hiddenSize: 10, numFeatures: 6, seed: 1 }], describe: (c) => `new RNN(${c.hiddenSize}, ${c.numFeatures}, rng seeded with ${c.seed})` },
+      async ({ hiddenSize: H, numFeatures: F, seed }) => {
+        const build = (s: number) => context.runner.call({ op: 'construct', hiddenStateSize: H, numFeatures: F, rng: { kind: 'seeded', seed: s } });
+        const first = await build(seed);
+        const shape: Shape = { kind: 'record', fields: { u: { kind: 'matrix', rows: H, cols: F }, w: { kind: 'matrix', rows: H, cols: H }, v: { kind: 'vector', length: H }, b: { kind: 'vector', length: H }, c: { kind: 'number' } } };
+        const problem = shapeProblem(first.value, shape);
+        if (problem) return { status: 'failed', message: `After new RNN(${H}, ${F}, rng) the parameters have the wrong shape: ${problem}.` };
+        const params = first.value as unknown as { u: number[][]; w: number[][]; v: number[]; b: number[]; c: number };
+        if (params.b.some((value) => value !== 0) || params.c !== 0) return { status: 'failed', message: 'b and c must start at zero.' };
+        if (first.rngLog.length === 0) return { status: 'failed', message: 'The constructor did not draw anything from the rng it was given: every random number must come from it, so that runs are reproducible.' };
+        const again = await build(seed);
+        if (!sameValue(again.value, first.value)) return { status: 'failed', message: 'Two networks built with generators of the same seed differ: draw every random number from the rng argument.' };
+        const drawn = [...params.u.flat(), ...params.w.flat(), ...params.v];
+        const std = Math.sqrt(drawn.reduce((sum, value) => sum + value * value, 0) / drawn.length);
+        // With n draws, the sample std of Normal(0, σ) is within ±5σ/√(2n) of σ except with negligible probability.
+        const slack = Math.max((5 * PARAM_STD) / Math.sqrt(2 * drawn.length), PARAM_STD * 0.5);
+        if (drawn.length >= 4 && Math.abs(std - PARAM_STD) > slack) return { status: 'failed', message: `U, W and v should be drawn from Normal(0, 0.001); their spread is ${std.toPrecision(3)}. Call rng.normal(0, 0.001) for each entry.` };
+        return null;
+      },
+    ),
+};
+
+const GRADIENT_SHAPE = (c: ModelCase): Shape => ({
+  kind: 'record',
+  fields: { c: { kind: 'number' }, b: { kind: 'vector', length: c.hiddenSize }, v: { kind: 'vector', length: c.hiddenSize }, w: { kind: 'matrix', rows: c.hiddenSize, cols: c.hiddenSize }, u: { kind: 'matrix', rows: c.hiddenSize, cols: c.numFeatures } },
+});
+
+const gradientsCheck: CheckDefinition = {
+  id: 'grad.all',
+  target: 'RNN.getGradients',
+  title: 'getGradients returns all five gradients, computed with the gradient functions',
+  points: 3,
+  visibility: 'hidden',
+  timeoutMs: 20_000,
+  run: (context) =>
+    checkOverCases(context, async (descriptor) => {
+      const c = buildCase(descriptor);
+      const setup = setupOf(c);
+      const args = [c.x, c.yTrue, c.yHat, c.hidden].map((value) => ({ value: encodeValue(value) }));
+      const answer = await context.runner.call({ op: 'method', setup, method: 'getGradients', args });
+      const problem = shapeProblem(answer.value, GRADIENT_SHAPE(c));
+      if (problem) return { status: 'failed', message: `getGradients returned the wrong shape: ${problem}. It should return { c, b, v, w, u }.` };
+      // Right if it equals the composition of the student's own functions (so a bug in one of
+      // them is not counted twice), or the correct gradients.
+      const own = await ownComposition(context, c).catch((error: unknown) => {
+        if (error instanceof StudentError && !error.fatal) return undefined;
+        throw error;
+      });
+      const reference = referenceRnn(c.params).getGradients(c.x, c.yTrue, c.yHat, c.hidden);
+      const matches = (expected: Record<string, Decoded | Numeric>) => (['c', 'b', 'v', 'w', 'u'] as const).every((key) => compareNumeric((answer.value as Record<string, Numeric>)[key], expected[key] as Numeric, SUBMISSION_TOLERANCE).ok);
+      if ((own && matches(own)) || matches(reference as unknown as Record<string, Numeric>)) return null;
+      const wrong = (['c', 'b', 'v', 'w', 'u'] as const).filter((key) => !compareNumeric((answer.value as Record<string, Numeric>)[key], ((own ?? reference) as Record<string, Numeric>)[key], SUBMISSION_TOLERANCE).ok);
+      return {
+        status: 'failed',
+        message: `getGradients' ${wrong.join(', ')} differ from what your computeGradH/computeGradC/… return for the same inputs. getGradients should compute ∂L/∂h once with computeGradH and pass it to the other functions (x, yTrue, yPred, hidden are its arguments in that order).`,
+      };
+    }),
+};
+
+async function ownComposition(context: Parameters<CheckDefinition['run']>[0], c: ModelCase): Promise<Record<string, Decoded>> {
+  const setup = setupOf(c);
+  const call = (method: 'computeGradH' | 'computeGradC' | 'computeGradB' | 'computeGradV' | 'computeGradW' | 'computeGradU', values: unknown[]) =>
+    context.runner.call({ op: 'method', setup, method, args: values.map((value) => ({ value: encodeValue(value) })) }).then((answer) => answer.value);
+  const gradH = await call('computeGradH', [c.yTrue, c.yHat, c.hidden]);
+  if (shapeProblem(gradH, { kind: 'matrix', rows: c.tau, cols: c.hiddenSize })) throw new StudentError('ShapeError', `computeGradH returned ${describeValue(gradH)}`, false);
+  return {
+    c: await call('computeGradC', [c.yTrue, c.yHat]),
+    b: await call('computeGradB', [c.hidden, gradH]),
+    v: await call('computeGradV', [c.yTrue, c.yHat, c.hidden]),
+    w: await call('computeGradW', [c.hidden, gradH]),
+    u: await call('computeGradU', [c.hidden, gradH, c.x]),
+  };
+}
+
+export const CONTRACT_CHECKS: CheckDefinition[] = [exportsCheck, constructorCheck];
+export const COMPOSITION_CHECKS: CheckDefinition[] = [gradientsCheck];
