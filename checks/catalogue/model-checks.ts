@@ -110,7 +110,7 @@ function valueCheck(spec: MethodSpec, target: string): CheckDefinition {
         const comparison = compareNumeric(actual, expected, SUBMISSION_TOLERANCE);
         if (comparison.ok) return null;
         const { worst, failing, total } = comparison;
-        const mistake = diagnose(target, c, actual, expected);
+        const mistake = await likelyMistake(context, spec, target, c, actual, expected);
         return {
           status: 'failed',
           message:
@@ -122,6 +122,23 @@ function valueCheck(spec: MethodSpec, target: string): CheckDefinition {
       }),
   };
 }
+
+/** The known mistake the answer matches; when several match this case, a longer anchor case decides. */
+async function likelyMistake(context: CheckContext, spec: MethodSpec, target: string, c: ModelCase, actual: Numeric, expected: Numeric) {
+  let candidates = diagnose(target, c, actual, expected);
+  if (candidates.length > 1) {
+    const wider = buildCase(DISAMBIGUATION_CASE);
+    const { answer } = await callMethod(context, spec, wider);
+    if (shapeProblem(answer.value, spec.shape(wider)) === null) {
+      const widerActual = spec.numbers ? spec.numbers(answer.value) : (answer.value as Numeric);
+      const narrowed = diagnose(target, wider, widerActual, spec.expected(wider), candidates);
+      if (narrowed.length > 0) candidates = narrowed;
+    }
+  }
+  return candidates[0];
+}
+
+const DISAMBIGUATION_CASE = { tau: 5, hiddenSize: 4, numFeatures: 3, scale: 1, seed: 99 };
 
 function format(value: number): string {
   return Number.isFinite(value) ? value.toPrecision(6) : String(value);

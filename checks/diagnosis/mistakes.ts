@@ -17,7 +17,6 @@ export interface Mistake {
 
 const transpose = (m: Matrix): Matrix => (m.length === 0 ? [] : m[0].map((_, j) => m.map((row) => row[j])));
 const scale = (value: Numeric, s: number): Numeric => (typeof value === 'number' ? value * s : value.map((entry) => scale(entry, s)));
-const zerosLike = (m: Matrix): Matrix => m.map((row) => row.map(() => 0));
 
 /** (1 - h_t²) ⊙ ∂L/∂h_t for every t. */
 const localGradients = (hidden: Matrix, gradH: Matrix): Matrix => hidden.map((h, t) => h.map((hi, i) => (1 - hi * hi) * gradH[t][i]));
@@ -144,20 +143,23 @@ export function flattenForward(result: { hidden: Matrix; yHat: number }): Numeri
   return [result.yHat, ...result.hidden.flat()];
 }
 
-/** The known mistake that `actual` matches on this case, if any. */
-export function diagnose(target: string, c: ModelCase, actual: Numeric, correct: Numeric): Mistake | undefined {
-  for (const mistake of MISTAKES[target] ?? []) {
+/**
+ * The known mistakes that `actual` matches on this case. On a tiny case several mistakes can
+ * give the same numbers (with τ = 1, skipping t = 1 and using x_{t-1} both give zero), so the
+ * caller may narrow the list with a second, larger case.
+ */
+export function diagnose(target: string, c: ModelCase, actual: Numeric, correct: Numeric, among: readonly Mistake[] = MISTAKES[target] ?? []): Mistake[] {
+  return among.filter((mistake) => {
     let wrong: Numeric;
     try {
       wrong = mistake.compute(c);
     } catch {
-      continue;
+      return false;
     }
-    if (!sameShape(wrong, actual)) continue;
-    if (compareNumeric(wrong, correct, SUBMISSION_TOLERANCE).ok) continue; // indistinguishable on this case
-    if (compareNumeric(actual, wrong, SUBMISSION_TOLERANCE).ok) return mistake;
-  }
-  return undefined;
+    if (!sameShape(wrong, actual)) return false;
+    if (compareNumeric(wrong, correct, SUBMISSION_TOLERANCE).ok) return false; // indistinguishable from correct here
+    return compareNumeric(actual, wrong, SUBMISSION_TOLERANCE).ok;
+  });
 }
 
 function sameShape(a: Numeric, b: Numeric): boolean {
@@ -165,4 +167,3 @@ function sameShape(a: Numeric, b: Numeric): boolean {
   return a.length === b.length && a.every((entry, i) => sameShape(entry, b[i]));
 }
 
-export { zerosLike };

@@ -72,7 +72,7 @@ function encodeWithin(value: unknown, budget: { left: number }, seen: Set<object
             return { $typed: value.constructor.name, values };
           }
           const out: Record<string, Encoded> = {};
-          for (const key of Object.keys(value).slice(0, 1000)) out[key] = encodeWithin((value as Record<string, unknown>)[key], budget, seen);
+          for (const key of Object.keys(value).slice(0, 1000)) out[key] = encodeProperty(value as Record<string, unknown>, key, budget, seen);
           return { $object: out };
         } finally {
           seen.delete(value);
@@ -83,6 +83,15 @@ function encodeWithin(value: unknown, budget: { left: number }, seen: Set<object
     }
   } catch (error) {
     return { $unreadable: `reading it threw: ${describeThrown(error)}` };
+  }
+}
+
+/** One property, read inside its own try: a throwing getter spoils only its own entry. */
+function encodeProperty(owner: Record<string, unknown>, key: string, budget: { left: number }, seen: Set<object>): Encoded {
+  try {
+    return encodeWithin(owner[key], budget, seen);
+  } catch (error) {
+    return { $unreadable: `reading ${key} threw: ${describeThrown(error)}` };
   }
 }
 

@@ -1,0 +1,132 @@
+import { decodeValue, encodeValue, TypedArrayValue, UnreadableValue } from '../../checks/protocol/encode';
+import { createLoggedRng } from '../../checks/protocol/scripted-rng';
+import type { RngCall } from '../../checks/protocol/requests';
+import { deriveSeed, outcomeOfThrow } from '../../checks/battery';
+import { ExecutionAborted, StudentError } from '../../checks/runner';
+import { compareNumeric, SUBMISSION_TOLERANCE } from '../../checks/numeric/tolerance';
+import { diagnose, MISTAKES } from '../../checks/diagnosis/mistakes';
+import { ANCHOR_CASES, buildCase, referenceRnn } from '../../checks/catalogue/cases';
+import { shapeProblem } from '../../checks/catalogue/shapes';
+import { CATALOGUE } from '../../checks/catalogue';
+import type { CheckDefinition } from '../../checks/types';
+
+describe('value encoding across the judge boundary', () => {
+  it('keeps NaN, infinities, -0 and undefined that JSON would lose', () => {
+    const decoded = decodeValue(JSON.parse(JSON.stringify(encodeValue([NaN, Infinity, -Infinity, -0, undefined, 1.5]))));
+    expect(decoded).toEqual([NaN, Infinity, -Infinity, -0, undefined, 1.5]);
+    expect(Object.is((decoded as number[])[3], -0)).toBe(true);
+  });
+
+  it('marks typed arrays, so the judge can insist on number[]', () => {
+    const decoded = decodeValue(encodeValue(new Float64Array([1, 2])));
+    expect(decoded).toBeInstanceOf(TypedArrayValue);
+    expect((decoded as TypedArrayValue).kind).toBe('Float64Array');
+  });
+
+  it('survives hostile values: throwing getters, Proxies, cycles, huge arrays', () => {
+    const throwing = { get x() { throw new Error('boom'); } };
+    const proxy = new Proxy({}, { ownKeys() { throw new Error('no keys'); } });
+    const cycle: unknown[] = [];
+    cycle.push(cycle);
+    const huge = new Array(3_000_000).fill(0);
+    const decoded = [throwing, proxy, cycle, huge].map((value) => decodeValue(encodeValue(value)));
+    expect((decoded[0] as Record<string, unknown>).x).toBeInstanceOf(UnreadableValue);
+    expect(decoded[1]).toBeInstanceOf(UnreadableValue);
+    expect((decoded[2] as unknown[])[0]).toBeInstanceOf(UnreadableValue);
+    expect(decoded[3]).toBeInstanceOf(UnreadableValue);
+  });
+});
+
+describe('scripted generators', () => {
+  it("answers the script, 'last' meaning the largest allowed value, and logs every call", () => {
+    const log: RngCall[] = [];
+    const rng = createLoggedRng({ kind: 'scripted', ints: [3, 'last', 500], seed: 1 }, log);
+    expect([rng.int(10), rng.int(10), rng.int(10)]).toEqual([3, 9, 9]);
+    expect(log.map((call) => call.args[0])).toEqual([10, 10, 10]);
+    expect(() => rng.int(10)).toThrow(/fewer calls/);
+  });
+
+  it('is reproducible when seeded', () => {
+    const draw = () => {
+      const rng = createLoggedRng({ kind: 'seeded', seed: 7 }, []);
+      return [rng.uniform(), rng.normal(0, 1), rng.int(100)];
+    };
+    expect(draw()).toEqual(draw());
+  });
+});
+
+describe('verdicts', () => {
+  const check = CATALOGUE[0] as CheckDefinition;
+  it.each([
+    ['timeout', 'timeout'],
+    ['memory', 'memory'],
+    ['crashed', 'error'],
+  ] as const)('an executor failure %s becomes %s', (failure, status) => {
+    expect(outcomeOfThrow(check, new ExecutionAborted({ ok: false, failure, message: 'x' })).status).toBe(status);
+  });
+
+  it('a missing export is an error that names it', () => {
+    const outcome = outcomeOfThrow(check, new StudentError('MissingExportError', 'rnn.ts does not export computeGradW', true));
+    expect(outcome.status).toBe('error');
+    expect(outcome.message).toMatch(/computeGradW/);
+  });
+
+  it('derives a check seed from the battery seed and the id only', () => {
+    expect(deriveSeed(1, 'grad.b.value')).toBe(deriveSeed(1, 'grad.b.value'));
+    expect(deriveSeed(1, 'grad.b.value')).not.toBe(deriveSeed(2, 'grad.b.value'));
+    expect(deriveSeed(1, 'grad.b.value')).not.toBe(deriveSeed(1, 'grad.w.value'));
+  });
+
+  it('catalogue ids are unique and the default points add up to 100', () => {
+    const ids = CATALOGUE.map((c) => c.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(CATALOGUE.reduce((sum, c) => sum + c.points, 0)).toBe(100);
+  });
+});
+
+describe('tolerance', () => {
+  it('judges tiny entries by the scale of the whole tensor', () => {
+    expect(compareNumeric([1, 1e-9], [1, 2e-9], SUBMISSION_TOLERANCE).ok).toBe(true);
+    expect(compareNumeric([1, 0.5], [1, 0.6], SUBMISSION_TOLERANCE).ok).toBe(false);
+  });
+
+  it('accepts float32 rounding of every entry and rejects a 1 % error', () => {
+    const values = buildCase(ANCHOR_CASES[3]).gradH;
+    expect(compareNumeric(values.map((row) => row.map(Math.fround)), values, SUBMISSION_TOLERANCE).ok).toBe(true);
+    expect(compareNumeric(values.map((row) => row.map((v) => v * 1.01)), values, SUBMISSION_TOLERANCE).ok).toBe(false);
+  });
+
+  it('never passes NaN', () => {
+    expect(compareNumeric([NaN], [1], SUBMISSION_TOLERANCE).ok).toBe(false);
+  });
+});
+
+describe('shapes', () => {
+  it('names the wrong entry', () => {
+    expect(shapeProblem([[1, 2], [3]], { kind: 'matrix', rows: 2, cols: 2 })).toMatch(/row 1/);
+    expect(shapeProblem([1, NaN], { kind: 'vector', length: 2 })).toMatch(/NaN at \[1\]/);
+    expect(shapeProblem(new TypedArrayValue('Float64Array', [1]), { kind: 'vector', length: 1 })).toMatch(/number\[\]/);
+  });
+});
+
+describe('known mistakes', () => {
+  // Every computed mistake must differ from the correct answer on some anchor case (else it could
+  // never be named), and an answer equal to it must be diagnosed as it.
+  const correctOf: Record<string, (c: ReturnType<typeof buildCase>) => unknown> = {
+    'RNN.forward': (c) => [c.yHat, ...c.hidden.flat()],
+    'RNN.computeGradH': (c) => c.gradH,
+    'RNN.computeGradC': (c) => referenceRnn(c.params).computeGradC(c.yTrue, c.yHat),
+    'RNN.computeGradB': (c) => referenceRnn(c.params).computeGradB(c.hidden, c.gradH),
+    'RNN.computeGradV': (c) => referenceRnn(c.params).computeGradV(c.yTrue, c.yHat, c.hidden),
+    'RNN.computeGradW': (c) => referenceRnn(c.params).computeGradW(c.hidden, c.gradH),
+    'RNN.computeGradU': (c) => referenceRnn(c.params).computeGradU(c.hidden, c.gradH, c.x),
+  };
+  const cases = Object.entries(MISTAKES).flatMap(([target, mistakes]) => mistakes.map((mistake) => [target, mistake.id, mistake] as const));
+  it.each(cases)('%s: %s is distinguishable and diagnosed', (target, _id, mistake) => {
+    const c = buildCase(ANCHOR_CASES[2]);
+    const correct = correctOf[target](c) as never;
+    const wrong = mistake.compute(c);
+    expect(compareNumeric(wrong, correct, SUBMISSION_TOLERANCE).ok).toBe(false);
+    expect(diagnose(target, c, wrong, correct)).toContain(mistake);
+  });
+});
