@@ -37,6 +37,8 @@ interface MethodSpec {
   expected(c: ModelCase): Numeric;
   /** The answer as numbers (default: itself). */
   numbers?(answer: Decoded): Numeric;
+  /** The magnitude the result's floor is tied to, beyond its own (see compareNumeric). */
+  floorScale?(c: ModelCase): number;
   /** Where an index of `numbers(...)` is, for people. */
   where(index: number[], c: ModelCase): string;
   /** Cross-checks the reference against finite differences on this case; returns a note for messages. */
@@ -107,7 +109,7 @@ function valueCheck(spec: MethodSpec, target: string): CheckDefinition {
         const actual = spec.numbers ? spec.numbers(answer.value) : (answer.value as Numeric);
         const expected = spec.expected(c);
         const fdNote = spec.finiteDifferences?.(c, actual) ?? '';
-        const comparison = compareNumeric(actual, expected, SUBMISSION_TOLERANCE);
+        const comparison = compareNumeric(actual, expected, SUBMISSION_TOLERANCE, spec.floorScale?.(c));
         if (comparison.ok) return null;
         const { worst, failing, total } = comparison;
         const mistake = await likelyMistake(context, spec, target, c, actual, expected);
@@ -194,6 +196,10 @@ function hiddenFiniteDifferences(c: ModelCase, answer: Numeric): string {
   return `At t = ${row + 1}, central finite differences of the loss along a random direction give ${format(numerical)}; your answer gives ${format(yours)}.`;
 }
 
+const maxAbs = (m: Matrix) => m.reduce((max, row) => row.reduce((inner, value) => Math.max(inner, Math.abs(value)), max), 0);
+/** ∂L/∂b, ∂L/∂W: sums of (1 - h_t²) ∂L/∂h_t (times |h| ≤ 1), so ∂L/∂h sets their natural scale. */
+const upstreamScale = (c: ModelCase) => maxAbs(c.gradH);
+
 const timeStep = (index: number[]) => `t = ${index[0] + 1} (row ${index[0]}), hidden unit ${index[1]}`;
 const weightEntry = (letter: string) => (index: number[]) => `${letter}[${index[0]}][${index[1]}]`;
 const unit = (letter: string) => (index: number[]) => `${letter}[${index[0]}]`;
@@ -247,6 +253,7 @@ const SPECS: Array<MethodSpec & { target: string }> = [
     shape: (c) => ({ kind: 'vector', length: c.hiddenSize }),
     expected: (c) => referenceRnn(c.params).computeGradB(c.hidden, c.gradH),
     where: unit('b'),
+    floorScale: upstreamScale,
     finiteDifferences: parameterFiniteDifferences('b'),
     points: { shape: 2, value: 6 },
     visibility: { shape: 'public', value: 'hidden' },
@@ -273,6 +280,7 @@ const SPECS: Array<MethodSpec & { target: string }> = [
     shape: (c) => ({ kind: 'matrix', rows: c.hiddenSize, cols: c.hiddenSize }),
     expected: (c) => referenceRnn(c.params).computeGradW(c.hidden, c.gradH),
     where: weightEntry('W'),
+    floorScale: upstreamScale,
     finiteDifferences: parameterFiniteDifferences('w'),
     points: { shape: 2, value: 7 },
     visibility: { shape: 'public', value: 'hidden' },
@@ -286,6 +294,7 @@ const SPECS: Array<MethodSpec & { target: string }> = [
     shape: (c) => ({ kind: 'matrix', rows: c.hiddenSize, cols: c.numFeatures }),
     expected: (c) => referenceRnn(c.params).computeGradU(c.hidden, c.gradH, c.x),
     where: weightEntry('U'),
+    floorScale: (c) => upstreamScale(c) * maxAbs(c.x),
     finiteDifferences: parameterFiniteDifferences('u'),
     points: { shape: 2, value: 7 },
     visibility: { shape: 'public', value: 'hidden' },
@@ -293,3 +302,8 @@ const SPECS: Array<MethodSpec & { target: string }> = [
 ];
 
 export const MODEL_CHECKS: CheckDefinition[] = SPECS.flatMap((spec) => [shapeCheck(spec, spec.target), valueCheck(spec, spec.target)]);
+
+/** The floor scale a target's value check uses (for calibration in bench/tolerance.ts). */
+export function floorScaleFor(target: string, c: ModelCase): number {
+  return SPECS.find((spec) => spec.target === target)?.floorScale?.(c) ?? 0;
+}

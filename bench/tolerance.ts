@@ -1,0 +1,98 @@
+/**
+ * Calibrates SUBMISSION_TOLERANCE: over many random cases (the checks' own case generator), how far
+ * does a correct float32 computation stray from the float64 reference, and how close does each
+ * known mistake come to it? The tolerance must sit between the two, with room on both sides.
+ *
+ *   npx tsx bench/tolerance.ts [cases]
+ */
+import fc from 'fast-check';
+import type { Matrix } from 'rnn-lab';
+import { buildCase, caseArbitrary, referenceRnn } from '../checks/catalogue/cases';
+import type { ModelCase } from '../checks/catalogue/cases';
+import { compareNumeric, SUBMISSION_TOLERANCE } from '../checks/numeric/tolerance';
+import type { Numeric, Tolerance } from '../checks/numeric/tolerance';
+import { MISTAKES } from '../checks/diagnosis/mistakes';
+import { floorScaleFor } from '../checks/catalogue/model-checks';
+import { ANCHOR_CASES } from '../checks/catalogue/cases';
+
+const f = Math.fround;
+
+/** The whole model with every intermediate value rounded to float32. */
+export function float32Gradients(c: ModelCase) {
+  const { u, w, v, b } = c.params;
+  const H = b.length;
+  const hidden: Matrix = [];
+  let previous = b.map(() => 0);
+  for (const x of c.x) {
+    previous = b.map((bias, i) => {
+      let sum = f(bias);
+      u[i].forEach((uij, j) => (sum = f(sum + f(f(uij) * f(x[j])))));
+      w[i].forEach((wik, k) => (sum = f(sum + f(f(wik) * previous[k]))));
+      return f(Math.tanh(sum));
+    });
+    hidden.push(previous);
+  }
+  let yHat = f(c.params.c);
+  v.forEach((vi, i) => (yHat = f(yHat + f(f(vi) * previous[i]))));
+  const g = f(2 * f(yHat - f(c.yTrue)));
+  const gradH: Matrix = hidden.map(() => new Array(H).fill(0));
+  gradH[hidden.length - 1] = v.map((vi) => f(g * f(vi)));
+  for (let t = hidden.length - 2; t >= 0; t--) {
+    const delta = hidden[t + 1].map((h, i) => f(f(1 - f(h * h)) * gradH[t + 1][i]));
+    gradH[t] = gradH[t].map((_, k) => w.reduce((sum, row, i) => f(sum + f(f(row[k]) * delta[i])), 0));
+  }
+  const local = hidden.map((h, t) => h.map((hi, i) => f(f(1 - f(hi * hi)) * gradH[t][i])));
+  const outer = (partners: Matrix, offset: number, cols: number) =>
+    local[0].map((_, i) => Array.from({ length: cols }, (_, j) => local.reduce((sum, row, t) => (partners[t + offset] ? f(sum + f(row[i] * f(partners[t + offset][j]))) : sum), 0)));
+  return {
+    forward: [yHat, ...hidden.flat()],
+    gradH,
+    c: g,
+    b: local.reduce((acc, row) => acc.map((value, i) => f(value + row[i]))),
+    v: previous.map((h) => f(g * h)),
+    w: outer(hidden, -1, H),
+    u: outer(c.x, 0, c.x[0].length),
+  };
+}
+
+const TARGETS: Record<string, { correct(c: ModelCase): Numeric; float32(g: ReturnType<typeof float32Gradients>): Numeric }> = {
+  'RNN.forward': { correct: (c) => [c.yHat, ...c.hidden.flat()], float32: (g) => g.forward },
+  'RNN.computeGradH': { correct: (c) => c.gradH, float32: (g) => g.gradH },
+  'RNN.computeGradC': { correct: (c) => referenceRnn(c.params).computeGradC(c.yTrue, c.yHat), float32: (g) => g.c },
+  'RNN.computeGradB': { correct: (c) => referenceRnn(c.params).computeGradB(c.hidden, c.gradH), float32: (g) => g.b },
+  'RNN.computeGradV': { correct: (c) => referenceRnn(c.params).computeGradV(c.yTrue, c.yHat, c.hidden), float32: (g) => g.v },
+  'RNN.computeGradW': { correct: (c) => referenceRnn(c.params).computeGradW(c.hidden, c.gradH), float32: (g) => g.w },
+  'RNN.computeGradU': { correct: (c) => referenceRnn(c.params).computeGradU(c.hidden, c.gradH, c.x), float32: (g) => g.u },
+};
+
+/** Normalised error with rtol taken out: the check passes when it is ≤ rtol. */
+const errorOf = (target: string, c: ModelCase, actual: Numeric, expected: Numeric, tolerance: Tolerance) =>
+  compareNumeric(actual, expected, { ...tolerance, rtol: Infinity }, floorScaleFor(target, c)).maxError;
+
+export function calibrate(numCases: number, seed = 7) {
+  const descriptors = fc.sample(caseArbitrary, { seed, numRuns: numCases });
+  const anchors = ANCHOR_CASES.map(buildCase);
+  const cases = descriptors.map(buildCase);
+  const rtol = SUBMISSION_TOLERANCE.rtol;
+  return Object.entries(TARGETS).map(([target, spec]) => {
+    const worstFloat32 = Math.max(...[...cases, ...anchors].map((c) => errorOf(target, c, spec.float32(float32Gradients(c)), spec.correct(c), SUBMISSION_TOLERANCE)));
+    const mistakes = (MISTAKES[target] ?? []).map((mistake) => {
+      const errors = cases.map((c) => errorOf(target, c, mistake.compute(c), spec.correct(c), SUBMISSION_TOLERANCE));
+      const caughtOnAnchors = anchors.filter((c) => errorOf(target, c, mistake.compute(c), spec.correct(c), SUBMISSION_TOLERANCE) > rtol).length;
+      const sorted = errors.slice().sort((a, b) => a - b);
+      return { id: mistake.id, catchRate: errors.filter((e) => e > rtol).length / errors.length, medianError: sorted[Math.floor(sorted.length / 2)], caughtOnAnchors };
+    });
+    return { target, worstFloat32, mistakes };
+  });
+}
+
+if (require.main === module) {
+  const numCases = Number(process.argv[2] ?? 2000);
+  const rows = calibrate(numCases);
+  const t = SUBMISSION_TOLERANCE;
+  console.log(`tolerance: rtol ${t.rtol}, floor ${t.floorFraction} × max(|expected|, upstream scale), absolute floor ${t.absoluteFloor}; ${numCases} random cases + ${ANCHOR_CASES.length} anchors`);
+  for (const row of rows) {
+    console.log(`${row.target}: worst float32 error ${row.worstFloat32.toExponential(2)} (${(row.worstFloat32 / t.rtol).toFixed(3)} of rtol)`);
+    for (const m of row.mistakes) console.log(`   ${m.id.padEnd(28)} caught on ${(100 * m.catchRate).toFixed(1).padStart(5)} % of random cases, ${m.caughtOnAnchors}/${ANCHOR_CASES.length} anchors; median error ${m.medianError.toExponential(2)}`);
+  }
+}
