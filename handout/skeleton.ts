@@ -1,0 +1,97 @@
+/**
+ * Turns the reference solution into the student's skeleton: every `#!TAG HWBEGIN … #!TAG HWEND`
+ * region becomes its `#!MSG` lines as comments plus a throw of "not implemented yet: <name>",
+ * where <name> is the function or method the region sits in (found with the TypeScript parser,
+ * not by guessing from indentation).
+ */
+import ts from 'typescript';
+
+export interface Region {
+  /** 0-based line numbers of the HWBEGIN and HWEND marker lines. */
+  begin: number;
+  end: number;
+  messages: string[];
+  /** Enclosing function or method, e.g. `computeGradB`; undefined at top level. */
+  owner?: string;
+}
+
+const BEGIN = /^\s*\/\/\s*#!TAG HWBEGIN\s*$/;
+const END = /^\s*\/\/\s*#!TAG HWEND\s*$/;
+const MESSAGE = /^\s*\/\/\s*#!MSG ?(.*)$/;
+
+export class MarkerError extends Error {}
+
+export function findRegions(source: string, fileName = 'rnn.ts'): Region[] {
+  const lines = source.split('\n');
+  const regions: Region[] = [];
+  let open: Region | undefined;
+  lines.forEach((line, index) => {
+    if (BEGIN.test(line)) {
+      if (open) throw new MarkerError(`${fileName}:${index + 1}: HWBEGIN inside the region opened at line ${open.begin + 1}`);
+      open = { begin: index, end: -1, messages: [] };
+    } else if (END.test(line)) {
+      if (!open) throw new MarkerError(`${fileName}:${index + 1}: HWEND without HWBEGIN`);
+      open.end = index;
+      regions.push(open);
+      open = undefined;
+    } else if (open && MESSAGE.test(line)) {
+      open.messages.push(MESSAGE.exec(line)![1]);
+    }
+  });
+  if (open) throw new MarkerError(`${fileName}:${open.begin + 1}: HWBEGIN is never closed`);
+  const owners = ownersByLine(source, fileName);
+  for (const region of regions) region.owner = owners(region.begin);
+  return regions;
+}
+
+/** For a line, the name of the innermost function-like declaration containing it. */
+function ownersByLine(source: string, fileName: string): (line: number) => string | undefined {
+  const file = ts.createSourceFile(fileName, source, ts.ScriptTarget.ES2022, true);
+  const spans: Array<{ start: number; end: number; name: string }> = [];
+  const visit = (node: ts.Node) => {
+    let name: string | undefined;
+    if (ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node)) name = node.name?.getText(file);
+    else if (ts.isConstructorDeclaration(node)) name = 'RNN constructor';
+    if (name) {
+      spans.push({ start: file.getLineAndCharacterOfPosition(node.getStart(file)).line, end: file.getLineAndCharacterOfPosition(node.getEnd()).line, name });
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
+  return (line) => spans.filter((span) => span.start <= line && line <= span.end).sort((a, b) => b.start - a.start)[0]?.name;
+}
+
+/** The skeleton: regions replaced; top-level regions (helpers of the solution) removed entirely. */
+export function makeSkeleton(source: string, fileName = 'rnn.ts'): string {
+  const lines = source.split('\n');
+  const regions = findRegions(source, fileName);
+  const out: string[] = [];
+  let next = 0;
+  for (const region of regions) {
+    out.push(...lines.slice(next, region.begin));
+    const indent = /^\s*/.exec(lines[region.begin])![0];
+    if (region.owner) {
+      for (const message of region.messages) out.push(`${indent}// ${message}`);
+      out.push(`${indent}throw new Error('not implemented yet: ${region.owner}');`);
+    }
+    next = region.end + 1;
+  }
+  out.push(...lines.slice(next));
+  return out.join('\n');
+}
+
+/**
+ * The solution's own lines: non-trivial code lines inside the regions, normalised for whitespace.
+ * A handout must contain none of them.
+ */
+export function solutionLines(source: string, fileName = 'rnn.ts'): string[] {
+  const lines = source.split('\n');
+  const trivial = /^[\s{}();,\[\]]*$|^\s*\/\//;
+  return findRegions(source, fileName).flatMap((region) =>
+    lines
+      .slice(region.begin + 1, region.end)
+      .filter((line) => !trivial.test(line))
+      .map((line) => line.trim().replace(/\s+/g, ' '))
+      .filter((line) => line.length >= 12),
+  );
+}
