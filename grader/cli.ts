@@ -1,0 +1,456 @@
+/**
+ * The batch grader: `npm run grade -- [SUBMISSION_DIR ...] [options]` and
+ * `npm run grade -- merge DIR ...`. Run `npm run grade -- --help` for everything it does.
+ */
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { CATALOGUE } from '../checks/catalogue';
+import type { CheckDefinition } from '../checks/types';
+import { discoverSubmissions, DiscoveryError } from './discover';
+import type { Submission } from './discover';
+import { createDefaultBackend } from './execution';
+import type { ExecutionBackend, SandboxLimits } from './execution';
+import { createTrainDataSource, gradeSubmission, INTERNAL_ERROR_PREFIX, internalErrorReport } from './grade-submission';
+import type { GradeSubmissionOptions, TrainDataSource } from './grade-submission';
+import { mergeReports, MergeError, readReportDir } from './merge';
+import { createProgress, isInteractive, renderSummary } from './progress';
+import type { Progress } from './progress';
+import type { GradeReport } from './report-types';
+import { DEFAULT_FORMATS, FORMATS, parseFormats, UNAVAILABLE_FORMATS, writeReports } from './reports';
+import type { Format } from './reports';
+import { fileNameFor } from './reports/common';
+import { loadManualScores, loadRubric, ManualScoresError, RubricError, rubricItemsForReport, selectChecks } from './rubric';
+import type { ManualScores } from './rubric';
+import { parseShard, runPool, selectShard } from './scheduler';
+import type { Shard } from './scheduler';
+
+export const DEFAULT_SEED = 8;
+export const DEFAULT_OUT = 'grade-report';
+export const DEFAULT_SUBMISSIONS = 'submissions';
+export const DEFAULT_TIMEOUT_SECONDS = 600;
+export const DEFAULT_RUBRIC = join(__dirname, 'rubric.default.yaml');
+
+/** Exit codes. */
+export const EXIT = {
+  /** Reports written; every submission was graded as far as it could be. */
+  ok: 0,
+  /** The grader itself crashed (a bug). */
+  crash: 1,
+  /** Nothing graded: bad arguments, rubric, manual CSV, no submissions, or shards that do not merge. */
+  usage: 2,
+  /** Reports written, but something on the grader's side kept checks from running (e.g. no lab data). */
+  incomplete: 3,
+} as const;
+
+export interface BatchOptions {
+  inputs: string[];
+  out: string;
+  rubric: string;
+  jobs: number;
+  seed: number;
+  timeoutSeconds: number;
+  formats: Format[];
+  shard?: Shard;
+  data?: string;
+  manual?: string;
+  /** Cases per property check (tests use fewer). */
+  numRuns?: number;
+  limits?: SandboxLimits;
+}
+
+export interface BatchDeps {
+  backend: ExecutionBackend;
+  catalogue: readonly CheckDefinition[];
+  trainData: TrainDataSource;
+  progress: Progress;
+  cwd: string;
+  /** Where the work folder (prepared submissions, unpacked zips) is created. */
+  tmp: string;
+}
+
+export interface BatchResult {
+  report: GradeReport;
+  written: string[];
+  exitCode: number;
+}
+
+export class UsageError extends Error {}
+
+const toPosix = (path: string) => path.split(sep).join('/');
+
+/** A path for messages and reports: relative to `cwd` when inside it, absolute otherwise. */
+function shownPath(cwd: string, path: string): string {
+  const rel = relative(cwd, path);
+  if (rel === '') return '.';
+  return rel.startsWith('..') || isAbsolute(rel) ? toPosix(path) : toPosix(rel);
+}
+
+/** Grades a batch and writes its reports. Throws UsageError/RubricError/… before grading anything. */
+export async function gradeBatch(options: BatchOptions, deps: BatchDeps): Promise<BatchResult> {
+  const rubricPath = resolve(deps.cwd, options.rubric);
+  const rubric = loadRubric(rubricPath, deps.catalogue, shownPath(deps.cwd, rubricPath));
+  const manual: ManualScores | undefined = options.manual ? loadManualScores(resolve(deps.cwd, options.manual), rubric, options.manual) : undefined;
+  const checks = selectChecks(deps.catalogue, rubric);
+
+  removeAbandonedWorkDirs(deps.tmp);
+  const workDir = mkdtempSync(join(deps.tmp, `${WORK_DIR_PREFIX}${process.pid}-`));
+  // Also on Ctrl-C (main() turns SIGINT/SIGTERM into process.exit, which runs 'exit' listeners).
+  const removeWorkDir = () => rmSync(workDir, { recursive: true, force: true });
+  process.once('exit', removeWorkDir);
+  try {
+    // The sandbox may run submissions as another user: it must be able to reach the prepared files.
+    chmodSync(workDir, 0o755);
+    mkdirSync(join(workDir, 'submissions'), { mode: 0o755 });
+    chmodSync(join(workDir, 'submissions'), 0o755);
+    const inputs = options.inputs.length > 0 ? options.inputs : [DEFAULT_SUBMISSIONS];
+    let all: Submission[];
+    try {
+      all = discoverSubmissions(inputs, { extractDir: join(workDir, 'zips'), cwd: deps.cwd });
+    } catch (error) {
+      if (error instanceof DiscoveryError) throw new UsageError(error.message);
+      throw error;
+    }
+    const selected = options.shard ? selectShard(all, options.shard) : all;
+
+    const warnings: string[] = [];
+    if (manual) {
+      const known = new Set(all.map((submission) => submission.id));
+      const unknown = [...manual.keys()].filter((id) => !known.has(id));
+      if (unknown.length > 0) warnings.push(`${options.manual}: scores for submissions that were not found: ${unknown.join(', ')}`);
+    }
+    let incomplete = false;
+    const dataChecks = checks.filter((check) => check.usesData);
+    if (dataChecks.length > 0) {
+      try {
+        await deps.trainData.get();
+      } catch (error) {
+        incomplete = true;
+        const one = dataChecks.length === 1;
+        warnings.push(
+          `The lab data could not be loaded, so ${one ? 'the check' : `the ${dataChecks.length} checks`} that need${one ? 's' : ''} it (${dataChecks.map((c) => c.id).join(', ')}) ` +
+            `${one ? 'is' : 'are'} marked 'error' for every submission: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+    }
+    for (const warning of warnings) deps.progress.log(`warning: ${warning}`);
+
+    /** How each submission was contained; the report names the one of the first id (not of whichever started first). */
+    const sandboxes = new Map<string, string>();
+    deps.progress.start(selected.length);
+    const gradeOptions: GradeSubmissionOptions = {
+      checks,
+      rubric,
+      seed: options.seed,
+      workDir,
+      backend: deps.backend,
+      limits: options.limits,
+      timeoutSeconds: options.timeoutSeconds,
+      trainData: deps.trainData,
+      manual,
+      numRuns: options.numRuns,
+    };
+    const grade = (submission: Submission) =>
+      withWatchdog(options.timeoutSeconds * 1000 + WATCHDOG_GRACE_MS, gradeSubmission(submission, { ...gradeOptions, onSandbox: (description) => sandboxes.set(submission.id, description) }));
+    const submissions = await runPool(selected, grade, {
+      jobs: options.jobs,
+      onDone: (report) => {
+        // Its prepared copy is no longer needed (the whole work folder goes at the end).
+        rmSync(join(workDir, 'submissions', fileNameFor(report.id)), { recursive: true, force: true });
+        deps.progress.done(report);
+      },
+      onError: (error, submission) => internalErrorReport(submission, gradeOptions, error),
+    });
+    deps.progress.stop();
+    if (submissions.some((submission) => submission.error?.startsWith(INTERNAL_ERROR_PREFIX))) incomplete = true;
+    const sandbox = submissions.map((submission) => sandboxes.get(submission.id)).find((description) => description !== undefined);
+
+    const report: GradeReport = {
+      schemaVersion: 1,
+      seed: options.seed,
+      rubric: { source: rubric.source, name: rubric.name, maxScore: rubric.maxCents / 100, items: rubricItemsForReport(rubric) },
+      sandbox: sandbox ?? 'not started (no submission reached the sandbox)',
+      ...(options.shard ? { shard: { index: options.shard.index, count: options.shard.count, totalSubmissions: all.length } } : {}),
+      warnings,
+      generatedAt: new Date().toISOString(),
+      submissions,
+    };
+    const written = writeReports(report, resolve(deps.cwd, options.out), options.formats);
+    return { report, written, exitCode: incomplete ? EXIT.incomplete : EXIT.ok };
+  } finally {
+    process.removeListener('exit', removeWorkDir);
+    removeWorkDir();
+  }
+}
+
+const WORK_DIR_PREFIX = 'rnn-grader-work-';
+
+/**
+ * Removes work folders left behind by grader processes that no longer exist (a process killed
+ * while busy cannot clean up after itself: under tsx, Ctrl-C during a long synchronous step such
+ * as type checking ends in SIGKILL).
+ */
+function removeAbandonedWorkDirs(tmp: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(tmp);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const match = new RegExp(`^${WORK_DIR_PREFIX}(\\d+)-`).exec(name);
+    if (!match || Number(match[1]) === process.pid) continue;
+    try {
+      process.kill(Number(match[1]), 0);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ESRCH') rmSync(join(tmp, name), { recursive: true, force: true });
+    }
+  }
+}
+
+/** Extra time past --timeout before a submission whose grading never ends is given up on. */
+const WATCHDOG_GRACE_MS = 120_000;
+
+/**
+ * Rejects if `work` has not settled within `ms`. The grader's last line of defence: whatever goes
+ * wrong inside (a sandbox that never answers), the batch finishes and the reports are written.
+ */
+function withWatchdog<T>(ms: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const watchdog = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`grading did not finish within ${Math.round(ms / 1000)} s (--timeout plus ${WATCHDOG_GRACE_MS / 1000} s) and was abandoned`)), ms);
+  });
+  return Promise.race([work, watchdog]).finally(() => clearTimeout(timer));
+}
+
+// --- command line -----------------------------------------------------------------------------
+
+function integer(name: string, min: number) {
+  return (value: string): number => {
+    if (!/^-?\d+$/.test(value.trim())) throw new InvalidArgumentError(`${name} must be a whole number.`);
+    const number = Number(value);
+    if (number < min) throw new InvalidArgumentError(`${name} must be at least ${min}.`);
+    return number;
+  };
+}
+
+function positiveSeconds(value: string): number {
+  const number = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value.trim()) || !(number > 0)) throw new InvalidArgumentError('--timeout must be a positive number of seconds.');
+  return number;
+}
+
+function formatsOption(value: string): Format[] {
+  try {
+    return parseFormats(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
+
+function shardOption(value: string): Shard {
+  try {
+    return parseShard(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
+
+const HELP_AFTER = `
+What it grades
+  With no SUBMISSION_DIR it grades every folder in ${DEFAULT_SUBMISSIONS}/. Each argument may be
+    - a submission: a folder holding rnn.ts (its id is the folder's name),
+    - a folder of submissions: one sub-folder or .zip per student (nested section folders are searched),
+    - a .zip of one submission (rnn.ts at its top, or inside one folder) or of many.
+  A folder without rnn.ts is still listed, as a submission that could not be graded. Ids must be unique.
+
+How it grades
+  Each submission is compiled and run in its own sandboxed child process, never in the grader's
+  process; a crash, hang or syntax error costs that submission only, and the reports are always
+  written. Random inputs are seeded from --seed and the submission id, so a regrade gives the same
+  report.json (apart from durationMs and generatedAt), whatever --jobs, the order or the shard.
+  Checks that need the lab data (pollution.csv: --data FILE, else RNN_LAB_DATA, else the cache)
+  are marked 'error' if it cannot be loaded; the rest are graded.
+
+Rubric (--rubric FILE, YAML; default grader/rubric.default.yaml, 100 points)
+  items:
+    - check: grad.b.value          # points for one check
+      points: 6
+      partial:                     # optional partial credit when it does not pass
+        - diagnosis: gradB.skip-first
+          points: 3
+        - status: failed           # failed | error | timeout | memory
+          points: 1
+      hidden: true                 # optional: override the check's visibility for students
+    - target: RNN.computeGradW     # points for a contract export, spread over its checks
+      points: 9
+      spread: weighted             # weighted (default, by the checks' default points) | equal
+      # checks: { grad.w.shape: 2, grad.w.value: 7 }   # or an explicit split
+    - manual: exercise1            # scored by hand: column "exercise1" of the --manual CSV
+      title: Exercise 1 derivation
+      points: 10
+  Checks no item mentions are not run. The rubric is validated before grading: unknown check ids
+  or targets, negative or non-numeric points and duplicate items are errors naming the file, line
+  and item. --manual FILE is a CSV with an "id" column (submission id) and one column per manual
+  item; an empty cell means "not graded yet".
+
+Reports (in --out DIR, default ${DEFAULT_OUT}/; --format picks among ${FORMATS.join(', ')})
+  json        report.json                     everything, for course staff (the source of all others)
+  md          report.md + feedback/<id>.md    class summary for staff + one feedback file per student
+  junit       junit.xml                       one testcase per check
+  csv         gradebook.csv                   one row per student, one column per rubric item
+  gradescope  gradescope/<id>/results.json    Gradescope autograder format (per-check visibility)
+  classroom   classroom/<id>.json             GitHub Classroom runner result ({version: 1, status, max_score, tests})
+  html        (not available yet: accepted, reported, skipped; not in the default set)
+  Student-facing files (feedback, gradescope, classroom) never show a hidden check's message.
+
+Sharding
+  --shard I/N grades every N-th submission (by sorted id) starting with the I-th; run the N shards
+  anywhere, then combine their output folders:
+    npm run grade -- merge DIR ... [--out DIR] [--format LIST]
+  merge refuses missing, repeated or incomplete shards and reports graded with another seed or rubric.
+
+Exit codes
+  0  reports written        2  nothing graded: bad arguments, rubric, --manual CSV, no submissions, merge refused
+  1  grader crash (a bug)   3  reports written, but the grader could not run some checks (e.g. lab data missing)
+
+Examples
+  npm run grade                                          grade submissions/ into ${DEFAULT_OUT}/
+  npm run grade -- class.zip --out out --jobs 4
+  npm run grade -- submissions --shard 1/2 --out shard1  (and --shard 2/2 --out shard2 elsewhere)
+  npm run grade -- merge shard1 shard2 --out ${DEFAULT_OUT}
+`;
+
+export function buildProgram(
+  run: {
+    grade: (options: BatchOptions) => Promise<number>;
+    merge: (dirs: string[], out: string, formats: Format[]) => Promise<number>;
+  },
+  output: { writeOut: (text: string) => void; writeErr: (text: string) => void },
+): Command {
+  const program = new Command('grade');
+  // Set before the subcommand is added, so that it inherits them.
+  program.exitOverride();
+  program.configureOutput(output);
+  program
+    .usage('[options] [SUBMISSION_DIR ...]   |   grade merge [options] DIR ...')
+    .description('Grade RNN-lab submissions (rnn.ts) with the check catalogue and a rubric, and write reports.')
+    .enablePositionalOptions()
+    .argument('[SUBMISSION_DIR...]', `submission folders, folders of submissions, or .zip files (default: ${DEFAULT_SUBMISSIONS}/)`)
+    .option('--out <DIR>', 'output folder for the reports', DEFAULT_OUT)
+    .option('--rubric <FILE>', 'rubric (YAML)', shownPath(process.cwd(), DEFAULT_RUBRIC))
+    .addOption(new Option('--jobs <N>', 'submissions graded at once').argParser(integer('--jobs', 1)).default(availableParallelism(), 'number of cores'))
+    .addOption(new Option('--seed <N>', 'batch seed; each submission\'s seed derives from it and the id').argParser(integer('--seed', -(2 ** 31))).default(DEFAULT_SEED))
+    .addOption(new Option('--timeout <SECONDS>', 'wall-clock budget for running one submission\'s checks (compiling excluded); checks still running or to run after it count as timeouts').argParser(positiveSeconds).default(DEFAULT_TIMEOUT_SECONDS))
+    .addOption(new Option('--format <LIST>', `comma-separated report formats (${FORMATS.join(',')})`).argParser(formatsOption).default([...DEFAULT_FORMATS], DEFAULT_FORMATS.join(',')))
+    .addOption(new Option('--shard <I/N>', 'grade only shard I of N (combine shards with `merge`)').argParser(shardOption))
+    .option('--data <FILE>', 'the lab data, pollution.csv (default: RNN_LAB_DATA, else the cached download)')
+    .option('--manual <FILE>', 'CSV of manual item scores (columns: id, then one per manual rubric item)')
+    .addHelpText('after', HELP_AFTER)
+    .action(async (inputs: string[], opts: { out: string; rubric: string; jobs: number; seed: number; timeout: number; format: Format[]; shard?: Shard; data?: string; manual?: string }) => {
+      const code = await run.grade({ inputs, out: opts.out, rubric: opts.rubric, jobs: opts.jobs, seed: opts.seed, timeoutSeconds: opts.timeout, formats: opts.format, shard: opts.shard, data: opts.data, manual: opts.manual });
+      program.setOptionValue('exitCode', code);
+    });
+  program
+    .command('merge')
+    .description('combine the report folders of shards (or of separately graded batches) into one report')
+    .argument('<DIR...>', 'folders holding a report.json each')
+    .option('--out <DIR>', 'output folder for the merged reports', DEFAULT_OUT)
+    .addOption(new Option('--format <LIST>', `comma-separated report formats (${FORMATS.join(',')})`).argParser(formatsOption).default([...DEFAULT_FORMATS], DEFAULT_FORMATS.join(',')))
+    .action(async (dirs: string[], opts: { out: string; format: Format[] }) => {
+      const code = await run.merge(dirs, opts.out, opts.format);
+      program.setOptionValue('exitCode', code);
+    });
+  return program;
+}
+
+/** Runs the CLI; resolves to the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const stdout = process.stdout;
+  const stderr = process.stderr;
+  const color = Boolean(stdout.isTTY) && !process.env.NO_COLOR;
+  const announceUnavailable = (formats: Format[]) => {
+    for (const format of formats) {
+      const why = UNAVAILABLE_FORMATS.get(format);
+      if (why) stderr.write(`note: --format ${format}: ${why}\n`);
+    }
+  };
+  const finish = (report: GradeReport, out: string, written: string[]) => {
+    stdout.write(renderSummary(report, color));
+    const shown = shownPath(process.cwd(), resolve(out));
+    const top = [...new Set(written.map((file) => (file.includes('/') ? `${file.split('/')[0]}/` : file)))];
+    stdout.write(top.length > 0 ? `reports written to ${shown}/: ${top.join(', ')}\n` : 'no report files written (the formats asked for are not available yet)\n');
+  };
+
+  const program = buildProgram({
+    grade: async (options) => {
+      announceUnavailable(options.formats);
+      const progress = createProgress(stderr, isInteractive(stderr));
+      try {
+        const result = await gradeBatch(options, {
+          backend: createDefaultBackend(),
+          catalogue: CATALOGUE,
+          trainData: createTrainDataSource(options.data),
+          progress,
+          cwd: process.cwd(),
+          tmp: tmpdir(),
+        });
+        finish(result.report, options.out, result.written);
+        return result.exitCode;
+      } catch (error) {
+        progress.stop();
+        if (error instanceof UsageError || error instanceof RubricError || error instanceof ManualScoresError) {
+          stderr.write(`error: ${error.message}\n`);
+          return EXIT.usage;
+        }
+        throw error;
+      }
+    },
+    merge: async (dirs, out, formats) => {
+      announceUnavailable(formats);
+      try {
+        const outDir = resolve(out);
+        const clash = dirs.find((dir) => resolve(dir) === outDir);
+        if (clash) throw new MergeError(`--out ${out} is one of the folders being merged; choose another output folder`);
+        const report = mergeReports(dirs.map((dir) => readReportDir(dir)));
+        if (!existsSync(outDir)) mkdirSync(outDir, { recursive: true });
+        const written = writeReports(report, outDir, formats);
+        finish(report, out, written);
+        return EXIT.ok;
+      } catch (error) {
+        if (error instanceof MergeError) {
+          stderr.write(`error: ${error.message}\n`);
+          return EXIT.usage;
+        }
+        throw error;
+      }
+    },
+  }, { writeOut: (text) => stdout.write(text), writeErr: (text) => stderr.write(text) });
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    throw error;
+  }
+  return (program.getOptionValue('exitCode') as number | undefined) ?? EXIT.ok;
+}
+
+if (require.main === module) {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      process.stderr.write(`\ninterrupted (${signal}): no reports were written for this run\n`);
+      // process.exit runs the 'exit' listeners: the sandbox kills its children, the work folder is removed.
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    });
+  }
+  main(process.argv).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`grader crashed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exitCode = EXIT.crash;
+    },
+  );
+}

@@ -1,0 +1,236 @@
+/**
+ * Grades one submission: prepare (compile) it into its own work folder, start its sandboxed child
+ * process, run the rubric's checks with the battery, and turn the verdicts into points.
+ *
+ * It never throws and never lets a submission's behaviour reach the rest of the batch: a folder
+ * without rnn.ts, a compile error, a crash, a hang or a grader bug all end up in this submission's
+ * report (status 'error', or per-check verdicts), and the batch goes on.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Matrix } from 'rnn-lab';
+import { loadPollutionData } from 'rnn-lab/data';
+import { prepareData } from '../reference/pipeline';
+import { deriveSeed, runBattery } from '../checks/battery';
+import type { ExecutionResult, Executor } from '../checks/protocol/requests';
+import type { CheckDefinition, CheckResult } from '../checks/types';
+import type { Submission } from './discover';
+import type { ExecutionBackend, SandboxedExecutor, SandboxLimits } from './execution';
+import type { CheckReport, CheckStatus, ManualItemReport, SubmissionReport } from './report-types';
+import { fileNameFor } from './reports/common';
+import { centsToPoints, scoreCheck } from './rubric';
+import type { ManualScores, Rubric } from './rubric';
+
+/** Starts every `error` of a problem that is the grader's, not the submission's. */
+export const INTERNAL_ERROR_PREFIX = 'Internal grader error (not the submission\'s fault; please tell the course staff)';
+
+/** The standardized training split, loaded at most once per grader process. */
+export interface TrainDataSource {
+  /** Resolves the matrix, or rejects with a message for people (e.g. a DataError). */
+  get(): Promise<Matrix>;
+}
+
+/** Loads pollution.csv (`--data FILE`, else RNN_LAB_DATA, else the cache) once, on first use. */
+export function createTrainDataSource(dataPath?: string): TrainDataSource {
+  let loading: Promise<Matrix> | undefined;
+  return {
+    get: () =>
+      (loading ??= (async () => {
+        return prepareData(await loadPollutionData({ dataPath })).train;
+      })()),
+  };
+}
+
+export interface GradeSubmissionOptions {
+  /** The checks to run, in order (the rubric's, from the catalogue; see selectChecks). */
+  checks: readonly CheckDefinition[];
+  rubric: Rubric;
+  /** The batch seed; the submission's own seed is derived from it and the submission id. */
+  seed: number;
+  /** A folder private to this grading run; the submission gets a fresh sub-folder of it. */
+  workDir: string;
+  backend: ExecutionBackend;
+  limits?: SandboxLimits;
+  /** Wall-clock budget of the submission's checks, in seconds; checks still to run after it get 'timeout'. */
+  timeoutSeconds?: number;
+  trainData: TrainDataSource;
+  manual?: ManualScores;
+  /** Cases per property check (the battery's default when absent). */
+  numRuns?: number;
+  onCheck?: (result: CheckResult) => void;
+  /** Receives the sandbox's description once an executor has been started. */
+  onSandbox?: (description: string) => void;
+}
+
+export async function gradeSubmission(submission: Submission, options: GradeSubmissionOptions): Promise<SubmissionReport> {
+  const started = Date.now();
+  const seed = deriveSeed(options.seed, submission.id);
+  const warnings: string[] = [];
+  let preparedDir: string | undefined;
+  const finish = (status: 'graded' | 'error', results: Map<string, CheckResult | Skip>, error?: string): SubmissionReport => {
+    const report = buildReport(submission, options, seed, status, results, warnings, error, Date.now() - started);
+    return scrubPaths(report, [
+      ...(preparedDir ? [[preparedDir, submission.path] as [string, string]] : []),
+      [submission.dir, submission.path],
+      [options.workDir, '<work>'],
+    ]);
+  };
+
+  const notLoaded = 'Not run: the submission could not be graded (see the error above).';
+  if (submission.problem) return finish('error', skipAll(options.checks, notLoaded), submission.problem);
+
+  let executor: SandboxedExecutor | undefined;
+  let outcome: { status: 'graded' | 'error'; results: Map<string, CheckResult | Skip>; error?: string };
+  try {
+    preparedDir = join(options.workDir, 'submissions', fileNameFor(submission.id));
+    mkdirSync(preparedDir, { recursive: true });
+    const prepared = await options.backend.prepare(submission.dir, preparedDir);
+    warnings.push(...prepared.warnings);
+    if (!prepared.ok) return finish('error', skipAll(options.checks, notLoaded), prepared.error ?? 'the submission could not be prepared');
+    executor = await options.backend.createExecutor(preparedDir, prepared, options.limits ?? {});
+    options.onSandbox?.(executor.describeSandbox());
+
+    // The lab data: a grader-side problem (file missing, wrong checksum) costs only the checks
+    // that need the data; they get status 'error' with the loader's message.
+    const results = new Map<string, CheckResult | Skip>();
+    let runnable = options.checks;
+    if (options.checks.some((check) => check.usesData)) {
+      const dataError = await options.trainData.get().then(
+        () => undefined,
+        (error: unknown) => (error instanceof Error ? error.message : String(error)),
+      );
+      if (dataError !== undefined) {
+        for (const check of options.checks.filter((c) => c.usesData)) {
+          results.set(check.id, { skipped: true, status: 'error', message: `Not run: the grader could not load the lab data (not the submission's fault): ${dataError}` });
+        }
+        runnable = options.checks.filter((check) => !check.usesData);
+      }
+    }
+
+    // The budget covers running the checks (compiling and type checking are not the student's time).
+    const budgeted = withBudget(executor, options.timeoutSeconds ? Date.now() + options.timeoutSeconds * 1000 : Infinity, options.timeoutSeconds ?? Infinity);
+    const verdicts = await runBattery(budgeted, runnable, {
+      seed,
+      numRuns: options.numRuns,
+      loadTrainData: () => options.trainData.get(),
+      onResult: options.onCheck,
+    });
+    for (const verdict of verdicts) results.set(verdict.id, verdict);
+    outcome = { status: 'graded', results };
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    outcome = { status: 'error', results: skipAll(options.checks, 'Not run: the grader failed on this submission'), error: `${INTERNAL_ERROR_PREFIX}: ${detail}` };
+  }
+  if (executor) {
+    await executor.close().catch((error: unknown) => {
+      warnings.push(`the sandbox did not close cleanly: ${error instanceof Error ? error.message : String(error)}`);
+    });
+  }
+  return finish(outcome.status, outcome.results, outcome.error);
+}
+
+/** The report of a submission the grader gave up on for a reason of its own (e.g. a watchdog). */
+export function internalErrorReport(submission: Submission, options: GradeSubmissionOptions, error: unknown): SubmissionReport {
+  const detail = error instanceof Error ? error.message : String(error);
+  const seed = deriveSeed(options.seed, submission.id);
+  return buildReport(submission, options, seed, 'error', skipAll(options.checks, 'Not run: the grader failed on this submission'), [], `${INTERNAL_ERROR_PREFIX}: ${detail}`, 0);
+}
+
+/** A check that produced no battery result (not run, or not runnable). */
+interface Skip {
+  skipped: true;
+  status: CheckStatus;
+  message: string;
+}
+
+function skipAll(checks: readonly CheckDefinition[], message: string): Map<string, Skip> {
+  return new Map(checks.map((check) => [check.id, { skipped: true, status: 'skipped', message }]));
+}
+
+function buildReport(
+  submission: Submission,
+  options: GradeSubmissionOptions,
+  seed: number,
+  status: 'graded' | 'error',
+  results: Map<string, CheckResult | Skip>,
+  warnings: string[],
+  error: string | undefined,
+  durationMs: number,
+): SubmissionReport {
+  const rules = new Map(options.rubric.checks.map((rule) => [rule.id, rule]));
+  let cents = 0;
+  const checks: CheckReport[] = options.checks.map((definition) => {
+    const rule = rules.get(definition.id);
+    if (!rule) throw new Error(`the rubric does not grade the check ${definition.id}`);
+    const result = results.get(definition.id) ?? { skipped: true as const, status: 'skipped' as const, message: 'Not run.' };
+    const earned = scoreCheck(rule, result);
+    cents += earned;
+    const check: CheckReport = {
+      id: definition.id,
+      target: definition.target,
+      title: definition.title,
+      status: result.status,
+      points: centsToPoints(earned),
+      maxPoints: centsToPoints(rule.maxCents),
+      visibility: rule.visibility,
+      message: result.message,
+      item: rule.item,
+      durationMs: 'skipped' in result ? 0 : result.durationMs,
+    };
+    if (!('skipped' in result)) {
+      if (result.diagnosis !== undefined) check.diagnosis = result.diagnosis;
+      if (result.replay !== undefined) check.replay = { seed: result.replay.seed, path: result.replay.path };
+    }
+    return check;
+  });
+  const manual: ManualItemReport[] = options.rubric.items
+    .filter((item) => item.kind === 'manual')
+    .map((item) => {
+      const score = options.manual?.get(submission.id)?.get(item.id);
+      cents += score ?? 0;
+      return { id: item.id, title: item.title, points: centsToPoints(score ?? 0), maxPoints: centsToPoints(item.maxCents), graded: score !== undefined };
+    });
+  return {
+    id: submission.id,
+    path: submission.path,
+    status,
+    ...(error !== undefined ? { error } : {}),
+    score: centsToPoints(cents),
+    maxScore: centsToPoints(options.rubric.maxCents),
+    seed,
+    checks,
+    manual,
+    warnings: [...warnings],
+    durationMs,
+  };
+}
+
+/**
+ * An executor whose calls share one deadline (--timeout): once it has passed, every call is a
+ * timeout. Timeout messages are made independent of the clock (the sandbox reports the
+ * milliseconds a call was given, which vary from run to run), so that a regrade is identical.
+ */
+function withBudget(executor: Executor, deadline: number, seconds: number): Executor {
+  const budgetMessage = `the submission's time budget of ${seconds} s (--timeout) ran out`;
+  return {
+    async run(request, runOptions): Promise<ExecutionResult> {
+      const left = deadline - Date.now();
+      if (left <= 0) return { ok: false, failure: 'timeout', message: budgetMessage };
+      const requested = runOptions?.timeoutMs;
+      const clamped = Number.isFinite(left) && (requested === undefined || left < requested);
+      const result = await executor.run(request, { ...runOptions, timeoutMs: clamped ? left : requested });
+      if (result.ok || !('failure' in result) || result.failure !== 'timeout') return result;
+      if (clamped && Date.now() >= deadline) return { ...result, message: `${budgetMessage}; its process was killed` };
+      return { ...result, message: result.message.replace(/\bno answer within \d+ ms\b/, 'no answer within the time limit') };
+    },
+  };
+}
+
+/** Replaces machine-specific folders in every text of a report, so that reports do not depend on where grading ran. */
+function scrubPaths(report: SubmissionReport, replacements: Array<[string, string]>): SubmissionReport {
+  const sorted = replacements.filter(([from]) => from.length > 1).sort((a, b) => b[0].length - a[0].length);
+  const scrub = (text: string) => sorted.reduce((acc, [from, to]) => acc.split(from).join(to), text);
+  const result: SubmissionReport = { ...report, warnings: report.warnings.map(scrub), checks: report.checks.map((check) => ({ ...check, message: scrub(check.message) })) };
+  if (report.error !== undefined) result.error = scrub(report.error);
+  return result;
+}

@@ -1,0 +1,83 @@
+/**
+ * The one typed report every output format is written from (report.json is this, serialized).
+ * Timing fields are the only ones allowed to differ between two gradings of the same folder.
+ */
+export type CheckStatus = 'passed' | 'failed' | 'error' | 'timeout' | 'memory' | 'skipped';
+
+export interface CheckReport {
+  id: string;
+  /** The contract export the check judges, e.g. `RNN.computeGradB`. */
+  target: string;
+  title: string;
+  status: CheckStatus;
+  points: number;
+  maxPoints: number;
+  /** Hidden checks' messages never reveal expected values. */
+  visibility: 'public' | 'hidden';
+  message: string;
+  diagnosis?: string;
+  replay?: { seed: number; path: string };
+  /** The rubric item (a check id, a target, …) whose points this check carries. */
+  item: string;
+  /** Timing field: excluded from reproducibility comparisons. */
+  durationMs: number;
+}
+
+export interface ManualItemReport {
+  id: string;
+  title: string;
+  points: number;
+  maxPoints: number;
+  /** Whether a score was found in the --manual CSV. */
+  graded: boolean;
+}
+
+export interface SubmissionReport {
+  /** Stable id: the submission folder's name (or zip entry path). */
+  id: string;
+  path: string;
+  status: 'graded' | 'error';
+  /** Why status is 'error' (could not be loaded/compiled at all). */
+  error?: string;
+  score: number;
+  maxScore: number;
+  /** The seed this submission's battery ran with (derived from the batch seed and the id). */
+  seed: number;
+  checks: CheckReport[];
+  manual: ManualItemReport[];
+  /** Non-fatal notes: type errors, modified handout test files, no OS sandbox, … */
+  warnings: string[];
+  /** Timing field. */
+  durationMs: number;
+}
+
+/** One line of the rubric as graded: a column of the gradebook. */
+export interface RubricItemReport {
+  /** A check id (`check:` items), a target such as `RNN.forward` (`target:` items) or a manual item id. */
+  id: string;
+  kind: 'check' | 'target' | 'manual';
+  title: string;
+  maxPoints: number;
+  /** The checks whose points make up this item (empty for manual items). */
+  checks: string[];
+}
+
+export interface GradeReport {
+  schemaVersion: 1;
+  /** The batch seed (--seed). */
+  seed: number;
+  /** The rubric's name/path and its total, and its items (the gradebook's columns). */
+  rubric: { source: string; name: string; maxScore: number; items: RubricItemReport[] };
+  /** How submission code was contained, e.g. "bubblewrap (no network, read-only submission)". */
+  sandbox: string;
+  /** Set when this report grades one shard of a batch (`--shard I/N`); absent after `merge`. */
+  shard?: { index: number; count: number; totalSubmissions: number };
+  /** Problems of the grading run itself (not of a submission), e.g. the lab data could not be loaded. */
+  warnings: string[];
+  /** Timing field. */
+  generatedAt: string;
+  submissions: SubmissionReport[];
+}
+
+/** Fields that may differ between two gradings of the same folder. */
+export const TIMING_FIELDS: readonly string[] = ['durationMs', 'generatedAt'];

@@ -1,0 +1,75 @@
+/**
+ * Helpers shared by the report writers: file names for ids, number formatting, and the
+ * student-facing view of a check (hidden checks' messages replaced by a generic one).
+ */
+import type { CheckReport, CheckStatus, GradeReport, SubmissionReport } from '../report-types';
+
+/**
+ * A file name for a submission id: the id itself when it is already safe, otherwise the id with
+ * unsafe characters replaced and a short hash of the original appended (so two ids never collide).
+ */
+export function fileNameFor(id: string): string {
+  const safe = id.replace(/[^A-Za-z0-9._-]/g, '_');
+  if (safe === id && !id.startsWith('.') && id !== '') return id;
+  let hash = 0x811c9dc5;
+  for (const char of id) {
+    hash ^= char.codePointAt(0)!;
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return `${safe.replace(/^\.+/, '_')}-${(hash >>> 0).toString(16).padStart(8, '0')}`;
+}
+
+/** Points for people: at most two decimals, no trailing zeros (6, 2.5, 2.67). */
+export function formatPoints(points: number): string {
+  return String(Math.round(points * 100) / 100);
+}
+
+/** The generic text shown to students instead of a hidden check's message. */
+export function hiddenMessage(check: Pick<CheckReport, 'status' | 'target'>): string {
+  if (check.status === 'passed') return '';
+  const what: Record<CheckStatus, string> = {
+    passed: '',
+    failed: 'gave a wrong result',
+    error: 'stopped with an error',
+    timeout: 'did not finish within the time limit',
+    memory: 'used more memory than allowed',
+    skipped: 'was not run',
+  };
+  return `This hidden check ${what[check.status]} for ${check.target}. Hidden checks do not show their inputs or expected values; re-read the lab contract for ${check.target} and test it on your own cases.`;
+}
+
+/**
+ * A check as a student may see it: for hidden checks the message is replaced by a generic one and
+ * the diagnosis and replay (which could hint at the hidden cases) are dropped.
+ */
+export function studentView(check: CheckReport): CheckReport {
+  if (check.visibility !== 'hidden') return check;
+  const { diagnosis: _diagnosis, replay: _replay, ...rest } = check;
+  return { ...rest, message: hiddenMessage(check) };
+}
+
+/** Counts of statuses over a submission's checks. */
+export function countStatuses(submission: SubmissionReport): Record<CheckStatus, number> {
+  const counts: Record<CheckStatus, number> = { passed: 0, failed: 0, error: 0, timeout: 0, memory: 0, skipped: 0 };
+  for (const check of submission.checks) counts[check.status]++;
+  return counts;
+}
+
+/** Points a submission earned for one rubric item. */
+export function itemPoints(submission: SubmissionReport, itemId: string): number | undefined {
+  const manual = submission.manual.find((item) => item.id === itemId);
+  if (manual) return manual.graded ? manual.points : undefined;
+  let cents = 0;
+  for (const check of submission.checks) if (check.item === itemId) cents += Math.round(check.points * 100);
+  return cents / 100;
+}
+
+/** Class statistics of the scores. */
+export function scoreStats(report: GradeReport): { count: number; mean: number; median: number; min: number; max: number } {
+  const scores = report.submissions.map((submission) => submission.score).sort((a, b) => a - b);
+  if (scores.length === 0) return { count: 0, mean: 0, median: 0, min: 0, max: 0 };
+  const mean = scores.reduce((a, b) => a + b, 0) / scores.length;
+  const middle = Math.floor(scores.length / 2);
+  const median = scores.length % 2 === 1 ? scores[middle] : (scores[middle - 1] + scores[middle]) / 2;
+  return { count: scores.length, mean, median, min: scores[0], max: scores[scores.length - 1] };
+}

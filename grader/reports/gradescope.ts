@@ -1,0 +1,77 @@
+/**
+ * Gradescope autograder results, one `gradescope/<id>/results.json` per submission (the format of
+ * gradescope/autograder_samples docs/specs.md): top-level `score`, `execution_time`, `output`,
+ * `visibility`, `stdout_visibility` and `tests`, each test with `name`, `number`, `score`,
+ * `max_score`, `status`, `output`, `tags` and `visibility`. Hidden checks are `after_due_date` and
+ * their output is the generic hidden-check message. Inside a Gradescope container, copy the
+ * submission's file to /autograder/results/results.json.
+ */
+import type { GradeReport, SubmissionReport } from '../report-types';
+import { formatPoints, studentView } from './common';
+
+export interface GradescopeTest {
+  name: string;
+  number: string;
+  score: number;
+  max_score: number;
+  status: 'passed' | 'failed';
+  output: string;
+  tags: string[];
+  visibility: 'visible' | 'hidden' | 'after_due_date' | 'after_published';
+}
+
+export interface GradescopeResults {
+  score: number;
+  execution_time: number;
+  output: string;
+  visibility: 'visible';
+  stdout_visibility: 'hidden';
+  tests: GradescopeTest[];
+}
+
+/** Visibility on Gradescope of a check the rubric hides from students. */
+export const HIDDEN_VISIBILITY = 'after_due_date';
+
+export function gradescopeResults(report: GradeReport, submission: SubmissionReport): GradescopeResults {
+  const tests: GradescopeTest[] = [];
+  report.rubric.items.forEach((item, index) => {
+    if (item.kind === 'manual') {
+      const manual = submission.manual.find((entry) => entry.id === item.id);
+      if (!manual?.graded) return;
+      tests.push({ name: `${item.id}: ${item.title}`, number: String(index + 1), score: manual.points, max_score: manual.maxPoints, status: manual.points === manual.maxPoints ? 'passed' : 'failed', output: 'Graded by hand.', tags: ['manual'], visibility: 'after_published' });
+      return;
+    }
+    const checks = submission.checks.filter((check) => check.item === item.id);
+    checks.forEach((raw, j) => {
+      const check = studentView(raw);
+      const output = check.status === 'passed' ? '' : `${check.status.toUpperCase()}: ${check.message}`;
+      tests.push({
+        name: `${check.id}: ${check.title}`,
+        number: checks.length === 1 && item.kind === 'check' ? String(index + 1) : `${index + 1}.${j + 1}`,
+        score: check.points,
+        max_score: check.maxPoints,
+        status: check.status === 'passed' ? 'passed' : 'failed',
+        output,
+        tags: [check.target],
+        visibility: check.visibility === 'hidden' ? HIDDEN_VISIBILITY : 'visible',
+      });
+    });
+  });
+  const lines = [];
+  if (submission.status === 'error') lines.push(`Your submission could not be graded: ${submission.error ?? 'unknown error'}`);
+  lines.push(`Autograded score: ${formatPoints(submission.score)} / ${formatPoints(submission.maxScore)}.`);
+  if (submission.checks.some((check) => check.visibility === 'hidden')) lines.push('Some checks are hidden: their details are not shown.');
+  for (const warning of submission.warnings) lines.push(`Note: ${warning}`);
+  return {
+    score: submission.score,
+    execution_time: Math.round(submission.durationMs) / 1000,
+    output: lines.join('\n'),
+    visibility: 'visible',
+    stdout_visibility: 'hidden',
+    tests,
+  };
+}
+
+export function renderGradescope(report: GradeReport): Map<string, string> {
+  return new Map(report.submissions.map((submission) => [submission.id, `${JSON.stringify(gradescopeResults(report, submission), null, 2)}\n`]));
+}

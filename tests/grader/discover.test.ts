@@ -1,0 +1,148 @@
+/**
+ * Finding submissions: single folders, folders of submissions (with nested sections), zips of one
+ * or many, folders that hold no rnn.ts, unsafe zips and duplicate ids.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import AdmZip from 'adm-zip';
+import { discoverSubmissions, DiscoveryError, extractZip } from '../../grader/discover';
+
+let root: string;
+let extractDir: string;
+
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), 'discover-test-'));
+  extractDir = join(root, '.work');
+});
+afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+function write(path: string, text = 'export {};\n'): void {
+  mkdirSync(dirname(join(root, path)), { recursive: true });
+  writeFileSync(join(root, path), text);
+}
+
+function zip(path: string, files: Record<string, string>): void {
+  const archive = new AdmZip();
+  for (const [name, text] of Object.entries(files)) archive.addFile(name, Buffer.from(text));
+  mkdirSync(dirname(join(root, path)), { recursive: true });
+  archive.writeZip(join(root, path));
+}
+
+const discover = (...inputs: string[]) => discoverSubmissions(inputs, { extractDir, cwd: root });
+/** id, path, and whether it can be graded (the folder holding rnn.ts, relative) or its problem. */
+const summary = (inputs: string[]) =>
+  discover(...inputs).map((s) => ({ id: s.id, path: s.path, ...(s.problem ? { problem: s.problem } : { rnn: readFileSync(join(s.dir, 'rnn.ts'), 'utf8') }) }));
+
+test('a folder holding rnn.ts is one submission named after the folder', () => {
+  write('alice/rnn.ts', 'alice');
+  expect(summary(['alice'])).toEqual([{ id: 'alice', path: 'alice', rnn: 'alice' }]);
+});
+
+test('a folder of submissions: one per sub-folder or zip, sections searched, junk ignored, sorted by id', () => {
+  write('class/zoe/rnn.ts', 'zoe');
+  write('class/bob/rnn.ts', 'bob');
+  write('class/bob/helpers.ts', 'helpers');
+  write('class/carl/notes.txt', 'no code');
+  write('class/empty/.keep', '');
+  write('class/section-b/dave/rnn.ts', 'dave');
+  write('class/.git/config', 'x');
+  write('class/__MACOSX/bob/rnn.ts', 'mac junk');
+  write('class/README.md', 'readme');
+  zip('class/erin.zip', { 'lab8/rnn.ts': 'erin', 'lab8/util.ts': 'u' });
+  zip('class/fay.zip', { 'rnn.ts': 'fay' });
+  expect(summary(['class'])).toEqual([
+    { id: 'bob', path: 'class/bob', rnn: 'bob' },
+    { id: 'carl', path: 'class/carl', problem: 'no rnn.ts found (it holds notes.txt). The lab contract asks for a folder holding rnn.ts.' },
+    { id: 'dave', path: 'class/section-b/dave', rnn: 'dave' },
+    { id: 'empty', path: 'class/empty', problem: 'no rnn.ts found (the folder is empty). The lab contract asks for a folder holding rnn.ts.' },
+    { id: 'erin', path: 'class/erin.zip!', rnn: 'erin' },
+    { id: 'fay', path: 'class/fay.zip!', rnn: 'fay' },
+    { id: 'zoe', path: 'class/zoe', rnn: 'zoe' },
+  ]);
+});
+
+test('a zip of many submissions, given directly', () => {
+  zip('export.zip', { 'alice/rnn.ts': 'a', 'bob/rnn.ts': 'b', 'carol/answer.py': 'c', 'dan.zip': '' });
+  // dan.zip is not a valid zip: it is listed, with the reason.
+  const found = discover('export.zip');
+  expect(found.map((s) => [s.id, s.path, s.problem ?? 'ok'])).toEqual([
+    ['alice', 'export.zip!/alice', 'ok'],
+    ['bob', 'export.zip!/bob', 'ok'],
+    ['carol', 'export.zip!/carol', 'no rnn.ts found (it holds answer.py). The lab contract asks for a folder holding rnn.ts.'],
+    ['dan', 'export.zip!/dan.zip!', expect.stringMatching(/^the zip could not be unpacked: /)],
+  ]);
+  // Unpacked into the work folder, never next to the zip.
+  expect(found[0].dir.startsWith(extractDir)).toBe(true);
+});
+
+test('a zip of one submission wrapped in a folder takes the zip\'s name', () => {
+  zip('alice.zip', { 'alice-lab8/rnn.ts': 'alice', 'alice-lab8/data.ts': 'd' });
+  expect(summary(['alice.zip'])).toEqual([{ id: 'alice', path: 'alice.zip!', rnn: 'alice' }]);
+});
+
+test('several arguments are combined; ids must be unique', () => {
+  write('a/alice/rnn.ts');
+  write('b/alice/rnn.ts');
+  write('b/bob/rnn.ts');
+  expect(() => discover('a', 'b')).toThrow(new DiscoveryError('Two submissions have the id "alice": a/alice and b/alice. Ids (folder or zip names) must be unique; rename one of them.'));
+  expect(discover('a', 'b/bob').map((s) => s.id)).toEqual(['alice', 'bob']);
+});
+
+test('paths outside the working directory are shown absolute', () => {
+  write('x/alice/rnn.ts');
+  const found = discoverSubmissions([join(root, 'x')], { extractDir, cwd: join(root, 'elsewhere') });
+  expect(found.map((s) => s.path)).toEqual([`${join(root, 'x')}/alice`]);
+});
+
+test('bad arguments are clear errors', () => {
+  write('notes.txt', 'x');
+  mkdirSync(join(root, 'nothing'));
+  expect(() => discover('missing')).toThrow('missing does not exist (expected a submission folder, a folder of submissions, or a .zip).');
+  expect(() => discover('notes.txt')).toThrow('notes.txt is a file but not a .zip; give a submission folder, a folder of submissions, or a .zip.');
+  expect(() => discover('nothing')).toThrow('No submissions found in nothing: it holds no rnn.ts, no sub-folders and no .zip files.');
+});
+
+describe('unpacking zips safely', () => {
+  function rawZip(entries: Array<{ name: string; data: string; attr?: number }>): string {
+    const archive = new AdmZip();
+    for (const [i, entry] of entries.entries()) {
+      const added = archive.addFile(`placeholder-${i}`, Buffer.from(entry.data));
+      added.entryName = entry.name;
+      if (entry.attr !== undefined) added.attr = entry.attr;
+    }
+    const path = join(root, `raw-${Math.random().toString(16).slice(2)}.zip`);
+    archive.writeZip(path);
+    return path;
+  }
+
+  test('an entry pointing outside the folder is refused, and nothing is written outside', () => {
+    const path = rawZip([{ name: '../evil.ts', data: 'x' }]);
+    expect(() => extractZip(path, join(root, 'out'), { bytes: 1e6, entries: 100 })).toThrow('the entry "../evil.ts" points outside the zip');
+    expect(() => readFileSync(join(root, 'evil.ts'))).toThrow();
+    const absolute = rawZip([{ name: '/tmp/evil.ts', data: 'x' }]);
+    expect(() => extractZip(absolute, join(root, 'out2'), { bytes: 1e6, entries: 100 })).toThrow('points outside the zip');
+  });
+
+  test('size and entry limits stop zip bombs', () => {
+    const big = rawZip([{ name: 'a.ts', data: 'x'.repeat(2000) }]);
+    expect(() => extractZip(big, join(root, 'out'), { bytes: 1000, entries: 100 })).toThrow('it unpacks to more than 1000 bytes');
+    const many = rawZip(Array.from({ length: 5 }, (_, i) => ({ name: `f${i}.ts`, data: 'x' })));
+    expect(() => extractZip(many, join(root, 'out2'), { bytes: 1e6, entries: 4 })).toThrow('it has 5 entries (at most 4 allowed)');
+  });
+
+  test('symbolic links are not created', () => {
+    const path = rawZip([
+      { name: 'rnn.ts', data: 'ok' },
+      { name: 'link.ts', data: '/etc/passwd', attr: (0o120777 << 16) >>> 0 },
+    ]);
+    extractZip(path, join(root, 'out'), { bytes: 1e6, entries: 100 });
+    expect(readFileSync(join(root, 'out', 'rnn.ts'), 'utf8')).toBe('ok');
+    expect(() => readFileSync(join(root, 'out', 'link.ts'))).toThrow();
+  });
+
+  test('a top-level zip that cannot be unpacked is a DiscoveryError', () => {
+    write('broken.zip', 'not a zip');
+    expect(() => discover('broken.zip')).toThrow(/^broken\.zip could not be unpacked: /);
+  });
+});
