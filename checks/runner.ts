@@ -39,3 +39,8 @@ export class SubmissionRunner {
     return { value: decodeValue(result.value), after: result.after, rngLog: result.rngLog };
   }
 }
+
+/** An argument as the submission left it after the call (to see whether it was changed). */
+export function argumentAfter(answer: Answer, index: number): Decoded {
+  return decodeValue(answer.after.args[index] ?? null);
+}

@@ -8,6 +8,9 @@ import { createRng } from 'rnn-lab';
 import type { Matrix, Rng } from 'rnn-lab';
 import { RNN } from '../../reference/rnn';
 import type { Params } from '../numeric/model';
+import type { CheckContext, CheckOutcome } from '../types';
+import { checkProperty } from './property';
+import type { Judgement } from './property';
 
 export interface CaseDescriptor {
   tau: number;
@@ -77,4 +80,9 @@ export function referenceRnn(params: Params): RNN {
 export function describeCase(descriptor: CaseDescriptor): string {
   const { tau, hiddenSize, numFeatures, scale, seed } = descriptor;
   return `τ=${tau}, H=${hiddenSize}, F=${numFeatures}, parameter scale ${scale}, case seed ${seed}`;
+}
+
+/** Model checks: cases of (τ, H, F, scale, seed), anchored by short sequences. */
+export function checkOverCases(context: CheckContext, judge: (descriptor: CaseDescriptor) => Promise<Judgement | null>): Promise<CheckOutcome> {
+  return checkProperty(context, { arbitrary: caseArbitrary, examples: ANCHOR_CASES, describe: describeCase }, judge);
 }

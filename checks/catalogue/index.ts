@@ -3,11 +3,17 @@
  */
 import type { CheckDefinition } from '../types';
 import { MODEL_CHECKS } from './model-checks';
-import { DATA_CHECKS } from './data-checks';
-import { COMPOSITION_CHECKS, CONTRACT_CHECKS } from './contract-checks';
-import { TRAINING_CHECKS } from './training-checks';
+import { DATA_SPEC_CHECKS } from './data-spec-checks';
+import { DATA_VALUE_CHECKS } from './data-value-checks';
+import { CONTRACT_CHECKS } from './contract-checks';
+import { COMPOSITION_CHECKS } from './composition-checks';
+import { TRAINING_SPEC_CHECKS } from './training-spec-checks';
+import { TRAINING_STEP_CHECKS } from './training-step-check';
 
-export const CATALOGUE: readonly CheckDefinition[] = [...CONTRACT_CHECKS, ...DATA_CHECKS, ...MODEL_CHECKS, ...COMPOSITION_CHECKS, ...TRAINING_CHECKS];
+const DATA_ORDER = ['data.numTrainSamples', 'data.columnMeans', 'data.columnStds', 'data.standardize', 'data.getRandomDay.window', 'data.getRandomDay.edges', 'loss.mse'];
+const DATA_CHECKS = [...DATA_SPEC_CHECKS, ...DATA_VALUE_CHECKS].sort((a, b) => DATA_ORDER.indexOf(a.id) - DATA_ORDER.indexOf(b.id));
+
+export const CATALOGUE: readonly CheckDefinition[] = [...CONTRACT_CHECKS, ...DATA_CHECKS, ...MODEL_CHECKS, ...COMPOSITION_CHECKS, ...TRAINING_STEP_CHECKS, ...TRAINING_SPEC_CHECKS];
 
 export function findCheck(id: string): CheckDefinition | undefined {
   return CATALOGUE.find((check) => check.id === id);

@@ -21,7 +21,7 @@ import { diagnose, flattenForward } from '../diagnosis/mistakes';
 import type { CheckDefinition, CheckContext } from '../types';
 import { buildCase, referenceRnn } from './cases';
 import type { ModelCase } from './cases';
-import { checkOverCases } from './property';
+import { checkOverCases } from './cases';
 import type { Judgement } from './property';
 import { describeShape, sameValue, shapeProblem } from './shapes';
 import type { Shape } from './shapes';

@@ -5,19 +5,12 @@
 import fc from 'fast-check';
 import { ExecutionAborted, StudentError } from '../runner';
 import type { CheckContext, CheckOutcome } from '../types';
-import { ANCHOR_CASES, caseArbitrary, describeCase } from './cases';
-import type { CaseDescriptor } from './cases';
 
 /** What a judge says about one case: null when it is right. */
 export interface Judgement {
   status: 'failed' | 'error';
   message: string;
   diagnosis?: string;
-}
-
-/** Model checks: cases of (τ, H, F, scale, seed), anchored by short sequences. */
-export function checkOverCases(context: CheckContext, judge: (descriptor: CaseDescriptor) => Promise<Judgement | null>): Promise<CheckOutcome> {
-  return checkProperty(context, { arbitrary: caseArbitrary, examples: ANCHOR_CASES, describe: describeCase }, judge);
 }
 
 export interface CaseSource<T> {

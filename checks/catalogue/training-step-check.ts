@@ -1,6 +1,5 @@
 /**
- * Training: one SGD step judged exactly (scripted generator, so the batch is known), the
- * training loop's protocol, and convergence on the real data.
+ * One SGD step judged exactly (scripted generator, so the batch is known).
  *
  * doTrainingStep is judged against its own building blocks: the update it should make is
  * computed from the student's getRandomDay, forward and getGradients when they work (so a bug
@@ -16,10 +15,11 @@ import { compareNumeric, SUBMISSION_TOLERANCE } from '../numeric/tolerance';
 import type { Numeric } from '../numeric/tolerance';
 import type { Params } from '../numeric/model';
 import { StudentError } from '../runner';
-import type { CheckContext, CheckDefinition, CheckOutcome } from '../types';
+import type { CheckContext, CheckDefinition } from '../types';
 import { referenceRnn } from './cases';
 import { checkProperty } from './property';
 import { shapeProblem } from './shapes';
+import { stepData } from './training-spec-checks';
 import type { Judgement } from './property';
 
 const HOURS = 24;
@@ -34,11 +34,6 @@ interface StepCase {
   hiddenSize: number;
   batchSize: number;
   seed: number;
-}
-
-function stepData(seed: number, rows = 60): Matrix {
-  const rng = createRng(seed);
-  return Array.from({ length: rows }, () => Array.from({ length: FEATURES }, () => rng.normal(0, 1)));
 }
 
 function stepParams(hiddenSize: number, seed: number): Params {
@@ -179,51 +174,4 @@ const trainingStepCheck: CheckDefinition = {
     ),
 };
 
-const trainingProtocolCheck: CheckDefinition = {
-  id: 'train.protocol',
-  target: 'trainRnn',
-  title: 'trainRnn returns one finite loss per step and draws its batches from rng',
-  points: 3,
-  visibility: 'public',
-  timeoutMs: 30_000,
-  async run(context): Promise<CheckOutcome> {
-    const data = stepData(context.seed, 80);
-    for (const numSteps of [0, 3]) {
-      const answer = await context.runner.call({ op: 'call', fn: 'trainRnn', args: [{ value: encodeValue(data) }, { value: numSteps }, { rng: { kind: 'seeded', seed: context.seed } }] });
-      const value = answer.value as { losses?: Decoded; params?: Decoded } | null;
-      const problem = shapeProblem((value?.losses ?? null) as Decoded, { kind: 'vector', length: numSteps });
-      if (problem) return { status: 'failed', message: `trainRnn(data, ${numSteps}, rng) should return { rnn, losses } with one finite loss per step: ${problem}.` };
-      const paramProblem = shapeProblem((value?.params ?? null) as Decoded, { kind: 'record', fields: { u: { kind: 'matrix', rows: 10, cols: 6 }, w: { kind: 'matrix', rows: 10, cols: 10 }, v: { kind: 'vector', length: 10 }, b: { kind: 'vector', length: 10 }, c: { kind: 'number' } } });
-      if (paramProblem) return { status: 'failed', message: `trainRnn should train a new RNN(10, 6, rng) and return it as \`rnn\`: ${paramProblem}.` };
-      const draws = answer.rngLog.filter((call) => call.method === 'int').length;
-      if (draws !== 32 * numSteps) return { status: 'failed', message: `trainRnn(data, ${numSteps}, rng) should draw ${32 * numSteps} days (batch size 32 per step, through getRandomDay and rng); it drew ${draws}.` };
-    }
-    return { status: 'passed', message: '' };
-  },
-};
-
-const convergenceCheck: CheckDefinition = {
-  id: 'train.converges',
-  target: 'trainRnn',
-  title: `trainRnn converges on the real data: mean of the last 25 of ${CONVERGENCE_STEPS} losses < ${CONVERGENCE_THRESHOLD}`,
-  points: 6,
-  visibility: 'public',
-  timeoutMs: 60_000,
-  usesData: true,
-  async run(context): Promise<CheckOutcome> {
-    const { argument } = await context.trainData();
-    const answer = await context.runner.call({ op: 'call', fn: 'trainRnn', args: [argument, { value: CONVERGENCE_STEPS }, { rng: { kind: 'seeded', seed: CONVERGENCE_SEED } }] });
-    const losses = (answer.value as { losses?: Decoded } | null)?.losses ?? null;
-    const problem = shapeProblem(losses, { kind: 'vector', length: CONVERGENCE_STEPS });
-    if (problem) return { status: 'failed', message: `trainRnn(train, ${CONVERGENCE_STEPS}, rng) should return ${CONVERGENCE_STEPS} finite losses: ${problem}.` };
-    const tail = (losses as number[]).slice(-25);
-    const statistic = tail.reduce((a, b) => a + b, 0) / tail.length;
-    if (statistic < CONVERGENCE_THRESHOLD) return { status: 'passed', message: `mean of the last 25 losses: ${statistic.toFixed(4)}` };
-    return {
-      status: 'failed',
-      message: `After ${CONVERGENCE_STEPS} steps (rng seed ${CONVERGENCE_SEED}) the mean of the last 25 losses is ${statistic.toFixed(4)}; it should be below ${CONVERGENCE_THRESHOLD}. If the gradient checks pass, look at doTrainingStep (learning rate 0.01, batch 32, mean gradient) and getRandomDay.`,
-    };
-  },
-};
-
-export const TRAINING_CHECKS: CheckDefinition[] = [trainingStepCheck, trainingProtocolCheck, convergenceCheck];
+export const TRAINING_STEP_CHECKS: CheckDefinition[] = [trainingStepCheck];
