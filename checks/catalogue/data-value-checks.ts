@@ -5,14 +5,13 @@
 import fc from 'fast-check';
 import { createRng } from 'rnn-lab';
 import type { Matrix } from 'rnn-lab';
-import { compareNumeric, SUBMISSION_TOLERANCE } from '../numeric/tolerance';
 import type { Numeric } from '../numeric/tolerance';
-import { argumentAfter } from '../runner';
 import type { CheckDefinition } from '../types';
-import { callFunction as call, literal } from './calls';
+import { literal } from './calls';
 import { checkProperty } from './property';
-import type { Judgement } from './property';
-import { describeShape, sameValue, shapeProblem } from './shapes';
+import type { CaseSource } from './property';
+import { judgeProbe } from './probe';
+import type { Probe } from './probe';
 import type { Shape } from './shapes';
 
 const TIMEOUT_MS = 20_000;
@@ -45,88 +44,105 @@ const columnStdsOf = (m: Matrix, divisor: number) => {
   return means.map((mean, j) => Math.sqrt(m.reduce((sum, row) => sum + (row[j] - mean) ** 2, 0) / divisor));
 };
 
-function valueJudgement(fn: string, value: unknown, shape: Shape, expected: Numeric, mistakes: Array<{ says: string; value: Numeric }>): Judgement | null {
-  const problem = shapeProblem(value as never, shape);
-  if (problem) return { status: 'failed', message: `${fn} returned the wrong shape: ${problem}. It should return ${describeShape(shape)}.` };
-  const comparison = compareNumeric(value as Numeric, expected, SUBMISSION_TOLERANCE);
-  if (comparison.ok) return null;
-  const { worst } = comparison;
-  const mistake = mistakes.find((m) => compareNumeric(value as Numeric, m.value, SUBMISSION_TOLERANCE).ok);
-  return {
-    status: 'failed',
-    message: `${fn} is wrong at [${worst.index.join('][')}]: you returned ${worst.actual}, the correct value is ${worst.expected}.` + (mistake ? `\nLikely mistake: ${mistake.says}` : ''),
-  };
+/** A data function's check: one probe per case, judged for shape, untouched inputs and values. */
+export interface DataValueSpec<C> {
+  id: string;
+  fn: 'columnMeans' | 'columnStds' | 'standardize' | 'mseLoss';
+  title: string;
+  points: number;
+  source: CaseSource<C>;
+  probe(c: C): Probe;
 }
 
-function matrixStatisticCheck(id: string, fn: 'columnMeans' | 'columnStds', title: string, expected: (m: Matrix) => Numeric, mistakes: (m: Matrix) => Array<{ says: string; value: Numeric }>): CheckDefinition {
+function dataValueCheck<C>(spec: DataValueSpec<C>): CheckDefinition {
   return {
-    id,
-    target: fn,
-    title,
-    points: 3,
+    id: spec.id,
+    target: spec.fn,
+    title: spec.title,
+    points: spec.points,
     visibility: 'public',
     timeoutMs: TIMEOUT_MS,
     run: (context) =>
-      checkProperty(context, { arbitrary: matrixCases, examples: MATRIX_EXAMPLES, describe: describeMatrixCase }, async (c) => {
-        const data = buildMatrix(c);
-        const answer = await call(context, fn, [literal(data)]);
-        const judgement = valueJudgement(fn, answer.value, { kind: 'vector', length: c.cols }, expected(data), mistakes(data));
-        if (judgement) return judgement;
-        return sameValue(argumentAfter(answer, 0), data) ? null : { status: 'failed', message: `${fn} changed its argument \`data\`; it must leave it untouched.` };
+      checkProperty(context, spec.source, async (c: C) => {
+        const probe = spec.probe(c);
+        return judgeProbe('both', probe, await context.runner.call(probe.request));
       }),
   };
 }
 
+function probeOfCall(describe: string, fn: DataValueSpec<unknown>['fn'], argNames: string[], args: unknown[], shape: Shape, expected: Numeric, mistakes: Array<{ id: string; says: string; value: Numeric }>): Probe {
+  return {
+    describe,
+    method: fn,
+    request: { op: 'call', fn, args: args.map(literal) },
+    originals: { args, argNames },
+    expectation: { shape, expected, where: { kind: 'index', name: fn === 'mseLoss' ? 'the loss' : 'entry ' } },
+    mistakes,
+  };
+}
 
-export const DATA_VALUE_CHECKS: CheckDefinition[] = [
-  matrixStatisticCheck('data.columnMeans', 'columnMeans', 'columnMeans gives the mean of every column', columnMeansOf, (m) => [
-    { says: 'These are the means of the rows, not of the columns.', value: m.map((row) => row.reduce((s, v) => s + v, 0) / row.length) },
-  ]),
-  matrixStatisticCheck('data.columnStds', 'columnStds', 'columnStds gives the sample standard deviation (n - 1) of every column', (m) => columnStdsOf(m, m.length - 1), (m) => [
-    { says: 'This divides by n; the sample standard deviation (as torch.std) divides by n − 1.', value: columnStdsOf(m, m.length) },
-    { says: 'This is the variance; the standard deviation is its square root.', value: columnStdsOf(m, m.length - 1).map((s) => s * s) },
-  ]),
+const matrixSource: CaseSource<MatrixCase> = { arbitrary: matrixCases, examples: MATRIX_EXAMPLES, describe: describeMatrixCase };
+
+export const DATA_VALUE_SPECS = [
+  {
+    id: 'data.columnMeans',
+    fn: 'columnMeans',
+    title: 'columnMeans gives the mean of every column',
+    points: 3,
+    source: matrixSource,
+    probe: (c: MatrixCase) => {
+      const m = buildMatrix(c);
+      return probeOfCall(describeMatrixCase(c), 'columnMeans', ['data'], [m], { kind: 'vector', length: c.cols }, columnMeansOf(m), [
+        { id: 'means.of-rows', says: 'These are the means of the rows, not of the columns.', value: m.map((row) => row.reduce((sum, v) => sum + v, 0) / row.length) },
+      ]);
+    },
+  } satisfies DataValueSpec<MatrixCase>,
+  {
+    id: 'data.columnStds',
+    fn: 'columnStds',
+    title: 'columnStds gives the sample standard deviation (n - 1) of every column',
+    points: 3,
+    source: matrixSource,
+    probe: (c: MatrixCase) => {
+      const m = buildMatrix(c);
+      return probeOfCall(describeMatrixCase(c), 'columnStds', ['data'], [m], { kind: 'vector', length: c.cols }, columnStdsOf(m, m.length - 1), [
+        { id: 'stds.population', says: 'This divides by n; the sample standard deviation (as torch.std) divides by n − 1.', value: columnStdsOf(m, m.length) },
+        { id: 'stds.variance', says: 'This is the variance; the standard deviation is its square root.', value: columnStdsOf(m, m.length - 1).map((x) => x * x) },
+      ]);
+    },
+  } satisfies DataValueSpec<MatrixCase>,
   {
     id: 'data.standardize',
-    target: 'standardize',
+    fn: 'standardize',
     title: 'standardize returns (x - mean) / std per column as a new matrix',
     points: 3,
-    visibility: 'public',
-    timeoutMs: TIMEOUT_MS,
-    run: (context) =>
-      checkProperty(context, { arbitrary: matrixCases, examples: MATRIX_EXAMPLES, describe: describeMatrixCase }, async (c) => {
-        const data = buildMatrix(c);
-        const means = columnMeansOf(data);
-        const stds = columnStdsOf(data, data.length - 1).map((s) => s || 1);
-        const answer = await call(context, 'standardize', [literal(data), literal(means), literal(stds)]);
-        const expected = data.map((row) => row.map((value, j) => (value - means[j]) / stds[j]));
-        const judgement = valueJudgement('standardize', answer.value, { kind: 'matrix', rows: c.rows, cols: c.cols }, expected, [
-          { says: 'This multiplies by the standard deviation; it should divide by it.', value: data.map((row) => row.map((value, j) => (value - means[j]) * stds[j])) },
-          { says: 'The mean is not subtracted.', value: data.map((row) => row.map((value, j) => value / stds[j])) },
-        ]);
-        if (judgement) return judgement;
-        const unchanged = [data, means, stds].every((original, i) => sameValue(argumentAfter(answer, i), original));
-        return unchanged ? null : { status: 'failed', message: 'standardize changed one of its arguments (data, means or stds); it must return a new matrix and leave its inputs untouched.' };
-      }),
-  },
+    source: matrixSource,
+    probe: (c: MatrixCase) => {
+      const data = buildMatrix(c);
+      const means = columnMeansOf(data);
+      const stds = columnStdsOf(data, data.length - 1).map((x) => x || 1);
+      const expected = data.map((row) => row.map((value, j) => (value - means[j]) / stds[j]));
+      return probeOfCall(describeMatrixCase(c), 'standardize', ['data', 'means', 'stds'], [data, means, stds], { kind: 'matrix', rows: c.rows, cols: c.cols }, expected, [
+        { id: 'standardize.multiplies', says: 'This multiplies by the standard deviation; it should divide by it.', value: data.map((row) => row.map((value, j) => (value - means[j]) * stds[j])) },
+        { id: 'standardize.no-centering', says: 'The mean is not subtracted.', value: data.map((row) => row.map((value, j) => value / stds[j])) },
+      ]);
+    },
+  } satisfies DataValueSpec<MatrixCase>,
   {
     id: 'loss.mse',
-    target: 'mseLoss',
+    fn: 'mseLoss',
     title: 'mseLoss gives the squared error',
     points: 2,
-    visibility: 'public',
-    timeoutMs: TIMEOUT_MS,
-    run: (context) =>
-      checkProperty(
-        context,
-        { arbitrary: fc.tuple(fc.double({ min: -50, max: 50, noNaN: true }), fc.double({ min: -50, max: 50, noNaN: true })), examples: [[1, 3], [-2, 0.5]], describe: ([a, b]) => `yTrue = ${a}, yPred = ${b}` },
-        async ([yTrue, yPred]) => {
-          const { value } = await call(context, 'mseLoss', [literal(yTrue), literal(yPred)]);
-          return valueJudgement(`mseLoss(${yTrue}, ${yPred})`, value, { kind: 'number' }, (yTrue - yPred) ** 2, [
-            { says: 'The error is not squared.', value: Math.abs(yTrue - yPred) },
-            { says: 'This is the error without squaring.', value: yTrue - yPred },
-          ]);
-        },
-      ),
-  },
+    source: {
+      arbitrary: fc.tuple(fc.double({ min: -50, max: 50, noNaN: true }), fc.double({ min: -50, max: 50, noNaN: true })),
+      examples: [[1, 3], [-2, 0.5]],
+      describe: ([a, b]: [number, number]) => `yTrue = ${a}, yPred = ${b}`,
+    },
+    probe: ([yTrue, yPred]: [number, number]) =>
+      probeOfCall(`yTrue = ${yTrue}, yPred = ${yPred}`, 'mseLoss', ['yTrue', 'yPred'], [yTrue, yPred], { kind: 'number' }, (yTrue - yPred) ** 2, [
+        { id: 'mse.not-squared', says: 'The error is not squared.', value: Math.abs(yTrue - yPred) },
+      ]),
+  } satisfies DataValueSpec<[number, number]>,
 ];
+
+export const DATA_VALUE_CHECKS: CheckDefinition[] = DATA_VALUE_SPECS.map((spec) => dataValueCheck(spec as DataValueSpec<unknown>));

@@ -9,21 +9,23 @@
  */
 import { createRng } from 'rnn-lab';
 import type { Matrix } from 'rnn-lab';
-import { encodeValue, decodeValue } from '../protocol/encode';
-import type { Decoded } from '../protocol/encode';
+import { encodeValue } from '../protocol/encode';
 import type { RnnMethod, RnnSetup } from '../protocol/requests';
-import { compareNumeric, SUBMISSION_TOLERANCE, FINITE_DIFFERENCE_TOLERANCE } from '../numeric/tolerance';
+import { compareNumeric, FINITE_DIFFERENCE_TOLERANCE } from '../numeric/tolerance';
 import type { Numeric } from '../numeric/tolerance';
 import { lossFromHidden } from '../numeric/model';
 import type { ParamName, Params } from '../numeric/model';
 import { numericalDirectionalDerivative, projectGradient } from '../numeric/finite-differences';
-import { diagnose, flattenForward } from '../diagnosis/mistakes';
+import { diagnose, flattenForward, MISTAKES } from '../diagnosis/mistakes';
+import type { Probe } from './probe';
 import type { CheckDefinition, CheckContext } from '../types';
-import { buildCase, referenceRnn } from './cases';
+import { buildCase, describeCase, referenceRnn } from './cases';
 import type { ModelCase } from './cases';
 import { checkOverCases } from './cases';
 import type { Judgement } from './property';
-import { describeShape, sameValue, shapeProblem } from './shapes';
+import { shapeProblem } from './shapes';
+import { formatNumber, judgeShape, judgeValue, numbersOf } from './judge';
+import type { ValueExpectation, Where } from './judge';
 import type { Shape } from './shapes';
 
 interface MethodSpec {
@@ -33,14 +35,13 @@ interface MethodSpec {
   argNames: string[];
   args(c: ModelCase): unknown[];
   shape(c: ModelCase): Shape;
-  /** The correct answer, as numbers in the same layout as `numbers(answer)`. */
+  /** The correct answer, as numbers (for forward: [yHat, ...hidden rows]). */
   expected(c: ModelCase): Numeric;
-  /** The answer as numbers (default: itself). */
-  numbers?(answer: Decoded): Numeric;
+  layout?: 'forward';
   /** The magnitude the result's floor is tied to, beyond its own (see compareNumeric). */
   floorScale?(c: ModelCase): number;
-  /** Where an index of `numbers(...)` is, for people. */
-  where(index: number[], c: ModelCase): string;
+  /** How entries are named in messages. */
+  where(c: ModelCase): Where;
   /** Cross-checks the reference against finite differences on this case; returns a note for messages. */
   finiteDifferences?(c: ModelCase, answer: Numeric): string;
   points: { shape: number; value: number };
@@ -53,23 +54,29 @@ export function setupOf(c: ModelCase): RnnSetup {
   return { hiddenStateSize: c.hiddenSize, numFeatures: c.numFeatures, params: c.params };
 }
 
-async function callMethod(context: CheckContext, spec: MethodSpec, c: ModelCase) {
+
+/** One judged call of a method on one case: what is sent, and what is expected back. */
+export function probeOf(spec: MethodSpec, c: ModelCase) {
   const args = spec.args(c);
-  const answer = await context.runner.call({ op: 'method', setup: setupOf(c), method: spec.method, args: args.map((value) => ({ value: encodeValue(value) })) });
-  return { args, answer };
+  return {
+    request: { op: 'method' as const, setup: setupOf(c), method: spec.method, args: args.map((value) => ({ value: encodeValue(value) })) },
+    originals: { args, argNames: spec.argNames, params: c.params },
+    shape: spec.shape(c),
+    expectation: { shape: spec.shape(c), layout: spec.layout, expected: spec.expected(c), floorScale: spec.floorScale?.(c), where: spec.where(c) } satisfies ValueExpectation,
+  };
 }
 
-function mutationProblem(spec: MethodSpec, c: ModelCase, args: unknown[], after: { args: Array<unknown>; params?: unknown }): string | null {
-  for (let i = 0; i < args.length; i++) {
-    const now = after.args[i];
-    if (now !== null && now !== undefined && !sameValue(decodeValue(now as never), args[i] as Decoded)) {
-      return `${spec.method} changed its argument \`${spec.argNames[i]}\`. Gradient functions must leave their inputs untouched: copy an array before changing it.`;
-    }
-  }
-  if (after.params !== undefined && !sameValue(decodeValue(after.params as never), c.params as unknown as Decoded)) {
-    return `${spec.method} changed the network's parameters (u, w, v, b or c). Only doTrainingStep may update them.`;
-  }
-  return null;
+/** The same probe with every known mistake's output stored, for fixtures (handout public checks). */
+export function storedProbeOf(spec: MethodSpec & { target: string }, c: ModelCase): Probe {
+  const probe = probeOf(spec, c);
+  return {
+    describe: describeCase(c),
+    method: spec.method,
+    request: probe.request,
+    originals: probe.originals,
+    expectation: probe.expectation,
+    mistakes: (MISTAKES[spec.target] ?? []).map((mistake) => ({ id: mistake.id, says: mistake.says, value: mistake.compute(c) })),
+  };
 }
 
 function shapeCheck(spec: MethodSpec, target: string): CheckDefinition {
@@ -82,12 +89,8 @@ function shapeCheck(spec: MethodSpec, target: string): CheckDefinition {
     timeoutMs: TIMEOUT_MS,
     run: (context) =>
       checkOverCases(context, async (descriptor): Promise<Judgement | null> => {
-        const c = buildCase(descriptor);
-        const { args, answer } = await callMethod(context, spec, c);
-        const problem = shapeProblem(answer.value, spec.shape(c));
-        if (problem) return { status: 'failed', message: `${spec.method} returned the wrong shape: ${problem}. It should return ${describeShape(spec.shape(c))}.` };
-        const mutation = mutationProblem(spec, c, args, answer.after);
-        return mutation ? { status: 'failed', message: mutation } : null;
+        const probe = probeOf(spec, buildCase(descriptor));
+        return judgeShape(spec.method, await context.runner.call(probe.request), probe.shape, probe.originals);
       }),
   };
 }
@@ -103,24 +106,12 @@ function valueCheck(spec: MethodSpec, target: string): CheckDefinition {
     run: (context) =>
       checkOverCases(context, async (descriptor): Promise<Judgement | null> => {
         const c = buildCase(descriptor);
-        const { answer } = await callMethod(context, spec, c);
-        const problem = shapeProblem(answer.value, spec.shape(c));
-        if (problem) return { status: 'failed', message: `${spec.method} returned the wrong shape, so its values cannot be checked: ${problem}.` };
-        const actual = spec.numbers ? spec.numbers(answer.value) : (answer.value as Numeric);
-        const expected = spec.expected(c);
-        const fdNote = spec.finiteDifferences?.(c, actual) ?? '';
-        const comparison = compareNumeric(actual, expected, SUBMISSION_TOLERANCE, spec.floorScale?.(c));
-        if (comparison.ok) return null;
-        const { worst, failing, total } = comparison;
-        const mistake = await likelyMistake(context, spec, target, c, actual, expected);
-        return {
-          status: 'failed',
-          message:
-            `${spec.method} is wrong at ${spec.where(worst.index, c)}: you returned ${format(worst.actual)}, the correct value is ${format(worst.expected)} ` +
-            `(${failing} of ${total} entries are off).${fdNote ? ' ' + fdNote : ''}` +
-            (mistake ? `\nLikely mistake: ${mistake.says}` : ''),
-          diagnosis: mistake?.id,
-        };
+        const probe = probeOf(spec, c);
+        const answer = await context.runner.call(probe.request);
+        return judgeValue(spec.method, answer, probe.expectation, async (actual) => ({
+          note: spec.finiteDifferences?.(c, actual),
+          mistake: await likelyMistake(context, spec, target, c, actual, probe.expectation.expected),
+        }));
       }),
   };
 }
@@ -130,9 +121,9 @@ async function likelyMistake(context: CheckContext, spec: MethodSpec, target: st
   let candidates = diagnose(target, c, actual, expected);
   if (candidates.length > 1) {
     const wider = buildCase(DISAMBIGUATION_CASE);
-    const { answer } = await callMethod(context, spec, wider);
+    const answer = await context.runner.call(probeOf(spec, wider).request);
     if (shapeProblem(answer.value, spec.shape(wider)) === null) {
-      const widerActual = spec.numbers ? spec.numbers(answer.value) : (answer.value as Numeric);
+      const widerActual = numbersOf(answer.value, spec.layout);
       const narrowed = diagnose(target, wider, widerActual, spec.expected(wider), candidates);
       if (narrowed.length > 0) candidates = narrowed;
     }
@@ -142,9 +133,7 @@ async function likelyMistake(context: CheckContext, spec: MethodSpec, target: st
 
 const DISAMBIGUATION_CASE = { tau: 5, hiddenSize: 4, numFeatures: 3, scale: 1, seed: 99 };
 
-function format(value: number): string {
-  return Number.isFinite(value) ? value.toPrecision(6) : String(value);
-}
+const format = formatNumber;
 
 /** A direction for directional finite differences, drawn from the case's own seed. */
 function randomDirection(c: ModelCase): Params {
@@ -200,11 +189,8 @@ const maxAbs = (m: Matrix) => m.reduce((max, row) => row.reduce((inner, value) =
 /** ∂L/∂b, ∂L/∂W: sums of (1 - h_t²) ∂L/∂h_t (times |h| ≤ 1), so ∂L/∂h sets their natural scale. */
 const upstreamScale = (c: ModelCase) => maxAbs(c.gradH);
 
-const timeStep = (index: number[]) => `t = ${index[0] + 1} (row ${index[0]}), hidden unit ${index[1]}`;
-const weightEntry = (letter: string) => (index: number[]) => `${letter}[${index[0]}][${index[1]}]`;
-const unit = (letter: string) => (index: number[]) => `${letter}[${index[0]}]`;
 
-const SPECS: Array<MethodSpec & { target: string }> = [
+export const SPECS: Array<MethodSpec & { target: string }> = [
   {
     id: 'forward',
     target: 'RNN.forward',
@@ -213,8 +199,8 @@ const SPECS: Array<MethodSpec & { target: string }> = [
     args: (c) => [c.x],
     shape: (c) => ({ kind: 'record', fields: { hidden: { kind: 'matrix', rows: c.tau, cols: c.hiddenSize }, yHat: { kind: 'number' } } }),
     expected: (c) => flattenForward(c),
-    numbers: (answer) => flattenForward(answer as unknown as { hidden: Matrix; yHat: number }),
-    where: (index, c) => (index[0] === 0 ? 'yHat' : `hidden[${Math.floor((index[0] - 1) / c.hiddenSize)}][${(index[0] - 1) % c.hiddenSize}] (h_${Math.floor((index[0] - 1) / c.hiddenSize) + 1})`),
+    layout: 'forward',
+    where: (c) => ({ kind: 'forward', hiddenSize: c.hiddenSize }),
     points: { shape: 3, value: 6 },
     visibility: { shape: 'public', value: 'hidden' },
   },
@@ -226,7 +212,7 @@ const SPECS: Array<MethodSpec & { target: string }> = [
     args: (c) => [c.yTrue, c.yHat, c.hidden],
     shape: (c) => ({ kind: 'matrix', rows: c.tau, cols: c.hiddenSize }),
     expected: (c) => c.gradH,
-    where: timeStep,
+    where: () => ({ kind: 'timeStep' }),
     finiteDifferences: hiddenFiniteDifferences,
     points: { shape: 2, value: 7 },
     visibility: { shape: 'public', value: 'hidden' },
@@ -239,7 +225,7 @@ const SPECS: Array<MethodSpec & { target: string }> = [
     args: (c) => [c.yTrue, c.yHat],
     shape: () => ({ kind: 'number' }),
     expected: (c) => referenceRnn(c.params).computeGradC(c.yTrue, c.yHat),
-    where: () => 'c',
+    where: () => ({ kind: 'scalar', name: 'c' }),
     finiteDifferences: parameterFiniteDifferences('c'),
     points: { shape: 1, value: 3 },
     visibility: { shape: 'public', value: 'hidden' },
@@ -252,7 +238,7 @@ const SPECS: Array<MethodSpec & { target: string }> = [
     args: (c) => [c.hidden, c.gradH],
     shape: (c) => ({ kind: 'vector', length: c.hiddenSize }),
     expected: (c) => referenceRnn(c.params).computeGradB(c.hidden, c.gradH),
-    where: unit('b'),
+    where: () => ({ kind: 'unit', letter: 'b' }),
     floorScale: upstreamScale,
     finiteDifferences: parameterFiniteDifferences('b'),
     points: { shape: 2, value: 6 },
@@ -266,7 +252,7 @@ const SPECS: Array<MethodSpec & { target: string }> = [
     args: (c) => [c.yTrue, c.yHat, c.hidden],
     shape: (c) => ({ kind: 'vector', length: c.hiddenSize }),
     expected: (c) => referenceRnn(c.params).computeGradV(c.yTrue, c.yHat, c.hidden),
-    where: unit('v'),
+    where: () => ({ kind: 'unit', letter: 'v' }),
     finiteDifferences: parameterFiniteDifferences('v'),
     points: { shape: 2, value: 5 },
     visibility: { shape: 'public', value: 'hidden' },
@@ -279,7 +265,7 @@ const SPECS: Array<MethodSpec & { target: string }> = [
     args: (c) => [c.hidden, c.gradH],
     shape: (c) => ({ kind: 'matrix', rows: c.hiddenSize, cols: c.hiddenSize }),
     expected: (c) => referenceRnn(c.params).computeGradW(c.hidden, c.gradH),
-    where: weightEntry('W'),
+    where: () => ({ kind: 'entry', letter: 'W' }),
     floorScale: upstreamScale,
     finiteDifferences: parameterFiniteDifferences('w'),
     points: { shape: 2, value: 7 },
@@ -293,7 +279,7 @@ const SPECS: Array<MethodSpec & { target: string }> = [
     args: (c) => [c.hidden, c.gradH, c.x],
     shape: (c) => ({ kind: 'matrix', rows: c.hiddenSize, cols: c.numFeatures }),
     expected: (c) => referenceRnn(c.params).computeGradU(c.hidden, c.gradH, c.x),
-    where: weightEntry('U'),
+    where: () => ({ kind: 'entry', letter: 'U' }),
     floorScale: (c) => upstreamScale(c) * maxAbs(c.x),
     finiteDifferences: parameterFiniteDifferences('u'),
     points: { shape: 2, value: 7 },

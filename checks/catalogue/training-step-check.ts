@@ -75,7 +75,7 @@ function referenceBasis(params: Params, windows: Array<{ x: Matrix; y: number }>
   return { loss: losses.reduce((a, b) => a + b, 0) / losses.length, lastLoss: losses[losses.length - 1], meanGradient: averageGradients(gradients) };
 }
 
-/** The same, from the student's own getRandomDay, forward and getGradients; undefined if one of them fails. */
+/** The same, from the student's own getRandomDay, forward, mseLoss and getGradients; undefined if one of them fails. */
 async function studentBasis(context: CheckContext, params: Params, data: Matrix, starts: number[], seed: number): Promise<Basis | undefined> {
   try {
     const setup = { hiddenStateSize: params.b.length, numFeatures: FEATURES, params };
@@ -88,7 +88,9 @@ async function studentBasis(context: CheckContext, params: Params, data: Matrix,
       const { hidden, yHat } = forward.value as unknown as { hidden: Matrix; yHat: number };
       const grads = await context.runner.call({ op: 'method', setup, method: 'getGradients', args: [x, y, yHat, hidden].map((value) => ({ value: encodeValue(value) })) });
       if (shapeProblem(grads.value, { kind: 'record', fields: { c: { kind: 'number' } } }) !== null) return undefined;
-      losses.push((yHat - y) ** 2);
+      const loss = await context.runner.call({ op: 'call', fn: 'mseLoss', args: [{ value: encodeValue(y) }, { value: encodeValue(yHat) }] });
+      if (typeof loss.value !== 'number') return undefined;
+      losses.push(loss.value);
       gradients.push(grads.value as unknown as Params);
     }
     if (losses.some((loss) => !Number.isFinite(loss))) return undefined;
