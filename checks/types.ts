@@ -21,6 +21,8 @@ export interface CheckOutcome {
   /** The known mistake the output matches, when one does. */
   diagnosis?: string;
   replay?: Replay;
+  /** A series worth showing as a chart, e.g. the training losses of train.converges. */
+  curve?: number[];
 }
 
 export interface CheckContext {

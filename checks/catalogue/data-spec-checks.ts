@@ -112,7 +112,7 @@ function getRandomDayChecks(): CheckDefinition[] {
       id: 'data.getRandomDay.edges',
       target: 'getRandomDay',
       title: 'getRandomDay can reach the first and the last valid window and never reads past the data',
-      points: 3,
+      points: 4,
       visibility: 'hidden',
       timeoutMs: TIMEOUT_MS,
       run: (context) =>

@@ -201,7 +201,7 @@ export const SPECS: Array<MethodSpec & { target: string }> = [
     expected: (c) => flattenForward(c),
     layout: 'forward',
     where: (c) => ({ kind: 'forward', hiddenSize: c.hiddenSize }),
-    points: { shape: 3, value: 6 },
+    points: { shape: 3, value: 7 },
     visibility: { shape: 'public', value: 'hidden' },
   },
   {
@@ -214,7 +214,7 @@ export const SPECS: Array<MethodSpec & { target: string }> = [
     expected: (c) => c.gradH,
     where: () => ({ kind: 'timeStep' }),
     finiteDifferences: hiddenFiniteDifferences,
-    points: { shape: 2, value: 7 },
+    points: { shape: 2, value: 8 },
     visibility: { shape: 'public', value: 'hidden' },
   },
   {
@@ -268,7 +268,7 @@ export const SPECS: Array<MethodSpec & { target: string }> = [
     where: () => ({ kind: 'entry', letter: 'W' }),
     floorScale: upstreamScale,
     finiteDifferences: parameterFiniteDifferences('w'),
-    points: { shape: 2, value: 7 },
+    points: { shape: 2, value: 8 },
     visibility: { shape: 'public', value: 'hidden' },
   },
   {
@@ -282,7 +282,7 @@ export const SPECS: Array<MethodSpec & { target: string }> = [
     where: () => ({ kind: 'entry', letter: 'U' }),
     floorScale: (c) => upstreamScale(c) * maxAbs(c.x),
     finiteDifferences: parameterFiniteDifferences('u'),
-    points: { shape: 2, value: 7 },
+    points: { shape: 2, value: 8 },
     visibility: { shape: 'public', value: 'hidden' },
   },
 ];

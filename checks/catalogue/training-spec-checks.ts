@@ -48,7 +48,7 @@ const convergenceCheck: CheckDefinition = {
   id: 'train.converges',
   target: 'trainRnn',
   title: `trainRnn converges on the real data: mean of the last 25 of ${CONVERGENCE_STEPS} losses < ${CONVERGENCE_THRESHOLD}`,
-  points: 6,
+  points: 7,
   visibility: 'public',
   timeoutMs: 60_000,
   usesData: true,
@@ -60,9 +60,11 @@ const convergenceCheck: CheckDefinition = {
     if (problem) return { status: 'failed', message: `trainRnn(train, ${CONVERGENCE_STEPS}, rng) should return ${CONVERGENCE_STEPS} finite losses: ${problem}.` };
     const tail = (losses as number[]).slice(-25);
     const statistic = tail.reduce((a, b) => a + b, 0) / tail.length;
-    if (statistic < CONVERGENCE_THRESHOLD) return { status: 'passed', message: `mean of the last 25 losses: ${statistic.toFixed(4)}` };
+    const curve = losses as number[];
+    if (statistic < CONVERGENCE_THRESHOLD) return { status: 'passed', message: `mean of the last 25 losses: ${statistic.toFixed(4)}`, curve };
     return {
       status: 'failed',
+      curve,
       message: `After ${CONVERGENCE_STEPS} steps (rng seed ${CONVERGENCE_SEED}) the mean of the last 25 losses is ${statistic.toFixed(4)}; it should be below ${CONVERGENCE_THRESHOLD}. If the gradient checks pass, look at doTrainingStep (learning rate 0.01, batch 32, mean gradient) and getRandomDay.`,
     };
   },

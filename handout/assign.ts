@@ -1,0 +1,76 @@
+/**
+ * `npm run assign -- --out DIR [--data FILE] [--force] [--no-lockfile]`: generates the student
+ * handout from the reference. It refuses when the reference does not get every check of the full
+ * battery, so a broken reference never reaches students.
+ */
+import { spawnSync } from 'child_process';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'fs';
+import path from 'path';
+import { Command } from 'commander';
+import type { Matrix } from 'rnn-lab';
+import { DataError, loadPollutionData } from 'rnn-lab/data';
+import { runBattery } from '../checks/battery';
+import { CATALOGUE } from '../checks/catalogue';
+import { createInProcessExecutor } from '../checks/executors/in-process';
+import { prepareData } from '../reference/pipeline';
+import * as reference from '../reference/rnn';
+import { buildFixtures } from './fixtures';
+import { handoutFiles } from './files';
+
+export class AssignError extends Error {}
+
+/** The reference is trusted project code: it runs in-process here. */
+export async function verifyReference(raw: Matrix): Promise<string[]> {
+  const train = prepareData(raw).train;
+  const results = await runBattery(createInProcessExecutor(reference as unknown as Record<string, unknown>), CATALOGUE, { seed: 1, loadTrainData: async () => train });
+  return results.filter((result) => result.status !== 'passed').map((result) => `${result.id}: ${result.status} — ${result.message}`);
+}
+
+export interface AssignOptions {
+  out: string;
+  dataPath?: string;
+  force?: boolean;
+  lockfile?: boolean;
+  log?: (line: string) => void;
+}
+
+export async function assign(options: AssignOptions): Promise<string[]> {
+  const log = options.log ?? (() => {});
+  if (existsSync(options.out) && readdirSync(options.out).length > 0 && !options.force) {
+    throw new AssignError(`${options.out} is not empty; pass --force to write into it anyway`);
+  }
+  const raw = await loadPollutionData({ dataPath: options.dataPath });
+  const failures = await verifyReference(raw);
+  if (failures.length > 0) throw new AssignError(`refusing to generate the handout: the reference does not pass every check:\n  ${failures.join('\n  ')}`);
+  log('reference: every check passed');
+  const files = handoutFiles(buildFixtures(raw));
+  for (const [relative, content] of files) {
+    const target = path.join(options.out, relative);
+    mkdirSync(path.dirname(target), { recursive: true });
+    writeFileSync(target, content);
+  }
+  log(`wrote ${files.size} files to ${options.out}`);
+  if (options.lockfile !== false) {
+    // npm ci needs a lockfile; the registry (or npm's cache) resolves the pinned versions.
+    const npm = spawnSync('npm', ['install', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: options.out, encoding: 'utf8' });
+    if (npm.status !== 0) throw new AssignError(`could not create package-lock.json in ${options.out}: ${npm.stderr.trim().split('\n').slice(-3).join(' ')}`);
+    log('wrote package-lock.json');
+  }
+  return [...files.keys()];
+}
+
+if (require.main === module) {
+  const options = new Command()
+    .name('npm run assign --')
+    .description('Generate the student handout (skeleton rnn.ts, support module, public checks, README, CI workflow).')
+    .requiredOption('--out <dir>', 'folder to write the handout into')
+    .option('--data <file>', 'pollution.csv to use (also: RNN_LAB_DATA); needed to verify the reference')
+    .option('--force', 'write into a folder that is not empty')
+    .option('--no-lockfile', 'do not run npm to create package-lock.json')
+    .parse()
+    .opts<{ out: string; data?: string; force?: boolean; lockfile: boolean }>();
+  assign({ out: options.out, dataPath: options.data, force: options.force, lockfile: options.lockfile, log: (line) => console.log(line) }).catch((error: unknown) => {
+    console.error(error instanceof AssignError || error instanceof DataError ? `assign: ${error.message}` : error);
+    process.exitCode = 1;
+  });
+}

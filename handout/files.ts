@@ -1,0 +1,88 @@
+/**
+ * Every file of the student handout, as relative path → content. A pure function of the project's
+ * sources and the fixtures, so the grader can regenerate it to spot a handout whose checks were
+ * changed.
+ */
+import { readFileSync } from 'fs';
+import path from 'path';
+import type { Fixtures } from '../checks/public';
+import { makeSkeleton } from './skeleton';
+
+const ROOT = path.join(__dirname, '..');
+
+/** Project files copied verbatim: the support module and the reference-free part of the checks. */
+export const COPIED_FILES = [
+  'lab/package.json',
+  'lab/index.ts',
+  'lab/rng.ts',
+  'lab/linalg.ts',
+  'lab/validate.ts',
+  'lab/data.ts',
+  'checks/types.ts',
+  'checks/runner.ts',
+  'checks/battery.ts',
+  'checks/protocol/encode.ts',
+  'checks/protocol/requests.ts',
+  'checks/protocol/scripted-rng.ts',
+  'checks/protocol/dispatch.ts',
+  'checks/executors/in-process.ts',
+  'checks/numeric/tolerance.ts',
+  'checks/catalogue/shapes.ts',
+  'checks/catalogue/property.ts',
+  'checks/catalogue/judge.ts',
+  'checks/catalogue/probe.ts',
+  'checks/catalogue/calls.ts',
+  'checks/catalogue/contract-checks.ts',
+  'checks/catalogue/data-spec-checks.ts',
+  'checks/catalogue/training-spec-checks.ts',
+  'checks/public/index.ts',
+];
+
+/** Template files: handout/template/<source> → <destination>. */
+const TEMPLATE_FILES: Record<string, string> = {
+  'README.md': 'README.md',
+  'tsconfig.json': 'tsconfig.json',
+  'jest.config.ts': 'jest.config.ts',
+  gitignore: '.gitignore',
+  'tests/public.test.ts': 'tests/public.test.ts',
+  'tests/summary-reporter.js': 'tests/summary-reporter.js',
+  '.github/workflows/grade.yml': '.github/workflows/grade.yml',
+};
+
+/** Files a student must not change: the grader compares them with its own copies. */
+export function isProtectedHandoutFile(relative: string): boolean {
+  return relative.startsWith('checks/') || relative.startsWith('tests/') || relative.startsWith('lab/');
+}
+
+function handoutPackageJson(): string {
+  const project = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+  const pick = (names: string[], from: Record<string, string>) => Object.fromEntries(names.map((name) => [name, from[name]]));
+  const all = { ...project.dependencies, ...project.devDependencies };
+  return (
+    JSON.stringify(
+      {
+        name: 'rnn-lab-handout',
+        version: '1.0.0',
+        private: true,
+        description: 'Lab 8: a recurrent network and backpropagation through time',
+        engines: { node: '>=20' },
+        scripts: { test: 'tsc --noEmit -p tsconfig.json && jest' },
+        dependencies: { 'rnn-lab': 'file:lab', ...pick(['csv-parse', 'env-paths', 'pure-rand'], all) },
+        devDependencies: pick(['@types/jest', '@types/node', 'fast-check', 'jest', 'ts-jest', 'ts-node', 'typescript'], all),
+      },
+      null,
+      2,
+    ) + '\n'
+  );
+}
+
+export function handoutFiles(fixtures: Fixtures): Map<string, string> {
+  const files = new Map<string, string>();
+  const read = (relative: string) => readFileSync(path.join(ROOT, relative), 'utf8');
+  files.set('rnn.ts', makeSkeleton(read('reference/rnn.ts')));
+  for (const relative of COPIED_FILES) files.set(relative, read(relative));
+  for (const [source, destination] of Object.entries(TEMPLATE_FILES)) files.set(destination, read(path.join('handout', 'template', source)));
+  files.set('checks/public/fixtures.json', JSON.stringify(fixtures) + '\n');
+  files.set('package.json', handoutPackageJson());
+  return files;
+}
