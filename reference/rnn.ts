@@ -112,6 +112,8 @@ export class RNN {
   v: Vector;
   b: Vector;
   c: number;
+  /** While getGradients runs: the inputs it has checked, which the methods it calls need not check again. */
+  private checkedInputs: { hidden: Matrix; x: Matrix } | undefined = undefined;
 
   /** Draws U (H×F), then W (H×H), then v (H), row by row, from Normal(0, 0.001); b = 0, c = 0. */
   constructor(hiddenStateSize = 10, numFeatures = 6, rng: Rng = createRng(0)) {
@@ -129,34 +131,34 @@ export class RNN {
 
   /** Runs the sequence x (τ×F) through the network: hidden states h_1..h_τ (τ×H) and the prediction. */
   forward(x: Matrix): { hidden: Matrix; yHat: number } {
-    assertMatrix('x', x, undefined, this.numFeatures);
+    checkMatrix('x', x, undefined, this.numFeatures);
     const { u, w, b, v } = this;
     const size = this.hiddenStateSize;
     const numFeatures = this.numFeatures;
     // #!TAG HWBEGIN
     // #!MSG TODO: Compute h_1..h_τ with h_t = tanh(U x_t + W h_{t-1} + b) and h_0 = 0,
     // #!MSG then the prediction yHat = v·h_τ + c. Return hidden (τ×H, without h_0) and yHat.
-    // Parameters are copied into flat typed arrays first: the inner loops then read one kind of
-    // array only, which keeps V8's optimised code fast whatever arrays the caller passed in.
-    const flatU = flatten(u, numFeatures);
-    const flatW = flatten(w, size);
+    const tanh = Math.tanh; // looked up once: a global lookup per call is slow in a vm sandbox such as jest's
     const hidden: Matrix = [];
-    const previous = new Float64Array(size);
-    const input = new Float64Array(numFeatures);
     for (let t = 0; t < x.length; t++) {
-      for (let j = 0; j < numFeatures; j++) input[j] = x[t][j];
+      const input = x[t];
+      const previous = t > 0 ? hidden[t - 1] : undefined; // h_{t-1}; h_0 = 0 adds nothing
       const current: Vector = [];
       for (let i = 0; i < size; i++) {
         let sum = b[i];
-        for (let j = 0; j < numFeatures; j++) sum += flatU[i * numFeatures + j] * input[j];
-        for (let k = 0; k < size; k++) sum += flatW[i * size + k] * previous[k];
-        current.push(Math.tanh(sum));
+        const uRow = u[i];
+        for (let j = 0; j < numFeatures; j++) sum += uRow[j] * input[j];
+        if (previous !== undefined) {
+          const wRow = w[i];
+          for (let k = 0; k < size; k++) sum += wRow[k] * previous[k];
+        }
+        current.push(tanh(sum));
       }
-      previous.set(current);
       hidden.push(current);
     }
+    const last = hidden[hidden.length - 1];
     let yHat = this.c;
-    for (let i = 0; i < size; i++) yHat += v[i] * previous[i];
+    for (let i = 0; i < size; i++) yHat += v[i] * last[i];
     return { hidden, yHat };
     // #!TAG HWEND
   }
@@ -164,30 +166,31 @@ export class RNN {
   /** ∂L/∂h_t for t = 1..τ (row t-1), the total derivative through all later steps. */
   computeGradH(yTrue: number, yPred: number, hidden: Matrix): Matrix {
     this.checkPrediction(yTrue, yPred);
-    assertMatrix('hidden', hidden, undefined, this.hiddenStateSize);
+    this.checkHidden(hidden);
     const { w, v } = this;
     const size = this.hiddenStateSize;
     // #!TAG HWBEGIN
     // #!MSG TODO: Start from the last hidden state, ∂L/∂h_τ = 2(yPred - yTrue) v, then go backwards:
     // #!MSG ∂L/∂h_t = Wᵀ diag(1 - h_{t+1}²) ∂L/∂h_{t+1}.
-    const tau = hidden.length;
-    const gradH: Matrix = new Array(tau);
     const outputGrad = 2 * (yPred - yTrue);
-    gradH[tau - 1] = v.map((vi) => outputGrad * vi);
-    const delta = zerosVector(size);
-    for (let t = tau - 2; t >= 0; t--) {
+    let later: Vector = []; // ∂L/∂h_{t+1}, starting with ∂L/∂h_τ
+    for (let i = 0; i < size; i++) later.push(outputGrad * v[i]);
+    const backwards: Matrix = [later]; // ∂L/∂h_τ, ∂L/∂h_{τ-1}, …, ∂L/∂h_1
+    const sum = new Float64Array(size);
+    for (let t = hidden.length - 2; t >= 0; t--) {
       const next = hidden[t + 1];
-      const gradNext = gradH[t + 1];
-      for (let i = 0; i < size; i++) delta[i] = (1 - next[i] * next[i]) * gradNext[i];
-      const row = zerosVector(size);
+      sum.fill(0); // Wᵀ diag(1 - h_{t+1}²) ∂L/∂h_{t+1}, row by row of W
       for (let i = 0; i < size; i++) {
+        const delta = (1 - next[i] * next[i]) * later[i];
         const wRow = w[i];
-        const d = delta[i];
-        for (let k = 0; k < size; k++) row[k] += wRow[k] * d;
+        for (let k = 0; k < size; k++) sum[k] += wRow[k] * delta;
       }
-      gradH[t] = row;
+      const current: Vector = [];
+      for (let k = 0; k < size; k++) current.push(sum[k]);
+      backwards.push(current);
+      later = current;
     }
-    return gradH;
+    return backwards.reverse();
     // #!TAG HWEND
   }
 
@@ -206,11 +209,11 @@ export class RNN {
     const size = this.hiddenStateSize;
     // #!TAG HWBEGIN
     // #!MSG TODO: Compute ∂L/∂b. Every time step t = 1..τ contributes.
-    const gradB = zerosVector(size);
-    for (let t = 0; t < hidden.length; t++) {
-      const h = hidden[t];
-      const g = gradH[t];
-      for (let i = 0; i < size; i++) gradB[i] += (1 - h[i] * h[i]) * g[i];
+    const gradB: Vector = [];
+    for (let i = 0; i < size; i++) {
+      let sum = 0;
+      for (let t = 0; t < hidden.length; t++) sum += (1 - hidden[t][i] * hidden[t][i]) * gradH[t][i];
+      gradB.push(sum);
     }
     return gradB;
     // #!TAG HWEND
@@ -219,11 +222,13 @@ export class RNN {
   /** ∂L/∂v = 2(ŷ - y) h_τ */
   computeGradV(yTrue: number, yPred: number, hidden: Matrix): Vector {
     this.checkPrediction(yTrue, yPred);
-    assertMatrix('hidden', hidden, undefined, this.hiddenStateSize);
+    this.checkHidden(hidden);
     // #!TAG HWBEGIN
     // #!MSG TODO: Compute ∂L/∂v.
     const outputGrad = 2 * (yPred - yTrue);
-    return hidden[hidden.length - 1].map((h) => outputGrad * h);
+    const gradV: Vector = [];
+    for (const h of hidden[hidden.length - 1]) gradV.push(outputGrad * h);
+    return gradV;
     // #!TAG HWEND
   }
 
@@ -251,7 +256,7 @@ export class RNN {
   /** ∂L/∂U = Σ_{t=1..τ} ((1 - h_t²) ⊙ ∂L/∂h_t) x_tᵀ */
   computeGradU(hidden: Matrix, gradH: Matrix, x: Matrix): Matrix {
     this.checkHiddenAndGrad(hidden, gradH);
-    assertMatrix('x', x, hidden.length, this.numFeatures);
+    if (x !== this.checkedInputs?.x) checkMatrix('x', x, hidden.length, this.numFeatures);
     const size = this.hiddenStateSize;
     const numFeatures = this.numFeatures;
     // #!TAG HWBEGIN
@@ -273,27 +278,39 @@ export class RNN {
 
   /** All parameter gradients of one sample. */
   getGradients(x: Matrix, yTrue: number, yPred: number, hidden: Matrix): { c: number; b: Vector; v: Vector; w: Matrix; u: Matrix } {
-    // #!TAG HWBEGIN
-    // #!MSG TODO: Compute ∂L/∂h once with computeGradH, then every parameter's gradient with the functions above.
-    const gradH = this.computeGradH(yTrue, yPred, hidden);
-    return {
-      c: this.computeGradC(yTrue, yPred),
-      b: this.computeGradB(hidden, gradH),
-      v: this.computeGradV(yTrue, yPred, hidden),
-      w: this.computeGradW(hidden, gradH),
-      u: this.computeGradU(hidden, gradH, x),
-    };
-    // #!TAG HWEND
+    this.checkPrediction(yTrue, yPred);
+    this.checkHidden(hidden);
+    checkMatrix('x', x, hidden.length, this.numFeatures);
+    this.checkedInputs = { hidden, x };
+    try {
+      // #!TAG HWBEGIN
+      // #!MSG TODO: Compute ∂L/∂h once with computeGradH, then every parameter's gradient with the functions above.
+      const gradH = this.computeGradH(yTrue, yPred, hidden);
+      return {
+        c: this.computeGradC(yTrue, yPred),
+        b: this.computeGradB(hidden, gradH),
+        v: this.computeGradV(yTrue, yPred, hidden),
+        w: this.computeGradW(hidden, gradH),
+        u: this.computeGradU(hidden, gradH, x),
+      };
+      // #!TAG HWEND
+    } finally {
+      this.checkedInputs = undefined;
+    }
   }
 
   private checkPrediction(yTrue: number, yPred: number): void {
-    assertFiniteNumber('yTrue', yTrue);
-    assertFiniteNumber('yPred', yPred);
+    checkNumber('yTrue', yTrue);
+    checkNumber('yPred', yPred);
+  }
+
+  private checkHidden(hidden: Matrix): void {
+    if (hidden !== this.checkedInputs?.hidden) checkMatrix('hidden', hidden, undefined, this.hiddenStateSize);
   }
 
   private checkHiddenAndGrad(hidden: Matrix, gradH: Matrix): void {
-    assertMatrix('hidden', hidden, undefined, this.hiddenStateSize);
-    assertMatrix('gradH', gradH, hidden.length, this.hiddenStateSize);
+    this.checkHidden(hidden);
+    checkMatrix('gradH', gradH, hidden.length, this.hiddenStateSize);
   }
 }
 
@@ -355,9 +372,36 @@ export function trainRnn(data: Matrix, numSteps: number, rng: Rng): { rnn: RNN; 
   // #!TAG HWEND
 }
 
-/** The rows of `m` one after another in a Float64Array (`cols` entries per row). */
-function flatten(m: Matrix, cols: number): Float64Array {
-  const flat = new Float64Array(m.length * cols);
-  for (let i = 0; i < m.length; i++) flat.set(m[i], i * cols);
-  return flat;
+// ---------------------------------------------------------------------------------------------
+// Argument checks
+// ---------------------------------------------------------------------------------------------
+
+// Every public method checks its arguments, several times per sample during training. The checks
+// below only answer yes or no, cheaply; when the answer is no, the lab's assertMatrix /
+// assertFiniteNumber run to throw the message naming the argument and the expected shape.
+// `x - x === 0` holds exactly for the finite numbers (NaN - NaN and ∞ - ∞ are NaN): unlike
+// Number.isFinite, it needs no global lookup, which is slow inside a vm sandbox such as jest's.
+const { isArray } = Array;
+
+/** Throws unless `value` is a finite number. */
+function checkNumber(name: string, value: number): void {
+  if (typeof value !== 'number' || value - value !== 0) assertFiniteNumber(name, value);
+}
+
+/** Throws unless `value` is a `rows`×`cols` matrix of finite numbers (`rows` undefined: any number ≥ 1). */
+function checkMatrix(name: string, value: Matrix, rows: number | undefined, cols: number): void {
+  if (!isFiniteMatrix(value, rows, cols)) assertMatrix(name, value, rows, cols);
+}
+
+function isFiniteMatrix(value: Matrix, rows: number | undefined, cols: number): boolean {
+  if (!isArray(value) || (rows === undefined ? value.length < 1 : value.length !== rows)) return false;
+  for (let r = 0; r < value.length; r++) {
+    const row = value[r];
+    if (!isArray(row) || row.length !== cols) return false;
+    for (let c = 0; c < cols; c++) {
+      const entry = row[c];
+      if (typeof entry !== 'number' || entry - entry !== 0) return false;
+    }
+  }
+  return true;
 }
