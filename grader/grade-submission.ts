@@ -18,6 +18,7 @@ import type { Submission } from './discover';
 import type { ExecutionBackend, SandboxedExecutor, SandboxLimits } from './execution';
 import type { CheckReport, CheckStatus, ManualItemReport, SubmissionReport } from './report-types';
 import { fileNameFor } from './reports/common';
+import { changedHandoutFiles } from '../handout/files';
 import { centsToPoints, scoreCheck } from './rubric';
 import type { ManualScores, Rubric } from './rubric';
 
@@ -86,6 +87,9 @@ export async function gradeSubmission(submission: Submission, options: GradeSubm
     mkdirSync(preparedDir, { recursive: true });
     const prepared = await options.backend.prepare(submission.dir, preparedDir);
     warnings.push(...prepared.warnings);
+    // Grading always uses the grader's own checks; a handout whose checks were edited is flagged.
+    const changed = changedHandoutFiles(submission.dir);
+    if (changed.length > 0) warnings.push(`handout files were changed (ignored for grading, which uses its own checks): ${changed.join(', ')}`);
     if (!prepared.ok) return finish('error', skipAll(options.checks, notLoaded), prepared.error ?? 'the submission could not be prepared');
     executor = await options.backend.createExecutor(preparedDir, prepared, options.limits ?? {});
     options.onSandbox?.(executor.describeSandbox());

@@ -20,9 +20,9 @@ import { handoutFiles } from './files';
 export class AssignError extends Error {}
 
 /** The reference is trusted project code: it runs in-process here. */
-export async function verifyReference(raw: Matrix): Promise<string[]> {
+export async function verifyReference(raw: Matrix, solution: Record<string, unknown> = reference as unknown as Record<string, unknown>): Promise<string[]> {
   const train = prepareData(raw).train;
-  const results = await runBattery(createInProcessExecutor(reference as unknown as Record<string, unknown>), CATALOGUE, { seed: 1, loadTrainData: async () => train });
+  const results = await runBattery(createInProcessExecutor(solution), CATALOGUE, { seed: 1, loadTrainData: async () => train });
   return results.filter((result) => result.status !== 'passed').map((result) => `${result.id}: ${result.status} — ${result.message}`);
 }
 
@@ -32,6 +32,8 @@ export interface AssignOptions {
   force?: boolean;
   lockfile?: boolean;
   log?: (line: string) => void;
+  /** The solution to verify before generating (tests pass a wrong one to see the refusal). */
+  solution?: Record<string, unknown>;
 }
 
 export async function assign(options: AssignOptions): Promise<string[]> {
@@ -40,7 +42,7 @@ export async function assign(options: AssignOptions): Promise<string[]> {
     throw new AssignError(`${options.out} is not empty; pass --force to write into it anyway`);
   }
   const raw = await loadPollutionData({ dataPath: options.dataPath });
-  const failures = await verifyReference(raw);
+  const failures = await verifyReference(raw, options.solution);
   if (failures.length > 0) throw new AssignError(`refusing to generate the handout: the reference does not pass every check:\n  ${failures.join('\n  ')}`);
   log('reference: every check passed');
   const files = handoutFiles(buildFixtures(raw));

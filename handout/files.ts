@@ -76,12 +76,43 @@ function handoutPackageJson(): string {
   );
 }
 
-export function handoutFiles(fixtures: Fixtures): Map<string, string> {
+const read = (relative: string) => readFileSync(path.join(ROOT, relative), 'utf8');
+
+let staticFiles: Map<string, string> | undefined;
+
+/** Every handout file that does not depend on the data (all but the fixtures); computed once. */
+export function staticHandoutFiles(): Map<string, string> {
+  if (staticFiles) return new Map(staticFiles);
   const files = new Map<string, string>();
-  const read = (relative: string) => readFileSync(path.join(ROOT, relative), 'utf8');
   files.set('rnn.ts', makeSkeleton(read('reference/rnn.ts')));
   for (const relative of COPIED_FILES) files.set(relative, read(relative));
   for (const [source, destination] of Object.entries(TEMPLATE_FILES)) files.set(destination, read(path.join('handout', 'template', source)));
+  staticFiles = files;
+  return new Map(files);
+}
+
+/**
+ * The protected files of a submission folder that differ from the handout's own (missing ones are
+ * not reported: a submission may hold rnn.ts alone). The fixtures are not compared, as they depend
+ * on the data.
+ */
+export function changedHandoutFiles(submissionDir: string): string[] {
+  const changed: string[] = [];
+  for (const [relative, content] of staticHandoutFiles()) {
+    if (!isProtectedHandoutFile(relative)) continue;
+    let actual: string;
+    try {
+      actual = readFileSync(path.join(submissionDir, relative), 'utf8');
+    } catch {
+      continue;
+    }
+    if (actual !== content) changed.push(relative);
+  }
+  return changed;
+}
+
+export function handoutFiles(fixtures: Fixtures): Map<string, string> {
+  const files = staticHandoutFiles();
   files.set('checks/public/fixtures.json', JSON.stringify(fixtures) + '\n');
   files.set('package.json', handoutPackageJson());
   return files;

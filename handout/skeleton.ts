@@ -61,8 +61,24 @@ function ownersByLine(source: string, fileName: string): (line: number) => strin
   return (line) => spans.filter((span) => span.start <= line && line <= span.end).sort((a, b) => b.start - a.start)[0]?.name;
 }
 
+/** Replaces the reference's file comment (it speaks of the solution) in the skeleton. */
+const STUDENT_HEADER = `/**
+ * Lab 8, Exercise 3: a recurrent network trained by backpropagation through time to predict
+ * Beijing's temperature one hour ahead from the previous 24 hours of weather.
+ *
+ *   h_t = tanh(U x_t + W h_{t-1} + b),  h_0 = 0,     ŷ = v·h_τ + c,     L = (ŷ - y)²
+ *
+ * Your work: every TODO below. Each function throws "not implemented yet" until you write it.
+ * Keep every exported name and signature: the checks call them. Run \`npm test\` to check.
+ */`;
+
 /** The skeleton: regions replaced; top-level regions (helpers of the solution) removed entirely. */
 export function makeSkeleton(source: string, fileName = 'rnn.ts'): string {
+  const body = makeSkeletonBody(source, fileName);
+  return body.startsWith('/**') ? STUDENT_HEADER + body.slice(body.indexOf('*/') + 2) : body;
+}
+
+function makeSkeletonBody(source: string, fileName: string): string {
   const lines = source.split('\n');
   const regions = findRegions(source, fileName);
   const out: string[] = [];
