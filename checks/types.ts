@@ -23,6 +23,8 @@ export interface CheckOutcome {
   replay?: Replay;
   /** A series worth showing as a chart, e.g. the training losses of train.converges. */
   curve?: number[];
+  /** The parameters a training check ended with (u, w, v, b, c), for evaluating on the test split. */
+  trainedParams?: { u: number[][]; w: number[][]; v: number[]; b: number[]; c: number };
 }
 
 export interface CheckContext {

@@ -61,10 +61,14 @@ const convergenceCheck: CheckDefinition = {
     const tail = (losses as number[]).slice(-25);
     const statistic = tail.reduce((a, b) => a + b, 0) / tail.length;
     const curve = losses as number[];
-    if (statistic < CONVERGENCE_THRESHOLD) return { status: 'passed', message: `mean of the last 25 losses: ${statistic.toFixed(4)}`, curve };
+    const params = (answer.value as { params?: Decoded } | null)?.params ?? null;
+    const shape = { kind: 'record', fields: { u: { kind: 'matrix', rows: 10, cols: 6 }, w: { kind: 'matrix', rows: 10, cols: 10 }, v: { kind: 'vector', length: 10 }, b: { kind: 'vector', length: 10 }, c: { kind: 'number' } } } as const;
+    const trainedParams = shapeProblem(params, shape) === null ? (params as unknown as CheckOutcome['trainedParams']) : undefined;
+    if (statistic < CONVERGENCE_THRESHOLD) return { status: 'passed', message: `mean of the last 25 losses: ${statistic.toFixed(4)}`, curve, trainedParams };
     return {
       status: 'failed',
       curve,
+      trainedParams,
       message: `After ${CONVERGENCE_STEPS} steps (rng seed ${CONVERGENCE_SEED}) the mean of the last 25 losses is ${statistic.toFixed(4)}; it should be below ${CONVERGENCE_THRESHOLD}. If the gradient checks pass, look at doTrainingStep (learning rate 0.01, batch 32, mean gradient) and getRandomDay.`,
     };
   },
