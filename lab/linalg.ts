@@ -8,8 +8,8 @@ export type Matrix = number[][];
 
 /** A vector of `n` zeros. */
 export function zerosVector(n: number): Vector {
-  // Built with push, not `new Array(n)`: V8 then stores a packed array of doubles, which is
-  // noticeably faster to read in the inner loops of forward and backward passes than a holey one.
+  // Built with push, not `new Array(n)`: V8 then keeps a packed (not holey) array, which is
+  // faster to read in inner loops.
   const out: Vector = [];
   for (let i = 0; i < n; i++) out.push(0);
   return out;
