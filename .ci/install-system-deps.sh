@@ -1,0 +1,26 @@
+#!/bin/sh
+# System packages the grader's sandbox uses (see docs/threat-model.md):
+#   bubblewrap  - bwrap, the OS sandbox (namespaces: no network, private pid/mount/ipc/uts, uid 65534)
+#   util-linux  - prlimit (rlimits), unshare and setpriv (the no-bwrap fallback); part of Debian's base
+# Without bwrap the grader and its tests still work, in the weaker fallback sandbox, so a failed
+# install only warns.
+set -u
+
+if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+
+if ! command -v bwrap >/dev/null 2>&1; then
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get install -y --no-install-recommends bubblewrap \
+    || { $SUDO apt-get update -qq && $SUDO apt-get install -y --no-install-recommends bubblewrap; } \
+    || echo "WARNING: could not install bubblewrap; submissions will run in the fallback sandbox (no OS isolation)" >&2
+fi
+
+for tool in bwrap prlimit unshare setpriv; do
+  if command -v "$tool" >/dev/null 2>&1; then
+    echo "$tool: $(command -v "$tool")"
+  else
+    echo "WARNING: $tool not found" >&2
+  fi
+done
+command -v bwrap >/dev/null 2>&1 && bwrap --version
+exit 0

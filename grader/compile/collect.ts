@@ -1,0 +1,139 @@
+/**
+ * Reads the files a submission consists of: its own .ts/.js (and .json) files, from its own
+ * folder only. Everything is read into memory here, once, in the grader's process (reading is
+ * safe; nothing is executed), so later steps never touch the submission folder again.
+ *
+ * Skipped: node_modules, test folders and test files, dotfiles, declaration files, package.json,
+ * and symlinks that lead outside the folder (reported as a warning). Sizes and counts are capped
+ * so that a hostile folder cannot make the grader read gigabytes.
+ */
+import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
+
+export type SourceKind = 'ts' | 'js' | 'json';
+
+export interface SubmissionFile {
+  /** Path relative to the submission folder, with forward slashes (e.g. `lib/helpers.ts`). */
+  rel: string;
+  kind: SourceKind;
+  text: string;
+}
+
+export interface CollectLimits {
+  maxFiles: number;
+  maxFileBytes: number;
+  maxTotalBytes: number;
+  maxDepth: number;
+}
+
+export const DEFAULT_COLLECT_LIMITS: CollectLimits = {
+  maxFiles: 200,
+  maxFileBytes: 2 * 1024 * 1024,
+  maxTotalBytes: 8 * 1024 * 1024,
+  maxDepth: 8,
+};
+
+const IGNORED_DIRECTORIES = new Set(['node_modules', 'test', 'tests', '__tests__', '__mocks__', 'dist', 'coverage']);
+const TEST_FILE = /\.(test|spec)\.[cm]?[jt]s$/;
+
+export interface Collected {
+  /** The submission folder, resolved through symlinks. */
+  root: string;
+  files: SubmissionFile[];
+  warnings: string[];
+}
+
+export function collectSubmissionFiles(submissionDir: string, limits: CollectLimits = DEFAULT_COLLECT_LIMITS): Collected {
+  const root = realpathSync(resolve(submissionDir));
+  if (!statSync(root).isDirectory()) throw new Error(`${submissionDir} is not a folder`);
+  const files: SubmissionFile[] = [];
+  const warnings: string[] = [];
+  let totalBytes = 0;
+  let limitWarned = false;
+
+  const insideRoot = (path: string) => path === root || path.startsWith(root + sep);
+
+  const walk = (dir: string, depth: number) => {
+    let entries: string[];
+    try {
+      entries = readdirSync(dir).sort();
+    } catch (error) {
+      warnings.push(`could not read folder ${display(dir)}: ${(error as Error).message}`);
+      return;
+    }
+    for (const name of entries) {
+      if (name.startsWith('.')) continue;
+      const path = join(dir, name);
+      const rel = display(path);
+      let info = lstatSync(path);
+      if (info.isSymbolicLink()) {
+        let target: string;
+        try {
+          target = realpathSync(path);
+        } catch {
+          warnings.push(`symlink ${rel} is broken; skipped`);
+          continue;
+        }
+        if (!insideRoot(target)) {
+          warnings.push(`symlink ${rel} points outside the submission folder; skipped`);
+          continue;
+        }
+        info = statSync(target);
+        if (info.isDirectory()) {
+          warnings.push(`symlink ${rel} points to a folder; skipped (copy the files instead)`);
+          continue;
+        }
+      }
+      if (info.isDirectory()) {
+        if (IGNORED_DIRECTORIES.has(name)) continue;
+        if (depth >= limits.maxDepth) {
+          warnings.push(`folder ${rel} is nested too deeply; skipped`);
+          continue;
+        }
+        walk(path, depth + 1);
+        continue;
+      }
+      if (!info.isFile()) continue;
+      const kind = kindOf(name);
+      if (!kind || TEST_FILE.test(name)) continue;
+      if (files.length >= limits.maxFiles || totalBytes + info.size > limits.maxTotalBytes) {
+        if (!limitWarned) warnings.push(`the submission folder has too many or too large files; ${rel} and later files were skipped`);
+        limitWarned = true;
+        continue;
+      }
+      if (info.size > limits.maxFileBytes) {
+        warnings.push(`${rel} is larger than ${Math.round(limits.maxFileBytes / 1024)} KiB; skipped`);
+        continue;
+      }
+      totalBytes += info.size;
+      files.push({ rel, kind, text: readFileSync(path, 'utf8') });
+    }
+  };
+
+  const display = (path: string) => relative(root, path).split(sep).join('/');
+
+  walk(root, 0);
+
+  // x.ts and x.js both present (e.g. a compiled copy): the TypeScript source wins.
+  const tsStems = new Set(files.filter((file) => file.kind === 'ts').map((file) => stem(file.rel)));
+  const kept = files.filter((file) => {
+    if (file.kind === 'js' && tsStems.has(stem(file.rel))) {
+      warnings.push(`${file.rel} ignored: ${stem(file.rel)}.ts is used instead`);
+      return false;
+    }
+    return true;
+  });
+  return { root, files: kept, warnings };
+}
+
+function kindOf(name: string): SourceKind | undefined {
+  if (name.endsWith('.d.ts')) return undefined;
+  if (name.endsWith('.ts')) return 'ts';
+  if (name.endsWith('.js')) return 'js';
+  if (name.endsWith('.json') && name !== 'package.json' && !name.startsWith('tsconfig')) return 'json';
+  return undefined;
+}
+
+export function stem(rel: string): string {
+  return rel.replace(/\.(ts|js|json)$/, '');
+}

@@ -1,0 +1,192 @@
+/**
+ * Type-checks a submission with the TypeScript compiler API, against the lab contract
+ * (docs: /work/shared/lab-contract.md). Type errors never block grading: they become at most
+ * MAX_TYPE_WARNINGS warnings such as `type error in rnn.ts:12: …`.
+ *
+ * Only the submission's own files are visible: `rnn-lab` resolves to the lab's typed source,
+ * Node builtins to @types/node, and every other import (`../../reference/rnn`, npm packages)
+ * stays unresolved, exactly as in the sandbox. Library declaration files are parsed once per
+ * grader run and reused, so checking one more submission costs a few hundred milliseconds.
+ */
+import { realpathSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { dirname, join, sep } from 'node:path';
+import type * as TS from 'typescript';
+import type { SubmissionFile } from './collect';
+import { labEntryPath } from './paths';
+
+export const MAX_TYPE_WARNINGS = 10;
+
+/** The virtual file that states the contract's signatures as assignments from the submission's exports. */
+export const CONTRACT_FILE_NAME = '__rnn_lab_contract__.ts';
+
+const CONTRACT_HEADER = [
+  `import type { Matrix, Rng, Vector } from 'rnn-lab';`,
+  `import * as S from './rnn';`,
+  `type StudentRnn = InstanceType<typeof S.RNN>;`,
+  `interface RnnContract {`,
+  `  u: Matrix; w: Matrix; v: Vector; b: Vector; c: number;`,
+  `  forward(x: Matrix): { hidden: Matrix; yHat: number };`,
+  `  computeGradH(yTrue: number, yPred: number, hidden: Matrix): Matrix;`,
+  `  computeGradC(yTrue: number, yPred: number): number;`,
+  `  computeGradB(hidden: Matrix, gradH: Matrix): Vector;`,
+  `  computeGradV(yTrue: number, yPred: number, hidden: Matrix): Vector;`,
+  `  computeGradW(hidden: Matrix, gradH: Matrix): Matrix;`,
+  `  computeGradU(hidden: Matrix, gradH: Matrix, x: Matrix): Matrix;`,
+  `  getGradients(x: Matrix, yTrue: number, yPred: number, hidden: Matrix): { c: number; b: Vector; v: Vector; w: Matrix; u: Matrix };`,
+  `}`,
+];
+
+/** One line per export: [name, declared type]. */
+const CONTRACT_EXPORTS: Array<[string, string]> = [
+  ['numTrainSamples', '(numRows: number) => number'],
+  ['columnMeans', '(data: Matrix) => Vector'],
+  ['columnStds', '(data: Matrix) => Vector'],
+  ['standardize', '(data: Matrix, means: Vector, stds: Vector) => Matrix'],
+  ['getRandomDay', '(data: Matrix, rng: Rng) => { x: Matrix; y: number }'],
+  ['mseLoss', '(yTrue: number, yPred: number) => number'],
+  ['RNN', 'new (hiddenStateSize?: number, numFeatures?: number, rng?: Rng) => RnnContract'],
+  ['doTrainingStep', '(rnn: StudentRnn, data: Matrix, batchSize: number, lr: number, rng: Rng) => number'],
+  ['trainRnn', '(data: Matrix, numSteps: number, rng: Rng) => { rnn: RnnContract; losses: number[] }'],
+];
+
+export function contractSource(): { text: string; lineToExport: Map<number, string> } {
+  const lines = CONTRACT_HEADER.slice();
+  const lineToExport = new Map<number, string>([[CONTRACT_HEADER.findIndex((line) => line.startsWith('type StudentRnn')), 'RNN']]);
+  for (const [name, type] of CONTRACT_EXPORTS) {
+    lineToExport.set(lines.length, name);
+    lines.push(`export const contract_${name}: ${type} = S.${name};`);
+  }
+  return { text: lines.join('\n') + '\n', lineToExport };
+}
+
+let typescript: typeof TS | null | undefined;
+/** Module paths, overridable for the worker thread (its bundle lives outside the project). */
+const locations = { typescript: 'typescript', labEntry: undefined as string | undefined };
+
+export function configureTypeCheck(paths: { typescript: string; labEntry: string }): void {
+  locations.typescript = paths.typescript;
+  locations.labEntry = paths.labEntry;
+  typescript = undefined;
+}
+
+function loadTypescript(): typeof TS | null {
+  if (typescript === undefined) {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      typescript = require(locations.typescript) as typeof TS;
+    } catch {
+      typescript = null;
+    }
+  }
+  return typescript;
+}
+
+/** Parsed library files (lib.*.d.ts, @types/node, lab/*.ts), shared by every check in this process. */
+const libraryFiles = new Map<string, TS.SourceFile>();
+
+export function typeCheckSubmission(root: string, files: readonly SubmissionFile[], maxWarnings = MAX_TYPE_WARNINGS): string[] {
+  const ts = loadTypescript();
+  if (!ts) return ['type check skipped: the typescript package is not installed'];
+  const tsFiles = files.filter((file) => file.kind === 'ts');
+  if (tsFiles.length === 0) return [];
+
+  const rootPrefix = root.endsWith('/') ? root : root + '/';
+  const inside = (fileName: string) => fileName === root || fileName.startsWith(rootPrefix);
+  const virtual = new Map<string, string>();
+  for (const file of tsFiles) virtual.set(join(root, file.rel).split(sep).join('/'), file.text);
+  const hasEntry = tsFiles.some((file) => file.rel === 'rnn.ts');
+  const contract = contractSource();
+  const contractPath = join(root, CONTRACT_FILE_NAME).split(sep).join('/');
+  if (hasEntry) virtual.set(contractPath, contract.text);
+
+  const labEntry = locations.labEntry ?? labEntryPath();
+  const options: TS.CompilerOptions = {
+    target: ts.ScriptTarget.ES2022,
+    lib: ['lib.es2022.d.ts'],
+    module: ts.ModuleKind.CommonJS,
+    moduleResolution: ts.ModuleResolutionKind.Bundler,
+    strict: true,
+    esModuleInterop: true,
+    skipLibCheck: true,
+    noEmit: true,
+    types: ['node'],
+    typeRoots: [join(projectRoot(labEntry), 'node_modules', '@types')],
+  };
+
+  const host = ts.createCompilerHost(options);
+  const baseGetSourceFile = host.getSourceFile.bind(host);
+  const baseFileExists = host.fileExists.bind(host);
+  const baseReadFile = host.readFile.bind(host);
+  host.fileExists = (fileName) => (inside(fileName) ? virtual.has(fileName) : baseFileExists(fileName));
+  host.readFile = (fileName) => (inside(fileName) ? virtual.get(fileName) : baseReadFile(fileName));
+  host.writeFile = () => undefined;
+  host.getSourceFile = (fileName, languageVersion, onError) => {
+    const text = virtual.get(fileName);
+    if (text !== undefined) return ts.createSourceFile(fileName, text, languageVersion);
+    if (inside(fileName)) return undefined;
+    const key = `${fileName}|${typeof languageVersion === 'object' ? languageVersion.languageVersion : languageVersion}`;
+    const cachedFile = libraryFiles.get(key);
+    if (cachedFile) return cachedFile;
+    const sourceFile = baseGetSourceFile(fileName, languageVersion, onError);
+    if (sourceFile) libraryFiles.set(key, sourceFile);
+    return sourceFile;
+  };
+  const builtins = new Set(builtinModules);
+  host.resolveModuleNameLiterals = (literals, containingFile, _redirect, compilerOptions) =>
+    literals.map((literal) => {
+      const name = literal.text;
+      if (!inside(containingFile)) return ts.resolveModuleName(name, containingFile, compilerOptions, host);
+      if (name === 'rnn-lab') {
+        return { resolvedModule: { resolvedFileName: labEntry, extension: ts.Extension.Ts, isExternalLibraryImport: false } };
+      }
+      if (name.startsWith('.') || name.startsWith('/')) {
+        const resolved = ts.resolveModuleName(name, containingFile, compilerOptions, host).resolvedModule;
+        return { resolvedModule: resolved && virtual.has(resolved.resolvedFileName) ? resolved : undefined };
+      }
+      if (builtins.has(name.replace(/^node:/, ''))) return ts.resolveModuleName(name, containingFile, compilerOptions, host);
+      return { resolvedModule: undefined };
+    });
+
+  const program = ts.createProgram({ rootNames: [...virtual.keys()], options, host });
+  const messages: string[] = [];
+  let total = 0;
+  for (const fileName of virtual.keys()) {
+    const sourceFile = program.getSourceFile(fileName);
+    if (!sourceFile) continue;
+    const diagnostics = [...program.getSyntacticDiagnostics(sourceFile), ...program.getSemanticDiagnostics(sourceFile)];
+    for (const diagnostic of diagnostics) {
+      if (diagnostic.category !== ts.DiagnosticCategory.Error) continue;
+      total++;
+      if (messages.length >= maxWarnings) continue;
+      const text = firstLine(ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
+      const line = diagnostic.start === undefined ? undefined : sourceFile.getLineAndCharacterOfPosition(diagnostic.start).line;
+      if (fileName === contractPath) {
+        const name = line === undefined ? undefined : contract.lineToExport.get(line);
+        if (!name) messages.push(`type error in rnn.ts: ${text}`);
+        else if (diagnostic.code === 2339) messages.push(`type error in rnn.ts: the lab contract asks for an export named ${name}, and rnn.ts has none`);
+        else messages.push(`type error in rnn.ts: ${name} does not match the lab contract: ${text}`);
+      } else {
+        const rel = fileName.slice(rootPrefix.length);
+        messages.push(`type error in ${rel}${line === undefined ? '' : `:${line + 1}`}: ${text}`);
+      }
+    }
+  }
+  // A missing RNN is reported once, not once per line that mentions it.
+  const unique = [...new Set(messages)];
+  total -= messages.length - unique.length;
+  messages.length = 0;
+  messages.push(...unique);
+  if (total > messages.length) messages.push(`… and ${total - messages.length} more type error${total - messages.length > 1 ? 's' : ''}`);
+  return messages;
+}
+
+function firstLine(text: string): string {
+  const line = text.split('\n')[0] ?? '';
+  return line.length > 300 ? line.slice(0, 300) + '…' : line;
+}
+
+function projectRoot(labEntry: string): string {
+  // lab/index.ts → the project folder (the one whose node_modules holds @types/node)
+  return dirname(dirname(realpathSync(labEntry)));
+}

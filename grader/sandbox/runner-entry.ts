@@ -1,0 +1,223 @@
+/**
+ * The program that runs INSIDE the sandboxed child process. esbuild bundles it (with the
+ * protocol dispatcher and the lab's Rng, nothing of the reference or the checks) into one
+ * runner.js per grader run.
+ *
+ * Protocol:
+ *   stdin, line 1 (parent → child):  {"nonce": "<random hex>", "entry": "<path of rnn.js>"}
+ *   stdin, next lines:               {"id": <n>, "request": <CallRequest>}
+ *   fd 3 (child → parent), lines:    {"nonce": …, "ack": <n>}    request n read, about to run
+ *                                    {"nonce": …, "loaded": {"ok": true|false, "ms": …, "error"?: {…}}}  once
+ *                                    {"nonce": …, "id": <n>, "response": <CallResponse>}
+ * The submission is required lazily, on the first request, after the nonce has been read. What
+ * the runner needs after that (JSON.parse, fs.writeSync, Buffer.from, Object.keys, the nonce) is
+ * captured before student code runs, and responses are serialized by hand, so replacing globals
+ * (JSON.stringify, toJSON on prototypes, console, process.stdout) cannot forge the channel.
+ * stdout and stderr belong to the submission: the parent only logs them.
+ */
+import { writeSync } from 'fs';
+import { createDispatcher } from '../../checks/protocol/dispatch';
+import type { CallRequest, CallResponse } from '../../checks/protocol/requests';
+
+const CHANNEL_FD = 3;
+const apply = Reflect.apply;
+const parseJson = JSON.parse;
+const stringifyJson = JSON.stringify;
+const objectKeys = Object.keys;
+const isArray = Array.isArray;
+const bufferFrom = Buffer.from;
+const stringIndexOf = String.prototype.indexOf;
+const stringSlice = String.prototype.slice;
+const performanceNow = performance.now.bind(performance);
+const sleepCell = new Int32Array(new SharedArrayBuffer(4));
+const atomicsWait = Atomics.wait;
+const processRef = process;
+const reallyExit = (process as unknown as { reallyExit: (code: number) => never }).reallyExit;
+const stdin = process.stdin;
+
+let nonceJson: string | undefined;
+let entry: string | undefined;
+let dispatch: ((request: CallRequest) => CallResponse) | undefined;
+let loadError: { name: string; message: string } | undefined;
+const storedBeforeLoad: CallRequest[] = [];
+
+/** Writes one message line to the channel in pieces of about 64 KiB (constant memory for big answers). */
+class LineWriter {
+  private buffer = '';
+  write(text: string): void {
+    this.buffer += text;
+    if (this.buffer.length >= 65536) this.flush();
+  }
+  flush(): void {
+    if (this.buffer.length > 0) send(this.buffer);
+    this.buffer = '';
+  }
+}
+
+function send(line: string): void {
+  const buffer = apply(bufferFrom, Buffer, [line, 'utf8']) as Buffer;
+  const total = buffer.byteLength;
+  let offset = 0;
+  while (offset < total) {
+    try {
+      offset += apply(writeSync, undefined, [CHANNEL_FD, buffer, offset, total - offset]) as number;
+    } catch (error) {
+      if ((error as { code?: string } | null)?.code !== 'EAGAIN') throw error;
+      apply(atomicsWait, Atomics, [sleepCell, 0, 0, 2]);
+    }
+  }
+}
+
+/**
+ * Streams the JSON of a CallResponse (plain data) to `out`, without JSON.stringify's toJSON
+ * lookups and without building the whole text in memory.
+ */
+function serialize(value: unknown, out: LineWriter): void {
+  if (value === null || value === undefined) return out.write('null');
+  switch (typeof value) {
+    case 'number':
+      return out.write(value === value && value !== Infinity && value !== -Infinity ? '' + value : 'null');
+    case 'string':
+      return out.write(stringifyJson(value));
+    case 'boolean':
+      return out.write(value ? 'true' : 'false');
+    case 'object': {
+      if (isArray(value)) {
+        out.write('[');
+        const length = value.length;
+        for (let i = 0; i < length; i++) {
+          if (i > 0) out.write(',');
+          serialize(value[i], out);
+        }
+        return out.write(']');
+      }
+      out.write('{');
+      let first = true;
+      const keys = objectKeys(value);
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i]!;
+        const item = (value as Record<string, unknown>)[key];
+        if (item === undefined || typeof item === 'function') continue;
+        out.write((first ? '' : ',') + stringifyJson(key) + ':');
+        serialize(item, out);
+        first = false;
+      }
+      return out.write('}');
+    }
+    default:
+      return out.write('null');
+  }
+}
+
+function serializeToString(value: unknown): string {
+  let text = '';
+  const collector = { write: (piece: string) => void (text += piece) } as unknown as LineWriter;
+  serialize(value, collector);
+  return text;
+}
+
+function describe(error: unknown): { name: string; message: string } {
+  try {
+    if (error instanceof Error) return { name: String(error.name), message: String(error.message).slice(0, 4000) };
+    return { name: 'Thrown', message: `thrown value ${String(error)}`.slice(0, 4000) };
+  } catch {
+    return { name: 'Thrown', message: 'an unprintable thrown value' };
+  }
+}
+
+function load(): void {
+  const started = performanceNow();
+  // Signals to other processes are never part of the lab; inside the sandbox there is nobody
+  // else to signal, and outside it (the fallback) the grader must not be reachable.
+  const refuse = () => {
+    throw new Error('process.kill is not available in the grader sandbox');
+  };
+  // Synchronous stdout/stderr: an output flood is stopped (by the parent's cap) while it happens,
+  // inside the request that causes it, instead of being queued in memory and flushed later.
+  for (const stream of [processRef.stdout, processRef.stderr]) {
+    try {
+      (stream as unknown as { _handle?: { setBlocking?: (blocking: boolean) => void } })._handle?.setBlocking?.(true);
+    } catch {
+      // not a pipe
+    }
+  }
+  try {
+    Object.defineProperty(processRef, 'kill', { value: refuse, writable: false, configurable: false });
+    Object.defineProperty(processRef, '_kill', { value: refuse, writable: false, configurable: false });
+  } catch {
+    // best effort
+  }
+  let submission: Record<string, unknown> | undefined;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    submission = require(entry!) as Record<string, unknown>;
+  } catch (error) {
+    const { name, message } = describe(error);
+    loadError = { name: 'LoadError', message: `rnn.ts could not be loaded: ${name}: ${message}` };
+  }
+  if (submission !== undefined) {
+    dispatch = createDispatcher(submission);
+    for (let i = 0; i < storedBeforeLoad.length; i++) dispatch(storedBeforeLoad[i]!);
+  }
+  storedBeforeLoad.length = 0;
+  const ms = performanceNow() - started;
+  send(`{"nonce":${nonceJson},"loaded":{"ok":${loadError ? 'false' : 'true'},"ms":${serializeToString(ms)}${loadError ? `,"error":${serializeToString(loadError)}` : ''}}}\n`);
+}
+
+function answer(request: CallRequest): CallResponse {
+  if (dispatch === undefined && loadError === undefined) {
+    if (request.op === 'store') {
+      // Storing data never needs the submission: keep it for the dispatcher, do not load yet.
+      storedBeforeLoad.push(request);
+      return { ok: true, value: null, after: { args: [], storedChecksums: {} }, rngLog: [], ms: 0 };
+    }
+    load();
+  }
+  if (dispatch === undefined) return { ok: false, error: loadError!, rngLog: [], ms: 0 };
+  try {
+    return dispatch(request);
+  } catch (error) {
+    return { ok: false, error: describe(error), rngLog: [], ms: 0 };
+  }
+}
+
+function handle(line: string): void {
+  if (nonceJson === undefined) {
+    const hello = parseJson(line) as { nonce: string; entry: string };
+    nonceJson = stringifyJson(String(hello.nonce));
+    entry = String(hello.entry);
+    return;
+  }
+  const message = parseJson(line) as { id: number; request: CallRequest };
+  const id = Number(message.id);
+  // Acknowledge before running anything of the submission: if the process dies before this
+  // line, the parent knows the request was never started (and retries it in a fresh process).
+  send(`{"nonce":${nonceJson},"ack":${'' + id}}\n`);
+  const response = answer(message.request);
+  const out = new LineWriter();
+  out.write(`{"nonce":${nonceJson},"id":${'' + id},"response":`);
+  try {
+    serialize(response, out);
+  } catch (error) {
+    // Part of the answer may be out already: end the line; the parent rejects it as malformed.
+    out.write(stringifyJson(`unserializable: ${describe(error).name}`));
+  }
+  out.write('}\n');
+  out.flush();
+}
+
+let pending = '';
+stdin.setEncoding('utf8');
+stdin.on('data', (chunk: string) => {
+  const hasNewline = (apply(stringIndexOf, chunk, ['\n']) as number) >= 0;
+  pending += chunk;
+  if (!hasNewline) return; // only scan the buffered text when a line is complete
+  for (;;) {
+    const newline = apply(stringIndexOf, pending, ['\n']) as number;
+    if (newline < 0) break;
+    const line = apply(stringSlice, pending, [0, newline]) as string;
+    pending = apply(stringSlice, pending, [newline + 1]) as string;
+    if (line.length > 0) handle(line);
+  }
+});
+stdin.on('end', () => reallyExit(0));

@@ -1,0 +1,377 @@
+/**
+ * What the sandbox is built from, decided once per grader run: the bundled runner.js, and the
+ * strongest containment this machine offers.
+ *
+ *  - `bwrap`: prlimit → bubblewrap (every namespace unshared: no network, private pid/ipc/uts,
+ *    a new user namespace as uid 65534 when the kernel allows it, no capabilities, a read-only
+ *    view of /usr and of the prepared work dir, nothing else of the host's file system) → node
+ *    with the permission model (reads only inside the sandbox, no writes, no child processes,
+ *    no workers, no addons, no inspector).
+ *  - `fallback` (no working bwrap): prlimit → [unshare --net, when root] → [setpriv to uid 65534,
+ *    when root] → node with the permission model. Without root, the network is NOT blocked.
+ *
+ * The choice is made by running a real node inside the candidate sandbox (a self-test), so a
+ * bwrap that is installed but cannot create namespaces (e.g. in some containers) falls back.
+ */
+import { buildSync } from 'esbuild';
+import { spawnSync } from 'node:child_process';
+import { accessSync, chmodSync, constants, existsSync, lstatSync, readlinkSync, realpathSync, writeFileSync, mkdtempSync, mkdirSync } from 'node:fs';
+import { delimiter, dirname, join, relative, resolve, sep } from 'node:path';
+import { getBuildDir } from '../compile/build-dir';
+import { addressSpaceBytes } from './limits';
+import type { SandboxLimits } from './limits';
+
+export type SandboxMode = 'bwrap' | 'fallback';
+export type RequestedMode = 'auto' | SandboxMode;
+
+/** Unprivileged uid/gid the submission runs as (nobody on Debian). */
+export const SANDBOX_UID = 65534;
+export const SANDBOX_GID = 65534;
+
+export interface SandboxRuntime {
+  mode: SandboxMode;
+  /** Host path of the bundled runner. */
+  runnerPath: string;
+  /** Project-relative sources bundled into the runner (never reference or check code). */
+  runnerInputs: string[];
+  /** Real path of the node binary the children run. */
+  nodePath: string;
+  prlimitPath?: string;
+  bwrap?: { path: string; version: string; userNamespace: boolean };
+  fallback?: { reason: string; unsharePath?: string; setprivPath?: string; dropToUid: boolean };
+  /** Node's permission model (`--experimental-permission`) on the child; on unless measuring layers. */
+  permissionModel: boolean;
+  /** One line for reports: what contains submission code, and what does not. */
+  description: string;
+}
+
+export interface RuntimeOptions {
+  /** `auto` (default): bwrap if it passes its self-test, else the fallback. */
+  mode?: RequestedMode;
+  /**
+   * Node's permission model inside the sandbox (default true). Turning it off is only for
+   * measuring what the other layers stop on their own (grader/sandbox/measure.ts --layers).
+   */
+  permissionModel?: boolean;
+}
+
+const runtimes = new Map<string, SandboxRuntime>();
+
+/** The sandbox runtime of this grader run (built and self-tested once per mode, then cached). */
+export function getSandboxRuntime(options: RuntimeOptions = {}): SandboxRuntime {
+  const requested = options.mode ?? 'auto';
+  const permissionModel = options.permissionModel ?? true;
+  const key = `${requested}|${permissionModel}`;
+  const cachedRuntime = runtimes.get(key);
+  if (cachedRuntime && existsSync(cachedRuntime.runnerPath)) return cachedRuntime;
+  if (cachedRuntime) {
+    // the temp folder was cleaned under us: rebuild the runner where the runtime expects it
+    buildRunner();
+    return cachedRuntime;
+  }
+  const runtime = detect(requested, permissionModel, buildRunner());
+  runtimes.set(key, runtime);
+  return runtime;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The runner bundle
+// ---------------------------------------------------------------------------------------------
+
+let runnerBundle: { path: string; inputs: string[] } | undefined;
+
+/** What the child may contain: the protocol and the lab's support module (what students get anyway). */
+const ALLOWED_RUNNER_INPUTS = [
+  /^grader\/sandbox\/runner-entry\.[jt]s$/,
+  /^checks\/protocol\/[^/]+\.[jt]s$/,
+  /^lab\/(?!data\.)[^/]+\.[jt]s$/,
+  /(^|\/)node_modules\/pure-rand\//,
+];
+
+export function buildRunner(): { path: string; inputs: string[] } {
+  if (runnerBundle && existsSync(runnerBundle.path)) return runnerBundle;
+  const entry = findRunnerEntry();
+  const root = resolve(dirname(entry), '..', '..');
+  const outfile = join(getBuildDir(), 'runner.js');
+  const result = buildSync({
+    absWorkingDir: root,
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    outfile,
+    metafile: true,
+    logLevel: 'silent',
+    legalComments: 'none',
+  });
+  const inputs = Object.keys(result.metafile.inputs).map((input) => relative(root, resolve(root, input)).split(sep).join('/'));
+  const forbidden = inputs.filter((input) => !ALLOWED_RUNNER_INPUTS.some((pattern) => pattern.test(input)));
+  if (forbidden.length > 0) throw new Error(`the sandbox runner must not bundle ${forbidden.join(', ')}`);
+  chmodSync(outfile, 0o644);
+  runnerBundle = { path: outfile, inputs };
+  return runnerBundle;
+}
+
+function findRunnerEntry(): string {
+  for (const name of ['runner-entry.ts', 'runner-entry.js']) {
+    const candidate = join(__dirname, name);
+    if (existsSync(candidate)) return candidate;
+  }
+  throw new Error(`runner-entry.ts not found next to ${__filename}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Detection
+// ---------------------------------------------------------------------------------------------
+
+function detect(requested: RequestedMode, permissionModel: boolean, runner: { path: string; inputs: string[] }): SandboxRuntime {
+  const nodePath = realpathSync(process.execPath);
+  const prlimitPath = findExecutable('prlimit');
+  const base = { runnerPath: runner.path, runnerInputs: runner.inputs, nodePath, prlimitPath, permissionModel };
+  let bwrapFailure = 'not requested';
+  if (requested !== 'fallback') {
+    const bwrapPath = findExecutable('bwrap');
+    if (!bwrapPath) {
+      bwrapFailure = 'bubblewrap (bwrap) is not installed';
+    } else {
+      const version = firstLine(spawnSync(bwrapPath, ['--version'], { encoding: 'utf8', timeout: 5000 }).stdout ?? '') || 'bubblewrap';
+      const attempts = isRoot() ? [true, false] : [true];
+      const failures: string[] = [];
+      for (const userNamespace of attempts) {
+        const candidate: SandboxRuntime = { ...base, mode: 'bwrap', bwrap: { path: bwrapPath, version, userNamespace }, description: '' };
+        const problem = selfTest(candidate);
+        if (!problem) {
+          candidate.description = describeRuntime(candidate);
+          return candidate;
+        }
+        failures.push(problem);
+      }
+      bwrapFailure = `bwrap failed its self-test: ${failures.join('; ')}`;
+    }
+    if (requested === 'bwrap') throw new Error(`the bwrap sandbox was requested but is not usable: ${bwrapFailure}`);
+  }
+  const root = isRoot();
+  const unsharePath = root ? findExecutable('unshare') : undefined;
+  const setprivPath = findExecutable('setpriv');
+  const reason = requested === 'fallback' ? 'fallback requested' : bwrapFailure;
+  // Strongest first: private network namespace + unprivileged uid, then without the namespace, then neither.
+  const variants: Array<NonNullable<SandboxRuntime['fallback']>> = [];
+  if (unsharePath) variants.push({ reason, unsharePath, setprivPath, dropToUid: root });
+  if (root) variants.push({ reason, setprivPath, dropToUid: true });
+  if (setprivPath) variants.push({ reason, setprivPath, dropToUid: false });
+  variants.push({ reason, dropToUid: false });
+  const failures: string[] = [];
+  for (const fallback of variants) {
+    const candidate: SandboxRuntime = { ...base, mode: 'fallback', fallback, description: '' };
+    const problem = selfTest(candidate);
+    if (!problem) {
+      candidate.description = describeRuntime(candidate);
+      return candidate;
+    }
+    failures.push(problem);
+  }
+  throw new Error(`cannot start a sandboxed node process at all: ${failures.join('; ')}`);
+}
+
+/** Starts node inside the candidate sandbox and checks that it runs and that fs access outside is denied. */
+function selfTest(runtime: SandboxRuntime): string | undefined {
+  const dir = mkdtempSync(join(getBuildDir(), 'selftest-'));
+  chmodSync(dir, 0o755);
+  mkdirSync(join(dir, 'submission'), { mode: 0o755 });
+  writeFileSync(join(dir, 'submission', 'probe.js'), 'module.exports = 1;\n', { mode: 0o644 });
+  const script = [
+    `const fs = require('fs');`,
+    `let denied = false; try { fs.readFileSync('/etc/hostname'); } catch (e) { denied = true; }`,
+    `process.stdout.write('sandbox-ok:' + denied);`,
+  ].join(' ');
+  const launch = buildLaunch(runtime, dir, { memoryMb: 64, cpuSeconds: 10, fileSizeBytes: 1024 * 1024 }, dir, { script: ['-e', script] });
+  const result = spawnSync(launch.command, launch.args, { env: launch.env, cwd: launch.cwd, encoding: 'utf8', timeout: 15_000, uid: launch.uid, gid: launch.gid });
+  if (result.error) return result.error.message;
+  if (result.status !== 0 || !result.stdout.startsWith('sandbox-ok:')) {
+    return `exit ${result.status ?? result.signal}: ${firstLine((result.stderr || result.stdout || '').trim()) || 'no output'}`;
+  }
+  if (result.stdout !== 'sandbox-ok:true' && runtime.permissionModel) return 'file access outside the sandbox was not denied';
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Command lines
+// ---------------------------------------------------------------------------------------------
+
+export interface Launch {
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  cwd: string;
+  uid?: number;
+  gid?: number;
+  /** Path of the runner and of the work dir as the child sees them. */
+  runnerInside: string;
+  workInside: string;
+}
+
+/** Mount point of the prepared work dir inside bwrap. */
+export const WORK_INSIDE = '/sandbox/work';
+const RUNNER_INSIDE = '/sandbox/runner.js';
+const SAFE_PATH = '/usr/local/bin:/usr/bin:/bin';
+
+export function buildLaunch(
+  runtime: SandboxRuntime,
+  workDir: string,
+  limits: Pick<SandboxLimits, 'memoryMb' | 'cpuSeconds' | 'fileSizeBytes'>,
+  cwd: string,
+  extra: { script?: string[]; dropUid?: boolean } = {},
+): Launch {
+  const script = extra.script;
+  const env = { PATH: SAFE_PATH, LANG: 'C.UTF-8' };
+  const inBwrap = runtime.mode === 'bwrap';
+  const runnerInside = inBwrap ? RUNNER_INSIDE : runtime.runnerPath;
+  const workInside = inBwrap ? WORK_INSIDE : workDir;
+  const nodeArgs = [
+    `--max-old-space-size=${limits.memoryMb}`,
+    '--no-warnings',
+    '--enable-source-maps',
+    ...(runtime.permissionModel
+      ? [
+          '--experimental-permission',
+          // bwrap: /sandbox holds only the work dir and the runner; fallback: exactly those two
+          ...(inBwrap ? ['--allow-fs-read=/sandbox/*'] : [`--allow-fs-read=${workDir}/*`, `--allow-fs-read=${runtime.runnerPath}`]),
+        ]
+      : []),
+    ...(script ?? [runnerInside]),
+  ];
+  const prefix: string[] = [];
+  const dropUid = !inBwrap && runtime.fallback?.dropToUid === true && extra.dropUid !== false;
+  if (runtime.prlimitPath) {
+    prefix.push(
+      runtime.prlimitPath,
+      `--as=${addressSpaceBytes({ memoryMb: limits.memoryMb } as SandboxLimits)}`,
+      `--fsize=${limits.fileSizeBytes}`,
+      '--core=0',
+      `--cpu=${limits.cpuSeconds}`,
+      // RLIMIT_NPROC counts threads of the real uid: only meaningful for the dedicated uid of the fallback
+      ...(dropUid ? ['--nproc=256'] : []),
+      '--',
+    );
+  }
+  if (inBwrap) {
+    const bwrap = runtime.bwrap!;
+    const args = [
+      '--unshare-all',
+      ...(bwrap.userNamespace ? ['--unshare-user', '--uid', String(SANDBOX_UID), '--gid', String(SANDBOX_GID)] : []),
+      '--die-with-parent',
+      '--new-session',
+      '--cap-drop',
+      'ALL',
+      '--ro-bind',
+      '/usr',
+      '/usr',
+      ...systemDirMounts(),
+      ...nodeMount(runtime.nodePath),
+      '--proc',
+      '/proc',
+      '--dev',
+      '/dev',
+      '--size',
+      String(4 * 1024 * 1024),
+      '--tmpfs',
+      '/tmp',
+      '--dir',
+      '/sandbox',
+      '--ro-bind',
+      workDir,
+      WORK_INSIDE,
+      '--ro-bind',
+      runtime.runnerPath,
+      RUNNER_INSIDE,
+      '--chdir',
+      WORK_INSIDE,
+      '--',
+      runtime.nodePath,
+      ...nodeArgs,
+    ];
+    const all = [...prefix, bwrap.path, ...args];
+    return { command: all[0]!, args: all.slice(1), env, cwd, runnerInside, workInside };
+  }
+  const fallback = runtime.fallback!;
+  const chain = [...prefix];
+  if (fallback.unsharePath) chain.push(fallback.unsharePath, '--net', '--');
+  let uid: number | undefined;
+  let gid: number | undefined;
+  if (fallback.setprivPath) {
+    // --pdeathsig: the child dies with the grader (bwrap's --die-with-parent, for the fallback)
+    chain.push(fallback.setprivPath, '--pdeathsig=SIGKILL', ...(dropUid ? [`--reuid=${SANDBOX_UID}`, `--regid=${SANDBOX_GID}`, '--clear-groups'] : []), '--');
+  } else if (dropUid && !fallback.unsharePath) {
+    uid = SANDBOX_UID;
+    gid = SANDBOX_GID;
+  }
+  chain.push(runtime.nodePath, ...nodeArgs);
+  return { command: chain[0]!, args: chain.slice(1), env, cwd, uid, gid, runnerInside, workInside };
+}
+
+/** /bin, /lib, /lib64, /sbin as on the host: symlinks into /usr (merged /usr), or read-only binds. */
+function systemDirMounts(): string[] {
+  const out: string[] = [];
+  for (const path of ['/bin', '/sbin', '/lib', '/lib64', '/lib32', '/libx32']) {
+    let info;
+    try {
+      info = lstatSync(path);
+    } catch {
+      continue;
+    }
+    if (info.isSymbolicLink()) out.push('--symlink', readlinkSync(path), path);
+    else if (info.isDirectory()) out.push('--ro-bind', path, path);
+  }
+  return out;
+}
+
+/** node lives under /usr on Debian; elsewhere (nvm, /opt) its folder is bound read-only too. */
+function nodeMount(nodePath: string): string[] {
+  if (nodePath.startsWith('/usr/')) return [];
+  const dir = dirname(nodePath);
+  return ['--ro-bind', dir, dir];
+}
+
+function describeRuntime(runtime: SandboxRuntime): string {
+  const limitsNote = runtime.prlimitPath ? 'prlimit (address space, file size, CPU time, no core dumps)' : 'no rlimits (prlimit missing)';
+  const permission = runtime.permissionModel
+    ? 'Node permission model (reads only in the prepared folder, no writes, no child processes, no workers)'
+    : 'NO Node permission model (measurement only)';
+  if (runtime.mode === 'bwrap') {
+    const bwrap = runtime.bwrap!;
+    const user = bwrap.userNamespace ? `uid ${SANDBOX_UID} in a user namespace` : 'no user namespace (root inside, all capabilities dropped)';
+    return `${bwrap.version}: no network, private pid/ipc/uts namespaces, ${user}, read-only /usr and submission only; ${permission}; ${limitsNote}; killed as a process group on timeout`;
+  }
+  const fallback = runtime.fallback!;
+  const network = fallback.unsharePath ? 'network blocked by a private network namespace (unshare --net)' : 'NETWORK NOT BLOCKED';
+  const user = fallback.dropToUid ? `runs as uid ${SANDBOX_UID}` : 'runs as the grader\'s own user';
+  const dies = fallback.setprivPath ? ', dies with the grader' : '';
+  return `NO OS SANDBOX (${fallback.reason}): plain node child, ${network}, ${user}${dies}; ${permission}; ${limitsNote}; killed as a process group on timeout`;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function findExecutable(name: string): string | undefined {
+  // System folders first: the sandbox's own tools should not be picked up from a project's PATH.
+  const dirs = ['/usr/bin', '/bin', '/usr/sbin', '/sbin', '/usr/local/bin', '/usr/local/sbin', ...(process.env.PATH ?? '').split(delimiter)];
+  for (const dir of dirs) {
+    if (!dir) continue;
+    const candidate = join(dir, name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return realpathSync(candidate);
+    } catch {
+      // keep looking
+    }
+  }
+  return undefined;
+}
+
+function isRoot(): boolean {
+  return typeof process.getuid === 'function' && process.getuid() === 0;
+}
+
+function firstLine(text: string): string {
+  return (text.split('\n')[0] ?? '').trim();
+}
