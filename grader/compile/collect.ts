@@ -3,7 +3,7 @@
  * folder only. Everything is read into memory here, once, in the grader's process (reading is
  * safe; nothing is executed), so later steps never touch the submission folder again.
  *
- * Skipped: node_modules, test folders and test files, dotfiles, declaration files, package.json,
+ * Skipped: node_modules, test folders and test files, a handout's lab/ and checks/, dotfiles, declaration files, package.json,
  * and symlinks that lead outside the folder (reported as a warning). Sizes and counts are capped
  * so that a hostile folder cannot make the grader read gigabytes.
  */
@@ -34,6 +34,11 @@ export const DEFAULT_COLLECT_LIMITS: CollectLimits = {
 };
 
 const IGNORED_DIRECTORIES = new Set(['node_modules', 'test', 'tests', '__tests__', '__mocks__', 'dist', 'coverage']);
+/**
+ * A handout's own top-level folders: the support module (the sandbox provides its own rnn-lab) and
+ * the public checks. They are not the student's code; compiling them would only add noise.
+ */
+const HANDOUT_DIRECTORIES = new Set(['lab', 'checks']);
 const TEST_FILE = /\.(test|spec)\.[cm]?[jt]s$/;
 
 export interface Collected {
@@ -85,7 +90,7 @@ export function collectSubmissionFiles(submissionDir: string, limits: CollectLim
         }
       }
       if (info.isDirectory()) {
-        if (IGNORED_DIRECTORIES.has(name)) continue;
+        if (IGNORED_DIRECTORIES.has(name) || (depth === 0 && HANDOUT_DIRECTORIES.has(name))) continue;
         if (depth >= limits.maxDepth) {
           warnings.push(`folder ${rel} is nested too deeply; skipped`);
           continue;
