@@ -10,6 +10,7 @@ import { CATALOGUE } from '../checks/catalogue';
 import type { CheckDefinition } from '../checks/types';
 import { discoverSubmissions, DiscoveryError } from './discover';
 import type { Submission } from './discover';
+import { DiffError, diffReports, readReport, renderDiffJson, renderDiffMarkdown } from './diff';
 import { createDefaultBackend } from './execution';
 import type { ExecutionBackend, SandboxLimits } from './execution';
 import { createTrainDataSource, gradeSubmission, INTERNAL_ERROR_PREFIX, internalErrorReport } from './grade-submission';
@@ -25,6 +26,7 @@ import { loadManualScores, loadRubric, ManualScoresError, RubricError, rubricIte
 import type { ManualScores } from './rubric';
 import { parseShard, runPool, selectShard } from './scheduler';
 import type { Shard } from './scheduler';
+import { DEFAULT_THRESHOLD, parseThreshold, runSimilarity, SimilarityError } from './similarity';
 
 export const DEFAULT_SEED = 8;
 export const DEFAULT_OUT = 'grade-report';
@@ -249,6 +251,14 @@ function formatsOption(value: string): Format[] {
   }
 }
 
+function thresholdOption(value: string): number {
+  try {
+    return parseThreshold(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
+
 function shardOption(value: string): Shard {
   try {
     return parseShard(value);
@@ -311,6 +321,11 @@ Sharding
     npm run grade -- merge DIR ... [--out DIR] [--format LIST]
   merge refuses missing, repeated or incomplete shards and reports graded with another seed or rubric.
 
+Other commands
+  npm run grade -- diff OLD NEW [--format md|json]     what a regrade changed, per student (on stdout)
+  npm run grade -- similarity DIR ... [--out DIR] [--threshold X]
+                       pairs sharing unusually much code: similarity.md/.json (a hint, never a penalty)
+
 Exit codes
   0  reports written        2  nothing graded: bad arguments, rubric, --manual CSV, no submissions, merge refused
   1  grader crash (a bug)   3  reports written, but the grader could not run some checks (e.g. lab data missing)
@@ -361,6 +376,41 @@ export function buildProgram(
     .action(async (dirs: string[], opts: { out: string; format: Format[] }) => {
       const code = await run.merge(dirs, opts.out, opts.format);
       program.setOptionValue('exitCode', code);
+    });
+  program
+    .command('diff')
+    .description('what a regrade changed: per student, every check whose verdict or points changed and the score delta; students added or removed')
+    .argument('<OLD>', 'the earlier report.json (or the folder holding it)')
+    .argument('<NEW>', 'the later report.json (or the folder holding it)')
+    .addOption(new Option('--format <FORMAT>', 'output on stdout').choices(['md', 'json']).default('md'))
+    .action((oldPath: string, newPath: string, opts: { format: 'md' | 'json' }) => {
+      try {
+        const diff = diffReports(readReport(oldPath), readReport(newPath), { old: oldPath, new: newPath });
+        output.writeOut(opts.format === 'json' ? renderDiffJson(diff) : renderDiffMarkdown(diff));
+        program.setOptionValue('exitCode', EXIT.ok);
+      } catch (error) {
+        if (!(error instanceof DiffError)) throw error;
+        output.writeErr(`error: ${error.message}\n`);
+        program.setOptionValue('exitCode', EXIT.usage);
+      }
+    });
+  program
+    .command('similarity')
+    .description('pairs of submissions sharing unusually much code (handout skeleton excluded): similarity.md and similarity.json, a hint for a human, never a penalty')
+    .argument('<SUBMISSION_DIR...>', 'submission folders, folders of submissions, or .zip files')
+    .option('--out <DIR>', 'output folder', DEFAULT_OUT)
+    .addOption(new Option('--threshold <X>', 'list pairs at least this similar (0–1, or a percentage)').argParser(thresholdOption).default(DEFAULT_THRESHOLD))
+    .option('--skeleton <FILE>', "the file every student started from (default: the handout's rnn.ts)")
+    .action((inputs: string[], opts: { out: string; threshold: number; skeleton?: string }) => {
+      try {
+        const { report, written } = runSimilarity({ inputs, out: opts.out, threshold: opts.threshold, skeleton: opts.skeleton, cwd: process.cwd() });
+        output.writeOut(`${report.submissions.length} submissions compared, ${report.pairs.length} pair(s) at or above ${opts.threshold}; written to ${shownPath(process.cwd(), resolve(opts.out))}/: ${written.join(', ')}\n`);
+        program.setOptionValue('exitCode', EXIT.ok);
+      } catch (error) {
+        if (!(error instanceof SimilarityError || error instanceof DiscoveryError)) throw error;
+        output.writeErr(`error: ${error.message}\n`);
+        program.setOptionValue('exitCode', EXIT.usage);
+      }
     });
   return program;
 }
