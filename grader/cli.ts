@@ -312,7 +312,9 @@ Reports (in --out DIR, default ${DEFAULT_OUT}/; --format picks among ${FORMATS.j
   csv         gradebook.csv                   one row per student, one column per rubric item
   gradescope  gradescope/<id>/results.json    Gradescope autograder format (per-check visibility)
   classroom   classroom/<id>.json             GitHub Classroom runner result ({version: 1, status, max_score, tests})
-  html        (not available yet: accepted, reported, skipped; not in the default set)
+  html        report.html                     class summary with charts + every submission (staff; not in the default set)
+  canvas      canvas.csv                      Canvas gradebook import (not in the default set)
+  moodle      moodle.csv                      Moodle grade import (not in the default set)
   Student-facing files (feedback, gradescope, classroom) never show a hidden check's message.
 
 Sharding

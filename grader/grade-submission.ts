@@ -8,15 +8,18 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { TEMP_COLUMN } from 'rnn-lab';
 import type { Matrix } from 'rnn-lab';
 import { loadPollutionData } from 'rnn-lab/data';
-import { prepareData } from '../reference/pipeline';
+import { evaluateOnTestSet, prepareData } from '../reference/pipeline';
+import type { PreparedData } from '../reference/pipeline';
+import { RNN } from '../reference/rnn';
 import { deriveSeed, runBattery } from '../checks/battery';
 import type { ExecutionResult, Executor } from '../checks/protocol/requests';
 import type { CheckDefinition, CheckResult } from '../checks/types';
 import type { Submission } from './discover';
 import type { ExecutionBackend, SandboxedExecutor, SandboxLimits } from './execution';
-import type { CheckReport, CheckStatus, ManualItemReport, SubmissionReport } from './report-types';
+import type { CheckReport, CheckStatus, ManualItemReport, SubmissionReport, TrainingReport } from './report-types';
 import { fileNameFor } from './reports/common';
 import { changedHandoutFiles } from '../handout/files';
 import { centsToPoints, scoreCheck } from './rubric';
@@ -29,17 +32,75 @@ export const INTERNAL_ERROR_PREFIX = 'Internal grader error (not the submission\
 export interface TrainDataSource {
   /** Resolves the matrix, or rejects with a message for people (e.g. a DataError). */
   get(): Promise<Matrix>;
+  /**
+   * The standardized test split and the training split's TEMP mean and std (to turn predictions
+   * back into °C), from the same load; used for the report's training charts. Optional: without
+   * it, reports carry the training losses only.
+   */
+  testSplit?(): Promise<TestSplit>;
+}
+
+export interface TestSplit {
+  test: Matrix;
+  tempMean: number;
+  tempStd: number;
 }
 
 /** Loads pollution.csv (`--data FILE`, else RNN_LAB_DATA, else the cache) once, on first use. */
 export function createTrainDataSource(dataPath?: string): TrainDataSource {
-  let loading: Promise<Matrix> | undefined;
+  let loading: Promise<PreparedData> | undefined;
+  const prepared = () => (loading ??= (async () => prepareData(await loadPollutionData({ dataPath })))());
   return {
-    get: () =>
-      (loading ??= (async () => {
-        return prepareData(await loadPollutionData({ dataPath })).train;
-      })()),
+    get: async () => (await prepared()).train,
+    testSplit: async () => {
+      const { test, means, stds } = await prepared();
+      return { test, tempMean: means[TEMP_COLUMN], tempStd: stds[TEMP_COLUMN] };
+    },
   };
+}
+
+/** At most this many [true, predicted] points of the test split go into a report. */
+export const MAX_TEST_POINTS = 400;
+
+/**
+ * The report's view of a `train.converges` result: its losses, and its trained parameters run
+ * through the REFERENCE forward pass (never the submission's) on the test split, in °C.
+ * Undefined without losses; without usable parameters or test data, the losses only. Never throws.
+ */
+export async function trainingReport(result: Pick<CheckResult, 'curve' | 'trainedParams'>, data: TrainDataSource): Promise<TrainingReport | undefined> {
+  if (!Array.isArray(result.curve) || result.curve.length === 0 || !result.curve.every(Number.isFinite)) return undefined;
+  const training: TrainingReport = { losses: result.curve.map((loss) => Number(loss.toPrecision(5))) };
+  const params = result.trainedParams;
+  if (!params || !data.testSplit) return training;
+  try {
+    const { test, tempMean, tempStd } = await data.testSplit();
+    const numFeatures = test[0]?.length ?? 0;
+    const size = Array.isArray(params.v) ? params.v.length : 0;
+    const finiteVector = (v: unknown, length: number): v is number[] => Array.isArray(v) && v.length === length && v.every((x) => typeof x === 'number' && Number.isFinite(x));
+    const finiteMatrix = (m: unknown, rows: number, cols: number): m is number[][] => Array.isArray(m) && m.length === rows && m.every((row) => finiteVector(row, cols));
+    // The battery has checked the shapes (10 × 6); this only guards the grader's own evaluation.
+    if (size < 1 || size > 64 || numFeatures < 1) return training;
+    if (!finiteMatrix(params.u, size, numFeatures) || !finiteMatrix(params.w, size, size) || !finiteVector(params.v, size) || !finiteVector(params.b, size)) return training;
+    if (typeof params.c !== 'number' || !Number.isFinite(params.c)) return training;
+    const rnn = new RNN(size, numFeatures);
+    rnn.u = params.u.map((row) => row.slice());
+    rnn.w = params.w.map((row) => row.slice());
+    rnn.v = params.v.slice();
+    rnn.b = params.b.slice();
+    rnn.c = params.c;
+    const evaluation = evaluateOnTestSet(rnn, test, tempStd);
+    if (!Number.isFinite(evaluation.rmseCelsius) || evaluation.count === 0) return training;
+    const round4 = (x: number) => Math.round(x * 1e4) / 1e4 || 0;
+    const shown = Math.min(MAX_TEST_POINTS, evaluation.count);
+    const testPoints: Array<[number, number]> = [];
+    for (let i = 0; i < shown; i++) {
+      const k = Math.floor((i * evaluation.count) / shown);
+      testPoints.push([round4(evaluation.yTrue[k] * tempStd + tempMean), round4(evaluation.yPred[k] * tempStd + tempMean)]);
+    }
+    return { ...training, testRmseCelsius: round4(evaluation.rmseCelsius), testPoints };
+  } catch {
+    return training;
+  }
 }
 
 export interface GradeSubmissionOptions {
@@ -68,9 +129,10 @@ export async function gradeSubmission(submission: Submission, options: GradeSubm
   const seed = deriveSeed(options.seed, submission.id);
   const warnings: string[] = [];
   let preparedDir: string | undefined;
+  let training: TrainingReport | undefined;
   const finish = (status: 'graded' | 'error', results: Map<string, CheckResult | Skip>, error?: string): SubmissionReport => {
     const report = buildReport(submission, options, seed, status, results, warnings, error, Date.now() - started);
-    return scrubPaths(report, [
+    return scrubPaths(training ? { ...report, training } : report, [
       ...(preparedDir ? [[preparedDir, submission.path] as [string, string]] : []),
       [submission.dir, submission.path],
       [options.workDir, '<work>'],
@@ -120,6 +182,8 @@ export async function gradeSubmission(submission: Submission, options: GradeSubm
       onResult: options.onCheck,
     });
     for (const verdict of verdicts) results.set(verdict.id, verdict);
+    const converges = verdicts.find((verdict) => verdict.id === 'train.converges');
+    if (converges) training = await trainingReport(converges, options.trainData);
     outcome = { status: 'graded', results };
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);

@@ -49,6 +49,23 @@ export interface SubmissionReport {
   warnings: string[];
   /** Timing field. */
   durationMs: number;
+  /** What `train.converges` trained (absent when it produced no losses, e.g. not run or not graded). */
+  training?: TrainingReport;
+}
+
+/**
+ * The training run of `train.converges`, for charts: its losses as the submission returned them,
+ * and its trained parameters evaluated on the test split by the grader (the REFERENCE forward pass,
+ * in the grader's own process: nothing here was computed by submission code except the losses and
+ * the parameters). Numbers are rounded so that report.json stays small and deterministic.
+ */
+export interface TrainingReport {
+  /** The training losses trainRnn returned (standardized units; 5 significant digits). */
+  losses: number[];
+  /** RMSE in °C of the trained network on the whole test split (4 decimals). Absent when trainRnn returned no usable parameters or the test split could not be loaded. */
+  testRmseCelsius?: number;
+  /** [true °C, predicted °C] for at most 400 evenly spaced test windows (4 decimals); absent with testRmseCelsius. */
+  testPoints?: Array<[number, number]>;
 }
 
 /** One line of the rubric as graded: a column of the gradebook. */

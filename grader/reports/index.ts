@@ -7,7 +7,9 @@
  *   csv         gradebook.csv                    one row per student, one column per rubric item
  *   gradescope  gradescope/<id>/results.json     Gradescope autograder results (student-facing)
  *   classroom   classroom/<id>.json              GitHub Classroom runner result (student-facing)
- *   html        –                                not available yet: accepted, reported, skipped
+ *   html        report.html                      class summary with charts + every submission (staff; full messages)
+ *   canvas      canvas.csv                       Canvas gradebook import (one assignment column)
+ *   moodle      moodle.csv                       Moodle grade import (identifier, grade, feedback)
  *
  * Student-facing files never show a hidden check's message.
  */
@@ -18,17 +20,19 @@ import { renderClassroom } from './classroom';
 import { fileNameFor } from './common';
 import { renderGradebook } from './csv';
 import { renderGradescope } from './gradescope';
-import { HTML_AVAILABLE, HTML_NOT_AVAILABLE } from './html';
+import { renderHtml } from './html';
+import { CANVAS_FILE, renderCanvas } from './canvas';
+import { MOODLE_FILE, renderMoodle } from './moodle';
 import { renderJson } from './json';
 import { renderJunit } from './junit';
 import { renderFeedbackFiles, renderMarkdown } from './markdown';
 
-export const FORMATS = ['json', 'md', 'junit', 'csv', 'gradescope', 'classroom', 'html'] as const;
+export const FORMATS = ['json', 'md', 'junit', 'csv', 'gradescope', 'classroom', 'html', 'canvas', 'moodle'] as const;
 export type Format = (typeof FORMATS)[number];
 /** Formats written when --format is not given. */
 export const DEFAULT_FORMATS: readonly Format[] = ['json', 'md', 'junit', 'csv', 'gradescope', 'classroom'];
-/** Formats that are accepted but not implemented yet. */
-export const UNAVAILABLE_FORMATS: ReadonlyMap<Format, string> = new Map(HTML_AVAILABLE ? [] : [['html', HTML_NOT_AVAILABLE]]);
+/** Formats that are accepted but not implemented yet (none at present): format → why. */
+export const UNAVAILABLE_FORMATS: ReadonlyMap<Format, string> = new Map();
 
 /** Parses `--format a,b,c`; throws for an unknown name. */
 export function parseFormats(text: string): Format[] {
@@ -70,6 +74,13 @@ export function renderReports(report: GradeReport, formats: readonly Format[]): 
         perSubmission('classroom', renderClassroom(report), (file) => `${file}.json`);
         break;
       case 'html':
+        files.set('report.html', renderHtml(report));
+        break;
+      case 'canvas':
+        files.set(CANVAS_FILE, renderCanvas(report));
+        break;
+      case 'moodle':
+        files.set(MOODLE_FILE, renderMoodle(report));
         break;
     }
   }

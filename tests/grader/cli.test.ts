@@ -267,7 +267,7 @@ describe('the command line', () => {
   test('npx tsx grader/cli.ts --help documents every option, format, merge and the exit codes', () => {
     const result = spawnSync('npx', ['tsx', 'grader/cli.ts', '--help'], { cwd: PROJECT, encoding: 'utf8' });
     expect(result.status).toBe(0);
-    for (const text of ['Usage: grade [options] [SUBMISSION_DIR ...]', '--out <DIR>', '--rubric <FILE>', '--jobs <N>', '--seed <N>', '--timeout <SECONDS>', '--format <LIST>', '--shard <I/N>', '--data <FILE>', '--manual <FILE>', 'merge [options] <DIR...>', 'gradescope/<id>/results.json', 'classroom/<id>.json', 'gradebook.csv', 'junit.xml', 'feedback/<id>.md', 'html        (not available yet', 'Exit codes']) {
+    for (const text of ['Usage: grade [options] [SUBMISSION_DIR ...]', '--out <DIR>', '--rubric <FILE>', '--jobs <N>', '--seed <N>', '--timeout <SECONDS>', '--format <LIST>', '--shard <I/N>', '--data <FILE>', '--manual <FILE>', 'merge [options] <DIR...>', 'gradescope/<id>/results.json', 'classroom/<id>.json', 'gradebook.csv', 'junit.xml', 'feedback/<id>.md', 'html        report.html', 'canvas      canvas.csv', 'moodle      moodle.csv', 'Exit codes']) {
       expect(result.stdout).toContain(text);
     }
     const merge = cli(['merge', '--help']);
@@ -322,9 +322,9 @@ describe('the command line', () => {
       );
       // From inside the folder, with no SUBMISSION_DIR: grades submissions/ into grade-report/.
       const first = cli(['--rubric', 'small.yaml', '--format', 'json,md,csv,html', '--jobs', '2', '--timeout', '5'], root);
-      expect(first.stderr).toContain('note: --format html: the HTML report is not available yet');
+      expect(first.stderr).not.toContain('note: --format');
       expect(first.status).toBe(0);
-      expect(first.stdout).toMatch(/reports written to grade-report\/: feedback\/, gradebook\.csv, report\.json, report\.md\n$/);
+      expect(first.stdout).toMatch(/reports written to grade-report\/: feedback\/, gradebook\.csv, report\.html, report\.json, report\.md\n$/);
       const report = JSON.parse(readFileSync(join(root, 'grade-report', 'report.json'), 'utf8')) as GradeReport;
       expect(report.submissions.map((s) => [s.id, s.status, s.score, s.checks.map((c) => c.status).join(',')])).toEqual([
         ['crash', 'graded', 0, 'error,error,error,error'],

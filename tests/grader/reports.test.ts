@@ -255,8 +255,8 @@ test('--format parsing', () => {
   expect(parseFormats('html')).toEqual(['html']);
   expect(() => parseFormats('json,pdf,xls')).toThrow('unknown report formats "pdf", "xls" (known: json, md, junit, csv, gradescope, classroom, html)');
   expect(() => parseFormats(' , ')).toThrow('--format needs at least one of json, md, junit, csv, gradescope, classroom, html');
-  // html is accepted but writes nothing yet.
-  expect([...renderReports(fixture(), ['html']).keys()]).toEqual([]);
+  // html writes one page (its content: tests/grader/html.test.ts).
+  expect([...renderReports(fixture(), ['html']).keys()]).toEqual(['report.html']);
 });
 
 test('file names and points for people', () => {

@@ -1,0 +1,180 @@
+/**
+ * Batch throughput of the real grader, called as a user would:
+ *
+ *   npx tsx grader/cli.ts DIR --jobs J --out TMP --format json
+ *
+ * on a folder of N submissions (copies of an even spread of the samples in submissions/: correct,
+ * wrong and broken ones), once per --jobs value. Wall-clock time includes everything a user waits
+ * for (npx, tsx, the grader's start-up, loading the data, compiling and type checking every
+ * submission, the sandboxed children). The reports of the runs must be identical apart from
+ * timing fields: a regrade with another --jobs gives the same grades.
+ *
+ *   npx tsx bench/throughput.ts [--submissions N] [--jobs 1,2] [--data FILE]
+ */
+import { spawn } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { GradeReport } from '../grader/report-types';
+import { TIMING_FIELDS } from '../grader/report-types';
+
+const PROJECT = resolve(__dirname, '..');
+/** The target: 100 submissions graded within this many seconds on 2 cores. */
+export const TARGET_SECONDS_FOR_100 = 60;
+
+export interface ThroughputOptions {
+  /** Submissions in the batch (default 10). */
+  submissions?: number;
+  /** --jobs values, each graded once, in this order (default [1, 2]). */
+  jobs?: number[];
+  dataPath?: string;
+  /** The sample folders to spread over (default: every folder of submissions/ with an rnn.ts). */
+  samplesDir?: string;
+  log?: (line: string) => void;
+}
+
+export interface ThroughputRun {
+  jobs: number;
+  wallSeconds: number;
+  submissionsPerSecond: number;
+  /** Median of the report's per-submission durationMs (compile + checks, as the grader timed them). */
+  medianSubmissionSeconds: number;
+  /** Their sum. */
+  sumSubmissionSeconds: number;
+  exitCode: number;
+}
+
+export interface ThroughputResult {
+  submissions: number;
+  /** The samples the batch copies, in order (the batch's folder names are NN-<sample>). */
+  mix: string[];
+  runs: ThroughputRun[];
+  /** Throughput of the last --jobs value over the first's (the baseline, normally --jobs 1). */
+  speedup: number;
+  /**
+   * The grader's fixed cost per batch (npx, tsx, start-up, loading the data, writing reports):
+   * the --jobs 1 run's wall time minus the sum of its submissions' durations (0 without such a run).
+   */
+  fixedSeconds: number;
+  /** 100 submissions at the largest --jobs: fixed cost once, plus 100/N times the rest of the run's wall time. */
+  extrapolatedSecondsFor100: number;
+  /** 100 / throughput at the largest --jobs: the fixed cost counted 100/N times (an upper bound). */
+  linearSecondsFor100: number;
+  extrapolatedAtJobs: number;
+  targetSeconds: number;
+  targetMet: boolean;
+  /** report.json of every run is the same once timing fields are removed. */
+  reportsIdentical: boolean;
+}
+
+/** N sample names spread evenly over the sorted samples (so the batch mixes correct, wrong and broken ones). */
+export function pickMix(samples: readonly string[], count: number): string[] {
+  if (samples.length === 0) throw new Error('no samples to copy');
+  return Array.from({ length: count }, (_, i) => samples[Math.floor((i * samples.length) / count) % samples.length]);
+}
+
+function listSamples(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((name) => statSync(join(dir, name)).isDirectory())
+    .filter((name) => {
+      try {
+        return statSync(join(dir, name, 'rnn.ts')).isFile();
+      } catch {
+        return false;
+      }
+    })
+    .sort();
+}
+
+function run(command: string, args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done, fail) => {
+    const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', fail);
+    child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+const withoutTiming = (text: string) => JSON.stringify(JSON.parse(text), (key, value: unknown) => (TIMING_FIELDS.includes(key) ? undefined : value));
+
+const median = (xs: number[]) => {
+  const sorted = xs.slice().sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length === 0 ? NaN : sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+export async function benchThroughput(options: ThroughputOptions = {}): Promise<ThroughputResult> {
+  const { submissions = 10, jobs = [1, 2], dataPath, samplesDir = join(PROJECT, 'submissions'), log = (line: string) => console.log(line) } = options;
+  const mix = pickMix(listSamples(samplesDir), submissions);
+  const root = mkdtempSync(join(tmpdir(), 'rnn-bench-throughput-'));
+  try {
+    const batch = join(root, 'batch');
+    mkdirSync(batch);
+    mix.forEach((sample, i) => cpSync(join(samplesDir, sample), join(batch, `${String(i + 1).padStart(2, '0')}-${sample}`), { recursive: true }));
+    log(`batch of ${submissions}: ${mix.join(', ')}`);
+    const runs: ThroughputRun[] = [];
+    const reports: string[] = [];
+    for (const j of jobs) {
+      const out = join(root, `out-jobs${j}`);
+      const args = ['tsx', 'grader/cli.ts', batch, '--jobs', String(j), '--out', out, '--format', 'json', ...(dataPath ? ['--data', dataPath] : [])];
+      const started = performance.now();
+      const result = await run('npx', args, PROJECT);
+      const wallSeconds = (performance.now() - started) / 1000;
+      if (result.code !== 0) throw new Error(`npx ${args.join(' ')} exited with ${result.code}:\n${result.stderr.slice(-2000)}`);
+      const text = readFileSync(join(out, 'report.json'), 'utf8');
+      reports.push(withoutTiming(text));
+      const report = JSON.parse(text) as GradeReport;
+      const entry: ThroughputRun = {
+        jobs: j,
+        wallSeconds,
+        sumSubmissionSeconds: report.submissions.reduce((sum, s) => sum + s.durationMs, 0) / 1000,
+        submissionsPerSecond: submissions / wallSeconds,
+        medianSubmissionSeconds: median(report.submissions.map((s) => s.durationMs)) / 1000,
+        exitCode: result.code,
+      };
+      runs.push(entry);
+      log(`--jobs ${j}: ${wallSeconds.toFixed(1)} s for ${submissions} → ${entry.submissionsPerSecond.toFixed(3)} submissions/s (median ${entry.medianSubmissionSeconds.toFixed(2)} s per submission)`);
+    }
+    const first = runs[0];
+    const last = runs[runs.length - 1];
+    const sequential = runs.find((r) => r.jobs === 1);
+    const fixedSeconds = sequential ? Math.max(0, sequential.wallSeconds - sequential.sumSubmissionSeconds) : 0;
+    const extrapolatedSecondsFor100 = fixedSeconds + ((last.wallSeconds - Math.min(fixedSeconds, last.wallSeconds)) * 100) / submissions;
+    return {
+      submissions,
+      mix,
+      runs,
+      speedup: last.submissionsPerSecond / first.submissionsPerSecond,
+      fixedSeconds,
+      extrapolatedSecondsFor100,
+      linearSecondsFor100: 100 / last.submissionsPerSecond,
+      extrapolatedAtJobs: last.jobs,
+      targetSeconds: TARGET_SECONDS_FOR_100,
+      targetMet: extrapolatedSecondsFor100 <= TARGET_SECONDS_FOR_100,
+      reportsIdentical: reports.every((text) => text === reports[0]),
+    };
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  const args = process.argv.slice(2);
+  const flag = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+  benchThroughput({
+    submissions: Number(flag('--submissions') ?? 10),
+    jobs: (flag('--jobs') ?? '1,2').split(',').map(Number),
+    dataPath: flag('--data'),
+  }).then(
+    (result) => {
+      console.log(`speed-up ×${result.speedup.toFixed(2)}; fixed cost ${result.fixedSeconds.toFixed(1)} s; 100 submissions at --jobs ${result.extrapolatedAtJobs}: ~${result.extrapolatedSecondsFor100.toFixed(0)} s (linear: ${result.linearSecondsFor100.toFixed(0)} s; target ≤ ${result.targetSeconds} s: ${result.targetMet ? 'met' : 'NOT met'}); reports identical: ${result.reportsIdentical}`);
+    },
+    (error: unknown) => {
+      console.error(error instanceof Error ? error.message : error);
+      process.exitCode = 1;
+    },
+  );
+}
