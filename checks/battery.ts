@@ -11,7 +11,7 @@ import type { CheckDefinition, CheckOutcome, CheckResult, Replay } from './types
 export interface BatteryOptions {
   /** Battery seed: each check's seed is derived from it and the check id. */
   seed: number;
-  /** Cases per property check (default 25). */
+  /** Random cases per property check, after the anchor cases (default DEFAULT_NUM_RUNS). */
   numRuns?: number;
   /** Loads the standardized training split (only called when a check needs it). */
   loadTrainData: () => Promise<Matrix>;
@@ -20,6 +20,13 @@ export interface BatteryOptions {
   /** Called after each check, e.g. for progress output. */
   onResult?: (result: CheckResult) => void;
 }
+
+/**
+ * Random cases per property check. Every property check first runs its fixed anchor cases, on
+ * which every known mistake is caught (bench/tolerance.ts); the random cases add breadth. Twelve
+ * keep a sandboxed battery near a second (each case is a round trip to the submission's process).
+ */
+export const DEFAULT_NUM_RUNS = 12;
 
 /** FNV-1a over `seed:id`: a check's seed depends on nothing but these two. */
 export function deriveSeed(seed: number, id: string): number {
@@ -48,7 +55,7 @@ export async function runBattery(executor: Executor, checks: readonly CheckDefin
     const runner = new SubmissionRunner(executor, started + check.timeoutMs);
     const replay = options.replay?.id === check.id ? { seed: options.replay.seed, path: options.replay.path } : undefined;
     const outcome = await runOne(check, () =>
-      check.run({ runner, seed: replay?.seed ?? seed, numRuns: options.numRuns ?? 25, replay, trainData }),
+      check.run({ runner, seed: replay?.seed ?? seed, numRuns: options.numRuns ?? DEFAULT_NUM_RUNS, replay, trainData }),
     );
     const result: CheckResult = { id: check.id, target: check.target, title: check.title, visibility: check.visibility, seed, durationMs: Date.now() - started, ...outcome };
     results.push(result);

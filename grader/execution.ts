@@ -7,7 +7,7 @@
  * fallback here.
  */
 import type { Executor } from '../checks/protocol/requests';
-import { prepareSubmission } from './compile';
+import { prepareSubmissionDeferred } from './compile';
 import { createSandboxExecutor } from './sandbox/executor';
 import type { SandboxLimits as SandboxProcessLimits } from './sandbox/limits';
 
@@ -19,6 +19,8 @@ export interface PreparedSubmission {
   warnings: string[];
   /** Why it cannot be run (e.g. a syntax error), for the student. */
   error?: string;
+  /** Type-check warnings, computed beside the run (they never block or change a verdict). */
+  typeWarnings?: Promise<string[]>;
 }
 
 /** Limits for one submission's child process (any field left out takes the sandbox's default). */
@@ -41,8 +43,10 @@ export interface ExecutionBackend {
 export function createDefaultBackend(): ExecutionBackend {
   return {
     async prepare(submissionDir, workDir) {
-      const prepared = prepareSubmission(submissionDir, workDir);
-      return { ok: prepared.ok, entryRel: prepared.entryRel, warnings: prepared.warnings, ...(prepared.error !== undefined ? { error: prepared.error } : {}) };
+      // The type check runs in a worker thread while the submission is graded: it only adds
+      // warnings, so it stays off the grade's critical path.
+      const { prepared, typeWarnings } = prepareSubmissionDeferred(submissionDir, workDir);
+      return { ok: prepared.ok, entryRel: prepared.entryRel, warnings: prepared.warnings, typeWarnings, ...(prepared.error !== undefined ? { error: prepared.error } : {}) };
     },
     async createExecutor(workDir, prepared, limits) {
       return createSandboxExecutor({ workDir, entryRel: prepared.entryRel ?? 'submission/rnn.js' }, limits);

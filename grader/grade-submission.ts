@@ -182,6 +182,7 @@ export async function gradeSubmission(submission: Submission, options: GradeSubm
       onResult: options.onCheck,
     });
     for (const verdict of verdicts) results.set(verdict.id, verdict);
+    if (prepared.typeWarnings) warnings.push(...(await prepared.typeWarnings));
     const converges = verdicts.find((verdict) => verdict.id === 'train.converges');
     if (converges) training = await trainingReport(converges, options.trainData);
     outcome = { status: 'graded', results };

@@ -77,6 +77,20 @@ export async function prepareSubmissionAsync(submissionDir: string, workDir: str
   return finish(staged, () => warnings);
 }
 
+/**
+ * Prepares without waiting for the type check: the submission can run at once, and the type
+ * warnings (never a verdict) arrive when the worker is done.
+ */
+export function prepareSubmissionDeferred(submissionDir: string, workDir: string, options: PrepareOptions = {}): { prepared: PreparedSubmission; typeWarnings: Promise<string[]> } {
+  const staged = stage(submissionDir, workDir, options);
+  if (!staged.typeCheck) return { prepared: staged.result, typeWarnings: Promise.resolve([]) };
+  const { root, files } = staged.typeCheck;
+  const typeWarnings = typeCheckIsolatedAsync(root, files, { timeoutMs: options.typeCheckTimeoutMs }).catch((error: unknown) => [
+    `type check failed: ${error instanceof Error ? error.message : String(error)}`,
+  ]);
+  return { prepared: staged.result, typeWarnings };
+}
+
 interface Staged {
   result: PreparedSubmission;
   /** Set when the files are in place and a type check is wanted. */

@@ -179,7 +179,7 @@ class SandboxExecutorImpl implements SandboxExecutor {
     if (this.sticky) return this.sticky;
     let json: string | undefined;
     if (request.op === 'store') {
-      json = JSON.stringify(request);
+      json = serializedStore(request);
       this.stores.set(request.name, { request, json });
     }
     let child: Child;
@@ -510,4 +510,17 @@ export function classifyExit(code: number | null, signal: NodeJS.Signals | null,
 function lastLines(text: string, count = 6): string {
   const lines = text.trimEnd().split('\n').slice(-count).map((line) => (line.length > 300 ? line.slice(0, 300) + '…' : line));
   return lines.join('\n').trim();
+}
+
+/**
+ * Store requests carry the training split (~4 MB of JSON) to every submission of a batch:
+ * serialize each matrix once per grader process, not once per submission.
+ */
+const storeJsonCache = new WeakMap<number[][], Map<string, string>>();
+function serializedStore(request: Extract<CallRequest, { op: 'store' }>): string {
+  let byName = storeJsonCache.get(request.matrix);
+  if (!byName) storeJsonCache.set(request.matrix, (byName = new Map()));
+  let json = byName.get(request.name);
+  if (json === undefined) byName.set(request.name, (json = JSON.stringify(request)));
+  return json;
 }

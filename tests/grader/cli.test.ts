@@ -287,7 +287,7 @@ describe('the command line', () => {
     expect(jobs.stderr).toBe("error: option '--jobs <N>' argument '0' is invalid. --jobs must be at least 1.\n");
     const format = cli(['--format', 'json,pdf']);
     expect(format.status).toBe(2);
-    expect(format.stderr).toBe('error: option \'--format <LIST>\' argument \'json,pdf\' is invalid. unknown report format "pdf" (known: json, md, junit, csv, gradescope, classroom, html)\n');
+    expect(format.stderr).toBe('error: option \'--format <LIST>\' argument \'json,pdf\' is invalid. unknown report format "pdf" (known: json, md, junit, csv, gradescope, classroom, html, canvas, moodle)\n');
     const missing = cli([join(root, 'nothing-here')]);
     expect(missing.status).toBe(2);
     expect(missing.stderr).toContain(`error: ${join(root, 'nothing-here')} does not exist`);
