@@ -253,7 +253,7 @@ test('writeReports writes the files and removes stale per-student files, nothing
 test('--format parsing', () => {
   expect(parseFormats('json, MD,csv,json')).toEqual(['json', 'md', 'csv']);
   expect(parseFormats('html')).toEqual(['html']);
-  expect(() => parseFormats('json,pdf,xls')).toThrow('unknown report formats "pdf", "xls" (known: json, md, junit, csv, gradescope, classroom, html)');
+  expect(() => parseFormats('json,pdf,xls')).toThrow('unknown report formats "pdf", "xls" (known: json, md, junit, csv, gradescope, classroom, html, canvas, moodle)');
   expect(() => parseFormats(' , ')).toThrow('--format needs at least one of json, md, junit, csv, gradescope, classroom, html');
   // html writes one page (its content: tests/grader/html.test.ts).
   expect([...renderReports(fixture(), ['html']).keys()]).toEqual(['report.html']);
