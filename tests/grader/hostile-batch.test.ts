@@ -1,0 +1,66 @@
+/**
+ * Every hostile fixture in ONE batch with a correct submission, through the real command line:
+ * the batch finishes in bounded time and writes its reports, the correct submission is graded
+ * exactly as when it is graded alone, and nothing appears outside the output folder.
+ */
+import { spawnSync } from 'child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import os from 'os';
+import path from 'path';
+
+const ROOT = path.join(__dirname, '..', '..');
+const HOSTILE = path.join(ROOT, 'tests', 'fixtures', 'hostile');
+const RUBRIC = 'items:\n' + ['contract.exports', 'data.columnMeans', 'loss.mse', 'forward.shape', 'grad.c.value', 'grad.b.value'].map((id) => `  - check: ${id}\n    points: 1\n`).join('');
+
+function grade(args: string[], cwd: string) {
+  const run = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'tsx'), [path.join(ROOT, 'grader', 'cli.ts'), ...args], { cwd, encoding: 'utf8', timeout: 400_000, env: { ...process.env, CI: 'true' } });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+const withoutTiming = (submission: Record<string, unknown>) =>
+  JSON.stringify(submission, (key, value) => (key === 'durationMs' || key === 'path' ? undefined : value));
+
+describe('a batch of hostile submissions', () => {
+  let root: string;
+  beforeAll(() => {
+    root = mkdtempSync(path.join(os.tmpdir(), 'rnn-hostile-batch-'));
+    writeFileSync(path.join(root, 'rubric.yaml'), RUBRIC);
+    for (const name of readdirSync(HOSTILE, { withFileTypes: true }).filter((entry) => entry.isDirectory())) {
+      cpSync(path.join(HOSTILE, name.name), path.join(root, 'batch', name.name), { recursive: true });
+    }
+    cpSync(path.join(ROOT, 'submissions', 'correct-loops'), path.join(root, 'batch', 'correct-loops'), { recursive: true });
+    cpSync(path.join(ROOT, 'submissions', 'correct-loops'), path.join(root, 'alone', 'correct-loops'), { recursive: true });
+  });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  test('finishes, reports every submission, and grades the correct one exactly as alone', () => {
+    const before = new Set(readdirSync(root));
+    const started = Date.now();
+    const batch = grade(['batch', '--rubric', 'rubric.yaml', '--jobs', '2', '--timeout', '8', '--format', 'json', '--out', 'out-batch'], root);
+    const seconds = (Date.now() - started) / 1000;
+    expect(batch.status).toBe(0);
+    const report = JSON.parse(readFileSync(path.join(root, 'out-batch', 'report.json'), 'utf8'));
+    const ids = report.submissions.map((s: { id: string }) => s.id);
+    expect(ids).toContain('correct-loops');
+    expect(ids.length).toBe(readdirSync(path.join(root, 'batch')).length);
+    // Bounded: each submission has an 8 s budget for its checks (+ start-up), two at a time.
+    expect(seconds).toBeLessThan(300);
+
+    const alone = grade(['alone', '--rubric', 'rubric.yaml', '--jobs', '1', '--timeout', '8', '--format', 'json', '--out', 'out-alone'], root);
+    expect(alone.status).toBe(0);
+    const aloneReport = JSON.parse(readFileSync(path.join(root, 'out-alone', 'report.json'), 'utf8'));
+    const inBatch = report.submissions.find((s: { id: string }) => s.id === 'correct-loops');
+    expect(inBatch.score).toBe(inBatch.maxScore);
+    expect(withoutTiming(inBatch)).toBe(withoutTiming(aloneReport.submissions[0]));
+
+    // Nothing was written beside the output folders (e.g. a forged report.json).
+    const after = readdirSync(root).filter((name) => !before.has(name));
+    expect(after.sort()).toEqual(['out-alone', 'out-batch']);
+    expect(existsSync(path.join(root, 'report.json'))).toBe(false);
+    expect(existsSync('/tmp/rnn-hostile-write-files.txt')).toBe(false);
+    // No hostile submission got full marks by faking its result.
+    for (const submission of report.submissions.filter((s: { id: string }) => !['correct-loops', 'well-behaved'].includes(s.id))) {
+      expect([submission.id, submission.score < submission.maxScore]).toEqual([submission.id, true]);
+    }
+  }, 600_000);
+});
