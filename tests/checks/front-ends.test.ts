@@ -1,0 +1,45 @@
+/**
+ * One catalogue, the same verdicts in every front end: a student's in-process run and the
+ * grader's sandboxed child give identical results for the same submission and seed.
+ */
+import { mkdtempSync, rmSync } from 'fs';
+import os from 'os';
+import path from 'path';
+import type { Matrix } from 'rnn-lab';
+import { loadPollutionData } from 'rnn-lab/data';
+import { runBattery } from '../../checks/battery';
+import { CATALOGUE } from '../../checks/catalogue';
+import { loadInProcess } from '../../checks/executors/in-process';
+import { prepareSubmission } from '../../grader/compile';
+import { createSandboxExecutor } from '../../grader/sandbox';
+import { prepareData } from '../../reference/pipeline';
+
+const ROOT = path.join(__dirname, '..', '..');
+const SAMPLES = ['correct-float32', 'notebook-port', 'grad-h-w-not-transposed', 'mutates-input', 'broken-nan', 'broken-missing-export'];
+// The convergence check needs the data and dominates the time; it is compared when the data is there.
+const checks = process.env.RNN_LAB_DATA ? CATALOGUE : CATALOGUE.filter((check) => !check.usesData);
+
+describe('in-process and sandboxed runs agree', () => {
+  let work: string;
+  let train: Promise<Matrix>;
+  beforeAll(() => {
+    work = mkdtempSync(path.join(os.tmpdir(), 'rnn-front-ends-'));
+    train = process.env.RNN_LAB_DATA ? loadPollutionData().then((raw) => prepareData(raw).train) : Promise.resolve([]);
+  });
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  test.each(SAMPLES)('%s', async (sample) => {
+    const options = { seed: 11, loadTrainData: () => train };
+    const inProcess = await runBattery(loadInProcess(path.join(ROOT, 'submissions', sample, 'rnn.ts')), checks, options);
+    const prepared = prepareSubmission(path.join(ROOT, 'submissions', sample), path.join(work, sample), { typeCheck: false });
+    expect(prepared.ok).toBe(true);
+    const sandbox = createSandboxExecutor(prepared);
+    try {
+      const sandboxed = await runBattery(sandbox, checks, options);
+      const verdicts = (results: typeof inProcess) => results.map((r) => [r.id, r.status, r.diagnosis ?? null, r.replay ?? null]);
+      expect(verdicts(sandboxed)).toEqual(verdicts(inProcess));
+    } finally {
+      await sandbox.close();
+    }
+  }, 120_000);
+});
