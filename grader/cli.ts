@@ -443,7 +443,7 @@ export async function main(argv: string[]): Promise<number> {
         const result = await gradeBatch(options, {
           backend: createDefaultBackend(),
           catalogue: CATALOGUE,
-          trainData: createTrainDataSource(options.data),
+          trainData: createTrainDataSource(options.data, { withTestSplit: options.formats.includes('html') }),
           progress,
           cwd: process.cwd(),
           tmp: tmpdir(),

@@ -334,7 +334,15 @@ class Child {
       const pending: Pending = { id, phase, timeoutMs, acked: false, resolve };
       this.pending = pending;
       this.arm(pending, phase === 'load' ? this.owner.limits.loadTimeoutMs : timeoutMs);
-      (this.process.stdin as Writable).write(`{"id":${id},"request":${requestJson ?? JSON.stringify(request)}}\n`);
+      const stdin = this.process.stdin as Writable;
+      if (request.op === 'store') {
+        // Three writes around the cached bytes: the 4 MB request is UTF-8-encoded once per grader process.
+        stdin.write(`{"id":${id},"request":`);
+        stdin.write(storeBytes(requestJson ?? JSON.stringify(request)));
+        stdin.write('}\n');
+      } else {
+        stdin.write(`{"id":${id},"request":${requestJson ?? JSON.stringify(request)}}\n`);
+      }
     });
   }
 
@@ -523,4 +531,15 @@ function serializedStore(request: Extract<CallRequest, { op: 'store' }>): string
   let json = byName.get(request.name);
   if (json === undefined) byName.set(request.name, (json = JSON.stringify(request)));
   return json;
+}
+
+const storeBytesCache = new Map<string, Buffer>();
+/** The UTF-8 bytes of a (cached) store request's JSON, encoded once. */
+function storeBytes(json: string): Buffer {
+  let bytes = storeBytesCache.get(json);
+  if (!bytes) {
+    if (storeBytesCache.size > 4) storeBytesCache.clear();
+    storeBytesCache.set(json, (bytes = Buffer.from(json, 'utf8')));
+  }
+  return bytes;
 }
