@@ -59,8 +59,22 @@ describe('a batch of hostile submissions', () => {
     expect(existsSync(path.join(root, 'report.json'))).toBe(false);
     expect(existsSync('/tmp/rnn-hostile-write-files.txt')).toBe(false);
     // No hostile submission got full marks by faking its result.
-    for (const submission of report.submissions.filter((s: { id: string }) => !['correct-loops', 'well-behaved'].includes(s.id))) {
+    // (slow-training is correct but slow: this rubric has no training check; see the next test.)
+    for (const submission of report.submissions.filter((s: { id: string }) => !['correct-loops', 'well-behaved', 'slow-training'].includes(s.id))) {
       expect([submission.id, submission.score < submission.maxScore]).toEqual([submission.id, true]);
     }
   }, 600_000);
+
+  test('very slow training ends as a timeout within the submission budget, not a hang', () => {
+    writeFileSync(path.join(root, 'training.yaml'), 'items:\n  - check: loss.mse\n    points: 1\n  - check: train.converges\n    points: 1\n');
+    cpSync(path.join(HOSTILE, 'slow-training'), path.join(root, 'slow', 'slow-training'), { recursive: true });
+    const started = Date.now();
+    const run = grade(['slow', '--rubric', 'training.yaml', '--timeout', '6', '--format', 'json', '--out', 'out-slow'], root);
+    expect(run.status).toBe(0);
+    expect((Date.now() - started) / 1000).toBeLessThan(120);
+    const [submission] = JSON.parse(readFileSync(path.join(root, 'out-slow', 'report.json'), 'utf8')).submissions;
+    expect(submission.error).toBeUndefined();
+    const statuses = Object.fromEntries(submission.checks.map((c: { id: string; status: string }) => [c.id, c.status]));
+    expect(statuses).toEqual({ 'loss.mse': 'passed', 'train.converges': 'timeout' });
+  }, 300_000);
 });
