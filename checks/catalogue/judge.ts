@@ -84,12 +84,6 @@ export function judgeShape(method: string, answer: Answer, shape: Shape, origina
   return null;
 }
 
-export interface ValueVerdict {
-  judgement: Judgement | null;
-  /** The answer as numbers, when its shape was right (for diagnosis). */
-  actual?: Numeric;
-}
-
 /** Compares an answer with its expected value; `explain` adds notes and the likely mistake to a failure. */
 export async function judgeValue(
   method: string,

@@ -3,7 +3,7 @@
  * smallest failing case, and the outcome carries the seed and path that replay exactly it.
  */
 import fc from 'fast-check';
-import { ExecutionAborted, StudentError } from '../runner';
+import { StudentError } from '../runner';
 import type { CheckContext, CheckOutcome } from '../types';
 
 /** What a judge says about one case: null when it is right. */
@@ -57,4 +57,3 @@ export async function checkProperty<T>(context: CheckContext, source: CaseSource
   };
 }
 
-export { ExecutionAborted };
