@@ -20,6 +20,23 @@ export type Encoded =
 
 export const MAX_ENCODED_ENTRIES = 2_000_000;
 
+// Taken when this module loads, before any submission code runs in the same process: a submission
+// that later replaces Array.isArray, Object.keys, Array.prototype.push … cannot change how its
+// answers are recorded. (Accessors planted on prototypes are not covered: see docs/threat-model.md.)
+const apply = Reflect.apply;
+const isArray = Array.isArray;
+const objectKeys = Object.keys;
+const isNaNValue = Number.isNaN;
+const sameValue = Object.is;
+const isView = ArrayBuffer.isView;
+const arrayPush = Array.prototype.push;
+const arraySlice = Array.prototype.slice;
+const toNumber = Number;
+const toText = String;
+const push = <T>(target: T[], value: T): void => {
+  apply(arrayPush, target, [value]);
+};
+
 /** What a decoded value can be: the judge checks its shape before using it. */
 export type Decoded = number | string | boolean | null | undefined | Decoded[] | TypedArrayValue | { [key: string]: Decoded } | UnreadableValue;
 
@@ -41,10 +58,10 @@ function encodeWithin(value: unknown, budget: { left: number }, seen: Set<object
   try {
     switch (typeof value) {
       case 'number':
-        if (Number.isNaN(value)) return { $special: 'NaN' };
+        if (isNaNValue(value)) return { $special: 'NaN' };
         if (value === Infinity) return { $special: 'Infinity' };
         if (value === -Infinity) return { $special: '-Infinity' };
-        if (Object.is(value, -0)) return { $special: '-0' };
+        if (sameValue(value, -0)) return { $special: '-0' };
         return value;
       case 'string':
         return value.length > 10_000 ? value.slice(0, 10_000) + '…' : value;
@@ -57,22 +74,22 @@ function encodeWithin(value: unknown, budget: { left: number }, seen: Set<object
         if (seen.has(value)) return { $unreadable: 'circular reference' };
         seen.add(value);
         try {
-          if (Array.isArray(value)) {
+          if (isArray(value)) {
             const length = value.length;
             if (length > budget.left) return { $unreadable: `array of ${length} entries is too large` };
             const out: Encoded[] = [];
-            for (let i = 0; i < length; i++) out.push(encodeWithin(value[i], budget, seen));
+            for (let i = 0; i < length; i++) push(out, encodeWithin(value[i], budget, seen));
             return out;
           }
-          if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
+          if (isView(value) && !(value instanceof DataView)) {
             const typed = value as unknown as ArrayLike<number>;
             if (typed.length > budget.left) return { $unreadable: `typed array of ${typed.length} entries is too large` };
             const values: Encoded[] = [];
-            for (let i = 0; i < typed.length; i++) values.push(encodeWithin(Number(typed[i]), budget, seen));
+            for (let i = 0; i < typed.length; i++) push(values, encodeWithin(toNumber(typed[i]), budget, seen));
             return { $typed: value.constructor.name, values };
           }
           const out: Record<string, Encoded> = {};
-          for (const key of Object.keys(value).slice(0, 1000)) out[key] = encodeProperty(value as Record<string, unknown>, key, budget, seen);
+          for (const key of apply(arraySlice, objectKeys(value), [0, 1000]) as string[]) out[key] = encodeProperty(value as Record<string, unknown>, key, budget, seen);
           return { $object: out };
         } finally {
           seen.delete(value);
@@ -120,7 +137,7 @@ export function decodeValue(encoded: Encoded): Decoded {
 export function describeThrown(error: unknown): string {
   try {
     if (error instanceof Error) return `${error.name}: ${error.message}`;
-    return `thrown value ${String(error)}`;
+    return `thrown value ${toText(error)}`;
   } catch {
     return 'an unprintable thrown value';
   }

@@ -8,11 +8,19 @@ import { createRng } from 'rnn-lab';
 import type { Rng } from 'rnn-lab';
 import type { RngCall, RngSpec } from './requests';
 
+// Taken at load, before submission code runs: replacing these later cannot hide or forge draws.
+const apply = Reflect.apply;
+const arrayPush = Array.prototype.push;
+const arrayShift = Array.prototype.shift;
+const arraySlice = Array.prototype.slice;
+const min = Math.min;
+const isSafeInteger = Number.isSafeInteger;
+
 export function createLoggedRng(spec: RngSpec, log: RngCall[]): Rng {
   const base = createRng(spec.seed);
-  const script = spec.kind === 'scripted' ? spec.ints.slice() : undefined;
+  const script = spec.kind === 'scripted' ? (apply(arraySlice, spec.ints, []) as Array<number | 'last'>) : undefined;
   const record = (method: RngCall['method'], args: number[], result: number) => {
-    if (log.length < 1_000_000) log.push({ method, args, result });
+    if (log.length < 1_000_000) apply(arrayPush, log, [{ method, args, result }]);
     return result;
   };
   return {
@@ -20,12 +28,12 @@ export function createLoggedRng(spec: RngSpec, log: RngCall[]): Rng {
     normal: (mean: number, std: number) => record('normal', [mean, std], base.normal(mean, std)),
     int: (maxExclusive: number) => {
       if (!script) return record('int', [maxExclusive], base.int(maxExclusive));
-      if (!Number.isSafeInteger(maxExclusive) || maxExclusive < 1) {
+      if (!isSafeInteger(maxExclusive) || maxExclusive < 1) {
         throw new RangeError(`Rng.int: maxExclusive must be a positive integer, got ${maxExclusive}`);
       }
-      const next = script.shift();
+      const next = apply(arrayShift, script, []) as number | 'last' | undefined;
       if (next === undefined) throw new Error('the check expected fewer calls of rng.int() than this code made');
-      const value = next === 'last' ? maxExclusive - 1 : Math.min(next, maxExclusive - 1);
+      const value = next === 'last' ? maxExclusive - 1 : min(next, maxExclusive - 1);
       return record('int', [maxExclusive], value);
     },
   };

@@ -130,3 +130,35 @@ describe('known mistakes', () => {
     expect(diagnose(target, c, wrong, correct)).toContain(mistake);
   });
 });
+
+describe('records a submission cannot rewrite by replacing globals', () => {
+  it('logs rng draws and encodes answers even when push, isArray and Object.keys are replaced', () => {
+    const { createDispatcher } = require('../../checks/protocol/dispatch') as typeof import('../../checks/protocol/dispatch');
+    const originals = { push: Array.prototype.push, isArray: Array.isArray, keys: Object.keys };
+    const submission = {
+      getRandomDay(data: number[][], rng: { int(n: number): number }) {
+        Array.prototype.push = function () { return 0; };
+        Array.isArray = (() => false) as unknown as typeof Array.isArray;
+        Object.keys = () => [];
+        const start = rng.int(data.length - 24);
+        return { x: data.slice(start, start + 24), y: data[start + 24][1] };
+      },
+    };
+    try {
+      const data = Array.from({ length: 30 }, (_, r) => [r, r + 0.5]);
+      const response = createDispatcher(submission)({ op: 'call', fn: 'getRandomDay', args: [{ value: data }, { rng: { kind: 'scripted', ints: [3], seed: 1 } }] });
+      Object.assign(Array.prototype, { push: originals.push });
+      Array.isArray = originals.isArray;
+      Object.keys = originals.keys;
+      expect(response.ok).toBe(true);
+      expect(response.rngLog).toEqual([{ method: 'int', args: [6], result: 3 }]);
+      const value = response.ok ? (decodeValue(response.value) as { x: number[][]; y: number }) : undefined;
+      expect(value?.y).toBe(27.5);
+      expect(value?.x).toHaveLength(24);
+    } finally {
+      Array.prototype.push = originals.push;
+      Array.isArray = originals.isArray;
+      Object.keys = originals.keys;
+    }
+  });
+});
