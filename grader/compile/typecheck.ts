@@ -85,6 +85,45 @@ function loadTypescript(): typeof TS | null {
 /** Parsed library files (lib.*.d.ts, @types/node, lab/*.ts), shared by every check in this process. */
 const libraryFiles = new Map<string, TS.SourceFile>();
 
+/**
+ * What module resolution asks of the file system outside the submission (node_modules, @types,
+ * lab/), answered once per process: those files do not change during a grader run, and probing
+ * them again (stat calls, package.json parses) was most of a warm check's time.
+ */
+interface LibraryFileSystem {
+  fileExists(path: string): boolean;
+  directoryExists(path: string): boolean;
+  readFile(path: string): string | undefined;
+  realpath(path: string): string;
+}
+const libraryLookups = { fileExists: new Map<string, boolean>(), directoryExists: new Map<string, boolean>(), readFile: new Map<string, string | undefined>(), realpath: new Map<string, string>() };
+
+/** The compiler host's own file system calls, taken before the host is pointed at the submission. */
+function realFileSystem(host: TS.CompilerHost): LibraryFileSystem {
+  const { fileExists, directoryExists, readFile, realpath } = host;
+  return {
+    fileExists: (path) => fileExists.call(host, path),
+    directoryExists: (path) => directoryExists?.call(host, path) ?? true,
+    readFile: (path) => readFile.call(host, path),
+    realpath: (path) => realpath?.call(host, path) ?? path,
+  };
+}
+
+function libraryFileSystem(real: LibraryFileSystem): LibraryFileSystem {
+  const remember = <T>(cache: Map<string, T>, lookup: (path: string) => T) => (path: string): T => {
+    if (cache.has(path)) return cache.get(path)!;
+    const value = lookup(path);
+    cache.set(path, value);
+    return value;
+  };
+  return {
+    fileExists: remember(libraryLookups.fileExists, real.fileExists),
+    directoryExists: remember(libraryLookups.directoryExists, real.directoryExists),
+    readFile: remember(libraryLookups.readFile, real.readFile),
+    realpath: remember(libraryLookups.realpath, real.realpath),
+  };
+}
+
 export function typeCheckSubmission(root: string, files: readonly SubmissionFile[], maxWarnings = MAX_TYPE_WARNINGS): string[] {
   const ts = loadTypescript();
   if (!ts) return ['type check skipped: the typescript package is not installed'];
@@ -116,10 +155,12 @@ export function typeCheckSubmission(root: string, files: readonly SubmissionFile
 
   const host = ts.createCompilerHost(options);
   const baseGetSourceFile = host.getSourceFile.bind(host);
-  const baseFileExists = host.fileExists.bind(host);
-  const baseReadFile = host.readFile.bind(host);
-  host.fileExists = (fileName) => (inside(fileName) ? virtual.has(fileName) : baseFileExists(fileName));
-  host.readFile = (fileName) => (inside(fileName) ? virtual.get(fileName) : baseReadFile(fileName));
+  const real = realFileSystem(host);
+  const outside = libraryFileSystem(real);
+  host.fileExists = (fileName) => (inside(fileName) ? virtual.has(fileName) : outside.fileExists(fileName));
+  host.readFile = (fileName) => (inside(fileName) ? virtual.get(fileName) : outside.readFile(fileName));
+  host.directoryExists = (dirName) => (inside(dirName) ? real.directoryExists(dirName) : outside.directoryExists(dirName));
+  host.realpath = (path) => (inside(path) ? real.realpath(path) : outside.realpath(path));
   host.writeFile = () => undefined;
   host.getSourceFile = (fileName, languageVersion, onError) => {
     const text = virtual.get(fileName);
