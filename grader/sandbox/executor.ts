@@ -24,6 +24,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { CallRequest, ExecutionFailure, ExecutionResult, Executor } from '../../checks/protocol/requests';
 import { DEFAULT_LIMITS } from './limits';
 import type { SandboxLimits } from './limits';
+import { processTreeCpuSeconds } from './process-cpu';
 import { buildLaunch, getSandboxRuntime } from './runtime';
 import type { SandboxRuntime } from './runtime';
 import { sanitizeResponse } from './validate';
@@ -52,6 +53,8 @@ export interface SandboxExecutor extends Executor {
   describeSandbox(): string;
   getOutput(): CapturedOutput;
   getStats(): SandboxStats;
+  /** CPU seconds used so far by the live child and its descendants (Linux /proc; for benchmarks). */
+  cpuSeconds(): number | undefined;
 }
 
 /** Where the prepared submission is: a work dir from prepareSubmission (entry `submission/rnn.js`). */
@@ -152,6 +155,11 @@ class SandboxExecutorImpl implements SandboxExecutor {
 
   getStats(): SandboxStats {
     return { processes: this.stats.processes, startupMs: this.stats.startupMs.slice(), events: this.stats.events.slice() };
+  }
+
+  cpuSeconds(): number | undefined {
+    const child = this.child;
+    return child && !child.dead ? child.cpuSeconds() : undefined;
   }
 
   run(request: CallRequest, options: { timeoutMs?: number } = {}): Promise<ExecutionResult> {
@@ -485,6 +493,10 @@ class Child {
     // Kill anything the child may have left in its group (the fallback has no pid namespace).
     killGroup(this.process);
     this.resolvePending(this.killedFor, true);
+  }
+
+  cpuSeconds(): number | undefined {
+    return this.process.pid === undefined ? undefined : processTreeCpuSeconds(this.process.pid);
   }
 
   async dispose(): Promise<void> {

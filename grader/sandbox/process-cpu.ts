@@ -1,0 +1,50 @@
+/**
+ * CPU time of a process and all its live descendants, read from Linux's /proc. The sandboxed
+ * child sits under prlimit → bubblewrap in its own pid namespace and is killed, never waited
+ * for, so getrusage and `time` do not see it; reading /proc before the kill does.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** USER_HZ: the unit of /proc's utime and stime; 100 on every architecture Linux exports to user space. */
+const TICKS_PER_SECOND = 100;
+
+/** user + system seconds of `pid` and its descendants, or undefined when /proc cannot tell (not Linux, gone). */
+export function processTreeCpuSeconds(pid: number): number | undefined {
+  const ticks = treeTicks(pid, 0);
+  return ticks === undefined ? undefined : ticks / TICKS_PER_SECOND;
+}
+
+function treeTicks(pid: number, depth: number): number | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  // Fields after the command name, which is in parentheses and may itself contain spaces.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  let ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of stat)
+  if (!Number.isFinite(ticks)) return undefined;
+  if (depth > 16) return ticks;
+  for (const child of childPids(pid)) ticks += treeTicks(child, depth + 1) ?? 0;
+  return ticks;
+}
+
+function childPids(pid: number): number[] {
+  const out: number[] = [];
+  let tasks: string[];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const task of tasks) {
+    try {
+      const text = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
+      if (text) for (const child of text.split(' ')) out.push(Number(child));
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return out;
+}
