@@ -5,7 +5,8 @@
  *   2. battery    one submission's whole battery, in-process  baseline: the reference's own training (bench/battery.ts)
  *   3. start-up   spawning a submission's sandboxed child     baseline: a bare `node -e 0` (bench/startup.ts)
  *   4. throughput the real grader on N submissions, --jobs 1 and 2, and the time for 100 extrapolated
- *                 (target ≤ 60 s on 2 cores)                  baseline: --jobs 1 (bench/throughput.ts)
+ *                 (target ≤ 60 s on 2 cores)                  baselines: --jobs 1, and the training floor:
+ *                                                             the samples' own training alone (bench/throughput.ts)
  *   5. convergence of the reference over 100 seeds: median, max and failure rate of the statistic
  *
  * Every baseline is measured in the same run, so ratios compare like with like under the same
@@ -52,6 +53,10 @@ export interface BenchFigures {
   secondsFor100Linear: number;
   graderFixedSeconds: number;
   secondsFor100Target: number;
+  /** The samples' own 500-step training alone, 100 of the mix spread over the cores (bench/throughput.ts). */
+  trainingFloorSecondsFor100: number;
+  /** secondsFor100Extrapolated / trainingFloorSecondsFor100: what the grader adds to the students' own work. */
+  secondsFor100VsFloorRatio: number;
   convergenceSeeds: number;
   convergenceMedian: number;
   convergenceMax: number;
@@ -108,6 +113,8 @@ export async function runBenchmarks(options: BenchRunOptions = {}): Promise<Benc
     secondsFor100Linear: throughput.linearSecondsFor100,
     graderFixedSeconds: throughput.fixedSeconds,
     secondsFor100Target: throughput.targetSeconds,
+    trainingFloorSecondsFor100: throughput.floor?.secondsFor100 ?? NaN,
+    secondsFor100VsFloorRatio: throughput.ratioToFloor ?? NaN,
     convergenceSeeds: convergence?.seeds.length ?? 0,
     convergenceMedian: convergence?.statistic.median ?? NaN,
     convergenceMax: convergence?.statistic.max ?? NaN,
@@ -149,6 +156,7 @@ export function summaryLines(run: BenchRun): string[] {
     `child start-up (sandbox)         ${s(f.childStartupMs, 0)} ms      ×${s(f.childStartupVsBareNodeRatio)} a bare node -e 0 (${s(f.bareNodeStartupMs, 0)} ms)`,
     `throughput --jobs 1 / --jobs 2   ${s(f.throughputJobs1PerSecond, 3)} / ${s(f.throughputJobs2PerSecond, 3)} submissions/s   speed-up ×${s(f.throughputSpeedup)} (${run.throughput.submissions} submissions)`,
     `100 submissions at --jobs 2      ~${s(f.secondsFor100Extrapolated, 0)} s (fixed ${s(f.graderFixedSeconds, 1)} s once + per-submission cost; plain 100/throughput: ${s(f.secondsFor100Linear, 0)} s); target ≤ ${f.secondsFor100Target} s: ${f.secondsFor100Extrapolated <= f.secondsFor100Target ? 'met' : 'NOT met'}`,
+    `training floor for 100           ${s(f.trainingFloorSecondsFor100, 0)} s (the mix's own 500 training steps alone, on ${run.throughput.floor?.cores ?? '?'} cores): the grader takes ×${s(f.secondsFor100VsFloorRatio)} that`,
     `convergence, ${f.convergenceSeeds} seeds             median ${s(f.convergenceMedian, 4)}, max ${s(f.convergenceMax, 4)}, failure rate ${s(100 * f.convergenceFailureRate, 1)} % (statistic ≥ 0.075)`,
   ];
 }

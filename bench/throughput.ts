@@ -9,14 +9,24 @@
  * submission, the sandboxed children). The reports of the runs must be identical apart from
  * timing fields: a regrade with another --jobs gives the same grades.
  *
- *   npx tsx bench/throughput.ts [--submissions N] [--jobs 1,2] [--data FILE]
+ * Baseline in the same run: the training floor. Every sample of the mix trains once alone in a
+ * sandboxed child, as train.converges has it train (500 steps of the sample's own code); its CPU
+ * time, summed over the mix and spread over the cores, is what no grader can go below while the
+ * check trains 500 steps. The run's time over the floor says what the grader adds.
+ *
+ *   npx tsx bench/throughput.ts [--submissions N] [--jobs 1,2] [--data FILE] [--no-floor]
  */
 import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { availableParallelism } from 'node:os';
+import { loadPollutionData } from 'rnn-lab/data';
 import type { GradeReport } from '../grader/report-types';
 import { TIMING_FIELDS } from '../grader/report-types';
+import { getSandboxRuntime } from '../grader/sandbox/runtime';
+import { prepareData } from '../reference/pipeline';
+import { trainInSandbox } from './sandbox-training';
 
 const PROJECT = resolve(__dirname, '..');
 /** The target: 100 submissions graded within this many seconds on 2 cores. */
@@ -30,7 +40,20 @@ export interface ThroughputOptions {
   dataPath?: string;
   /** The sample folders to spread over (default: every folder of submissions/ with an rnn.ts). */
   samplesDir?: string;
+  /** Measure the training floor (default true). */
+  floor?: boolean;
   log?: (line: string) => void;
+}
+
+export interface TrainingFloor {
+  /** CPU seconds of each distinct sample's own 500 training steps in its sandboxed child (0: it does not train). */
+  cpuSecondsBySample: Record<string, number>;
+  /** Their mean over the batch's mix (samples counted as often as the batch copies them). */
+  meanCpuSecondsPerSubmission: number;
+  /** Cores the floor is spread over: the largest --jobs, at most the machine's. */
+  cores: number;
+  /** 100 submissions of the mix: their training CPU / cores. */
+  secondsFor100: number;
 }
 
 export interface ThroughputRun {
@@ -65,6 +88,10 @@ export interface ThroughputResult {
   targetMet: boolean;
   /** report.json of every run is the same once timing fields are removed. */
   reportsIdentical: boolean;
+  /** The training floor (undefined with floor: false). */
+  floor?: TrainingFloor;
+  /** extrapolatedSecondsFor100 / floor.secondsFor100. */
+  ratioToFloor?: number;
 }
 
 /** N sample names spread evenly over the sorted samples (so the batch mixes correct, wrong and broken ones). */
@@ -107,7 +134,7 @@ const median = (xs: number[]) => {
 };
 
 export async function benchThroughput(options: ThroughputOptions = {}): Promise<ThroughputResult> {
-  const { submissions = 10, jobs = [1, 2], dataPath, samplesDir = join(PROJECT, 'submissions'), log = (line: string) => console.log(line) } = options;
+  const { submissions = 10, jobs = [1, 2], dataPath, samplesDir = join(PROJECT, 'submissions'), floor: measureFloor = true, log = (line: string) => console.log(line) } = options;
   const mix = pickMix(listSamples(samplesDir), submissions);
   const root = mkdtempSync(join(tmpdir(), 'rnn-bench-throughput-'));
   try {
@@ -138,6 +165,7 @@ export async function benchThroughput(options: ThroughputOptions = {}): Promise<
       runs.push(entry);
       log(`--jobs ${j}: ${wallSeconds.toFixed(1)} s for ${submissions} → ${entry.submissionsPerSecond.toFixed(3)} submissions/s (median ${entry.medianSubmissionSeconds.toFixed(2)} s per submission)`);
     }
+    const floor = measureFloor ? await trainingFloor(mix, samplesDir, Math.min(Math.max(...jobs), availableParallelism()), dataPath, log) : undefined;
     const first = runs[0];
     const last = runs[runs.length - 1];
     const sequential = runs.find((r) => r.jobs === 1);
@@ -155,10 +183,26 @@ export async function benchThroughput(options: ThroughputOptions = {}): Promise<
       targetSeconds: TARGET_SECONDS_FOR_100,
       targetMet: extrapolatedSecondsFor100 <= TARGET_SECONDS_FOR_100,
       reportsIdentical: reports.every((text) => text === reports[0]),
+      floor,
+      ratioToFloor: floor ? extrapolatedSecondsFor100 / floor.secondsFor100 : undefined,
     };
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
+}
+
+async function trainingFloor(mix: string[], samplesDir: string, cores: number, dataPath: string | undefined, log: (line: string) => void): Promise<TrainingFloor> {
+  const { train } = prepareData(await loadPollutionData({ dataPath }));
+  const runtime = getSandboxRuntime();
+  const cpuSecondsBySample: Record<string, number> = {};
+  for (const sample of [...new Set(mix)]) {
+    const result = await trainInSandbox(join(samplesDir, sample), train, runtime);
+    cpuSecondsBySample[sample] = result.trained ? result.cpuSeconds : 0;
+  }
+  const meanCpuSecondsPerSubmission = mix.reduce((sum, sample) => sum + cpuSecondsBySample[sample], 0) / mix.length;
+  const floor = { cpuSecondsBySample, meanCpuSecondsPerSubmission, cores, secondsFor100: (100 * meanCpuSecondsPerSubmission) / cores };
+  log(`training floor: the mix's own 500-step training alone, ${meanCpuSecondsPerSubmission.toFixed(2)} CPU-s per submission → ${floor.secondsFor100.toFixed(0)} s for 100 on ${cores} cores`);
+  return floor;
 }
 
 if (require.main === module) {
@@ -168,9 +212,11 @@ if (require.main === module) {
     submissions: Number(flag('--submissions') ?? 10),
     jobs: (flag('--jobs') ?? '1,2').split(',').map(Number),
     dataPath: flag('--data'),
+    floor: !args.includes('--no-floor'),
   }).then(
     (result) => {
       console.log(`speed-up ×${result.speedup.toFixed(2)}; fixed cost ${result.fixedSeconds.toFixed(1)} s; 100 submissions at --jobs ${result.extrapolatedAtJobs}: ~${result.extrapolatedSecondsFor100.toFixed(0)} s (linear: ${result.linearSecondsFor100.toFixed(0)} s; target ≤ ${result.targetSeconds} s: ${result.targetMet ? 'met' : 'NOT met'}); reports identical: ${result.reportsIdentical}`);
+      if (result.floor) console.log(`training floor for 100: ${result.floor.secondsFor100.toFixed(0)} s → the grader takes ×${result.ratioToFloor!.toFixed(2)} the students' own training time`);
     },
     (error: unknown) => {
       console.error(error instanceof Error ? error.message : error);
