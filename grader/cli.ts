@@ -19,7 +19,9 @@ import { mergeReports, MergeError, readReportDir } from './merge';
 import { createProgress, isInteractive, renderSummary } from './progress';
 import type { Progress } from './progress';
 import type { GradeReport } from './report-types';
-import { DEFAULT_FORMATS, FORMATS, parseFormats, UNAVAILABLE_FORMATS, writeReports } from './reports';
+import { DEFAULT_FORMATS, FORMATS, parseFormats, ROSTER_FORMATS, UNAVAILABLE_FORMATS, writeReports } from './reports';
+import { RosterError } from './reports/canvas';
+import { loadRoster, rosterWarnings } from './roster-file';
 import type { Format } from './reports';
 import { fileNameFor } from './reports/common';
 import { loadManualScores, loadRubric, ManualScoresError, RubricError, rubricItemsForReport, selectChecks } from './rubric';
@@ -57,6 +59,8 @@ export interface BatchOptions {
   shard?: Shard;
   data?: string;
   manual?: string;
+  /** Roster CSV for the canvas and moodle formats. */
+  roster?: string;
   /** Cases per property check (tests use fewer). */
   numRuns?: number;
   limits?: SandboxLimits;
@@ -94,6 +98,7 @@ export async function gradeBatch(options: BatchOptions, deps: BatchDeps): Promis
   const rubricPath = resolve(deps.cwd, options.rubric);
   const rubric = loadRubric(rubricPath, deps.catalogue, shownPath(deps.cwd, rubricPath));
   const manual: ManualScores | undefined = options.manual ? loadManualScores(resolve(deps.cwd, options.manual), rubric, options.manual) : undefined;
+  const roster = options.roster ? loadRoster(resolve(deps.cwd, options.roster), options.roster) : undefined;
   const checks = selectChecks(deps.catalogue, rubric);
 
   removeAbandonedWorkDirs(deps.tmp);
@@ -178,7 +183,11 @@ export async function gradeBatch(options: BatchOptions, deps: BatchDeps): Promis
       generatedAt: new Date().toISOString(),
       submissions,
     };
-    const written = writeReports(report, resolve(deps.cwd, options.out), options.formats);
+    // Only for the TA's eyes on the terminal: report.json does not depend on the roster.
+    if (roster && options.roster) {
+      for (const warning of rosterWarnings(roster, submissions.map((s) => s.id), options.roster, { wholeClass: !options.shard })) deps.progress.log(`warning: ${warning}`);
+    }
+    const written = writeReports(report, resolve(deps.cwd, options.out), options.formats, { roster });
     return { report, written, exitCode: incomplete ? EXIT.incomplete : EXIT.ok };
   } finally {
     process.removeListener('exit', removeWorkDir);
@@ -267,6 +276,8 @@ function shardOption(value: string): Shard {
   }
 }
 
+const ROSTER_OPTION_HELP = 'CSV naming each submission id in the LMS (for the canvas and moodle formats; see Reports below)';
+
 const HELP_AFTER = `
 What it grades
   With no SUBMISSION_DIR it grades every folder in ${DEFAULT_SUBMISSIONS}/. Each argument may be
@@ -316,6 +327,10 @@ Reports (in --out DIR, default ${DEFAULT_OUT}/; --format picks among ${FORMATS.j
   canvas      canvas.csv                      Canvas gradebook import (not in the default set)
   moodle      moodle.csv                      Moodle grade import (not in the default set)
   Student-facing files (feedback, gradescope, classroom) never show a hidden check's message.
+  --roster FILE (grade and merge) says who each submission is in the LMS, for canvas and moodle:
+  a CSV with an "id" column (the submission id) and any of name, canvas_id, sis_user_id,
+  sis_login_id, section, email, username, idnumber. Without it the submission id is the login /
+  ID number; submissions it does not name keep their id, and both directions are warned about.
 
 Sharding
   --shard I/N grades every N-th submission (by sorted id) starting with the I-th; run the N shards
@@ -329,7 +344,7 @@ Other commands
                        pairs sharing unusually much code: similarity.md/.json (a hint, never a penalty)
 
 Exit codes
-  0  reports written        2  nothing graded: bad arguments, rubric, --manual CSV, no submissions, merge refused
+  0  reports written        2  nothing graded: bad arguments, rubric, --manual CSV, --roster, no submissions, merge refused
   1  grader crash (a bug)   3  reports written, but the grader could not run some checks (e.g. lab data missing)
 
 Examples
@@ -342,7 +357,7 @@ Examples
 export function buildProgram(
   run: {
     grade: (options: BatchOptions) => Promise<number>;
-    merge: (dirs: string[], out: string, formats: Format[]) => Promise<number>;
+    merge: (dirs: string[], out: string, formats: Format[], roster?: string) => Promise<number>;
   },
   output: { writeOut: (text: string) => void; writeErr: (text: string) => void },
 ): Command {
@@ -364,9 +379,10 @@ export function buildProgram(
     .addOption(new Option('--shard <I/N>', 'grade only shard I of N (combine shards with `merge`)').argParser(shardOption))
     .option('--data <FILE>', 'the lab data, pollution.csv (default: RNN_LAB_DATA, else the cached download)')
     .option('--manual <FILE>', 'CSV of manual item scores (columns: id, then one per manual rubric item)')
+    .option('--roster <FILE>', ROSTER_OPTION_HELP)
     .addHelpText('after', HELP_AFTER)
-    .action(async (inputs: string[], opts: { out: string; rubric: string; jobs: number; seed: number; timeout: number; format: Format[]; shard?: Shard; data?: string; manual?: string }) => {
-      const code = await run.grade({ inputs, out: opts.out, rubric: opts.rubric, jobs: opts.jobs, seed: opts.seed, timeoutSeconds: opts.timeout, formats: opts.format, shard: opts.shard, data: opts.data, manual: opts.manual });
+    .action(async (inputs: string[], opts: { out: string; rubric: string; jobs: number; seed: number; timeout: number; format: Format[]; shard?: Shard; data?: string; manual?: string; roster?: string }) => {
+      const code = await run.grade({ inputs, out: opts.out, rubric: opts.rubric, jobs: opts.jobs, seed: opts.seed, timeoutSeconds: opts.timeout, formats: opts.format, shard: opts.shard, data: opts.data, manual: opts.manual, roster: opts.roster });
       program.setOptionValue('exitCode', code);
     });
   program
@@ -375,8 +391,9 @@ export function buildProgram(
     .argument('<DIR...>', 'folders holding a report.json each')
     .option('--out <DIR>', 'output folder for the merged reports', DEFAULT_OUT)
     .addOption(new Option('--format <LIST>', `comma-separated report formats (${FORMATS.join(',')})`).argParser(formatsOption).default([...DEFAULT_FORMATS], DEFAULT_FORMATS.join(',')))
-    .action(async (dirs: string[], opts: { out: string; format: Format[] }) => {
-      const code = await run.merge(dirs, opts.out, opts.format);
+    .option('--roster <FILE>', ROSTER_OPTION_HELP)
+    .action(async (dirs: string[], opts: { out: string; format: Format[]; roster?: string }) => {
+      const code = await run.merge(dirs, opts.out, opts.format, opts.roster);
       program.setOptionValue('exitCode', code);
     });
   program
@@ -428,6 +445,9 @@ export async function main(argv: string[]): Promise<number> {
       if (why) stderr.write(`note: --format ${format}: ${why}\n`);
     }
   };
+  const announceRoster = (roster: string | undefined, formats: Format[]) => {
+    if (roster && !formats.some((format) => ROSTER_FORMATS.includes(format))) stderr.write(`note: --roster only changes the ${ROSTER_FORMATS.join(' and ')} formats, and --format has neither\n`);
+  };
   const finish = (report: GradeReport, out: string, written: string[]) => {
     stdout.write(renderSummary(report, color));
     const shown = shownPath(process.cwd(), resolve(out));
@@ -438,6 +458,7 @@ export async function main(argv: string[]): Promise<number> {
   const program = buildProgram({
     grade: async (options) => {
       announceUnavailable(options.formats);
+      announceRoster(options.roster, options.formats);
       const progress = createProgress(stderr, isInteractive(stderr));
       try {
         const result = await gradeBatch(options, {
@@ -452,26 +473,29 @@ export async function main(argv: string[]): Promise<number> {
         return result.exitCode;
       } catch (error) {
         progress.stop();
-        if (error instanceof UsageError || error instanceof RubricError || error instanceof ManualScoresError) {
+        if (error instanceof UsageError || error instanceof RubricError || error instanceof ManualScoresError || error instanceof RosterError) {
           stderr.write(`error: ${error.message}\n`);
           return EXIT.usage;
         }
         throw error;
       }
     },
-    merge: async (dirs, out, formats) => {
+    merge: async (dirs, out, formats, rosterPath) => {
       announceUnavailable(formats);
+      announceRoster(rosterPath, formats);
       try {
         const outDir = resolve(out);
         const clash = dirs.find((dir) => resolve(dir) === outDir);
         if (clash) throw new MergeError(`--out ${out} is one of the folders being merged; choose another output folder`);
+        const roster = rosterPath ? loadRoster(resolve(rosterPath), rosterPath) : undefined;
         const report = mergeReports(dirs.map((dir) => readReportDir(dir)));
+        if (roster && rosterPath) for (const warning of rosterWarnings(roster, report.submissions.map((s) => s.id), rosterPath)) stderr.write(`warning: ${warning}\n`);
         if (!existsSync(outDir)) mkdirSync(outDir, { recursive: true });
-        const written = writeReports(report, outDir, formats);
+        const written = writeReports(report, outDir, formats, { roster });
         finish(report, out, written);
         return EXIT.ok;
       } catch (error) {
-        if (error instanceof MergeError) {
+        if (error instanceof MergeError || error instanceof RosterError) {
           stderr.write(`error: ${error.message}\n`);
           return EXIT.usage;
         }

@@ -22,6 +22,7 @@ import { renderGradebook } from './csv';
 import { renderGradescope } from './gradescope';
 import { renderHtml } from './html';
 import { CANVAS_FILE, renderCanvas } from './canvas';
+import type { Roster } from './canvas';
 import { MOODLE_FILE, renderMoodle } from './moodle';
 import { renderJson } from './json';
 import { renderJunit } from './junit';
@@ -46,8 +47,16 @@ export function parseFormats(text: string): Format[] {
   return [...new Set(names)] as Format[];
 }
 
+export interface ReportOptions {
+  /** Who each submission id is in the LMS (canvas and moodle formats; `--roster FILE`). */
+  roster?: Roster;
+}
+
+/** Formats that use ReportOptions.roster. */
+export const ROSTER_FORMATS: readonly Format[] = ['canvas', 'moodle'];
+
 /** All files of the given formats: path relative to the output folder → contents. */
-export function renderReports(report: GradeReport, formats: readonly Format[]): Map<string, string> {
+export function renderReports(report: GradeReport, formats: readonly Format[], options: ReportOptions = {}): Map<string, string> {
   const files = new Map<string, string>();
   const perSubmission = (folder: string, rendered: Map<string, string>, name: (file: string) => string) => {
     for (const [id, text] of rendered) files.set(`${folder}/${name(fileNameFor(id))}`, text);
@@ -77,10 +86,10 @@ export function renderReports(report: GradeReport, formats: readonly Format[]): 
         files.set('report.html', renderHtml(report));
         break;
       case 'canvas':
-        files.set(CANVAS_FILE, renderCanvas(report));
+        files.set(CANVAS_FILE, renderCanvas(report, { roster: options.roster }));
         break;
       case 'moodle':
-        files.set(MOODLE_FILE, renderMoodle(report));
+        files.set(MOODLE_FILE, renderMoodle(report, { roster: options.roster }));
         break;
     }
   }
@@ -95,8 +104,8 @@ const OWNED_FOLDERS: ReadonlyArray<{ folder: string; format: Format; stale: (nam
 ];
 
 /** Writes the formats into `outDir`; returns the files written (relative to it), sorted. */
-export function writeReports(report: GradeReport, outDir: string, formats: readonly Format[]): string[] {
-  const files = renderReports(report, formats);
+export function writeReports(report: GradeReport, outDir: string, formats: readonly Format[], options: ReportOptions = {}): string[] {
+  const files = renderReports(report, formats, options);
   mkdirSync(outDir, { recursive: true });
   for (const { folder, format, stale } of OWNED_FOLDERS) {
     if (!formats.includes(format)) continue;

@@ -20,6 +20,7 @@ import type { ExecutionBackend, SandboxedExecutor } from '../../grader/execution
 import { mergeReports } from '../../grader/merge';
 import type { GradeReport } from '../../grader/report-types';
 import { DEFAULT_FORMATS } from '../../grader/reports';
+import { RosterError } from '../../grader/reports/canvas';
 import { RubricError } from '../../grader/rubric';
 import { DataError } from '../../lab/data';
 
@@ -212,6 +213,37 @@ describe('gradeBatch (fake sandbox)', () => {
     expect(existsSync(join(root, 'out', 'report.json'))).toBe(true);
   });
 
+  test('a roster names students in the Canvas and Moodle exports only, and both gaps are warned about', async () => {
+    makeClass();
+    write('roster.csv', 'id,name,sis_login_id,idnumber\nalice,"Smith, Alice",asmith,20250001\nbob,Bob,bjones,20250002\nzoe,Zoe,zoe1,20250003\n');
+    lines.length = 0;
+    const plain = await gradeBatch(options({ out: 'plain', formats: ['json', 'canvas', 'moodle'] }), deps());
+    const named = await gradeBatch(options({ out: 'named', formats: ['json', 'canvas', 'moodle'], roster: 'roster.csv' }), deps());
+    const verdicts = (report: GradeReport) => report.submissions.map((s) => [s.id, s.score, s.checks.map((c) => c.status)]);
+    expect(verdicts(named.report)).toEqual(verdicts(plain.report));
+    expect(readFileSync(join(root, 'named', 'report.json'), 'utf8')).not.toContain('Smith');
+    const canvas = readFileSync(join(root, 'named', 'canvas.csv'), 'utf8').split('\n');
+    expect(canvas[2]).toMatch(/^"Smith, Alice",,,asmith,,\d/);
+    expect(canvas[3]).toMatch(/^Bob,,,bjones,,\d/);
+    expect(canvas[4]).toMatch(/^carol,,,carol,,0$/); // not in the roster: its submission id
+    expect(readFileSync(join(root, 'named', 'moodle.csv'), 'utf8').split('\n')[1]).toMatch(/^20250001,/);
+    expect(readFileSync(join(root, 'plain', 'moodle.csv'), 'utf8').split('\n')[1]).toMatch(/^alice,/);
+    expect(lines).toContain('warning: roster.csv does not name 4 graded submission(s), exported under their submission id: carol, dave, erin, frank');
+    expect(lines).toContain('warning: roster.csv lists 1 id(s) with no graded submission (not in the exports): zoe');
+    // a shard holds part of the class: the roster's other students are not missing from it
+    lines.length = 0;
+    await gradeBatch(options({ out: 'shard', formats: ['canvas'], roster: 'roster.csv', shard: { index: 1, count: 2 } }), deps());
+    expect(lines.filter((line) => line.includes('no graded submission'))).toEqual([]);
+  });
+
+  test('a missing or malformed roster stops before anything is graded or written', async () => {
+    makeClass();
+    await expect(gradeBatch(options({ roster: 'nope.csv', formats: ['canvas'] }), deps())).rejects.toThrow(new RosterError('the roster nope.csv does not exist'));
+    write('bad.csv', 'name,email\nA,a@x\n');
+    await expect(gradeBatch(options({ roster: 'bad.csv', formats: ['canvas'] }), deps())).rejects.toThrow('bad.csv has no "id" column (the submission id); its columns: name, email');
+    expect(existsSync(join(root, 'out'))).toBe(false);
+  });
+
   test('zips of submissions are graded like folders', async () => {
     const archive = new AdmZip();
     archive.addFile('alice/rnn.ts', Buffer.from('// ANSWER=42'));
@@ -267,7 +299,7 @@ describe('the command line', () => {
   test('npx tsx grader/cli.ts --help documents every option, format, merge and the exit codes', () => {
     const result = spawnSync('npx', ['tsx', 'grader/cli.ts', '--help'], { cwd: PROJECT, encoding: 'utf8' });
     expect(result.status).toBe(0);
-    for (const text of ['Usage: grade [options] [SUBMISSION_DIR ...]', '--out <DIR>', '--rubric <FILE>', '--jobs <N>', '--seed <N>', '--timeout <SECONDS>', '--format <LIST>', '--shard <I/N>', '--data <FILE>', '--manual <FILE>', 'merge [options] <DIR...>', 'gradescope/<id>/results.json', 'classroom/<id>.json', 'gradebook.csv', 'junit.xml', 'feedback/<id>.md', 'html        report.html', 'canvas      canvas.csv', 'moodle      moodle.csv', 'Exit codes']) {
+    for (const text of ['Usage: grade [options] [SUBMISSION_DIR ...]', '--out <DIR>', '--rubric <FILE>', '--jobs <N>', '--seed <N>', '--timeout <SECONDS>', '--format <LIST>', '--shard <I/N>', '--data <FILE>', '--manual <FILE>', '--roster <FILE>', 'merge [options] <DIR...>', 'gradescope/<id>/results.json', 'classroom/<id>.json', 'gradebook.csv', 'junit.xml', 'feedback/<id>.md', 'html        report.html', 'canvas      canvas.csv', 'moodle      moodle.csv', 'Exit codes']) {
       expect(result.stdout).toContain(text);
     }
     const merge = cli(['merge', '--help']);
@@ -293,7 +325,7 @@ describe('the command line', () => {
     expect(missing.stderr).toContain(`error: ${join(root, 'nothing-here')} does not exist`);
   });
 
-  test('merge refuses a missing shard and merges complete ones', async () => {
+  test('merge refuses a missing shard, merges complete ones, and names students in LMS exports with --roster', async () => {
     for (let i = 0; i < 5; i++) write(`class/s${i}/rnn.ts`, `// ANSWER=${40 + i}`);
     for (const index of [1, 2]) await gradeBatch(options({ out: `shard${index}`, shard: { index, count: 2 } }), deps());
     const missing = cli(['merge', join(root, 'shard1'), '--out', join(root, 'merged')]);
@@ -306,6 +338,17 @@ describe('the command line', () => {
     const merged = JSON.parse(readFileSync(join(root, 'merged', 'report.json'), 'utf8')) as GradeReport;
     expect(merged.submissions.map((s) => s.id)).toEqual(['s0', 's1', 's2', 's3', 's4']);
     expect(merged.shard).toBeUndefined();
+    // the LMS exports of the whole class, with a roster
+    write('roster.csv', 'id,sis_login_id,idnumber\ns0,login0,100\ns1,login1,101\ns2,login2,102\ns3,login3,103\n');
+    const lms = cli(['merge', join(root, 'shard1'), join(root, 'shard2'), '--out', join(root, 'lms'), '--format', 'canvas,moodle', '--roster', join(root, 'roster.csv')]);
+    expect(lms.status).toBe(0);
+    expect(lms.stderr).toBe(`warning: ${join(root, 'roster.csv')} does not name 1 graded submission(s), exported under their submission id: s4\n`);
+    expect(readFileSync(join(root, 'lms', 'canvas.csv'), 'utf8').split('\n').slice(2, 7).map((row) => row.split(',')[3])).toEqual(['login0', 'login1', 'login2', 'login3', 's4']);
+    expect(readFileSync(join(root, 'lms', 'moodle.csv'), 'utf8').split('\n').slice(1, 6).map((row) => row.split(',')[0])).toEqual(['100', '101', '102', '103', 's4']);
+    const badRoster = cli(['merge', join(root, 'shard1'), join(root, 'shard2'), '--out', join(root, 'lms2'), '--format', 'json', '--roster', join(root, 'missing.csv')]);
+    expect(badRoster.status).toBe(2);
+    expect(badRoster.stderr).toBe(`note: --roster only changes the canvas and moodle formats, and --format has neither\nerror: the roster ${join(root, 'missing.csv')} does not exist\n`);
+    expect(existsSync(join(root, 'lms2'))).toBe(false);
   });
 
   test(
