@@ -44,7 +44,10 @@ export async function runBattery(executor: Executor, checks: readonly CheckDefin
     (stored ??= (async () => {
       const matrix = await options.loadTrainData();
       const result = await executor.run({ op: 'store', name: 'train', matrix }, { timeoutMs: 60_000 });
-      if (!result.ok) throw new Error(`could not send the training data to the submission's process: ${'failure' in result ? result.message : result.error.message}`);
+      // The submission's process failing meanwhile (its time budget running out, a crash) is its
+      // verdict, as for any call; only an answer the runner itself cannot give is the grader's.
+      if (!result.ok && 'failure' in result) throw new ExecutionAborted({ ...result, message: `while it received the training data: ${result.message}` });
+      if (!result.ok) throw new Error(`could not send the training data to the submission's process: ${result.error.message}`);
       return { matrix, argument: { stored: 'train' } };
     })());
 

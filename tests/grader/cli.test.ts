@@ -139,7 +139,7 @@ describe('gradeBatch (fake sandbox)', () => {
       { id: 'bob', status: 'graded', score: 0, error: undefined, checks: ['fake.public:failed:0', 'fake.hidden:failed:0', 'fake.data:failed:0'] },
       { id: 'carol', status: 'error', score: 0, error: 'rnn.ts:1:1: Unexpected token', checks: ['fake.public:skipped:0', 'fake.hidden:skipped:0', 'fake.data:skipped:0'] },
       // The battery cannot even send dave's process the data: that check is an error, the others time out.
-      { id: 'dave', status: 'graded', score: 0, error: undefined, checks: ['fake.public:timeout:0', 'fake.hidden:timeout:0', 'fake.data:error:0'] },
+      { id: 'dave', status: 'graded', score: 0, error: undefined, checks: ['fake.public:timeout:0', 'fake.hidden:timeout:0', 'fake.data:timeout:0'] },
       {
         id: 'erin',
         status: 'error',
