@@ -21,6 +21,7 @@ export const COPIED_FILES = [
   'checks/types.ts',
   'checks/runner.ts',
   'checks/battery.ts',
+  'checks/protocol/builtins.ts',
   'checks/protocol/encode.ts',
   'checks/protocol/requests.ts',
   'checks/protocol/scripted-rng.ts',

@@ -2,18 +2,22 @@
  * Serves CallRequests against one loaded submission module. It runs wherever the submission
  * runs (inside the grader's sandboxed child, or in a student's own jest process), so it must
  * never import the reference solution or any expected value: it only calls and reports.
+ *
+ * Its own records (arguments, the stored data, snapshots after a call, checksums) go through
+ * ./builtins.ts: built-ins captured before the submission loads, writes no prototype setter sees.
  */
 import { createHash } from 'crypto';
+import { append, apply, cloneData, construct, copyArray, Float64ArrayConstructor, hasOwn, isArray, MapConstructor, mapArray, mapLookup, mapStore, objectAssign, objectKeys, setOwn, toNumber } from './builtins';
 import { createLoggedRng } from './scripted-rng';
 import { describeThrown, encodeValue, decodeValue } from './encode';
 import type { Encoded } from './encode';
-import type { Argument, CallAftermath, CallRequest, CallResponse, RngCall, RnnSetup } from './requests';
+import type { Argument, CallAftermath, CallRequest, CallResponse, RngCall, RngSpec, RnnSetup } from './requests';
 
 type AnyFunction = (...args: unknown[]) => unknown;
 type RnnInstance = Record<string, unknown>;
 
 export function createDispatcher(submission: Record<string, unknown>): (request: CallRequest) => CallResponse {
-  const stored = new Map<string, number[][]>();
+  const stored: Map<string, number[][]> = new MapConstructor();
 
   return (request) => {
     const rngLog: RngCall[] = [];
@@ -21,7 +25,7 @@ export function createDispatcher(submission: Record<string, unknown>): (request:
     const elapsed = () => performance.now() - started;
     try {
       if (request.op === 'store') {
-        stored.set(request.name, request.matrix);
+        mapStore(stored, request.name, request.matrix);
         return { ok: true, value: null, after: { args: [], storedChecksums: {} }, rngLog, ms: elapsed() };
       }
       if (request.op === 'exports') {
@@ -30,39 +34,40 @@ export function createDispatcher(submission: Record<string, unknown>): (request:
       if (request.op === 'construct') {
         const RNN = requireExport(submission, 'RNN') as new (...args: unknown[]) => RnnInstance;
         const args: unknown[] = [request.hiddenStateSize, request.numFeatures];
-        if (request.rng) args.push(createLoggedRng(request.rng, rngLog));
-        const rnn = new RNN(...args);
+        if (request.rng) append(args, createLoggedRng(request.rng, rngLog));
+        const rnn = construct(RNN, args) as RnnInstance;
         const value = encodeValue(readParams(rnn));
         return { ok: true, value, after: { args: [], storedChecksums: {} }, rngLog, ms: elapsed() };
       }
 
-      const args = request.args.map((argument) => materialize(argument, stored, rngLog));
+      const args = mapArray(request.args, (argument) => materialize(argument, stored, rngLog));
       let rnn: RnnInstance | undefined;
       let result: unknown;
       if (request.op === 'method') {
         rnn = buildRnn(submission, request.setup);
         const method = rnn[request.method];
         if (typeof method !== 'function') throw new MissingExportError(`RNN has no method ${request.method}()`);
-        result = (method as AnyFunction).apply(rnn, args);
+        result = apply(method as AnyFunction, rnn, args);
       } else {
         const fn = requireExport(submission, request.fn);
         if (typeof fn !== 'function') throw new MissingExportError(`${request.fn} is exported but is not a function`);
         if (request.rnnArg) {
           rnn = buildRnn(submission, request.rnnArg.setup);
-          args[request.rnnArg.index] = rnn;
+          setOwn(args, request.rnnArg.index, rnn);
         }
-        result = (fn as AnyFunction)(...args);
+        result = apply(fn as AnyFunction, undefined, args);
       }
       // trainRnn answers { rnn, losses }: read the network's parameters rather than its internals.
       const value = encodeValue(isTrainResult(result) ? { losses: result.losses, params: readParams(result.rnn as RnnInstance) } : result);
       const after: CallAftermath = {
-        args: request.args.map((argument, i) => ('value' in argument && !(request.op === 'call' && i === request.rnnArg?.index) ? encodeValue(args[i]) : null)),
+        args: mapArray(request.args, (argument, i) => (hasOwn(argument, 'value') && !(request.op === 'call' && i === request.rnnArg?.index) ? encodeValue(args[i]) : null)),
         storedChecksums: {},
         params: rnn ? encodeValue(readParams(rnn)) : undefined,
       };
-      request.args.forEach((argument, i) => {
-        if ('stored' in argument) after.storedChecksums[argument.stored] = checksumMatrix(args[i]);
-      });
+      for (let i = 0; i < request.args.length; i++) {
+        const argument = request.args[i]!;
+        if (hasOwn(argument, 'stored')) setOwn(after.storedChecksums, (argument as { stored: string }).stored, checksumMatrix(args[i]));
+      }
       return { ok: true, value, after, rngLog, ms: elapsed() };
     } catch (error) {
       return { ok: false, error: errorDetails(error), rngLog, ms: elapsed() };
@@ -80,13 +85,14 @@ function requireExport(submission: Record<string, unknown>, name: string): unkno
 }
 
 function materialize(argument: Argument, stored: Map<string, number[][]>, rngLog: RngCall[]): unknown {
-  if ('rng' in argument) return createLoggedRng(argument.rng, rngLog);
-  if ('stored' in argument) {
-    const matrix = stored.get(argument.stored);
-    if (!matrix) throw new Error(`internal: no stored matrix named ${argument.stored}`);
-    return matrix.map((row) => row.slice()); // a fresh copy per call: one call's mutation cannot leak into the next
+  if (hasOwn(argument, 'rng')) return createLoggedRng((argument as { rng: RngSpec }).rng, rngLog);
+  if (hasOwn(argument, 'stored')) {
+    const name = (argument as { stored: string }).stored;
+    const matrix = mapLookup(stored, name);
+    if (!matrix) throw new Error(`internal: no stored matrix named ${name}`);
+    return cloneData(matrix); // a fresh copy per call: one call's mutation cannot leak into the next
   }
-  return decodeValue(argument.value);
+  return decodeValue((argument as { value: Encoded }).value);
 }
 
 function buildRnn(submission: Record<string, unknown>, setup: RnnSetup): RnnInstance {
@@ -94,7 +100,8 @@ function buildRnn(submission: Record<string, unknown>, setup: RnnSetup): RnnInst
   if (typeof RNN !== 'function') throw new MissingExportError('RNN is exported but is not a class');
   const rnn = new (RNN as new (...args: unknown[]) => RnnInstance)(setup.hiddenStateSize, setup.numFeatures, createLoggedRng({ kind: 'seeded', seed: 0 }, []));
   const { u, w, v, b, c } = setup.params;
-  Object.assign(rnn, { u: u.map((row) => row.slice()), w: w.map((row) => row.slice()), v: v.slice(), b: b.slice(), c });
+  // Plain assignment on the submission's own object: its class may define setters of its own.
+  objectAssign(rnn, { u: mapArray(u, copyArray), w: mapArray(w, copyArray), v: copyArray(v), b: copyArray(b), c });
   return rnn;
 }
 
@@ -107,42 +114,62 @@ function isTrainResult(result: unknown): result is { rnn: unknown; losses: unkno
   return result !== null && typeof result === 'object' && 'rnn' in result && 'losses' in result;
 }
 
+const ownNames = Object.getOwnPropertyNames;
+const ownDescriptor = Object.getOwnPropertyDescriptor;
+const functionSource = Function.prototype.toString;
+const regexpTest = RegExp.prototype.test;
+const CLASS_SOURCE = /^class[\s{]/;
+
 function describeExports(submission: Record<string, unknown>): Encoded {
   const out: Record<string, Encoded> = {};
-  for (const name of Object.keys(submission)) {
+  const names = objectKeys(submission);
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]!;
     const value = submission[name];
     const entry: Record<string, Encoded> = { kind: describeKind(value) };
     if (typeof value === 'function') {
-      entry.arity = value.length;
+      setOwn(entry, 'arity', value.length);
       const proto = (value as { prototype?: Record<string, unknown> }).prototype;
       if (proto) {
         const methods: Record<string, Encoded> = {};
-        for (const key of Object.getOwnPropertyNames(proto)) {
-          const descriptor = Object.getOwnPropertyDescriptor(proto, key);
-          if (key !== 'constructor' && typeof descriptor?.value === 'function') methods[key] = descriptor.value.length;
+        const keys = ownNames(proto);
+        for (let k = 0; k < keys.length; k++) {
+          const descriptor = ownDescriptor(proto, keys[k]!);
+          if (keys[k] !== 'constructor' && typeof descriptor?.value === 'function') setOwn(methods, keys[k]!, descriptor.value.length);
         }
-        entry.methods = { $object: methods };
+        setOwn(entry, 'methods', { $object: methods });
       }
     }
-    out[name] = { $object: entry };
+    setOwn(out, name, { $object: entry });
   }
   return { $object: out };
 }
 
 function describeKind(value: unknown): string {
-  if (typeof value === 'function') return /^class[\s{]/.test(Function.prototype.toString.call(value)) ? 'class' : 'function';
-  return value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
+  if (typeof value === 'function') return apply(regexpTest, CLASS_SOURCE, [apply(functionSource, value, [])]) ? 'class' : 'function';
+  return value === null ? 'null' : isArray(value) ? 'array' : typeof value;
 }
 
+// The hash's methods, taken before the submission could replace them on crypto's Hash class.
+const hashPrototype = Object.getPrototypeOf(createHash('sha256')) as { update: (data: unknown) => unknown; digest: (encoding: string) => string };
+const hashUpdate = hashPrototype.update;
+const hashDigest = hashPrototype.digest;
+
+/** Fingerprint of a stored matrix after a call: a changed one means the submission wrote into it. */
 function checksumMatrix(value: unknown): string {
   const hash = createHash('sha256');
-  if (!Array.isArray(value)) return `not a matrix: ${describeKind(value)}`;
-  for (const row of value) {
-    if (!Array.isArray(row)) return 'a row is not an array';
-    hash.update(new Float64Array(row.map(Number)));
-    hash.update(`|${row.length}`);
+  if (!isArray(value)) return `not a matrix: ${describeKind(value)}`;
+  const rows = value as unknown[];
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r];
+    if (!isArray(row)) return 'a row is not an array';
+    const length = (row as unknown[]).length;
+    const values = new Float64ArrayConstructor(length); // typed-array writes never reach a prototype
+    for (let i = 0; i < length; i++) values[i] = toNumber((row as unknown[])[i]);
+    apply(hashUpdate, hash, [values]);
+    apply(hashUpdate, hash, [`|${length}`]);
   }
-  return hash.digest('hex');
+  return apply(hashDigest, hash, ['hex']) as string;
 }
 
 function errorDetails(error: unknown): { name: string; message: string; stack?: string } {

@@ -7,6 +7,8 @@
  * bounded (at most MAX_ENCODED_ENTRIES entries), so a hostile return value cannot stall or
  * crash the encoder.
  */
+import { append, apply, DataViewConstructor, hasOwn, isArray, isView, mapArray, objectKeys, SetConstructor, setContains, setInsert, setOwn, setRemove, toNumber, toText } from './builtins';
+
 export type Encoded =
   | number
   | string
@@ -20,22 +22,12 @@ export type Encoded =
 
 export const MAX_ENCODED_ENTRIES = 2_000_000;
 
-// Taken when this module loads, before any submission code runs in the same process: a submission
-// that later replaces Array.isArray, Object.keys, Array.prototype.push … cannot change how its
-// answers are recorded. (Accessors planted on prototypes are not covered: see docs/threat-model.md.)
-const apply = Reflect.apply;
-const isArray = Array.isArray;
-const objectKeys = Object.keys;
+// Built-ins captured before any submission code runs, and writes that no prototype setter sees:
+// a submission that later replaces or plants accessors on Array.prototype, Object.keys, Set …
+// cannot change how its answers are recorded (see ./builtins.ts).
 const isNaNValue = Number.isNaN;
 const sameValue = Object.is;
-const isView = ArrayBuffer.isView;
-const arrayPush = Array.prototype.push;
 const arraySlice = Array.prototype.slice;
-const toNumber = Number;
-const toText = String;
-const push = <T>(target: T[], value: T): void => {
-  apply(arrayPush, target, [value]);
-};
 
 /** What a decoded value can be: the judge checks its shape before using it. */
 export type Decoded = number | string | boolean | null | undefined | Decoded[] | TypedArrayValue | { [key: string]: Decoded } | UnreadableValue;
@@ -50,7 +42,7 @@ export class UnreadableValue {
 
 export function encodeValue(value: unknown): Encoded {
   const budget = { left: MAX_ENCODED_ENTRIES };
-  return encodeWithin(value, budget, new Set());
+  return encodeWithin(value, budget, new SetConstructor());
 }
 
 function encodeWithin(value: unknown, budget: { left: number }, seen: Set<object>): Encoded {
@@ -71,28 +63,29 @@ function encodeWithin(value: unknown, budget: { left: number }, seen: Set<object
         return { $special: 'undefined' };
       case 'object': {
         if (value === null) return null;
-        if (seen.has(value)) return { $unreadable: 'circular reference' };
-        seen.add(value);
+        if (setContains(seen, value)) return { $unreadable: 'circular reference' };
+        setInsert(seen, value);
         try {
           if (isArray(value)) {
             const length = value.length;
             if (length > budget.left) return { $unreadable: `array of ${length} entries is too large` };
             const out: Encoded[] = [];
-            for (let i = 0; i < length; i++) push(out, encodeWithin(value[i], budget, seen));
+            for (let i = 0; i < length; i++) append(out, encodeWithin(value[i], budget, seen));
             return out;
           }
-          if (isView(value) && !(value instanceof DataView)) {
+          if (isView(value) && !(value instanceof DataViewConstructor)) {
             const typed = value as unknown as ArrayLike<number>;
             if (typed.length > budget.left) return { $unreadable: `typed array of ${typed.length} entries is too large` };
             const values: Encoded[] = [];
-            for (let i = 0; i < typed.length; i++) push(values, encodeWithin(toNumber(typed[i]), budget, seen));
+            for (let i = 0; i < typed.length; i++) append(values, encodeWithin(toNumber(typed[i]), budget, seen));
             return { $typed: value.constructor.name, values };
           }
           const out: Record<string, Encoded> = {};
-          for (const key of apply(arraySlice, objectKeys(value), [0, 1000]) as string[]) out[key] = encodeProperty(value as Record<string, unknown>, key, budget, seen);
+          const keys = apply(arraySlice, objectKeys(value), [0, 1000]) as string[];
+          for (let i = 0; i < keys.length; i++) setOwn(out, keys[i]!, encodeProperty(value as Record<string, unknown>, keys[i]!, budget, seen));
           return { $object: out };
         } finally {
-          seen.delete(value);
+          setRemove(seen, value);
         }
       }
       default:
@@ -112,11 +105,12 @@ function encodeProperty(owner: Record<string, unknown>, key: string, budget: { l
   }
 }
 
+/** Also runs in the submission's process (arguments for its calls): built without Array.prototype. */
 export function decodeValue(encoded: Encoded): Decoded {
   if (encoded === null || typeof encoded !== 'object') return encoded;
-  if (Array.isArray(encoded)) return encoded.map(decodeValue);
-  if ('$special' in encoded) {
-    switch (encoded.$special) {
+  if (isArray(encoded)) return mapArray(encoded, decodeValue);
+  if (hasOwn(encoded, '$special')) {
+    switch ((encoded as { $special: string }).$special) {
       case 'NaN': return NaN;
       case 'Infinity': return Infinity;
       case '-Infinity': return -Infinity;
@@ -124,13 +118,18 @@ export function decodeValue(encoded: Encoded): Decoded {
       default: return undefined;
     }
   }
-  if ('$typed' in encoded) return new TypedArrayValue(encoded.$typed, encoded.values.map(decodeValue));
-  if ('$object' in encoded) {
+  if (hasOwn(encoded, '$typed')) {
+    const typed = encoded as { $typed: string; values: Encoded[] };
+    return new TypedArrayValue(typed.$typed, mapArray(typed.values, decodeValue));
+  }
+  if (hasOwn(encoded, '$object')) {
+    const object = (encoded as { $object: Record<string, Encoded> }).$object;
     const out: { [key: string]: Decoded } = {};
-    for (const [key, entry] of Object.entries(encoded.$object)) out[key] = decodeValue(entry);
+    const keys = objectKeys(object);
+    for (let i = 0; i < keys.length; i++) setOwn(out, keys[i]!, decodeValue(object[keys[i]!]!));
     return out;
   }
-  return new UnreadableValue(encoded.$unreadable);
+  return new UnreadableValue((encoded as { $unreadable: string }).$unreadable);
 }
 
 /** A short, safe description of anything thrown (student code may throw non-Errors or hostile objects). */

@@ -6,21 +6,20 @@
  */
 import { createRng } from 'rnn-lab';
 import type { Rng } from 'rnn-lab';
+import { append, copyArray } from './builtins';
 import type { RngCall, RngSpec } from './requests';
 
-// Taken at load, before submission code runs: replacing these later cannot hide or forge draws.
-const apply = Reflect.apply;
-const arrayPush = Array.prototype.push;
-const arrayShift = Array.prototype.shift;
-const arraySlice = Array.prototype.slice;
+// Taken at load, before submission code runs; the log is written with own-property defines, so
+// replacing built-ins or planting accessors on Array.prototype later cannot hide or forge draws.
 const min = Math.min;
 const isSafeInteger = Number.isSafeInteger;
 
 export function createLoggedRng(spec: RngSpec, log: RngCall[]): Rng {
   const base = createRng(spec.seed);
-  const script = spec.kind === 'scripted' ? (apply(arraySlice, spec.ints, []) as Array<number | 'last'>) : undefined;
+  const script = spec.kind === 'scripted' ? copyArray(spec.ints) : undefined;
+  let scripted = 0;
   const record = (method: RngCall['method'], args: number[], result: number) => {
-    if (log.length < 1_000_000) apply(arrayPush, log, [{ method, args, result }]);
+    if (log.length < 1_000_000) append(log, { method, args, result });
     return result;
   };
   return {
@@ -31,7 +30,7 @@ export function createLoggedRng(spec: RngSpec, log: RngCall[]): Rng {
       if (!isSafeInteger(maxExclusive) || maxExclusive < 1) {
         throw new RangeError(`Rng.int: maxExclusive must be a positive integer, got ${maxExclusive}`);
       }
-      const next = apply(arrayShift, script, []) as number | 'last' | undefined;
+      const next = scripted < script.length ? script[scripted++] : undefined;
       if (next === undefined) throw new Error('the check expected fewer calls of rng.int() than this code made');
       const value = next === 'last' ? maxExclusive - 1 : min(next, maxExclusive - 1);
       return record('int', [maxExclusive], value);

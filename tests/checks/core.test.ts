@@ -131,6 +131,117 @@ describe('known mistakes', () => {
   });
 });
 
+
+/**
+ * A submission that plants accessors on Array.prototype / Object.prototype (which `a[i] = v` and
+ * push consult for indices and keys an object does not have yet) and replaces built-in methods the
+ * dispatcher could look up at call time. Everything is restored right after each dispatch.
+ */
+function tamper(): () => void {
+  // Everything is listed (and the originals saved) before anything is planted: once it is, this
+  // test's own push, map and index writes would be swallowed too.
+  const plan: Array<[object, PropertyKey, PropertyDescriptor]> = [];
+  // even indices on Array.prototype itself, odd ones on an object slipped in below it
+  const below = Object.create(Object.prototype) as object;
+  for (let i = 0; i < 64; i++) plan.push([i % 2 === 0 ? Array.prototype : below, String(i), { get: () => 'FORGED', set: () => undefined }]);
+  for (const key of ['train', 'method', 'result', 'args', 'u', 'arity', 'kind', 'mseLoss']) plan.push([Object.prototype, key, { get: () => 'FORGED', set: () => undefined }]);
+  plan.push(
+    [Array.prototype, 'map', { value: () => [], writable: true }],
+    [Array.prototype, 'slice', { value: () => [], writable: true }],
+    [Array.prototype, 'push', { value: () => 0, writable: true }],
+    [Array.prototype, 'forEach', { value: () => undefined, writable: true }],
+    [Array.prototype, Symbol.iterator, { value: function* () {}, writable: true }],
+    [Map.prototype, 'get', { value: () => [[0, 0]], writable: true }],
+    [Set.prototype, 'has', { value: () => true, writable: true }],
+    [Function.prototype, 'toString', { value: () => 'class {}', writable: true }],
+  );
+  const before = plan.map(([owner, key]) => Object.getOwnPropertyDescriptor(owner, key));
+  const count = plan.length;
+  for (let i = 0; i < count; i++) Object.defineProperty(plan[i][0], plan[i][1], { configurable: true, ...plan[i][2] });
+  Object.setPrototypeOf(Array.prototype, below);
+  return () => {
+    Object.setPrototypeOf(Array.prototype, Object.prototype);
+    for (let i = count - 1; i >= 0; i--) {
+      const original = before[i];
+      if (original) Object.defineProperty(plan[i][0], plan[i][1], original);
+      else Reflect.deleteProperty(plan[i][0], plan[i][1]);
+    }
+  };
+}
+
+describe('records a submission cannot rewrite by planting accessors or replacing built-ins', () => {
+  const { createDispatcher } = require('../../checks/protocol/dispatch') as typeof import('../../checks/protocol/dispatch');
+  let restore: (() => void) | undefined;
+  afterEach(() => {
+    restore?.();
+    restore = undefined;
+  });
+  const data = () => Array.from({ length: 30 }, (_, r) => [r, r + 0.5]);
+  const submission = {
+    // Draws twice (the contract allows one draw) and writes into its input, then tampers.
+    getRandomDay(rows: number[][], rng: { int(n: number): number }) {
+      const first = rng.int(rows.length - 24);
+      rng.int(rows.length - 24);
+      const answer = { x: rows.slice(first, first + 24), y: rows[first + 24][1] };
+      rows[0][0] = 999;
+      restore = tamper();
+      return answer;
+    },
+    // Writes into the stored training data, then tampers; reports how many rows it was given.
+    trainRnn(rows: number[][]) {
+      rows[1][1] = -1;
+      const count = rows.length;
+      restore = tamper();
+      return count;
+    },
+    mseLoss: (a: number, b: number) => (a - b) ** 2,
+  };
+  const dispatch = createDispatcher(submission);
+  const untampered = (run: () => unknown) => {
+    const response = run();
+    restore?.();
+    restore = undefined;
+    return response as ReturnType<typeof dispatch>;
+  };
+
+  it('the rng log shows every draw, and the snapshot after the call shows the write into the input', () => {
+    const response = untampered(() => dispatch({ op: 'call', fn: 'getRandomDay', args: [{ value: data() }, { rng: { kind: 'scripted', ints: [3, 4], seed: 1 } }] }));
+    expect(response.ok).toBe(true);
+    expect(response.rngLog).toEqual([
+      { method: 'int', args: [6], result: 3 },
+      { method: 'int', args: [6], result: 4 },
+    ]);
+    const after = response.ok ? (decodeValue(response.after.args[0]!) as number[][]) : [];
+    expect(after[0]).toEqual([999, 0.5]);
+    expect(after).toHaveLength(30);
+    const value = response.ok ? (decodeValue(response.value) as { x: number[][]; y: number }) : undefined;
+    expect(value?.y).toBe(27.5);
+    expect(value?.x).toHaveLength(24);
+  });
+
+  it('the stored data reaches the call whole, its checksum shows the write, and the exports are described truly', () => {
+    expect(untampered(() => dispatch({ op: 'store', name: 'train', matrix: data() })).ok).toBe(true);
+    const clean = createDispatcher({ trainRnn: (rows: number[][]) => rows.length });
+    clean({ op: 'store', name: 'train', matrix: data() });
+    const cleanResponse = clean({ op: 'call', fn: 'trainRnn', args: [{ stored: 'train' }, { value: 1 }, { rng: { kind: 'seeded', seed: 1 } }] });
+    const first = untampered(() => dispatch({ op: 'call', fn: 'trainRnn', args: [{ stored: 'train' }, { value: 1 }, { rng: { kind: 'seeded', seed: 1 } }] }));
+    expect(first.ok && first.value).toBe(30);
+    const checksum = first.ok ? first.after.storedChecksums.train : undefined;
+    expect(checksum).toMatch(/^[0-9a-f]{64}$/);
+    expect(checksum).not.toBe(cleanResponse.ok ? cleanResponse.after.storedChecksums.train : undefined);
+    // Tampering left in place from the last call (restored here only after the next dispatch).
+    restore = tamper();
+    const exports = dispatch({ op: 'exports' });
+    const second = dispatch({ op: 'call', fn: 'mseLoss', args: [{ value: 3 }, { value: 1 }] });
+    restore();
+    restore = undefined;
+    expect(second.ok && second.value).toBe(4);
+    const described = exports.ok ? (decodeValue(exports.value) as Record<string, Record<string, unknown>>) : {};
+    expect(Object.keys(described).sort()).toEqual(['getRandomDay', 'mseLoss', 'trainRnn']);
+    expect(described.mseLoss).toEqual({ kind: 'function', arity: 2 });
+  });
+});
+
 describe('records a submission cannot rewrite by replacing globals', () => {
   it('logs rng draws and encodes answers even when push, isArray and Object.keys are replaced', () => {
     const { createDispatcher } = require('../../checks/protocol/dispatch') as typeof import('../../checks/protocol/dispatch');
