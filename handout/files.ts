@@ -70,6 +70,8 @@ function handoutPackageJson(): string {
         scripts: { test: 'tsc --noEmit -p tsconfig.json && jest' },
         dependencies: { 'rnn-lab': 'file:lab', ...pick(['csv-parse', 'env-paths', 'pure-rand'], all) },
         devDependencies: pick(['@types/jest', '@types/node', 'fast-check', 'jest', 'ts-jest', 'ts-node', 'typescript'], all),
+        // npm 11 asks about dependencies' install scripts: jest's file watcher needs none here
+        allowScripts: pick(['@parcel/watcher'], project.allowScripts ?? {}),
       },
       null,
       2,
