@@ -14,8 +14,7 @@ import { CATALOGUE } from '../checks/catalogue';
 import { loadInProcess } from '../checks/executors/in-process';
 import { prepareData } from '../reference/pipeline';
 import { trainRnn } from '../reference/rnn';
-
-const median = (values: number[]) => values.slice().sort((a, b) => a - b)[Math.floor(values.length / 2)];
+import { median } from './stats';
 
 export async function benchBattery(options: { dataPath?: string; runs?: number; submission?: string } = {}) {
   const train = prepareData(await loadPollutionData({ dataPath: options.dataPath })).train;

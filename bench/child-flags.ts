@@ -13,6 +13,7 @@ import { DEFAULT_NODE_FLAGS, getSandboxRuntime } from '../grader/sandbox/runtime
 import type { SandboxRuntime } from '../grader/sandbox/runtime';
 import { prepareData } from '../reference/pipeline';
 import { trainInSandbox } from './sandbox-training';
+import { median } from './stats';
 
 const SAMPLES_DIR = resolve(__dirname, '..', 'submissions');
 /** Every correct sample: the ways of writing the lab that the samples cover. */
@@ -26,8 +27,6 @@ export interface ChildFlagsResult {
   cpuRatio: number;
   wallRatio: number;
 }
-
-const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[xs.length >> 1];
 
 export async function benchChildFlags(options: { rounds?: number; samples?: string[]; dataPath?: string; log?: (line: string) => void } = {}): Promise<ChildFlagsResult> {
   const { rounds = 3, samples = DEFAULT_SAMPLES, log = (line: string) => console.log(line) } = options;

@@ -13,6 +13,7 @@ import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createDefaultBackend } from '../grader/execution';
+import { median } from './stats';
 
 const PROJECT = resolve(__dirname, '..');
 
@@ -29,12 +30,6 @@ export interface StartupResult {
   /** sandbox first answer / bare node (median over median). */
   ratio: number;
 }
-
-const median = (xs: number[]) => {
-  const sorted = xs.slice().sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
 export async function benchStartup(options: { runs?: number; log?: (line: string) => void } = {}): Promise<StartupResult> {
   const { runs = 10, log = (line: string) => console.log(line) } = options;

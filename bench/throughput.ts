@@ -18,15 +18,15 @@
  */
 import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { availableParallelism } from 'node:os';
 import { loadPollutionData } from 'rnn-lab/data';
 import type { GradeReport } from '../grader/report-types';
 import { TIMING_FIELDS } from '../grader/report-types';
 import { getSandboxRuntime } from '../grader/sandbox/runtime';
 import { prepareData } from '../reference/pipeline';
 import { trainInSandbox } from './sandbox-training';
+import { median } from './stats';
 
 const PROJECT = resolve(__dirname, '..');
 /** The target: 100 submissions graded within this many seconds on 2 cores. */
@@ -126,12 +126,6 @@ function run(command: string, args: string[], cwd: string): Promise<{ code: numb
 }
 
 const withoutTiming = (text: string) => JSON.stringify(JSON.parse(text), (key, value: unknown) => (TIMING_FIELDS.includes(key) ? undefined : value));
-
-const median = (xs: number[]) => {
-  const sorted = xs.slice().sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length === 0 ? NaN : sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
 export async function benchThroughput(options: ThroughputOptions = {}): Promise<ThroughputResult> {
   const { submissions = 10, jobs = [1, 2], dataPath, samplesDir = join(PROJECT, 'submissions'), floor: measureFloor = true, log = (line: string) => console.log(line) } = options;

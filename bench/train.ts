@@ -21,6 +21,7 @@ import type { Matrix, Rng, Vector } from 'rnn-lab';
 import { loadPollutionData } from 'rnn-lab/data';
 import { trainRnn } from '../reference/rnn';
 import { CONVERGENCE_THRESHOLD, convergenceStatistic, evaluateOnTestSet, prepareData } from '../reference/pipeline';
+import { median } from './stats';
 
 export const TIME_TARGET_SECONDS = 0.5;
 export const DEFAULT_RESULTS_FILE = join(__dirname, 'results', 'train.json');
@@ -148,12 +149,6 @@ function naiveTrain(data: Matrix, numSteps: number, rng: Rng, hiddenSize = 10, n
 }
 
 // ---------------------------------------------------------------------------------------------
-
-const median = (xs: number[]) => {
-  const sorted = xs.slice().sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
 /** Wall-clock and CPU seconds of f() (CPU time: this process only, so other jobs on the machine inflate it less). */
 function seconds<T>(f: () => T): { value: T; seconds: number; cpuSeconds: number } {
