@@ -7,7 +7,7 @@
  * bounded (at most MAX_ENCODED_ENTRIES entries), so a hostile return value cannot stall or
  * crash the encoder.
  */
-import { append, apply, DataViewConstructor, hasOwn, isArray, isView, mapArray, objectKeys, SetConstructor, setContains, setInsert, setOwn, setRemove, toNumber, toText } from './builtins';
+import { append, DataViewConstructor, hasOwn, isArray, isView, mapArray, objectKeys, SetConstructor, setContains, setInsert, setOwn, setRemove, toNumber, toText } from './builtins';
 
 export type Encoded =
   | number
@@ -27,7 +27,6 @@ export const MAX_ENCODED_ENTRIES = 2_000_000;
 // cannot change how its answers are recorded (see ./builtins.ts).
 const isNaNValue = Number.isNaN;
 const sameValue = Object.is;
-const arraySlice = Array.prototype.slice;
 
 /** What a decoded value can be: the judge checks its shape before using it. */
 export type Decoded = number | string | boolean | null | undefined | Decoded[] | TypedArrayValue | { [key: string]: Decoded } | UnreadableValue;
@@ -81,8 +80,9 @@ function encodeWithin(value: unknown, budget: { left: number }, seen: Set<object
             return { $typed: value.constructor.name, values };
           }
           const out: Record<string, Encoded> = {};
-          const keys = apply(arraySlice, objectKeys(value), [0, 1000]) as string[];
-          for (let i = 0; i < keys.length; i++) setOwn(out, keys[i]!, encodeProperty(value as Record<string, unknown>, keys[i]!, budget, seen));
+          const keys = objectKeys(value);
+          const count = keys.length < 1000 ? keys.length : 1000; // the first 1000 properties
+          for (let i = 0; i < count; i++) setOwn(out, keys[i]!, encodeProperty(value as Record<string, unknown>, keys[i]!, budget, seen));
           return { $object: out };
         } finally {
           setRemove(seen, value);

@@ -34,6 +34,10 @@ describe('value encoding across the judge boundary', () => {
     expect(decoded[1]).toBeInstanceOf(UnreadableValue);
     expect((decoded[2] as unknown[])[0]).toBeInstanceOf(UnreadableValue);
     expect(decoded[3]).toBeInstanceOf(UnreadableValue);
+    // an object with very many properties keeps its first 1000
+    const wide = Object.fromEntries(Array.from({ length: 1500 }, (_, i) => [`k${i}`, i]));
+    const kept = Object.keys(decodeValue(encodeValue(wide)) as Record<string, number>);
+    expect([kept.length, kept[0], kept[999]]).toEqual([1000, 'k0', 'k999']);
   });
 });
 
