@@ -38,7 +38,14 @@ export function deriveSeed(seed: number, id: string): number {
   return hash | 0;
 }
 
-export async function runBattery(executor: Executor, checks: readonly CheckDefinition[], options: BatteryOptions): Promise<CheckResult[]> {
+/**
+ * A verdict, marked `cause: 'grader'` when the check could not judge the submission because of the
+ * grader's own failure (a bug in the check, a runner that cannot answer): never the student's 0.
+ */
+export type BatteryOutcome = CheckOutcome & { cause?: 'grader' };
+export type BatteryResult = CheckResult & { cause?: 'grader' };
+
+export async function runBattery(executor: Executor, checks: readonly CheckDefinition[], options: BatteryOptions): Promise<BatteryResult[]> {
   let stored: Promise<{ matrix: Matrix; argument: { stored: string } }> | undefined;
   const trainData = () =>
     (stored ??= (async () => {
@@ -51,7 +58,7 @@ export async function runBattery(executor: Executor, checks: readonly CheckDefin
       return { matrix, argument: { stored: 'train' } };
     })());
 
-  const results: CheckResult[] = [];
+  const results: BatteryResult[] = [];
   for (const check of checks) {
     const seed = deriveSeed(options.seed, check.id);
     const started = Date.now();
@@ -60,14 +67,14 @@ export async function runBattery(executor: Executor, checks: readonly CheckDefin
     const outcome = await runOne(check, () =>
       check.run({ runner, seed: replay?.seed ?? seed, numRuns: options.numRuns ?? DEFAULT_NUM_RUNS, replay, trainData }),
     );
-    const result: CheckResult = { id: check.id, target: check.target, title: check.title, visibility: check.visibility, seed, durationMs: Date.now() - started, ...outcome };
+    const result: BatteryResult = { id: check.id, target: check.target, title: check.title, visibility: check.visibility, seed, durationMs: Date.now() - started, ...outcome };
     results.push(result);
     options.onResult?.(result);
   }
   return results;
 }
 
-async function runOne(check: CheckDefinition, run: () => Promise<CheckOutcome>): Promise<CheckOutcome> {
+async function runOne(check: CheckDefinition, run: () => Promise<CheckOutcome>): Promise<BatteryOutcome> {
   try {
     return await run();
   } catch (error) {
@@ -76,7 +83,7 @@ async function runOne(check: CheckDefinition, run: () => Promise<CheckOutcome>):
 }
 
 /** The verdict for an exception that escaped a check. */
-export function outcomeOfThrow(check: CheckDefinition, error: unknown): CheckOutcome {
+export function outcomeOfThrow(check: CheckDefinition, error: unknown): BatteryOutcome {
   if (error instanceof ExecutionAborted) {
     const { failure, message } = error.failure;
     if (failure === 'timeout') return { status: 'timeout', message: `${check.target} did not finish within the time limit (${message}). Look for an endless loop or work that grows too fast.` };
@@ -89,5 +96,5 @@ export function outcomeOfThrow(check: CheckDefinition, error: unknown): CheckOut
     return { status: 'error', message: `${check.target} threw ${error.errorName}: ${error.errorMessage}` };
   }
   const detail = error instanceof Error ? error.stack ?? error.message : String(error);
-  return { status: 'error', message: `Internal error in check ${check.id} (not your fault; please tell the course staff): ${detail}` };
+  return { status: 'error', cause: 'grader', message: `Internal error in check ${check.id} (not your fault; please tell the course staff): ${detail}` };
 }

@@ -13,7 +13,8 @@ import type { Submission } from './discover';
 import { DiffError, diffReports, readReport, renderDiffJson, renderDiffMarkdown } from './diff';
 import { createDefaultBackend } from './execution';
 import type { ExecutionBackend, SandboxLimits } from './execution';
-import { createTrainDataSource, gradeSubmission, INTERNAL_ERROR_PREFIX, internalErrorReport } from './grade-submission';
+import { createTrainDataSource, gradeSubmission, internalErrorReport } from './grade-submission';
+import { WatchdogFault } from './faults';
 import type { GradeSubmissionOptions, TrainDataSource } from './grade-submission';
 import { mergeReports, MergeError, readReportDir } from './merge';
 import { createProgress, isInteractive, renderSummary } from './progress';
@@ -44,7 +45,7 @@ export const EXIT = {
   crash: 1,
   /** Nothing graded: bad arguments, rubric, manual CSV, no submissions, or shards that do not merge. */
   usage: 2,
-  /** Reports written, but something on the grader's side kept checks from running (e.g. no lab data). */
+  /** Reports written, but some rows are grader faults (`cause: 'grader'`, e.g. no lab data): not trustworthy. */
   incomplete: 3,
 } as const;
 
@@ -170,7 +171,7 @@ export async function gradeBatch(options: BatchOptions, deps: BatchDeps): Promis
       onError: (error, submission) => internalErrorReport(submission, gradeOptions, error),
     });
     deps.progress.stop();
-    if (submissions.some((submission) => submission.error?.startsWith(INTERNAL_ERROR_PREFIX))) incomplete = true;
+    if (submissions.some((submission) => submission.cause === 'grader')) incomplete = true;
     const sandbox = submissions.map((submission) => sandboxes.get(submission.id)).find((description) => description !== undefined);
 
     const report: GradeReport = {
@@ -230,7 +231,7 @@ const WATCHDOG_GRACE_MS = 120_000;
 function withWatchdog<T>(ms: number, work: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const watchdog = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`grading did not finish within ${Math.round(ms / 1000)} s (--timeout plus ${WATCHDOG_GRACE_MS / 1000} s) and was abandoned`)), ms);
+    timer = setTimeout(() => reject(new WatchdogFault(`grading did not finish within ${Math.round(ms / 1000)} s (--timeout plus ${WATCHDOG_GRACE_MS / 1000} s) and was abandoned`)), ms);
   });
   return Promise.race([work, watchdog]).finally(() => clearTimeout(timer));
 }
@@ -345,7 +346,8 @@ Other commands
 
 Exit codes
   0  reports written        2  nothing graded: bad arguments, rubric, --manual CSV, --roster, no submissions, merge refused
-  1  grader crash (a bug)   3  reports written, but the grader could not run some checks (e.g. lab data missing)
+  1  grader crash (a bug)   3  reports written, but some rows are grader faults (cause "grader" in report.json,
+                               e.g. lab data missing, a transpiler crash): those rows are not grades
 
 Examples
   npm run grade                                          grade submissions/ into ${DEFAULT_OUT}/

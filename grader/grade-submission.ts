@@ -15,18 +15,17 @@ import { evaluateOnTestSet, prepareData } from '../reference/pipeline';
 import type { PreparedData } from '../reference/pipeline';
 import { RNN } from '../reference/rnn';
 import { deriveSeed, runBattery } from '../checks/battery';
+import type { BatteryResult } from '../checks/battery';
 import type { ExecutionResult, Executor } from '../checks/protocol/requests';
 import type { CheckDefinition, CheckResult } from '../checks/types';
 import type { Submission } from './discover';
 import type { ExecutionBackend, SandboxedExecutor, SandboxLimits } from './execution';
-import type { CheckReport, CheckStatus, ManualItemReport, SubmissionReport, TrainingReport } from './report-types';
+import type { CheckReport, CheckStatus, FaultCause, ManualItemReport, SubmissionReport, TrainingReport } from './report-types';
+import { causeOfThrow, graderFaultMessage } from './faults';
 import { fileNameFor } from './reports/common';
 import { changedHandoutFiles } from '../handout/files';
 import { centsToPoints, scoreCheck } from './rubric';
 import type { ManualScores, Rubric } from './rubric';
-
-/** Starts every `error` of a problem that is the grader's, not the submission's. */
-export const INTERNAL_ERROR_PREFIX = 'Internal grader error (not the submission\'s fault; please tell the course staff)';
 
 /** The standardized training split, loaded at most once per grader process. */
 export interface TrainDataSource {
@@ -135,8 +134,8 @@ export async function gradeSubmission(submission: Submission, options: GradeSubm
   const warnings: string[] = [];
   let preparedDir: string | undefined;
   let training: TrainingReport | undefined;
-  const finish = (status: 'graded' | 'error', results: Map<string, CheckResult | Skip>, error?: string): SubmissionReport => {
-    const report = buildReport(submission, options, seed, status, results, warnings, error, Date.now() - started);
+  const finish = (status: 'graded' | 'error', results: Map<string, Verdict>, error?: string, cause?: FaultCause): SubmissionReport => {
+    const report = buildReport(submission, options, seed, { status, results, warnings, error, cause }, Date.now() - started);
     return scrubPaths(training ? { ...report, training } : report, [
       ...(preparedDir ? [[preparedDir, submission.path] as [string, string]] : []),
       [submission.dir, submission.path],
@@ -148,7 +147,7 @@ export async function gradeSubmission(submission: Submission, options: GradeSubm
   if (submission.problem) return finish('error', skipAll(options.checks, notLoaded), submission.problem);
 
   let executor: SandboxedExecutor | undefined;
-  let outcome: { status: 'graded' | 'error'; results: Map<string, CheckResult | Skip>; error?: string };
+  let outcome: { status: 'graded' | 'error'; results: Map<string, Verdict>; error?: string; cause?: FaultCause };
   try {
     preparedDir = join(options.workDir, 'submissions', fileNameFor(submission.id));
     mkdirSync(preparedDir, { recursive: true });
@@ -163,7 +162,7 @@ export async function gradeSubmission(submission: Submission, options: GradeSubm
 
     // The lab data: a grader-side problem (file missing, wrong checksum) costs only the checks
     // that need the data; they get status 'error' with the loader's message.
-    const results = new Map<string, CheckResult | Skip>();
+    const results = new Map<string, Verdict>();
     let runnable = options.checks;
     if (options.checks.some((check) => check.usesData)) {
       const dataError = await options.trainData.get().then(
@@ -172,7 +171,7 @@ export async function gradeSubmission(submission: Submission, options: GradeSubm
       );
       if (dataError !== undefined) {
         for (const check of options.checks.filter((c) => c.usesData)) {
-          results.set(check.id, { skipped: true, status: 'error', message: `Not run: the grader could not load the lab data (not the submission's fault): ${dataError}` });
+          results.set(check.id, { skipped: true, status: 'error', cause: 'grader', message: `Not run: the grader could not load the lab data (not the submission's fault): ${dataError}` });
         }
         runnable = options.checks.filter((check) => !check.usesData);
       }
@@ -192,22 +191,21 @@ export async function gradeSubmission(submission: Submission, options: GradeSubm
     if (converges) training = await trainingReport(converges, options.trainData);
     outcome = { status: 'graded', results };
   } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
-    outcome = { status: 'error', results: skipAll(options.checks, 'Not run: the grader failed on this submission'), error: `${INTERNAL_ERROR_PREFIX}: ${detail}` };
+    outcome = { status: 'error', results: skipAll(options.checks, 'Not run: the grader failed on this submission'), error: graderFaultMessage(error), cause: causeOfThrow(error) };
   }
   if (executor) {
     await executor.close().catch((error: unknown) => {
       warnings.push(`the sandbox did not close cleanly: ${error instanceof Error ? error.message : String(error)}`);
     });
   }
-  return finish(outcome.status, outcome.results, outcome.error);
+  return finish(outcome.status, outcome.results, outcome.error, outcome.cause);
 }
 
 /** The report of a submission the grader gave up on for a reason of its own (e.g. a watchdog). */
 export function internalErrorReport(submission: Submission, options: GradeSubmissionOptions, error: unknown): SubmissionReport {
-  const detail = error instanceof Error ? error.message : String(error);
   const seed = deriveSeed(options.seed, submission.id);
-  return buildReport(submission, options, seed, 'error', skipAll(options.checks, 'Not run: the grader failed on this submission'), [], `${INTERNAL_ERROR_PREFIX}: ${detail}`, 0);
+  const results = skipAll(options.checks, 'Not run: the grader failed on this submission');
+  return buildReport(submission, options, seed, { status: 'error', results, warnings: [], error: graderFaultMessage(error), cause: causeOfThrow(error) }, 0);
 }
 
 /** A check that produced no battery result (not run, or not runnable). */
@@ -215,29 +213,38 @@ interface Skip {
   skipped: true;
   status: CheckStatus;
   message: string;
+  /** 'grader' when it could not run for a reason of the grader's (e.g. no lab data). */
+  cause?: 'grader';
 }
+
+/** What is known of one check: the battery's verdict, or why it produced none. */
+type Verdict = BatteryResult | Skip;
 
 function skipAll(checks: readonly CheckDefinition[], message: string): Map<string, Skip> {
   return new Map(checks.map((check) => [check.id, { skipped: true, status: 'skipped', message }]));
 }
 
-function buildReport(
-  submission: Submission,
-  options: GradeSubmissionOptions,
-  seed: number,
-  status: 'graded' | 'error',
-  results: Map<string, CheckResult | Skip>,
-  warnings: string[],
-  error: string | undefined,
-  durationMs: number,
-): SubmissionReport {
+interface Outcome {
+  status: 'graded' | 'error';
+  results: Map<string, Verdict>;
+  warnings: string[];
+  error?: string;
+  /** Whose fault the row's `error` is (absent: the submission's). */
+  cause?: FaultCause;
+}
+
+function buildReport(submission: Submission, options: GradeSubmissionOptions, seed: number, outcome: Outcome, durationMs: number): SubmissionReport {
+  const { status, results, warnings, error } = outcome;
+  let graderFault = outcome.cause === 'grader';
   const rules = new Map(options.rubric.checks.map((rule) => [rule.id, rule]));
   let cents = 0;
   const checks: CheckReport[] = options.checks.map((definition) => {
     const rule = rules.get(definition.id);
     if (!rule) throw new Error(`the rubric does not grade the check ${definition.id}`);
     const result = results.get(definition.id) ?? { skipped: true as const, status: 'skipped' as const, message: 'Not run.' };
-    const earned = scoreCheck(rule, result);
+    // A check the grader could not judge earns nothing, not even partial credit for 'error'.
+    const earned = result.cause === 'grader' ? 0 : scoreCheck(rule, result);
+    if (result.cause === 'grader') graderFault = true;
     cents += earned;
     const check: CheckReport = {
       id: definition.id,
@@ -251,6 +258,7 @@ function buildReport(
       item: rule.item,
       durationMs: 'skipped' in result ? 0 : result.durationMs,
     };
+    if (result.cause === 'grader') check.cause = 'grader';
     if (!('skipped' in result)) {
       if (result.diagnosis !== undefined) check.diagnosis = result.diagnosis;
       if (result.replay !== undefined) check.replay = { seed: result.replay.seed, path: result.replay.path };
@@ -269,6 +277,7 @@ function buildReport(
     path: submission.path,
     status,
     ...(error !== undefined ? { error } : {}),
+    ...(graderFault ? { cause: 'grader' as const } : {}),
     score: centsToPoints(cents),
     maxScore: centsToPoints(options.rubric.maxCents),
     seed,

@@ -4,6 +4,14 @@
  */
 export type CheckStatus = 'passed' | 'failed' | 'error' | 'timeout' | 'memory' | 'skipped';
 
+/**
+ * Whose fault a verdict that is not a pass is. Written only when it is the grader's (absent means
+ * the submission's own verdict), so that ordinary reports are unchanged. A check or row with
+ * `cause: 'grader'` is not a grade: it earns 0 points that the student did not lose, and the
+ * batch exits 3 (incomplete).
+ */
+export type FaultCause = 'submission' | 'grader';
+
 export interface CheckReport {
   id: string;
   /** The contract export the check judges, e.g. `RNN.computeGradB`. */
@@ -16,6 +24,8 @@ export interface CheckReport {
   visibility: 'public' | 'hidden';
   message: string;
   diagnosis?: string;
+  /** 'grader' when the grader could not judge this check (e.g. the lab data could not be loaded). */
+  cause?: FaultCause;
   replay?: { seed: number; path: string };
   /** The rubric item (a check id, a target, …) whose points this check carries. */
   item: string;
@@ -39,6 +49,12 @@ export interface SubmissionReport {
   status: 'graded' | 'error';
   /** Why status is 'error' (could not be loaded/compiled at all). */
   error?: string;
+  /**
+   * 'grader' when this row is not trustworthy because of the grader: the submission could not be
+   * graded for a reason of the grader's (status 'error'), or some of its checks carry
+   * `cause: 'grader'`. Its score is then not the student's; regrade once the cause is fixed.
+   */
+  cause?: FaultCause;
   score: number;
   maxScore: number;
   /** The seed this submission's battery ran with (derived from the batch seed and the id). */
