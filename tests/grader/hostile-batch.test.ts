@@ -12,8 +12,11 @@ const ROOT = path.join(__dirname, '..', '..');
 const HOSTILE = path.join(ROOT, 'tests', 'fixtures', 'hostile');
 const RUBRIC = 'items:\n' + ['contract.exports', 'data.columnMeans', 'loss.mse', 'forward.shape', 'grad.c.value', 'grad.b.value'].map((id) => `  - check: ${id}\n    points: 1\n`).join('');
 
-function grade(args: string[], cwd: string) {
-  const run = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'tsx'), [path.join(ROOT, 'grader', 'cli.ts'), ...args], { cwd, encoding: 'utf8', timeout: 400_000, env: { ...process.env, CI: 'true' } });
+/** The lab data, when this run has it (as in CI); without it the data checks are grader faults. */
+const LAB_DATA = process.env.RNN_LAB_DATA ? path.resolve(process.env.RNN_LAB_DATA) : undefined;
+
+function grade(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
+  const run = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'tsx'), [path.join(ROOT, 'grader', 'cli.ts'), ...args], { cwd, encoding: 'utf8', timeout: 400_000, env: { ...process.env, CI: 'true', ...env } });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
@@ -65,7 +68,7 @@ describe('a batch of hostile submissions', () => {
     }
   }, 600_000);
 
-  test('very slow training ends as a timeout within the submission budget, not a hang', () => {
+  (LAB_DATA ? test : test.skip)('very slow training ends as a timeout within the submission budget, not a hang', () => {
     writeFileSync(path.join(root, 'training.yaml'), 'items:\n  - check: loss.mse\n    points: 1\n  - check: train.converges\n    points: 1\n');
     cpSync(path.join(HOSTILE, 'slow-training'), path.join(root, 'slow', 'slow-training'), { recursive: true });
     const started = Date.now();
@@ -78,5 +81,20 @@ describe('a batch of hostile submissions', () => {
     expect(submission.error).toBeUndefined();
     const statuses = Object.fromEntries(submission.checks.map((c: { id: string; status: string }) => [c.id, c.status]));
     expect(statuses).toEqual({ 'loss.mse': 'passed', 'train.converges': 'timeout' });
+  }, 300_000);
+
+  // Without the data (a fresh clone): the training check is the grader's fault, never a 0 of the student's.
+  (LAB_DATA ? test.skip : test)('without the lab data, the training check is a grader fault and the batch exits 3', () => {
+    writeFileSync(path.join(root, 'training.yaml'), 'items:\n  - check: loss.mse\n    points: 1\n  - check: train.converges\n    points: 1\n');
+    cpSync(path.join(ROOT, 'submissions', 'correct-loops'), path.join(root, 'nodata', 'correct-loops'), { recursive: true });
+    // A path that does not exist, so that no cached copy or download decides the outcome.
+    const run = grade(['nodata', '--rubric', 'training.yaml', '--timeout', '60', '--format', 'json', '--out', 'out-nodata'], root, { RNN_LAB_DATA: path.join(root, 'no-such-dir', 'pollution.csv') });
+    expect({ status: run.status, stderr: run.stderr.slice(-3000) }).toEqual({ status: 3, stderr: expect.stringContaining('lab data could not be loaded') });
+    const [submission] = JSON.parse(readFileSync(path.join(root, 'out-nodata', 'report.json'), 'utf8')).submissions;
+    expect(submission.cause).toBe('grader');
+    const byId = Object.fromEntries(submission.checks.map((c: { id: string }) => [c.id, c]));
+    expect(byId['loss.mse']).toMatchObject({ status: 'passed', points: 1 });
+    expect(byId['loss.mse'].cause).toBeUndefined();
+    expect(byId['train.converges']).toMatchObject({ status: 'error', cause: 'grader', points: 0 });
   }, 300_000);
 });
