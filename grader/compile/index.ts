@@ -14,7 +14,8 @@ import { dirname, join, resolve } from 'node:path';
 import { collectSubmissionFiles, DEFAULT_COLLECT_LIMITS } from './collect';
 import type { CollectLimits, SubmissionFile } from './collect';
 import { installLabBundle } from './lab-bundle';
-import { outputName, transpileFile } from './transpile';
+import { outputName, transpileFiles, transpileFilesAsync } from './transpile';
+import type { TranspileFilesResult } from './transpile';
 import { typeCheckSubmission } from './typecheck';
 import { typeCheckIsolated, typeCheckIsolatedAsync } from './typecheck-isolated';
 
@@ -68,9 +69,9 @@ export function prepareSubmission(submissionDir: string, workDir: string, option
   );
 }
 
-/** The same, with the type check awaited instead of blocking the event loop. */
+/** The same, with the transpiler and the type check awaited instead of blocking the event loop. */
 export async function prepareSubmissionAsync(submissionDir: string, workDir: string, options: PrepareOptions = {}): Promise<PreparedSubmission> {
-  const staged = stage(submissionDir, workDir, options);
+  const staged = await stageAsync(submissionDir, workDir, options);
   if (!staged.typeCheck) return staged.result;
   const { root, files } = staged.typeCheck;
   const warnings = options.typeCheck === 'inline' ? typeCheckSubmission(root, files) : await typeCheckIsolatedAsync(root, files, { timeoutMs: options.typeCheckTimeoutMs });
@@ -81,8 +82,8 @@ export async function prepareSubmissionAsync(submissionDir: string, workDir: str
  * Prepares without waiting for the type check: the submission can run at once, and the type
  * warnings (never a verdict) arrive when the worker is done.
  */
-export function prepareSubmissionDeferred(submissionDir: string, workDir: string, options: PrepareOptions = {}): { prepared: PreparedSubmission; typeWarnings: Promise<string[]> } {
-  const staged = stage(submissionDir, workDir, options);
+export async function prepareSubmissionDeferred(submissionDir: string, workDir: string, options: PrepareOptions = {}): Promise<{ prepared: PreparedSubmission; typeWarnings: Promise<string[]> }> {
+  const staged = await stageAsync(submissionDir, workDir, options);
   if (!staged.typeCheck) return { prepared: staged.result, typeWarnings: Promise.resolve([]) };
   const { root, files } = staged.typeCheck;
   const typeWarnings = typeCheckIsolatedAsync(root, files, { timeoutMs: options.typeCheckTimeoutMs }).catch((error: unknown) => [
@@ -108,11 +109,33 @@ function finish(staged: Staged, check: () => string[]): PreparedSubmission {
   return staged.result;
 }
 
-/** Reads, transpiles and writes everything; the type check is left to the caller. */
+/** Reads, transpiles (in a child process, waited for synchronously) and writes everything; the type check is left to the caller. */
 function stage(submissionDir: string, workDir: string, options: PrepareOptions): Staged {
+  const read = readStage(submissionDir, workDir, options);
+  if ('done' in read) return read.done;
+  return writeStage(read, transpileFiles(read.files), options);
+}
+
+/** The same, awaiting the transpiler's child process. */
+async function stageAsync(submissionDir: string, workDir: string, options: PrepareOptions): Promise<Staged> {
+  const read = readStage(submissionDir, workDir, options);
+  if ('done' in read) return read.done;
+  return writeStage(read, await transpileFilesAsync(read.files), options);
+}
+
+interface ReadStage {
+  work: string;
+  root: string;
+  files: SubmissionFile[];
+  result: (error?: string) => PreparedSubmission;
+  timings: PreparedSubmission['timings'];
+  started: number;
+}
+
+function readStage(submissionDir: string, workDir: string, options: PrepareOptions): ReadStage | { done: Staged } {
   const work = resolve(workDir);
   const timings = { collectMs: 0, transpileMs: 0, typeCheckMs: 0 };
-  let started = performance.now();
+  const started = performance.now();
   const collected = collectSubmissionFiles(submissionDir, options.limits ?? DEFAULT_COLLECT_LIMITS);
   timings.collectMs = performance.now() - started;
   const warnings = collected.warnings.slice();
@@ -128,18 +151,17 @@ function stage(submissionDir: string, workDir: string, options: PrepareOptions):
     ...(error === undefined ? {} : { error }),
     timings,
   });
-  if (!entrySource) return { result: result('the submission folder has no rnn.ts') };
+  if (!entrySource) return { done: { result: result('the submission folder has no rnn.ts') } };
+  return { work, root: collected.root, files: collected.files, result, timings, started: performance.now() };
+}
 
-  started = performance.now();
-  const outputs: Array<{ file: SubmissionFile; code: string }> = [];
-  for (const file of collected.files) {
-    const transpiled = transpileFile(file);
-    if (!transpiled.ok) {
-      timings.transpileMs = performance.now() - started;
-      return { result: result(transpiled.error) };
-    }
-    outputs.push({ file, code: transpiled.code });
+function writeStage(read: ReadStage, transpiled: TranspileFilesResult, options: PrepareOptions): Staged {
+  const { work, result, timings, started } = read;
+  if (!transpiled.ok) {
+    timings.transpileMs = performance.now() - started;
+    return { result: result(transpiled.error) };
   }
+  const outputs = read.files.map((file, index) => ({ file, code: transpiled.codes[index] }));
 
   prepareWorkDir(work);
   const submissionRoot = join(work, SUBMISSION_SUBDIR);
@@ -153,7 +175,7 @@ function stage(submissionDir: string, workDir: string, options: PrepareOptions):
   installLabBundle(work);
   timings.transpileMs = performance.now() - started;
   if (options.typeCheck === false) return { result: result() };
-  return { result: result(), typeCheck: { root: collected.root, files: collected.files } };
+  return { result: result(), typeCheck: { root: read.root, files: read.files } };
 }
 
 function prepareWorkDir(work: string): void {

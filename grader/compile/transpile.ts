@@ -2,38 +2,201 @@
  * TypeScript/JavaScript → CommonJS, one file at a time, with esbuild's transform (no bundling,
  * no type information: types are checked separately and never block grading). A syntax error
  * is reported as `rnn.ts:12:5: message`.
+ *
+ * esbuild runs in a child process of its own for each submission, never in the grader's: a file
+ * that overflows its parser's stack (e.g. thousands of nested arrow functions) kills esbuild's
+ * service, which in the grader's process would fail every later submission. Here it costs only the
+ * submission that did it: a crash or hang of the child is a TranspilerFault (the grader's, exit 3).
+ * Nesting beyond MAX_NESTING is refused beforehand, as the submission's own error.
  */
-import { transformSync } from 'esbuild';
-import type { Message, TransformFailure } from 'esbuild';
+import { spawn, spawnSync } from 'node:child_process';
 import type { SubmissionFile } from './collect';
+import { TranspilerFault } from '../faults';
 
 export type TranspileResult = { ok: true; code: string } | { ok: false; error: string };
+export type TranspileFilesResult = { ok: true; codes: string[] } | { ok: false; error: string };
 
-export function transpileFile(file: SubmissionFile): TranspileResult {
-  if (file.kind === 'json') return { ok: true, code: file.text };
-  try {
-    const result = transformSync(file.text, {
-      loader: file.kind,
-      format: 'cjs',
-      platform: 'node',
-      target: 'node20',
-      sourcefile: file.rel,
-      sourcemap: 'inline',
-      logLevel: 'silent',
-      tsconfigRaw: { compilerOptions: { useDefineForClassFields: true, verbatimModuleSyntax: false } },
-    });
-    return { ok: true, code: result.code };
-  } catch (error) {
-    return { ok: false, error: describeTransformError(file.rel, error) };
+/** Deepest bracket nesting ((, [, {) accepted in one file; real code stays far below. */
+export const MAX_NESTING = 500;
+/**
+ * Most arrow functions in one file: a chain of them (`x => x => …`) nests without brackets, and
+ * esbuild's time grows steeply with it (500: ~2 s; 1000: ~15 s; 2000: over a minute).
+ */
+export const MAX_ARROWS = 500;
+/** Wall-clock budget of one submission's transpilation (a normal one takes well under a second). */
+export const TRANSPILE_TIMEOUT_MS = 30_000;
+
+const ESBUILD_OPTIONS = {
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  sourcemap: 'inline',
+  logLevel: 'silent',
+  tsconfigRaw: { compilerOptions: { useDefineForClassFields: true, verbatimModuleSyntax: false } },
+} as const;
+
+/**
+ * The child: reads {files, options} as JSON on stdin, answers {codes} or {failed: {rel, errors}}
+ * on stdout. Anything else (a crash, esbuild's service dying) is a non-zero exit without answer.
+ */
+const CHILD_SCRIPT = `
+const esbuild = require(process.argv[1]);
+const chunks = [];
+process.stdin.on('data', (chunk) => chunks.push(chunk));
+process.stdin.on('end', () => {
+  const { files, options } = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  const codes = [];
+  for (const file of files) {
+    if (file.kind === 'json') { codes.push(file.text); continue; }
+    try {
+      codes.push(esbuild.transformSync(file.text, { ...options, loader: file.kind, sourcefile: file.rel }).code);
+    } catch (error) {
+      const errors = error && Array.isArray(error.errors) ? error.errors : undefined;
+      if (!errors || errors.length === 0 || !errors[0].location) throw error;
+      const slim = errors.map((m) => ({ text: m.text, location: m.location && { file: m.location.file, line: m.location.line, column: m.location.column } }));
+      process.stdout.write(JSON.stringify({ failed: { rel: file.rel, errors: slim } }), () => process.exit(0));
+      return;
+    }
   }
+  process.stdout.write(JSON.stringify({ codes }), () => process.exit(0));
+});
+`;
+
+interface ChildMessage {
+  location?: { file: string; line: number; column: number };
+  text: string;
+}
+type ChildAnswer = { codes: string[] } | { failed: { rel: string; errors: ChildMessage[] } };
+
+/** Why a file is refused before esbuild sees it (too deeply nested), or undefined. */
+export function nestingProblem(file: SubmissionFile): string | undefined {
+  if (file.kind === 'json') return undefined;
+  const { depth, line, arrows } = scanNesting(file.text);
+  if (depth > MAX_NESTING) return `${file.rel}:${line}: brackets nested more than ${MAX_NESTING} levels deep (the grader's limit); simplify the expression`;
+  if (arrows > MAX_ARROWS) return `${file.rel}: more than ${MAX_ARROWS} arrow functions (=>) in one file (the grader's limit); use named functions`;
+  return undefined;
 }
 
-function describeTransformError(rel: string, error: unknown): string {
-  const errors = (error as Partial<TransformFailure>).errors;
-  const first: Message | undefined = Array.isArray(errors) ? errors[0] : undefined;
-  if (!first) return `${rel}: ${error instanceof Error ? error.message : String(error)}`;
+/** Deepest bracket nesting outside strings and comments, the line where it is first reached, and the number of `=>`. */
+function scanNesting(text: string): { depth: number; line: number; arrows: number } {
+  let depth = 0;
+  let deepest = 0;
+  let deepestLine = 1;
+  let line = 1;
+  let arrows = 0;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i];
+    if (char === '\n') line++;
+    else if (char === '/' && text[i + 1] === '/') {
+      while (i < text.length && text[i] !== '\n') i++;
+      line++;
+    } else if (char === '/' && text[i + 1] === '*') {
+      const end = text.indexOf('*/', i + 2);
+      const stop = end < 0 ? text.length : end + 1;
+      for (let j = i; j < stop; j++) if (text[j] === '\n') line++;
+      i = stop;
+    } else if (char === '"' || char === "'" || char === '`') {
+      // Template substitutions are counted as part of the string: a conservative simplification.
+      for (i++; i < text.length && text[i] !== char; i++) {
+        if (text[i] === '\\') i++;
+        else if (text[i] === '\n') line++;
+      }
+    } else if (char === '(' || char === '[' || char === '{') {
+      depth++;
+      if (depth > deepest) {
+        deepest = depth;
+        deepestLine = line;
+      }
+    } else if (char === ')' || char === ']' || char === '}') depth = Math.max(0, depth - 1);
+    else if (char === '=' && text[i + 1] === '>') arrows++;
+  }
+  return { depth: deepest, line: deepestLine, arrows };
+}
+
+function request(files: readonly SubmissionFile[]): string {
+  return JSON.stringify({ files, options: ESBUILD_OPTIONS });
+}
+
+function interpret(files: readonly SubmissionFile[], status: number | null, signal: NodeJS.Signals | null, stdout: string, stderr: string, timedOut: boolean): TranspileFilesResult {
+  let answer: ChildAnswer | undefined;
+  try {
+    answer = status === 0 ? (JSON.parse(stdout) as ChildAnswer) : undefined;
+  } catch {
+    answer = undefined;
+  }
+  if (answer && 'codes' in answer && answer.codes.length === files.length) return { ok: true, codes: answer.codes };
+  if (answer && 'failed' in answer) return { ok: false, error: describeErrors(answer.failed.rel, answer.failed.errors) };
+  const how = timedOut ? `did not finish within ${TRANSPILE_TIMEOUT_MS / 1000} s` : signal ? `was killed (${signal})` : `stopped (exit code ${status})`;
+  // esbuild's own last words (e.g. Go's "goroutine stack exceeds" line), never the full stack dump.
+  const reason = stderr.split('\n').find((text) => /fatal|exceeds|panic|Error:/.test(text))?.trim().slice(0, 200);
+  throw new TranspilerFault(`the transpiler (esbuild) ${how} on this submission's files${reason ? `: ${reason}` : ''}`);
+}
+
+/** Transpiles every file of one submission in a child process; blocks the calling thread. */
+export function transpileFiles(files: readonly SubmissionFile[]): TranspileFilesResult {
+  for (const file of files) {
+    const problem = nestingProblem(file);
+    if (problem) return { ok: false, error: problem };
+  }
+  const run = spawnSync(process.execPath, ['-e', CHILD_SCRIPT, require.resolve('esbuild')], {
+    input: request(files),
+    encoding: 'utf8',
+    timeout: TRANSPILE_TIMEOUT_MS,
+    maxBuffer: 256 * 1024 * 1024,
+    killSignal: 'SIGKILL',
+    windowsHide: true,
+  });
+  const timedOut = (run.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT';
+  return interpret(files, run.status, run.signal, run.stdout ?? '', run.stderr ?? '', timedOut);
+}
+
+/** The same without blocking the grader's event loop. */
+export function transpileFilesAsync(files: readonly SubmissionFile[]): Promise<TranspileFilesResult> {
+  for (const file of files) {
+    const problem = nestingProblem(file);
+    if (problem) return Promise.resolve({ ok: false, error: problem });
+  }
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', CHILD_SCRIPT, require.resolve('esbuild')], { stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
+    const out: Buffer[] = [];
+    let err = '';
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, TRANSPILE_TIMEOUT_MS);
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    // Keep only the start of stderr: a Go stack dump can be megabytes.
+    child.stderr.on('data', (chunk: Buffer) => {
+      if (err.length < 64 * 1024) err += chunk.toString('utf8');
+    });
+    child.stdin.on('error', () => undefined); // a child that dies early closes its stdin
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(new TranspilerFault(`the transpiler could not be started: ${error.message}`));
+    });
+    child.on('close', (status, signal) => {
+      clearTimeout(timer);
+      try {
+        resolve(interpret(files, status, signal, Buffer.concat(out).toString('utf8'), err, timedOut));
+      } catch (error) {
+        reject(error);
+      }
+    });
+    child.stdin.end(request(files));
+  });
+}
+
+/** One file (tests and tools). */
+export function transpileFile(file: SubmissionFile): TranspileResult {
+  const result = transpileFiles([file]);
+  return result.ok ? { ok: true, code: result.codes[0] } : result;
+}
+
+function describeErrors(rel: string, errors: ChildMessage[]): string {
+  const first = errors[0];
   const where = first.location ? `${first.location.file || rel}:${first.location.line}:${first.location.column + 1}` : rel;
-  const more = Array.isArray(errors) && errors.length > 1 ? ` (and ${errors.length - 1} more error${errors.length > 2 ? 's' : ''})` : '';
+  const more = errors.length > 1 ? ` (and ${errors.length - 1} more error${errors.length > 2 ? 's' : ''})` : '';
   return `${where}: ${first.text}${more}`;
 }
 
