@@ -6,7 +6,9 @@
 import fc from 'fast-check';
 import type { CheckDefinition, CheckOutcome } from '../types';
 import { checkProperty } from './property';
+import type { Decoded } from '../protocol/encode';
 import { sameValue, shapeProblem } from './shapes';
+import { RULES, ruleSentence } from './rules';
 import type { Shape } from './shapes';
 
 /** Export name → number of declared parameters (Function.length). */
@@ -82,22 +84,53 @@ const constructorCheck: CheckDefinition = {
       async ({ hiddenSize: H, numFeatures: F, seed }) => {
         const build = (s: number) => context.runner.call({ op: 'construct', hiddenStateSize: H, numFeatures: F, rng: { kind: 'seeded', seed: s } });
         const first = await build(seed);
-        const shape: Shape = { kind: 'record', fields: { u: { kind: 'matrix', rows: H, cols: F }, w: { kind: 'matrix', rows: H, cols: H }, v: { kind: 'vector', length: H }, b: { kind: 'vector', length: H }, c: { kind: 'number' } } };
-        const problem = shapeProblem(first.value, shape);
-        if (problem) return { status: 'failed', message: `After new RNN(${H}, ${F}, rng) the parameters have the wrong shape: ${problem}.` };
-        const params = first.value as unknown as { u: number[][]; w: number[][]; v: number[]; b: number[]; c: number };
-        if (params.b.some((value) => value !== 0) || params.c !== 0) return { status: 'failed', message: 'b and c must start at zero.' };
-        if (first.rngLog.length === 0) return { status: 'failed', message: 'The constructor did not draw anything from the rng it was given: every random number must come from it, so that runs are reproducible.' };
+        const rule = ruleSentence(RULES.constructor);
+        const problem = parameterProblem(first.value, H, F, `new RNN(${H}, ${F}, rng)`);
+        if (problem) return { status: 'failed', message: `${problem} ${rule}` };
+        if (first.rngLog.length === 0) return { status: 'failed', message: `The constructor did not draw anything from the rng it was given: every random number must come from it, so that runs are reproducible. ${rule}` };
         const again = await build(seed);
-        if (!sameValue(again.value, first.value)) return { status: 'failed', message: 'Two networks built with generators of the same seed differ: draw every random number from the rng argument.' };
-        const drawn = [...params.u.flat(), ...params.w.flat(), ...params.v];
-        const std = Math.sqrt(drawn.reduce((sum, value) => sum + value * value, 0) / drawn.length);
-        // With n draws, the sample std of Normal(0, σ) is within ±5σ/√(2n) of σ except with negligible probability.
-        const slack = Math.max((5 * PARAM_STD) / Math.sqrt(2 * drawn.length), PARAM_STD * 0.5);
-        if (drawn.length >= 4 && Math.abs(std - PARAM_STD) > slack) return { status: 'failed', message: `U, W and v should be drawn from Normal(0, 0.001); their spread is ${std.toPrecision(3)}. Call rng.normal(0, 0.001) for each entry.` };
+        if (!sameValue(again.value, first.value)) return { status: 'failed', message: `Two networks built with generators of the same seed differ: draw every random number from the rng argument. ${rule}` };
         return null;
       },
     ),
 };
 
-export const CONTRACT_CHECKS: CheckDefinition[] = [exportsCheck, constructorCheck];
+/**
+ * The constructor without rng: the contract makes rng optional ("without rng any source of normal
+ * draws", given in the handout). The draws are then not reproducible, so only what holds for any
+ * source is judged, on fixed sizes: shapes, b and c zero, and U, W, v spread like Normal(0, 0.001)
+ * (170 draws: outside ±50 % of σ with probability far below 1e-30).
+ */
+const constructorWithoutRngCheck: CheckDefinition = {
+  id: 'rnn.constructor.default',
+  target: 'RNN.constructor',
+  title: 'new RNN(H, F) without rng still builds U, W, v from Normal(0, 0.001), b = 0 and c = 0',
+  points: 0,
+  visibility: 'public',
+  timeoutMs: 5_000,
+  async run(context): Promise<CheckOutcome> {
+    for (const [H, F] of [[10, 6], [3, 2]] as const) {
+      const built = await context.runner.call({ op: 'construct', hiddenStateSize: H, numFeatures: F, rng: null });
+      const problem = parameterProblem(built.value, H, F, `new RNN(${H}, ${F}) (no rng)`);
+      if (problem) return { status: 'failed', message: `${problem} ${ruleSentence(`${RULES.constructor}; ${RULES.constructorWithoutRng}`)}` };
+    }
+    return { status: 'passed', message: '' };
+  },
+};
+
+/** Shapes, zero b and c, and the spread of the drawn entries; null when right. */
+function parameterProblem(value: Decoded, H: number, F: number, call: string): string | null {
+  const shape: Shape = { kind: 'record', fields: { u: { kind: 'matrix', rows: H, cols: F }, w: { kind: 'matrix', rows: H, cols: H }, v: { kind: 'vector', length: H }, b: { kind: 'vector', length: H }, c: { kind: 'number' } } };
+  const problem = shapeProblem(value, shape);
+  if (problem) return `After ${call} the parameters have the wrong shape: ${problem}.`;
+  const params = value as unknown as { u: number[][]; w: number[][]; v: number[]; b: number[]; c: number };
+  if (params.b.some((entry) => entry !== 0) || params.c !== 0) return `After ${call}, b and c must be zero.`;
+  const drawn = [...params.u.flat(), ...params.w.flat(), ...params.v];
+  const std = Math.sqrt(drawn.reduce((sum, entry) => sum + entry * entry, 0) / drawn.length);
+  // With n draws, the sample std of Normal(0, σ) is within ±5σ/√(2n) of σ except with negligible probability.
+  const slack = Math.max((5 * PARAM_STD) / Math.sqrt(2 * drawn.length), PARAM_STD * 0.5);
+  if (drawn.length >= 4 && Math.abs(std - PARAM_STD) > slack) return `After ${call}, U, W and v should be drawn from Normal(0, 0.001); their spread is ${std.toPrecision(3)}.`;
+  return null;
+}
+
+export const CONTRACT_CHECKS: CheckDefinition[] = [exportsCheck, constructorCheck, constructorWithoutRngCheck];

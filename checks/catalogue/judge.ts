@@ -11,6 +11,7 @@ import type { Answer } from '../runner';
 import type { Judgement } from './property';
 import { describeShape, sameValue, shapeProblem } from './shapes';
 import type { Shape } from './shapes';
+import { RULES, ruleSentence } from './rules';
 
 /** How to name an entry of an answer for people. */
 export type Where =
@@ -50,7 +51,11 @@ export interface ValueExpectation {
   expected: Numeric;
   /** See compareNumeric. */
   floorScale?: number;
+  /** Per-entry float32 error bound where the problem is ill-conditioned (numeric/float32.ts). */
+  allowance?: Numeric;
   where: Where;
+  /** The contract's rule this value follows, in its words (rules.ts), quoted when it is broken. */
+  rule?: string;
 }
 
 export function numbersOf(value: Decoded, layout?: 'forward'): Numeric {
@@ -75,11 +80,11 @@ export function judgeShape(method: string, answer: Answer, shape: Shape, origina
   for (let i = 0; i < originals.args.length; i++) {
     const now = answer.after.args[i];
     if (now !== null && now !== undefined && !sameValue(decodeValue(now), originals.args[i] as Decoded)) {
-      return { status: 'failed', message: `${method} changed its argument \`${originals.argNames[i]}\`. It must leave its inputs untouched: copy an array before changing it.` };
+      return { status: 'failed', message: `${method} changed its argument \`${originals.argNames[i]}\`. It must leave its inputs untouched: copy an array before changing it. ${ruleSentence(originals.params !== undefined ? RULES.untouched : `${method} must not change its inputs`)}` };
     }
   }
   if (originals.params !== undefined && answer.after.params !== undefined && !sameValue(decodeValue(answer.after.params), originals.params as Decoded)) {
-    return { status: 'failed', message: `${method} changed the network's parameters (u, w, v, b or c). Only doTrainingStep may update them.` };
+    return { status: 'failed', message: `${method} changed the network's parameters (u, w, v, b or c). Only doTrainingStep may update them. ${ruleSentence(RULES.untouched)}` };
   }
   return null;
 }
@@ -94,7 +99,7 @@ export async function judgeValue(
   const problem = shapeProblem(answer.value, expectation.shape);
   if (problem) return { status: 'failed', message: `${method} returned the wrong shape, so its values cannot be checked: ${problem}.` };
   const actual = numbersOf(answer.value, expectation.layout);
-  const comparison = compareNumeric(actual, expectation.expected, SUBMISSION_TOLERANCE, expectation.floorScale);
+  const comparison = compareNumeric(actual, expectation.expected, SUBMISSION_TOLERANCE, expectation.floorScale, expectation.allowance);
   if (comparison.ok) return null;
   const { worst, failing, total } = comparison;
   const { note, mistake } = await explain(actual);
@@ -103,14 +108,15 @@ export async function judgeValue(
     message:
       `${method} is wrong at ${describeWhere(expectation.where, worst.index)}: you returned ${formatNumber(worst.actual)}, the correct value is ${formatNumber(worst.expected)} ` +
       `(${failing} of ${total} entries are off).${note ? ' ' + note : ''}` +
+      (expectation.rule ? ` ${ruleSentence(expectation.rule)}` : '') +
       (mistake ? `\nLikely mistake: ${mistake.says}` : ''),
     diagnosis: mistake?.id,
   };
 }
 
 /** The first stored mistake an answer matches (fixtures store each mistake's output). */
-export function matchStoredMistake(actual: Numeric, mistakes: ReadonlyArray<{ id: string; says: string; value: Numeric }>, floorScale?: number) {
-  return mistakes.find((mistake) => compareNumeric(actual, mistake.value, SUBMISSION_TOLERANCE, floorScale).ok);
+export function matchStoredMistake(actual: Numeric, mistakes: ReadonlyArray<{ id: string; says: string; value: Numeric }>, floorScale?: number, allowance?: Numeric) {
+  return mistakes.find((mistake) => compareNumeric(actual, mistake.value, SUBMISSION_TOLERANCE, floorScale, allowance).ok);
 }
 
 export function formatNumber(value: number): string {

@@ -16,6 +16,8 @@ import type { Numeric } from '../numeric/tolerance';
 import { lossFromHidden } from '../numeric/model';
 import type { ParamName, Params } from '../numeric/model';
 import { numericalDirectionalDerivative, projectGradient } from '../numeric/finite-differences';
+import { residualRelativeError } from '../numeric/float32';
+import { RULES } from './rules';
 import { diagnose, flattenForward, MISTAKES } from '../diagnosis/mistakes';
 import type { Probe } from './probe';
 import type { CheckDefinition, CheckContext } from '../types';
@@ -42,6 +44,8 @@ interface MethodSpec {
   floorScale?(c: ModelCase): number;
   /** How entries are named in messages. */
   where(c: ModelCase): Where;
+  /** A gradient: every entry is proportional to ŷ − y (float32 allowance, numeric/float32.ts). */
+  proportionalToResidual?: boolean;
   /** Cross-checks the reference against finite differences on this case; returns a note for messages. */
   finiteDifferences?(c: ModelCase, answer: Numeric): string;
   points: { shape: number; value: number };
@@ -58,11 +62,21 @@ export function setupOf(c: ModelCase): RnnSetup {
 /** One judged call of a method on one case: what is sent, and what is expected back. */
 export function probeOf(spec: MethodSpec, c: ModelCase) {
   const args = spec.args(c);
+  const expected = spec.expected(c);
+  const residualError = spec.proportionalToResidual ? residualRelativeError(c.yTrue, c.yHat) : 0;
   return {
     request: { op: 'method' as const, setup: setupOf(c), method: spec.method, args: args.map((value) => ({ value: encodeValue(value) })) },
     originals: { args, argNames: spec.argNames, params: c.params },
     shape: spec.shape(c),
-    expectation: { shape: spec.shape(c), layout: spec.layout, expected: spec.expected(c), floorScale: spec.floorScale?.(c), where: spec.where(c) } satisfies ValueExpectation,
+    expectation: {
+      shape: spec.shape(c),
+      layout: spec.layout,
+      expected,
+      floorScale: spec.floorScale?.(c),
+      ...(residualError > 0 ? { allowance: scaleAbs(expected, residualError) } : {}),
+      where: spec.where(c),
+      rule: RULES[spec.method],
+    } satisfies ValueExpectation,
   };
 }
 
@@ -185,6 +199,7 @@ function hiddenFiniteDifferences(c: ModelCase, answer: Numeric): string {
   return `At t = ${row + 1}, central finite differences of the loss along a random direction give ${format(numerical)}; your answer gives ${format(yours)}.`;
 }
 
+const scaleAbs = (value: Numeric, factor: number): Numeric => (typeof value === 'number' ? Math.abs(value) * factor : value.map((entry) => scaleAbs(entry, factor)));
 const maxAbs = (m: Matrix) => m.reduce((max, row) => row.reduce((inner, value) => Math.max(inner, Math.abs(value)), max), 0);
 /** ∂L/∂b, ∂L/∂W: sums of (1 - h_t²) ∂L/∂h_t (times |h| ≤ 1), so ∂L/∂h sets their natural scale. */
 const upstreamScale = (c: ModelCase) => maxAbs(c.gradH);
@@ -206,6 +221,7 @@ export const SPECS: Array<MethodSpec & { target: string }> = [
   },
   {
     id: 'grad.h',
+    proportionalToResidual: true,
     target: 'RNN.computeGradH',
     method: 'computeGradH',
     argNames: ['yTrue', 'yPred', 'hidden'],
@@ -219,6 +235,7 @@ export const SPECS: Array<MethodSpec & { target: string }> = [
   },
   {
     id: 'grad.c',
+    proportionalToResidual: true,
     target: 'RNN.computeGradC',
     method: 'computeGradC',
     argNames: ['yTrue', 'yPred'],
@@ -232,6 +249,7 @@ export const SPECS: Array<MethodSpec & { target: string }> = [
   },
   {
     id: 'grad.b',
+    proportionalToResidual: true,
     target: 'RNN.computeGradB',
     method: 'computeGradB',
     argNames: ['hidden', 'gradH'],
@@ -246,6 +264,7 @@ export const SPECS: Array<MethodSpec & { target: string }> = [
   },
   {
     id: 'grad.v',
+    proportionalToResidual: true,
     target: 'RNN.computeGradV',
     method: 'computeGradV',
     argNames: ['yTrue', 'yPred', 'hidden'],
@@ -259,6 +278,7 @@ export const SPECS: Array<MethodSpec & { target: string }> = [
   },
   {
     id: 'grad.w',
+    proportionalToResidual: true,
     target: 'RNN.computeGradW',
     method: 'computeGradW',
     argNames: ['hidden', 'gradH'],
@@ -273,6 +293,7 @@ export const SPECS: Array<MethodSpec & { target: string }> = [
   },
   {
     id: 'grad.u',
+    proportionalToResidual: true,
     target: 'RNN.computeGradU',
     method: 'computeGradU',
     argNames: ['hidden', 'gradH', 'x'],

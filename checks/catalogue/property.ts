@@ -40,7 +40,9 @@ export async function checkProperty<T>(context: CheckContext, source: CaseSource
   });
   const result = await fc.check(property, {
     seed: context.seed,
-    numRuns: context.numRuns,
+    // fast-check counts the examples within numRuns: without this, a long list of fixed cases
+    // would crowd out the random ones, or be cut short itself.
+    numRuns: context.numRuns + source.examples.length,
     examples: source.examples.map((example) => [example] as [T]),
     ...(context.replay ? { path: context.replay.path, endOnFailure: true } : {}),
   });

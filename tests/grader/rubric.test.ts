@@ -319,6 +319,7 @@ describe('the default rubric (grader/rubric.default.yaml)', () => {
     ['data.getRandomDay.edges', 'getRandomDay', 4],
     ['loss.mse', 'mseLoss', 2],
     ['rnn.constructor', 'RNN.constructor', 0],
+    ['rnn.constructor.default', 'RNN.constructor', 0],
     ['forward.shape', 'RNN.forward', 3],
     ['forward.value', 'RNN.forward', 7],
     ['grad.h.shape', 'RNN.computeGradH', 2],
