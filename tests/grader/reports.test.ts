@@ -201,7 +201,7 @@ test('Gradescope: numbered tests, per-check visibility, hidden output replaced, 
 
 test('JUnit: one testcase per check; failures, errors and skips counted', () => {
   const xml = renderJunit(fixture());
-  expect(xml.split('\n').slice(0, 2)).toEqual(['<?xml version="1.0" encoding="UTF-8"?>', '<testsuites name="grading: Test rubric" tests="12" failures="2" errors="6" skipped="0" time="4.254">']);
+  expect(xml.split('\n').slice(0, 2)).toEqual(['<?xml version="1.0" encoding="UTF-8"?>', '<testsuites name="grading: Test rubric" tests="12" failures="2" errors="6" time="4.254">']);
   expect(xml.match(/<testcase /g)).toHaveLength(12);
   expect(xml).toContain('<testsuite name="alice" tests="4" failures="2" errors="1" skipped="0" time="1.234">');
   expect(xml).toContain('<testsuite name="bob" tests="4" failures="0" errors="4" skipped="0" time="0.020">');
@@ -211,6 +211,10 @@ test('JUnit: one testcase per check; failures, errors and skips counted', () => 
   const report = fixture();
   report.submissions[0].checks[1].message = 'bad \u0001 byte & <tag>';
   expect(renderJunit(report)).toContain('message="bad \uFFFD byte &amp; &lt;tag&gt;"');
+  // Entity-like text is text: escaped, never passed through as an entity reference.
+  report.submissions[0].checks[1].message = '&nbsp; &#1;';
+  expect(renderJunit(report)).toContain('message="&amp;nbsp; &amp;#1;"');
+  expect(renderJunit(report)).toContain('<testcase name="forward.shape" classname="alice.RNN.forward" file="rnn.ts" time="0.010">');
 });
 
 test('the same report gives the same bytes, however often it is rendered', () => {
