@@ -1,13 +1,27 @@
 /**
- * GitHub Classroom runner results, one file per submission (`classroom/<id>.json`), in the format
- * of classroom-resources/autograding-command-grader:
- * `{ version: 1, status: "pass"|"fail"|"error", max_score, tests: [{ name, status, score, message,
- * test_code, filename, line_no, duration }] }`. The reporter action reads it base64-encoded from a
- * step output (`base64 -w0 classroom/<id>.json`). Student-facing: hidden checks' messages are
- * replaced by a generic one.
+ * GitHub Classroom runner results, one file per submission (`classroom/<id>.json`), for
+ * classroom-resources/autograding-grading-reporter. That reporter reads one base64 runner result
+ * per runner (`<RUNNER>_RESULTS`, runner names from its `runners` input), each in the format of
+ * autograding-command-grader: `{ version: 1, status, max_score, tests: [{ name, status, score,
+ * message, test_code, filename, line_no, duration }] }`. Its table shows each runner as
+ * passed tests ÷ tests × max_score, and its grade notice sums the tests' scores: one weighted
+ * runner for the whole battery would show a different number from the grade. So every check (and
+ * every manual item graded so far) is its own runner with max_score = its points, and a check with
+ * partial credit is split into equal shares so that both sums give exactly its points.
+ *
+ * The file holds the runners' names and their results:
+ *   { "runners": "contractExports,gradBValue,…", "results": { "contractExports": {…}, … } }
+ * and `githubEnv` turns it into what the reporter reads (the handout's classroom.yml workflow runs
+ * `tsx grader/reports/classroom.ts FILE`, which appends them to $GITHUB_ENV and $GITHUB_OUTPUT).
+ *
+ * Student-facing: hidden checks' messages are replaced by a generic one. The reporter prints
+ * names and messages raw into the job log, so they carry no control characters or escape
+ * sequences and no line of them can start a workflow command (`::…`).
  */
-import type { GradeReport, SubmissionReport } from '../report-types';
-import { studentView } from './common';
+import { appendFileSync, readFileSync } from 'node:fs';
+import type { CheckReport, GradeReport, ManualItemReport, SubmissionReport } from '../report-types';
+import { formatPoints, studentView } from './common';
+import { logText, plainLine } from './plain-text';
 
 export interface ClassroomTest {
   name: string;
@@ -27,29 +41,144 @@ export interface ClassroomResult {
   tests: ClassroomTest[];
 }
 
-export function classroomResult(submission: SubmissionReport): ClassroomResult {
-  const tests: ClassroomTest[] = submission.checks.map((raw) => {
-    const check = studentView(raw);
-    return {
-      name: `${check.id}: ${check.title}`,
-      status: check.status === 'passed' ? 'pass' : check.status === 'failed' ? 'fail' : 'error',
-      score: check.points,
-      message: check.message,
-      test_code: '',
-      filename: '',
-      line_no: 0,
-      duration: check.durationMs,
-    };
-  });
-  for (const item of submission.manual) {
-    if (!item.graded) continue;
-    tests.push({ name: `${item.id}: ${item.title}`, status: item.points === item.maxPoints ? 'pass' : 'fail', score: item.points, message: 'Graded by hand.', test_code: '', filename: '', line_no: 0, duration: 0 });
+export interface ClassroomBundle {
+  /** The runner names, comma-separated: the reporter's `runners` input. */
+  runners: string;
+  /** Runner name → its result. */
+  results: Record<string, ClassroomResult>;
+}
+
+/** The reporter accepts runner names of letters and digits only (and reads `<NAME>_RESULTS`). */
+const RUNNER_NAME = /^[A-Za-z0-9]+$/;
+
+/** `grad.b.value` → `gradBValue`; a number is appended where two ids would give the same name. */
+export function runnerNames(ids: readonly string[]): Map<string, string> {
+  const names = new Map<string, string>();
+  const taken = new Set<string>();
+  for (const id of ids) {
+    const words = id.split(/[^A-Za-z0-9]+/).filter((word) => word !== '');
+    let base = words.map((word, i) => (i === 0 ? word : word[0].toUpperCase() + word.slice(1))).join('') || 'item';
+    if (/^[0-9]/.test(base)) base = `item${base}`;
+    let name = base;
+    // Environment variable names are matched case-insensitively here: compare in upper case.
+    for (let n = 2; taken.has(name.toUpperCase()); n++) name = `${base}${n}`;
+    taken.add(name.toUpperCase());
+    names.set(id, name);
   }
-  const maxCents = submission.checks.reduce((sum, check) => sum + Math.round(check.maxPoints * 100), 0) + submission.manual.filter((item) => item.graded).reduce((sum, item) => sum + Math.round(item.maxPoints * 100), 0);
-  const status = submission.status === 'error' ? 'error' : tests.every((test) => test.status === 'pass') ? 'pass' : 'fail';
-  return { version: 1, status, max_score: maxCents / 100, tests };
+  return names;
+}
+
+const cents = (points: number) => Math.round(points * 100);
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+
+function test(name: string, status: ClassroomTest['status'], score: number, message: string, duration = 0): ClassroomTest {
+  return { name: plainLine(name), status, score, message: logText(message), test_code: '', filename: '', line_no: 0, duration };
+}
+
+/**
+ * Tests whose pass ratio × max is exactly `points` and whose scores add up to it: one test for
+ * nothing or full marks; for partial credit, n equal shares (n = max ÷ gcd) of which k pass.
+ */
+function scoredTests(main: ClassroomTest, points: number, maxPoints: number): ClassroomTest[] {
+  const earned = cents(points);
+  const max = cents(maxPoints);
+  if (earned <= 0 || earned >= max) return [main];
+  const share = gcd(earned, max);
+  const total = max / share;
+  const passing = earned / share;
+  const label = main.name.split(':')[0];
+  // The check itself (with its message) is one share not credited; the credited shares carry the points.
+  const tests = [{ ...main, score: 0 }];
+  for (let i = 1; i < total; i++) {
+    const passed = i <= passing;
+    tests.push(test(`${label}: partial credit, share ${i + 1} of ${total} (${formatPoints(share / 100)} points each) ${passed ? 'credited' : 'not credited'}`, passed ? 'pass' : 'fail', passed && i === 1 ? points : 0, ''));
+  }
+  return tests;
+}
+
+/** Why a check was not run, for a student: the reason is always said. */
+function notRunMessage(check: CheckReport, submission: SubmissionReport): string {
+  if (submission.status === 'error') return `Not run: your submission could not be graded: ${submission.error ?? 'no reason was recorded (a grader problem: tell the course staff)'}`;
+  return check.message !== '' ? check.message : 'Not run, and the grader recorded no reason (a grader problem: tell the course staff).';
+}
+
+function checkResult(raw: CheckReport, submission: SubmissionReport): ClassroomResult {
+  const check = studentView(raw);
+  const status: ClassroomTest['status'] = check.status === 'passed' ? 'pass' : check.status === 'failed' ? 'fail' : 'error';
+  const credit = check.status !== 'passed' && check.points > 0 ? `Partial credit: ${formatPoints(check.points)} of ${formatPoints(check.maxPoints)} points. ` : '';
+  const message = check.status === 'skipped' ? notRunMessage(check, submission) : `${credit}${check.message}`;
+  const main = test(`${check.id}: ${check.title}`, status, check.points, message, check.durationMs);
+  return { version: 1, status, max_score: check.maxPoints, tests: scoredTests(main, check.points, check.maxPoints) };
+}
+
+function manualResult(item: ManualItemReport): ClassroomResult {
+  const status = cents(item.points) >= cents(item.maxPoints) ? 'pass' : 'fail';
+  const main = test(`${item.id}: ${item.title}`, status, item.points, `Graded by hand: ${formatPoints(item.points)} of ${formatPoints(item.maxPoints)} points.`);
+  return { version: 1, status, max_score: item.maxPoints, tests: scoredTests(main, item.points, item.maxPoints) };
+}
+
+/** A check the rubric lists but the report has no result for: the grader's fault, worth nothing here. */
+function missingResult(id: string): ClassroomResult {
+  return { version: 1, status: 'error', max_score: 0, tests: [test(id, 'error', 0, `Not run: the grader has no result for ${id} (a grader problem, not yours: tell the course staff).`)] };
+}
+
+/** Every runner of one submission, in rubric order. Manual items not graded yet are left out (and so is their maximum). */
+export function classroomBundle(report: GradeReport, submission: SubmissionReport): ClassroomBundle {
+  const entries: Array<[string, () => ClassroomResult]> = [];
+  for (const item of report.rubric.items) {
+    if (item.kind === 'manual') {
+      const manual = submission.manual.find((entry) => entry.id === item.id);
+      if (manual?.graded) entries.push([item.id, () => manualResult(manual)]);
+      continue;
+    }
+    for (const id of item.checks) {
+      const check = submission.checks.find((entry) => entry.id === id);
+      entries.push([id, () => (check ? checkResult(check, submission) : missingResult(id))]);
+    }
+  }
+  // Checks of the submission that no rubric item lists (an older report): still shown and counted.
+  for (const check of submission.checks) if (!entries.some(([id]) => id === check.id)) entries.push([check.id, () => checkResult(check, submission)]);
+  const names = runnerNames(entries.map(([id]) => id));
+  const results: Record<string, ClassroomResult> = {};
+  for (const [id, result] of entries) results[names.get(id)!] = result();
+  return { runners: Object.keys(results).join(','), results };
 }
 
 export function renderClassroom(report: GradeReport): Map<string, string> {
-  return new Map(report.submissions.map((submission) => [submission.id, `${JSON.stringify(classroomResult(submission), null, 2)}\n`]));
+  return new Map(report.submissions.map((submission) => [submission.id, `${JSON.stringify(classroomBundle(report, submission), null, 2)}\n`]));
 }
+
+/**
+ * What the reporter step needs, from a bundle: `<RUNNER>_RESULTS=<base64 JSON>` lines for
+ * $GITHUB_ENV and `runners=<names>` for $GITHUB_OUTPUT. Throws if the bundle is not one.
+ */
+export function githubEnv(bundle: unknown): { env: string; output: string } {
+  const { runners, results } = (bundle ?? {}) as Partial<ClassroomBundle>;
+  if (typeof runners !== 'string' || typeof results !== 'object' || results === null) throw new Error('not a GitHub Classroom results file (no "runners" and "results")');
+  const names = runners.split(',');
+  const bad = names.filter((name) => !RUNNER_NAME.test(name) || !(name in results));
+  if (bad.length > 0 || names.length === 0) throw new Error(`bad runner names: ${bad.join(', ') || '(none)'}`);
+  const env = names.map((name) => `${name.toUpperCase()}_RESULTS=${Buffer.from(JSON.stringify(results[name])).toString('base64')}\n`).join('');
+  return { env, output: `runners=${runners}\n` };
+}
+
+/** CLI: `tsx grader/reports/classroom.ts FILE` appends githubEnv(FILE) to $GITHUB_ENV and $GITHUB_OUTPUT. */
+function main(argv: string[]): number {
+  const { GITHUB_ENV, GITHUB_OUTPUT } = process.env;
+  if (argv.length !== 1 || !GITHUB_ENV || !GITHUB_OUTPUT) {
+    process.stderr.write('usage: GITHUB_ENV=… GITHUB_OUTPUT=… tsx grader/reports/classroom.ts classroom/<id>.json\n');
+    return 2;
+  }
+  try {
+    const { env, output } = githubEnv(JSON.parse(readFileSync(argv[0], 'utf8')));
+    appendFileSync(GITHUB_ENV, env);
+    appendFileSync(GITHUB_OUTPUT, output);
+    process.stdout.write(`GitHub Classroom runners: ${output.slice('runners='.length)}`);
+    return 0;
+  } catch (error) {
+    process.stderr.write(`classroom: ${argv[0]}: ${(error as Error).message}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) process.exitCode = main(process.argv.slice(2));

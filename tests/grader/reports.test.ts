@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CheckReport, GradeReport, SubmissionReport } from '../../grader/report-types';
 import { DEFAULT_FORMATS, parseFormats, renderReports, writeReports } from '../../grader/reports';
-import { classroomResult } from '../../grader/reports/classroom';
+import { classroomBundle } from '../../grader/reports/classroom';
 import { fileNameFor, formatPoints } from '../../grader/reports/common';
 import { renderGradebook } from '../../grader/reports/csv';
 import { gradescopeResults } from '../../grader/reports/gradescope';
@@ -148,32 +148,35 @@ test('the gradebook has one row per student and one column per rubric item', () 
   );
 });
 
-test('GitHub Classroom: runner format, per-check status, hidden message replaced', () => {
-  const [alice, bob] = fixture().submissions;
-  expect(classroomResult(alice)).toEqual({
-    version: 1,
-    status: 'fail',
-    max_score: 25,
-    tests: [
-      { name: 'contract.exports: title of contract.exports', status: 'pass', score: 4, message: '', test_code: '', filename: '', line_no: 0, duration: 10 },
-      { name: 'forward.shape: title of forward.shape', status: 'fail', score: 0, message: 'hidden has 3 rows, expected 24 (one per time step)', test_code: '', filename: '', line_no: 0, duration: 10 },
-      {
-        name: 'forward.value: title of forward.value',
-        status: 'fail',
-        score: 0,
-        message: 'This hidden check gave a wrong result for RNN.forward. Hidden checks do not show their inputs or expected values; re-read the lab contract for RNN.forward and test it on your own cases.',
-        test_code: '',
-        filename: '',
-        line_no: 0,
-        duration: 10,
-      },
-      { name: 'loss.mse: title of loss.mse', status: 'error', score: 0, message: 'mseLoss did not finish within the time limit (no answer within 20000 ms).', test_code: '', filename: '', line_no: 0, duration: 10 },
-      { name: 'ex1: Exercise 1', status: 'fail', score: 7.5, message: 'Graded by hand.', test_code: '', filename: '', line_no: 0, duration: 0 },
-    ],
+test('GitHub Classroom: one runner per check and graded manual item, per-check status, hidden message replaced', () => {
+  const report = fixture();
+  const [alice, bob] = report.submissions;
+  const runner = (name: string, status: string, max_score: number, tests: object[]) => [name, { version: 1, status, max_score, tests }];
+  const t = (name: string, status: string, score: number, message: string, duration = 10) => ({ name, status, score, message, test_code: '', filename: '', line_no: 0, duration });
+  expect(classroomBundle(report, alice)).toEqual({
+    runners: 'contractExports,forwardShape,forwardValue,lossMse,ex1',
+    results: Object.fromEntries([
+      runner('contractExports', 'pass', 4, [t('contract.exports: title of contract.exports', 'pass', 4, '')]),
+      runner('forwardShape', 'fail', 3, [t('forward.shape: title of forward.shape', 'fail', 0, 'hidden has 3 rows, expected 24 (one per time step)')]),
+      runner('forwardValue', 'fail', 6, [
+        t('forward.value: title of forward.value', 'fail', 0, 'This hidden check gave a wrong result for RNN.forward. Hidden checks do not show their inputs or expected values; re-read the lab contract for RNN.forward and test it on your own cases.'),
+      ]),
+      runner('lossMse', 'error', 2, [t('loss.mse: title of loss.mse', 'error', 0, 'mseLoss did not finish within the time limit (no answer within 20000 ms).')]),
+      // 7.5 of 10: four equal shares, three credited, so that the reporter's passed ÷ tests × max_score is 7.5.
+      runner('ex1', 'fail', 10, [
+        t('ex1: Exercise 1', 'fail', 0, 'Graded by hand: 7.5 of 10 points.', 0),
+        t('ex1: partial credit, share 2 of 4 (2.5 points each) credited', 'pass', 7.5, '', 0),
+        t('ex1: partial credit, share 3 of 4 (2.5 points each) credited', 'pass', 0, '', 0),
+        t('ex1: partial credit, share 4 of 4 (2.5 points each) credited', 'pass', 0, '', 0),
+      ]),
+    ]),
   });
-  // An ungraded manual item is left out, and so is its maximum.
-  expect(classroomResult(bob)).toMatchObject({ status: 'error', max_score: 15 });
-  expect(classroomResult(bob).tests.every((test) => test.status === 'error' && test.score === 0)).toBe(true);
+  // An ungraded manual item is left out, and so is its maximum; every check was not run, and says why.
+  const bobs = classroomBundle(report, bob);
+  expect(bobs.runners).toBe('contractExports,forwardShape,forwardValue,lossMse');
+  for (const result of Object.values(bobs.results)) {
+    expect(result).toMatchObject({ status: 'error', tests: [{ status: 'error', score: 0, message: 'Not run: your submission could not be graded: rnn.ts:3:1: Unexpected "}"' }] });
+  }
 });
 
 test('Gradescope: numbered tests, per-check visibility, hidden output replaced, top-level score', () => {
@@ -201,7 +204,7 @@ test('Gradescope: numbered tests, per-check visibility, hidden output replaced, 
 
 test('JUnit: one testcase per check; failures, errors and skips counted', () => {
   const xml = renderJunit(fixture());
-  expect(xml.split('\n').slice(0, 2)).toEqual(['<?xml version="1.0" encoding="UTF-8"?>', '<testsuites name="grading: Test rubric" tests="12" failures="2" errors="6" skipped="0" time="4.254">']);
+  expect(xml.split('\n').slice(0, 2)).toEqual(['<?xml version="1.0" encoding="UTF-8"?>', '<testsuites name="grading: Test rubric" tests="12" failures="2" errors="6" time="4.254">']);
   expect(xml.match(/<testcase /g)).toHaveLength(12);
   expect(xml).toContain('<testsuite name="alice" tests="4" failures="2" errors="1" skipped="0" time="1.234">');
   expect(xml).toContain('<testsuite name="bob" tests="4" failures="0" errors="4" skipped="0" time="0.020">');
@@ -211,6 +214,10 @@ test('JUnit: one testcase per check; failures, errors and skips counted', () => 
   const report = fixture();
   report.submissions[0].checks[1].message = 'bad \u0001 byte & <tag>';
   expect(renderJunit(report)).toContain('message="bad \uFFFD byte &amp; &lt;tag&gt;"');
+  // Entity-like text is text: escaped, never passed through as an entity reference.
+  report.submissions[0].checks[1].message = '&nbsp; &#1;';
+  expect(renderJunit(report)).toContain('message="&amp;nbsp; &amp;#1;"');
+  expect(renderJunit(report)).toContain('<testcase name="forward.shape" classname="alice.RNN.forward" file="rnn.ts" time="0.010">');
 });
 
 test('the same report gives the same bytes, however often it is rendered', () => {

@@ -1,0 +1,138 @@
+/**
+ * GitHub Classroom: the grader's runner results read by a faithful copy of the reporter's
+ * arithmetic (tests/helpers/classroom-reporter.ts). Its table and the grade it records must both
+ * equal the grader's score, its log must carry no control character and no line a runner would
+ * execute (`::…`), and the handout's classroom.yml must hand the results to it.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { parse as parseYaml } from 'yaml';
+import type { GradeReport, SubmissionReport } from '../../grader/report-types';
+import { classroomBundle, githubEnv, renderClassroom, runnerNames } from '../../grader/reports/classroom';
+import { runReporter } from '../helpers/classroom-reporter';
+import { HOSTILE_IDS, hostileReport } from '../helpers/hostile-report';
+
+const ROOT = join(__dirname, '..', '..');
+const WORKFLOW = join(ROOT, 'handout', 'template', '.github', 'workflows', 'classroom.yml');
+const cents = (points: number) => Math.round(points * 100);
+
+/** The reporter run on one submission's file, through githubEnv as the workflow does. */
+function report(grade: GradeReport, submission: SubmissionReport) {
+  const { env, output } = githubEnv(JSON.parse(renderClassroom(grade).get(submission.id)!));
+  const vars = Object.fromEntries(env.trim().split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+  return runReporter(output.trim().slice('runners='.length), vars);
+}
+
+describe('the reporter reads the grade', () => {
+  const grade = hostileReport();
+  test.each(grade.submissions.map((s, i) => [i, JSON.stringify(s.id), s.score] as const))('submission %i (%s): table and notice equal the score %d', (index) => {
+    const submission = grade.submissions[index];
+    const run = report(grade, submission);
+    expect(cents(run.tableTotal.score)).toBe(cents(submission.score));
+    expect(run.tableTotal.maxScore).toBe(submission.maxScore);
+    expect(run.notice && { total: cents(run.notice.totalPoints), max: cents(run.notice.maxPoints) }).toEqual({ total: cents(submission.score), max: cents(submission.maxScore) });
+    // One row per check, each equal to that check's points.
+    expect(run.table.map((row) => cents(row.score))).toEqual(submission.checks.map((check) => cents(check.points)));
+    expect(run.failed).toEqual(submission.score === submission.maxScore ? undefined : expect.any(String));
+  });
+
+  test('no log line a runner would execute, no control characters, hidden messages replaced', () => {
+    for (const submission of grade.submissions) {
+      const { log } = report(grade, submission);
+      const commands = log.filter((line) => /^\s*::/.test(line));
+      // Only the reporter's own two notices.
+      expect(commands).toEqual([expect.stringMatching(/^::notice title=Autograding complete::Points /), expect.stringMatching(/^::notice title=Autograding report::\{"totalPoints":/)]);
+      // eslint-disable-next-line no-control-regex
+      expect(log.filter((line) => /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/.test(line))).toEqual([]);
+      expect(log.join('\n')).not.toContain('expected yHat');
+    }
+  });
+
+  test('a submission that could not be graded: every "not run" says why', () => {
+    const broken = grade.submissions.find((s) => s.id === HOSTILE_IDS.lines)!;
+    const bundle = classroomBundle(grade, broken);
+    const messages = Object.values(bundle.results).flatMap((result) => result.tests.map((t) => t.message));
+    expect(messages).toHaveLength(broken.checks.length);
+    for (const message of messages) expect(message).toMatch(/^Not run: your submission could not be graded: rnn\.ts:3:1: Unexpected "\}"/);
+    expect(messages.join('\n')).not.toContain('see the error above');
+  });
+
+  test('partial credit of any size is exact in the table and in the notice', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 0, max: 1000 }), (maxCents, earnedRaw) => {
+        const earnedCents = earnedRaw % (maxCents + 1);
+        const base = hostileReport();
+        const submission = { ...base.submissions[0], checks: [{ ...base.submissions[0].checks[2], status: earnedCents === maxCents ? 'passed' as const : 'failed' as const, points: earnedCents / 100, maxPoints: maxCents / 100 }] };
+        const one: GradeReport = { ...base, rubric: { ...base.rubric, items: [{ id: 'grad.b.value', kind: 'check', title: 'b', maxPoints: maxCents / 100, checks: ['grad.b.value'] }] }, submissions: [submission] };
+        const run = report(one, submission);
+        expect(cents(run.tableTotal.score)).toBe(earnedCents);
+        if (run.notice) expect(cents(run.notice.totalPoints)).toBe(earnedCents);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  test('graded manual items are runners too; ungraded ones are left out, and so is their maximum', () => {
+    const base = hostileReport();
+    const submission = { ...base.submissions[0], manual: [{ id: 'ex1', title: 'Exercise 1', points: 7.5, maxPoints: 10, graded: true }, { id: 'ex2', title: 'Exercise 2', points: 0, maxPoints: 5, graded: false }] };
+    submission.score += 7.5;
+    const withManual: GradeReport = {
+      ...base,
+      rubric: { ...base.rubric, items: [...base.rubric.items, { id: 'ex1', kind: 'manual', title: 'Exercise 1', maxPoints: 10, checks: [] }, { id: 'ex2', kind: 'manual', title: 'Exercise 2', maxPoints: 5, checks: [] }] },
+      submissions: [submission],
+    };
+    const run = report(withManual, submission);
+    expect(run.table.map((row) => row.runner)).toEqual(['contractExports', 'forwardValue', 'gradBValue', 'lossMse', 'ex1']);
+    expect(cents(run.tableTotal.score)).toBe(cents(submission.score));
+    expect(run.notice).toEqual({ totalPoints: expect.any(Number), maxPoints: 20 });
+    expect(cents(run.notice!.totalPoints)).toBe(cents(submission.score));
+  });
+});
+
+test('runner names: letters and digits only, distinct even in upper case', () => {
+  expect([...runnerNames(['grad.b.value', 'gradB.value', 'GRADBVALUE', 'x', '1-2', '...']).values()]).toEqual(['gradBValue', 'gradBValue2', 'GRADBVALUE3', 'x', 'item12', 'item']);
+  expect(() => githubEnv({ runners: 'a,b-c', results: { a: {}, 'b-c': {} } })).toThrow('bad runner names: b-c');
+  expect(() => githubEnv({})).toThrow('not a GitHub Classroom results file');
+});
+
+describe('the handout workflow (classroom.yml)', () => {
+  const workflow = parseYaml(readFileSync(WORKFLOW, 'utf8')) as { jobs: Record<string, { steps: Array<{ id?: string; name: string; run?: string; uses?: string; with?: Record<string, string>; if?: string }> }> };
+  const job = workflow.jobs['run-autograding-tests'];
+
+  test('the job GitHub Classroom looks for, the reporter fed with the runners the grader wrote', () => {
+    expect(job).toBeDefined();
+    const reporter = job.steps.find((step) => step.uses?.startsWith('classroom-resources/autograding-grading-reporter@'));
+    expect(reporter).toMatchObject({ uses: 'classroom-resources/autograding-grading-reporter@v1', with: { runners: '${{ steps.runners.outputs.runners }}' } });
+    expect(reporter!.if).toContain("steps.runners.outcome == 'success'");
+  });
+
+  test('its "runners" step, run as the runner runs it, gives the reporter the grade', () => {
+    const step = job.steps.find((s) => s.id === 'runners')!;
+    const dir = mkdtempSync(join(tmpdir(), 'classroom-workflow-'));
+    try {
+      symlinkSync(ROOT, join(dir, '.grader'));
+      const grade = hostileReport();
+      const submission = grade.submissions[0];
+      mkdirSync(join(dir, 'grade-report', 'classroom'), { recursive: true });
+      writeFileSync(join(dir, 'grade-report', 'classroom', 'x.json'), renderClassroom(grade).get(submission.id)!);
+      writeFileSync(join(dir, 'env'), '');
+      writeFileSync(join(dir, 'output'), '');
+      const run = spawnSync('bash', ['-e', '-c', step.run!], { cwd: dir, encoding: 'utf8', env: { ...process.env, GITHUB_ENV: join(dir, 'env'), GITHUB_OUTPUT: join(dir, 'output') }, timeout: 120_000 });
+      expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
+      const vars = Object.fromEntries(readFileSync(join(dir, 'env'), 'utf8').trim().split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+      const runners = /^runners=(.*)$/m.exec(readFileSync(join(dir, 'output'), 'utf8'))![1];
+      const reported = runReporter(runners, vars);
+      expect(cents(reported.notice!.totalPoints)).toBe(cents(submission.score));
+      expect(cents(reported.tableTotal.score)).toBe(cents(submission.score));
+
+      // No result file (the grader crashed): the step fails, so the reporter does not run.
+      rmSync(join(dir, 'grade-report'), { recursive: true });
+      expect(spawnSync('bash', ['-e', '-c', step.run!], { cwd: dir, encoding: 'utf8', env: { ...process.env, GITHUB_ENV: join(dir, 'env'), GITHUB_OUTPUT: join(dir, 'output') } }).status).not.toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
