@@ -27,6 +27,16 @@ export const COPIED_FILES = [
   'checks/protocol/scripted-rng.ts',
   'checks/protocol/dispatch.ts',
   'checks/executors/in-process.ts',
+  'checks/executors/child-process.ts',
+  'checks/executors/child-entry.ts',
+  'checks/executors/error-location.ts',
+  'checks/student/main.ts',
+  'checks/student/run.ts',
+  'checks/student/report.ts',
+  'checks/student/text.ts',
+  'checks/student/chart.ts',
+  'checks/student/github.ts',
+  'checks/student/typecheck.ts',
   'checks/numeric/tolerance.ts',
   'checks/catalogue/shapes.ts',
   'checks/catalogue/property.ts',
@@ -43,10 +53,7 @@ export const COPIED_FILES = [
 const TEMPLATE_FILES: Record<string, string> = {
   'README.md': 'README.md',
   'tsconfig.json': 'tsconfig.json',
-  'jest.config.ts': 'jest.config.ts',
   gitignore: '.gitignore',
-  'tests/public.test.ts': 'tests/public.test.ts',
-  'tests/summary-reporter.js': 'tests/summary-reporter.js',
   '.github/workflows/grade.yml': '.github/workflows/grade.yml',
 };
 
@@ -67,11 +74,12 @@ function handoutPackageJson(): string {
         private: true,
         description: 'Lab 8: a recurrent network and backpropagation through time',
         engines: { node: '>=20' },
-        scripts: { test: 'tsc --noEmit -p tsconfig.json && jest' },
+        // The public checks (checks/student/main.ts): rnn.ts runs in a child process with time limits.
+        scripts: { test: 'tsx checks/student/main.ts', watch: 'tsx checks/student/main.ts --watch' },
         dependencies: { 'rnn-lab': 'file:lab', ...pick(['csv-parse', 'env-paths', 'pure-rand'], all) },
-        devDependencies: pick(['@types/jest', '@types/node', 'fast-check', 'jest', 'ts-jest', 'ts-node', 'typescript'], all),
-        // npm 11 asks about dependencies' install scripts: jest's file watcher needs none here
-        allowScripts: pick(['@parcel/watcher'], project.allowScripts ?? {}),
+        devDependencies: pick(['@types/node', 'fast-check', 'tsx', 'typescript'], all),
+        // npm 11 asks about dependencies' install scripts: tsx's esbuild needs none here
+        allowScripts: pick(['esbuild'], project.allowScripts ?? {}),
       },
       null,
       2,
