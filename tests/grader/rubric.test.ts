@@ -14,11 +14,17 @@ import {
   scoreCheck,
   selectChecks,
 } from '../../grader/rubric';
-import type { Rubric } from '../../grader/rubric';
+import type { DiagnosisCatalogue, Rubric } from '../../grader/rubric';
 
 function fakeCheck(id: string, target: string, points: number, visibility: 'public' | 'hidden' = 'public'): CheckDefinition {
   return { id, target, title: `title of ${id}`, points, visibility, timeoutMs: 1000, run: async () => ({ status: 'passed', message: '' }) };
 }
+
+/** Known mistakes of the fake targets (the real ones: checks/diagnosis/mistakes.ts). */
+const DIAGNOSES: DiagnosisCatalogue = {
+  mseLoss: [{ id: 'mse.abs' }],
+  'RNN.computeGradW': [{ id: 'gradW.transposed' }, { id: 'gradW.same-step' }],
+};
 
 const CATALOGUE: CheckDefinition[] = [
   fakeCheck('contract.exports', 'rnn.ts', 4),
@@ -35,7 +41,7 @@ const CATALOGUE: CheckDefinition[] = [
 /** The validation problems of a rubric text (fails the test if it is valid). */
 function problemsOf(text: string): string[] {
   try {
-    parseRubric(text, 'r.yaml', CATALOGUE);
+    parseRubric(text, 'r.yaml', CATALOGUE, DIAGNOSES);
   } catch (error) {
     expect(error).toBeInstanceOf(RubricError);
     return (error as RubricError).problems;
@@ -68,6 +74,7 @@ describe('parseRubric: valid rubrics', () => {
       ].join('\n'),
       'r.yaml',
       CATALOGUE,
+      DIAGNOSES,
     );
     expect(rubric).toEqual<Rubric>({
       source: 'r.yaml',
@@ -195,7 +202,7 @@ describe('parseRubric: every problem is named with file, line, column and item',
         ].join('\n'),
       ),
     ).toEqual([
-      'r.yaml:11:1: unknown top-level key "extra" (allowed: name, items)',
+      'r.yaml:11:1: unknown top-level key "extra" (allowed: name, items, convergence)',
       'r.yaml:2:5: item 1: must be a mapping such as `{ check: loss.mse, points: 2 }`',
       'r.yaml:3:5: item 2: has both `check:` and `target:`; use one per item',
       'r.yaml:6:5: item 3: needs one of `check:`, `target:` or `manual:`',
