@@ -264,7 +264,7 @@ function readTopLevel(problems: Problems): { name?: string; items: unknown[]; co
     problems.throwIfAny();
   }
   const raw = root as Record<string, unknown>;
-  const { fields } = readObject(RubricTopLevelSchema, raw, [], problems, 'top-level', ['items']);
+  const { fields } = readObject(RubricTopLevelSchema, raw, [], problems, 'top-level', ['items', 'convergence']);
   if (!Array.isArray(raw.items) || raw.items.length === 0) {
     problems.add('items' in raw ? ['items'] : [], 'the rubric needs an `items:` list with at least one item', { where: 'items' });
     problems.throwIfAny();

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { CheckDefinition } from '../../checks/types';
 import {
   apportion,
+  convergenceSettingOf,
   loadRubric,
   ManualScoresError,
   parseManualScores,
@@ -15,6 +16,7 @@ import {
   selectChecks,
 } from '../../grader/rubric';
 import type { DiagnosisCatalogue, Rubric } from '../../grader/rubric';
+import { DEFAULT_CONVERGENCE, OFFERED_CONVERGENCE } from '../../grader/convergence-settings';
 
 function fakeCheck(id: string, target: string, points: number, visibility: 'public' | 'hidden' = 'public'): CheckDefinition {
   return { id, target, title: `title of ${id}`, points, visibility, timeoutMs: 1000, run: async () => ({ status: 'passed', message: '' }) };
@@ -252,6 +254,130 @@ describe('parseRubric: every problem is named with file, line, column and item',
 
   test('a missing file is a RubricError naming it', () => {
     expect(() => loadRubric('/nonexistent/rubric.yaml', CATALOGUE)).toThrow('The rubric /nonexistent/rubric.yaml is not valid:\n  - /nonexistent/rubric.yaml: cannot be read: the file does not exist');
+  });
+});
+
+describe('parseRubric: every reference is checked', () => {
+  /** Fake checks on real targets, validated against the real known mistakes (checks/diagnosis/mistakes.ts). */
+  const REAL_TARGETS = [fakeCheck('grad.b.value', 'RNN.computeGradB', 6), fakeCheck('loss.mse', 'mseLoss', 2)];
+  const problemsWithRealMistakes = (text: string): string[] => {
+    try {
+      parseRubric(text, 'r.yaml', REAL_TARGETS);
+    } catch (error) {
+      expect(error).toBeInstanceOf(RubricError);
+      return (error as RubricError).problems;
+    }
+    throw new Error('expected the rubric to be rejected');
+  };
+  const partialRule = (check: string, diagnosis: string) => `items:\n  - check: ${check}\n    points: 6\n    partial:\n      - diagnosis: ${diagnosis}\n        points: 3\n`;
+
+  test('a diagnosis id of the check target\'s known mistakes is accepted and scores', () => {
+    const rubric = parseRubric(partialRule('grad.b.value', 'gradB.skip-first'), 'r.yaml', REAL_TARGETS);
+    expect(rubric.checks[0].partial).toEqual([{ diagnosis: 'gradB.skip-first', cents: 300 }]);
+    expect(scoreCheck(rubric.checks[0], { status: 'failed', diagnosis: 'gradB.skip-first' })).toBe(300);
+  });
+
+  test('an unknown diagnosis id is rejected: a close one gets a suggestion, a far one the list of known mistakes', () => {
+    expect(problemsWithRealMistakes(partialRule('grad.b.value', 'gradB.skip-frist'))).toEqual([
+      'r.yaml:5:20: item 1 (check: grad.b.value), partial 1: `diagnosis:` unknown mistake "gradB.skip-frist" for RNN.computeGradB (did you mean "gradB.skip-first"?)',
+    ]);
+    // The example the old doc comment gave: accepted, and it could never award a point.
+    expect(problemsWithRealMistakes(partialRule('grad.b.value', 'skips-first-step'))).toEqual([
+      'r.yaml:5:20: item 1 (check: grad.b.value), partial 1: `diagnosis:` unknown mistake "skips-first-step" for RNN.computeGradB ' +
+        '(known: gradB.skip-first, gradB.no-tanh-derivative, gradB.last-only, gradB.flipped-sign)',
+    ]);
+  });
+
+  test('a diagnosis of another target, or of a target without known mistakes, is rejected', () => {
+    expect(problemsWithRealMistakes(partialRule('grad.b.value', 'gradW.transposed'))[0]).toContain('unknown mistake "gradW.transposed" for RNN.computeGradB');
+    expect(problemsWithRealMistakes(partialRule('loss.mse', 'gradB.skip-first'))).toEqual([
+      'r.yaml:5:20: item 1 (check: loss.mse), partial 1: `diagnosis:` "gradB.skip-first" can never match: no known mistake is diagnosed for mseLoss, the target of loss.mse',
+    ]);
+  });
+
+  test('partial rules: exactly one of status or diagnosis, no duplicates, not a list', () => {
+    expect(
+      problemsOf(
+        [
+          'items:',
+          '  - check: loss.mse',
+          '    points: 2',
+          '    partial:',
+          '      - { status: failed, diagnosis: mse.abs, points: 1 }',
+          '      - { points: 1 }',
+          '      - { status: failed, points: 1 }',
+          '      - { status: failed, points: 0.5 }',
+          '  - check: forward.shape',
+          '    points: 3',
+          '    partial: { status: failed }',
+        ].join('\n'),
+      ),
+    ).toEqual([
+      'r.yaml:5:9: item 1 (check: loss.mse), partial 1: needs exactly one of `status:` or `diagnosis:`',
+      'r.yaml:6:9: item 1 (check: loss.mse), partial 2: needs exactly one of `status:` or `diagnosis:`',
+      'r.yaml:8:9: item 1 (check: loss.mse), partial 4: duplicate partial rule for status failed',
+      'r.yaml:11:14: item 2 (check: forward.shape): `partial:` must be a list such as `[{ diagnosis: gradB.skip-first, points: 3 }]`',
+    ]);
+  });
+
+  test('target items: spread and split together, no points, a bad split value, an unknown split id', () => {
+    expect(
+      problemsOf(
+        [
+          'items:',
+          '  - target: RNN.computeGradW',
+          '    spread: equal',
+          '    checks: { grad.w.shape: 2, grad.w.value: 7 }',
+          '  - target: RNN.forward',
+          '  - target: RNN.computeGradU',
+          '    checks: { grad.u.a: x, grad.u.zz: 1 }',
+          '    spread: evenly',
+        ].join('\n'),
+      ),
+    ).toEqual([
+      'r.yaml:3:13: item 1 (target: RNN.computeGradW): give either `spread:` or an explicit `checks:` split, not both',
+      'r.yaml:5:5: item 2 (target: RNN.forward): `points:` is missing',
+      'r.yaml:7:25: item 3 (target: RNN.computeGradU): `grad.u.a:` must be a number, got "x"',
+      'r.yaml:8:13: item 3 (target: RNN.computeGradU): `spread:` must be "weighted" or "equal"',
+      'r.yaml:8:13: item 3 (target: RNN.computeGradU): give either `spread:` or an explicit `checks:` split, not both',
+    ]);
+  });
+
+  test('the top level: name must be a string, a manual id names a CSV column', () => {
+    expect(problemsOf('name: [a]\nitems:\n  - manual: "ex 1"\n    points: 1\n')).toEqual([
+      'r.yaml:1:7: `name:` must be a string',
+      'r.yaml:3:13: item 1 (manual: ex 1): `manual:` may only use letters, digits, ".", "_" and "-" (it names a column of the --manual CSV)',
+    ]);
+  });
+});
+
+describe('parseRubric: the convergence setting (train.converges)', () => {
+  const withConvergence = (yaml: string) => `items:\n  - check: loss.mse\n    points: 2\nconvergence: ${yaml}\n`;
+
+  test('absent: the notebook\'s 500 steps and 0.075', () => {
+    const rubric = parseRubric(withConvergence('{ steps: 500 }').replace(/convergence.*\n/, ''), 'r.yaml', CATALOGUE);
+    expect(rubric.convergence).toBeUndefined();
+    expect(convergenceSettingOf(rubric)).toEqual({ steps: 500, threshold: 0.075 });
+    expect(DEFAULT_CONVERGENCE).toEqual({ steps: 500, threshold: 0.075 });
+  });
+
+  test('every offered step count takes its calibrated threshold; a threshold may be raised', () => {
+    for (const setting of OFFERED_CONVERGENCE) {
+      const rubric = parseRubric(withConvergence(`{ steps: ${setting.steps} }`), 'r.yaml', CATALOGUE);
+      expect(convergenceSettingOf(rubric)).toEqual(setting);
+    }
+    const raised = parseRubric(withConvergence(`{ steps: 500, threshold: 0.1 }`), 'r.yaml', CATALOGUE);
+    expect(raised.convergence).toEqual({ steps: 500, threshold: 0.1 });
+  });
+
+  test('a step count that is not offered, a threshold below the calibrated one, unknown keys', () => {
+    const offered = OFFERED_CONVERGENCE.map((setting) => setting.steps).join(', ');
+    expect(problemsOf(withConvergence('{ steps: 250 }'))).toEqual([`r.yaml:4:23: \`steps:\` must be one of ${offered} (the calibrated settings), got 250`]);
+    expect(problemsOf(withConvergence('{ steps: 500, threshold: 0.05 }'))).toEqual([
+      'r.yaml:4:39: `threshold:` 0.05 is below 0.075, the threshold calibrated for 500 steps: the reference itself would fail on some seeds (see docs/rubric.md)',
+    ]);
+    expect(problemsOf(withConvergence('{ steps: 500, seed: 3 }'))).toEqual(['r.yaml:4:28: unknown key "seed" (allowed for convergence: steps, threshold)']);
+    expect(problemsOf(withConvergence('fast'))).toEqual(['r.yaml:4:14: `convergence:` must be a mapping such as `{ steps: 300 }`']);
   });
 });
 
