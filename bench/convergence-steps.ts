@@ -1,7 +1,7 @@
 /**
  * Calibrates the convergence settings a rubric may offer (`convergence:`, grader/convergence-settings.ts).
  *
- *   nice npx tsx bench/convergence-steps.ts [--data FILE] [--seeds N] [--steps 200,300,400,500] [--out FILE]
+ *   nice npx tsx bench/convergence-steps.ts [--data FILE] [--seeds N] [--slow-seeds N] [--steps 200,300,400,500] [--out FILE]
  *
  * For `seeds` seeds the reference trains once for the largest step count on the real data's
  * training split (as train.converges does, batch 32, learning rate 0.01). The learning rate does
@@ -11,7 +11,12 @@
  * statistic at the check's own seed, and for the offered threshold the false-failure rate — the
  * share of seeds on which the correct reference would fail — with a 95 % upper bound (0 of 100
  * still allows up to 3 %) and a log-normal tail estimate. It also proposes, for every step count,
- * the threshold with the same log-normal tail as the notebook's 500 steps / 0.075.
+ * the threshold with the notebook's own margin: 0.075 is 1.5 × the largest statistic of 500 steps
+ * over the seeds, so the proposal is that ratio × the largest statistic, rounded up to 0.005.
+ *
+ * To show that the thresholds still catch a slow trainer, it also trains `slowSeeds` seeds at half
+ * the learning rate (0.005: the effect of a gradient halved by mistake) and reports the smallest
+ * statistic a slow trainer reaches at each step count: a threshold below it fails every one of them.
  *
  * Writes JSON to bench/results/convergence-steps.json and prints a Markdown table for docs/rubric.md.
  */
@@ -20,7 +25,7 @@ import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createRng } from 'rnn-lab';
 import { loadPollutionData } from 'rnn-lab/data';
-import { trainRnn } from '../reference/rnn';
+import { doTrainingStep, RNN, trainRnn } from '../reference/rnn';
 import { convergenceStatistic, prepareData } from '../reference/pipeline';
 import { DEFAULT_CONVERGENCE, OFFERED_CONVERGENCE } from '../grader/convergence-settings';
 import { median } from './stats';
@@ -33,6 +38,8 @@ export interface ConvergenceStepsOptions {
   dataPath?: string;
   /** Seeds 1..seeds (default 100). */
   seeds?: number;
+  /** Seeds 1..slowSeeds of the half-learning-rate trainer (default 20). */
+  slowSeeds?: number;
   /** Step counts to measure (default: 200 and every offered one). */
   steps?: number[];
   outFile?: string | null;
@@ -46,8 +53,12 @@ export interface StepsRow {
   statistic: { median: number; p95: number; max: number; min: number; atCheckSeed: number };
   /** For the offered threshold: seeds at or above it, their share, a 95 % upper bound, the log-normal tail. */
   falseFailures?: { count: number; rate: number; upper95: number; logNormalTail: number };
-  /** The threshold with the same log-normal tail as the default setting, rounded up to 0.005. */
+  /** The threshold with the default setting's margin over the largest statistic, rounded up to 0.005. */
   suggestedThreshold: number;
+  /** Every seed's statistic, seeds 1..n. */
+  perSeed: number[];
+  /** A trainer at half the learning rate: its median and smallest statistic over the slow seeds. */
+  halfLearningRate: { median: number; min: number };
   /** Training time relative to the default's steps. */
   relativeTime: number;
 }
@@ -57,7 +68,8 @@ export interface ConvergenceStepsResult {
   machine: { node: string; cpus: number; cpuModel: string; loadAverageAtStart: number[] };
   seeds: number;
   checkSeed: number;
-  default: { steps: number; threshold: number; logNormalTail: number };
+  /** The default setting, its log-normal tail and its margin: threshold / largest statistic. */
+  default: { steps: number; threshold: number; logNormalTail: number; margin: number };
   rows: StepsRow[];
   seconds: number;
 }
@@ -104,7 +116,7 @@ function quantile(values: readonly number[], q: number): number {
 }
 
 export async function benchConvergenceSteps(options: ConvergenceStepsOptions = {}): Promise<ConvergenceStepsResult> {
-  const { dataPath, seeds = 100, outFile = DEFAULT_RESULTS_FILE, log = (line: string) => console.log(line) } = options;
+  const { dataPath, seeds = 100, slowSeeds = 20, outFile = DEFAULT_RESULTS_FILE, log = (line: string) => console.log(line) } = options;
   const stepCounts = [...new Set(options.steps ?? [200, ...OFFERED_CONVERGENCE.map((s) => s.steps)])].sort((a, b) => a - b);
   const longest = stepCounts[stepCounts.length - 1];
   const loadAverageAtStart = loadavg().map((x) => Number(x.toFixed(2)));
@@ -128,9 +140,19 @@ export async function benchConvergenceSteps(options: ConvergenceStepsOptions = {
     if (seed % 10 === 0) log(`  ${seed}/${seeds} seeds (${((Date.now() - started) / 1000).toFixed(0)} s)`);
   }
   const atCheckSeed = runSeed(CHECK_SEED);
+  const slow = new Map<number, number[]>(stepCounts.map((steps) => [steps, []]));
+  for (let seed = 1; seed <= slowSeeds; seed++) {
+    const rng = createRng(seed);
+    const rnn = new RNN(10, 6, rng);
+    const losses = Array.from({ length: longest }, () => doTrainingStep(rnn, train, 32, 0.005, rng));
+    for (const steps of stepCounts) slow.get(steps)!.push(convergenceStatistic(losses.slice(0, steps)));
+  }
+  log(`  ${slowSeeds} seeds at half the learning rate (${((Date.now() - started) / 1000).toFixed(0)} s)`);
 
-  const defaultFit = logNormalFit(statistics.get(DEFAULT_CONVERGENCE.steps) ?? []);
+  const defaultValues = statistics.get(DEFAULT_CONVERGENCE.steps) ?? [];
+  const defaultFit = logNormalFit(defaultValues);
   const defaultZ = (Math.log(DEFAULT_CONVERGENCE.threshold) - defaultFit.mu) / defaultFit.sigma;
+  const margin = DEFAULT_CONVERGENCE.threshold / Math.max(...defaultValues);
   const rows: StepsRow[] = stepCounts.map((steps) => {
     const values = statistics.get(steps)!;
     const fit = logNormalFit(values);
@@ -139,7 +161,9 @@ export async function benchConvergenceSteps(options: ConvergenceStepsOptions = {
       steps,
       threshold,
       statistic: { median: median(values), p95: quantile(values, 0.95), max: Math.max(...values), min: Math.min(...values), atCheckSeed: atCheckSeed.get(steps)! },
-      suggestedThreshold: Math.ceil(Math.exp(fit.mu + defaultZ * fit.sigma) * 200 - 1e-9) / 200,
+      suggestedThreshold: Math.ceil(margin * Math.max(...values) * 200 - 1e-6) / 200,
+      perSeed: values,
+      halfLearningRate: { median: median(slow.get(steps)!), min: Math.min(...slow.get(steps)!) },
       relativeTime: steps / DEFAULT_CONVERGENCE.steps,
     };
     if (threshold !== undefined) {
@@ -154,7 +178,7 @@ export async function benchConvergenceSteps(options: ConvergenceStepsOptions = {
     machine: { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', loadAverageAtStart },
     seeds,
     checkSeed: CHECK_SEED,
-    default: { ...DEFAULT_CONVERGENCE, logNormalTail: upperTail(defaultZ) },
+    default: { ...DEFAULT_CONVERGENCE, logNormalTail: upperTail(defaultZ), margin },
     rows,
     seconds: (Date.now() - started) / 1000,
   };
@@ -173,15 +197,16 @@ export function markdownTable(result: ConvergenceStepsResult): string[] {
   const f = (x: number) => x.toFixed(4);
   const pct = (x: number) => `${(100 * x).toFixed(x < 0.001 ? 3 : 1)} %`;
   const lines = [
-    `| steps | time | threshold | median | 95th pct | max | seed ${result.checkSeed} | false failures (of ${result.seeds}) | 95 % upper bound | log-normal tail | same-tail threshold |`,
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    `| steps | time | threshold | median | 95th pct | max | seed ${result.checkSeed} | false failures (of ${result.seeds}) | 95 % upper bound | log-normal tail | threshold with the default's margin (×${result.default.margin.toFixed(2)} max) | half learning rate: min (median) |`,
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const row of result.rows) {
     const s = row.statistic;
     const ff = row.falseFailures;
     lines.push(
       `| ${row.steps} | ×${row.relativeTime.toFixed(1)} | ${row.threshold ?? 'not offered'} | ${f(s.median)} | ${f(s.p95)} | ${f(s.max)} | ${f(s.atCheckSeed)} | ` +
-        `${ff ? ff.count : '—'} | ${ff ? pct(ff.upper95) : '—'} | ${ff ? ff.logNormalTail.toExponential(1) : '—'} | ${row.suggestedThreshold} |`,
+        `${ff ? ff.count : '—'} | ${ff ? pct(ff.upper95) : '—'} | ${ff ? (ff.logNormalTail < 1e-12 ? '< 1e-12' : ff.logNormalTail.toExponential(1)) : '—'} | ${row.suggestedThreshold} | ` +
+        `${f(row.halfLearningRate.min)} (${f(row.halfLearningRate.median)}) |`,
     );
   }
   return lines;
@@ -189,7 +214,7 @@ export function markdownTable(result: ConvergenceStepsResult): string[] {
 
 function parseArgs(argv: string[]): ConvergenceStepsOptions {
   const options: ConvergenceStepsOptions = {};
-  const usage = 'usage: npx tsx bench/convergence-steps.ts [--data FILE] [--seeds N] [--steps 200,300,400,500] [--out FILE]';
+  const usage = 'usage: npx tsx bench/convergence-steps.ts [--data FILE] [--seeds N] [--slow-seeds N] [--steps 200,300,400,500] [--out FILE]';
   for (let i = 0; i < argv.length; i += 2) {
     const [flag, value] = [argv[i], argv[i + 1]];
     const integer = (text: string, min: number) => {
@@ -199,6 +224,7 @@ function parseArgs(argv: string[]): ConvergenceStepsOptions {
     };
     if (flag === '--data') options.dataPath = value;
     else if (flag === '--seeds') options.seeds = integer(value, 2);
+    else if (flag === '--slow-seeds') options.slowSeeds = integer(value, 0);
     else if (flag === '--steps') options.steps = (value ?? '').split(',').map((text) => integer(text, 25));
     else if (flag === '--out') options.outFile = value;
     else throw new Error(`unknown argument ${flag}; ${usage}`);

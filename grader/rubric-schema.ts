@@ -93,7 +93,7 @@ export const TargetItemSchema = z
   .strictObject({
     target: NonEmptyString.describe('A contract export (e.g. `RNN.computeGradW`): the item grades every check that judges it.'),
     points: Points.optional().describe("The item's points, spread over its checks. Required unless `checks:` gives the split (then it must equal the split's sum)."),
-    title: Title.optional().describe('Column title in reports (default: "<target> (<n> checks)").'),
+    title: Title.optional().describe('Column title in reports (default: `<target> (<n> checks)`).'),
     hidden: Hidden.optional().describe('`true` / `false` overrides the visibility of every check of the item.'),
     spread: z
       .enum(SPREADS, { error: `must be "${SPREADS.join('" or "')}"` })

@@ -2,7 +2,9 @@
  * The rubric: parsing, validation errors (exact text, with file, line and item), point spreading,
  * scoring, the manual-scores CSV, and the default rubric shipped with the grader.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CATALOGUE as LIVE_CATALOGUE } from '../../checks/catalogue';
 import type { CheckDefinition } from '../../checks/types';
 import {
   apportion,
@@ -17,6 +19,7 @@ import {
 } from '../../grader/rubric';
 import type { DiagnosisCatalogue, Rubric } from '../../grader/rubric';
 import { DEFAULT_CONVERGENCE, OFFERED_CONVERGENCE } from '../../grader/convergence-settings';
+import { EXAMPLE_RUBRIC, renderRubricReference, RUBRIC_DOC, withReference } from '../../grader/rubric-docs';
 
 function fakeCheck(id: string, target: string, points: number, visibility: 'public' | 'hidden' = 'public'): CheckDefinition {
   return { id, target, title: `title of ${id}`, points, visibility, timeoutMs: 1000, run: async () => ({ status: 'passed', message: '' }) };
@@ -485,5 +488,31 @@ describe('the default rubric (grader/rubric.default.yaml)', () => {
     const rubric = loadRubric(DEFAULT, live, 'grader/rubric.default.yaml');
     expect(rubric.checks.map((check) => check.id)).toEqual(live.map((check) => check.id));
     expect(rubric.maxCents).toBe(10000);
+  });
+});
+
+describe('docs/rubric.md', () => {
+  test('its reference is the one generated from the schema and the live catalogues (else: npm run docs:rubric)', () => {
+    const doc = readFileSync(RUBRIC_DOC, 'utf8');
+    expect(withReference(doc, renderRubricReference(LIVE_CATALOGUE))).toBe(doc);
+  });
+
+  test('its example is valid against the live catalogues and uses every kind of item', () => {
+    const rubric = parseRubric(EXAMPLE_RUBRIC, 'example', LIVE_CATALOGUE);
+    expect(new Set(rubric.items.map((item) => item.kind))).toEqual(new Set(['check', 'target', 'manual']));
+    expect(rubric.checks.find((check) => check.id === 'grad.b.value')?.partial).toEqual([
+      { diagnosis: 'gradB.skip-first', cents: 300 },
+      { status: 'failed', cents: 100 },
+    ]);
+    expect(rubric.convergence).toEqual(OFFERED_CONVERGENCE.find((setting) => setting.steps === 400));
+  });
+
+  test('the reference lists every field of the schema, every check id and every diagnosis id', () => {
+    const reference = renderRubricReference(LIVE_CATALOGUE);
+    for (const field of ['name', 'items', 'convergence', 'check', 'target', 'manual', 'partial', 'spread', 'checks', 'hidden', 'title', 'status', 'diagnosis', 'steps', 'threshold']) {
+      expect(reference).toContain(`| \`${field}:\` |`);
+    }
+    for (const check of LIVE_CATALOGUE) expect(reference).toContain(`| \`${check.id}\` |`);
+    expect(reference).toContain('`gradB.skip-first`');
   });
 });
