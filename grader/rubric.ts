@@ -1,41 +1,34 @@
 /**
  * The grading rubric: a YAML file that says how many points each check, contract export or manual
- * item is worth. It is validated against the live check catalogue before anything is graded, and
- * every problem is reported with the file, the line and the item it is about.
- *
- * ```yaml
- * name: Lab 8 — RNN backpropagation
- * items:
- *   - check: loss.mse            # points for one check
- *     points: 2
- *   - check: grad.b.value
- *     points: 6
- *     partial:                   # partial credit when the check fails in a recognised way
- *       - diagnosis: skips-first-step
- *         points: 3
- *       - status: failed         # …or by verdict (failed / error / timeout / memory)
- *         points: 1
- *   - target: RNN.forward        # points for a contract export, spread over all its checks
- *     points: 9
- *     spread: weighted           # weighted (by each check's default points; the default) | equal
- *     hidden: true               # hide every check of this item from students
- *   - target: RNN.computeGradW
- *     points: 9
- *     checks: { grad.w.shape: 2, grad.w.value: 7 }   # or an explicit split
- *   - manual: exercise1          # scored by hand, from the --manual CSV (column "exercise1")
- *     title: Exercise 1 — derivation of dL/dh_t
- *     points: 10
- * ```
+ * item is worth (reference: docs/rubric.md, generated from grader/rubric-schema.ts; example:
+ * grader/rubric.default.yaml). It is validated before anything is graded, in two steps:
+ *   1. the shape of every field, by the zod schemas of grader/rubric-schema.ts;
+ *   2. every reference, against the live catalogues: check ids and targets against the check
+ *      catalogue, partial-credit `diagnosis:` ids against the known mistakes of the check's target,
+ *      explicit splits against the target's checks; no check may be graded twice.
+ * Every problem is reported at once, with the file, line, column and the item it is about.
  *
  * Points are kept in hundredths internally (every sum is exact); a rubric may use at most two
  * decimals. Checks that no item mentions are not run.
  */
 import { readFileSync } from 'node:fs';
-import { parse } from 'csv-parse/sync';
-import { LineCounter, parseDocument, isMap, isScalar, isSeq } from 'yaml';
-import type { Node, Pair, YAMLMap } from 'yaml';
+import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
+import type { Document, Node } from 'yaml';
+import type { z } from 'zod';
+import { MISTAKES } from '../checks/diagnosis/mistakes';
 import type { CheckDefinition } from '../checks/types';
+import { DEFAULT_CONVERGENCE, OFFERED_CONVERGENCE } from './convergence-settings';
+import type { ConvergenceSetting } from './convergence-settings';
+import { centsToPoints, formatCents } from './points';
 import type { CheckStatus, RubricItemReport } from './report-types';
+import { ConvergenceSchema, ITEM_KINDS, ITEM_SCHEMAS, PartialRuleSchema, RubricTopLevelSchema } from './rubric-schema';
+import type { CheckItemInput, ConvergenceInput, ItemKind, ManualItemInput, PartialRuleInput, TargetItemInput } from './rubric-schema';
+
+export { PARTIAL_STATUSES } from './rubric-schema';
+export { centsToPoints, formatCents } from './points';
+export { loadManualScores, ManualScoresError, parseManualScores } from './manual-scores';
+export type { ManualScores } from './manual-scores';
+export type { ConvergenceSetting } from './convergence-settings';
 
 export class RubricError extends Error {
   constructor(readonly file: string, readonly problems: string[]) {
@@ -63,7 +56,7 @@ export interface RubricCheck {
 
 export interface RubricItem {
   id: string;
-  kind: 'check' | 'target' | 'manual';
+  kind: ItemKind;
   title: string;
   maxCents: number;
   checks: string[];
@@ -78,19 +71,15 @@ export interface Rubric {
   /** Every check the rubric grades, in catalogue order (the order they run in). */
   checks: RubricCheck[];
   maxCents: number;
+  /** The convergence setting, only when the rubric chooses one (else DEFAULT_CONVERGENCE: see convergenceSettingOf). */
+  convergence?: ConvergenceSetting;
 }
 
-export const PARTIAL_STATUSES = ['failed', 'error', 'timeout', 'memory'] as const;
-const ITEM_KINDS = ['check', 'target', 'manual'] as const;
-const ALLOWED_KEYS: Record<(typeof ITEM_KINDS)[number], string[]> = {
-  check: ['check', 'points', 'title', 'hidden', 'partial'],
-  target: ['target', 'points', 'title', 'hidden', 'spread', 'checks'],
-  manual: ['manual', 'points', 'title'],
-};
-const MANUAL_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+/** Known mistakes by contract export (target): the ids a `diagnosis:` rule may name. */
+export type DiagnosisCatalogue = Readonly<Record<string, ReadonlyArray<{ readonly id: string }>>>;
 
 /** Reads and validates a rubric file against a check catalogue; `label` names it in messages. Throws RubricError. */
-export function loadRubric(file: string, catalogue: readonly CheckDefinition[], label: string = file): Rubric {
+export function loadRubric(file: string, catalogue: readonly CheckDefinition[], label: string = file, diagnoses: DiagnosisCatalogue = MISTAKES): Rubric {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -98,299 +87,394 @@ export function loadRubric(file: string, catalogue: readonly CheckDefinition[], 
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'the file does not exist' : (error as Error).message;
     throw new RubricError(label, [`${label}: cannot be read: ${reason}`]);
   }
-  return parseRubric(text, label, catalogue);
+  return parseRubric(text, label, catalogue, diagnoses);
 }
 
-/** Parses and validates rubric text; `file` is only used in messages. Throws RubricError. */
-export function parseRubric(text: string, file: string, catalogue: readonly CheckDefinition[]): Rubric {
+/** Parses and validates rubric text; `file` is only used in messages. Throws RubricError with every problem found. */
+export function parseRubric(text: string, file: string, catalogue: readonly CheckDefinition[], diagnoses: DiagnosisCatalogue = MISTAKES): Rubric {
+  const problems = new Problems(file, readYaml(text, file));
+  const top = readTopLevel(problems);
+  const builder = new RubricBuilder(catalogue, diagnoses, problems);
+  top.items.forEach((raw, index) => builder.addItem(raw, index));
+  const convergence = top.convergence === undefined ? undefined : readConvergence(top.convergence, problems);
+  problems.throwIfAny();
+  return builder.build(file, top.name || file, convergence);
+}
+
+/** The convergence setting a graded batch uses: the rubric's, else the notebook's default. */
+export function convergenceSettingOf(rubric: Rubric): ConvergenceSetting {
+  return rubric.convergence ?? DEFAULT_CONVERGENCE;
+}
+
+// --- step 0: YAML ------------------------------------------------------------------------------
+
+interface YamlSource {
+  doc: Document.Parsed;
+  lineCounter: LineCounter;
+}
+
+/** Parses the YAML (duplicate keys are errors); throws RubricError on a syntax error. */
+function readYaml(text: string, file: string): YamlSource {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
-  const problems: string[] = [];
-  const at = (node: Node | null | undefined, where: string, problem: string) => {
-    const offset = node?.range?.[0];
-    const pos = offset === undefined ? '' : `:${lineCounter.linePos(offset).line}:${lineCounter.linePos(offset).col}`;
-    problems.push(`${file}${pos}: ${where ? `${where}: ` : ''}${problem}`);
-  };
   if (doc.errors.length > 0) {
-    for (const error of doc.errors) {
-      const pos = lineCounter.linePos(error.pos[0]);
-      problems.push(`${file}:${pos.line}:${pos.col}: YAML syntax error: ${error.message.split('\n')[0]}`);
+    throw new RubricError(
+      file,
+      doc.errors.map((error) => {
+        const pos = lineCounter.linePos(error.pos[0]);
+        return `${file}:${pos.line}:${pos.col}: YAML syntax error: ${error.message.split('\n')[0]}`;
+      }),
+    );
+  }
+  return { doc, lineCounter };
+}
+
+// --- problems, located by their path in the file ----------------------------------------------
+
+type Path = ReadonlyArray<string | number>;
+
+/** Collects problems by YAML path and words them as `file:line:col: item 3 (check: x): problem`. */
+class Problems {
+  private readonly found: Array<{ topLevel: boolean; offset: number; text: string }> = [];
+  /** The raw document, as plain data (what the schemas validate). */
+  readonly data: unknown;
+
+  constructor(private readonly file: string, private readonly source: YamlSource) {
+    this.data = source.doc.toJS();
+  }
+
+  /** A problem with the value at `path` (or with its key, for `at: 'key'`; or named `where`, instead of the item). */
+  add(path: Path, problem: string, options: { at?: 'key' | 'value'; where?: string } = {}): void {
+    const node = this.nodeAt(path, options.at ?? 'value');
+    const offset = node?.range?.[0];
+    const pos = offset === undefined ? undefined : this.source.lineCounter.linePos(offset);
+    const where = options.where ?? this.describe(path);
+    this.found.push({
+      topLevel: path[0] !== 'items' || path.length === 1,
+      offset: offset ?? 0,
+      text: `${this.file}${pos ? `:${pos.line}:${pos.col}` : ''}: ${where ? `${where}: ` : ''}${problem}`,
+    });
+  }
+
+  /** The problems of a zod validation of the object at `path`, each at its field. */
+  addIssues(path: Path, issues: readonly z.core.$ZodIssue[], allowed: { keys: readonly string[]; what: string }): void {
+    for (const issue of issues) {
+      const at = [...path, ...(issue.path as Array<string | number>)];
+      if (issue.code === 'unrecognized_keys') {
+        for (const key of issue.keys) this.add([...at, key], `unknown ${allowed.what === 'top-level' ? 'top-level key' : 'key'} "${key}" (allowed${allowed.what === 'top-level' || allowed.what === '' ? '' : ` for ${allowed.what}`}: ${allowed.keys.join(', ')})`, { at: 'key' });
+        continue;
+      }
+      const field = issue.path.length > 0 ? issue.path[issue.path.length - 1] : undefined;
+      this.add(at, typeof field === 'string' ? `\`${field}:\` ${issue.message}` : issue.message);
     }
-    throw new RubricError(file, problems);
   }
 
-  const root = doc.contents;
-  if (!isMap(root)) {
-    at(root, '', 'the rubric must be a mapping with an `items:` list (see grader/rubric.default.yaml)');
-    throw new RubricError(file, problems);
+  throwIfAny(): void {
+    if (this.found.length === 0) return;
+    // Top-level problems first, then the items' in file order.
+    const ordered = this.found.map((problem, index) => ({ ...problem, index })).sort((a, b) => Number(b.topLevel) - Number(a.topLevel) || a.offset - b.offset || a.index - b.index);
+    throw new RubricError(this.file, ordered.map((problem) => problem.text));
   }
-  let name = '';
-  let itemsNode: Node | null = null;
-  for (const pair of root.items as Pair<Node, Node>[]) {
-    const key = isScalar(pair.key) ? String(pair.key.value) : '';
-    if (key === 'name') {
-      if (isScalar(pair.value) && typeof pair.value.value === 'string') name = pair.value.value;
-      else at(pair.value, 'name', 'must be a string');
-    } else if (key === 'items') {
-      itemsNode = pair.value;
-    } else {
-      at(pair.key, '', `unknown top-level key "${key}" (allowed: name, items)`);
+
+  /** The deepest node on `path` that exists (a missing field is reported at its parent). */
+  private nodeAt(path: Path, at: 'key' | 'value'): Node | undefined {
+    let node = this.source.doc.contents as Node | null;
+    for (const [i, segment] of path.entries()) {
+      if (isMap(node)) {
+        const pair = node.items.find((entry) => String((entry.key as { value?: unknown } | null)?.value ?? entry.key) === String(segment));
+        if (!pair) break;
+        node = (at === 'key' && i === path.length - 1 ? pair.key : pair.value) as Node | null;
+      } else if (isSeq(node) && typeof segment === 'number' && node.items[segment]) {
+        node = node.items[segment] as Node;
+      } else break;
+    }
+    return node ?? undefined;
+  }
+
+  /** "item 3 (check: loss.mse), partial 2" for a path inside an item; "" at the top level. */
+  private describe(path: Path): string {
+    if (path[0] !== 'items' || typeof path[1] !== 'number') return '';
+    const items = (this.data as { items?: unknown[] }).items ?? [];
+    const label = itemLabel(items[path[1]], path[1]);
+    return path[2] === 'partial' && typeof path[3] === 'number' ? `${label}, partial ${path[3] + 1}` : label;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** The kinds an item claims to be (a valid item has exactly one). */
+function kindsOf(raw: Record<string, unknown>): ItemKind[] {
+  return ITEM_KINDS.filter((kind) => kind in raw);
+}
+
+/** The trimmed id of an item of one kind, when it is a non-empty string. */
+function idOf(raw: unknown): { kind: ItemKind; id: string } | undefined {
+  if (!isRecord(raw)) return undefined;
+  const kinds = kindsOf(raw);
+  const value = kinds.length === 1 ? raw[kinds[0]] : undefined;
+  return typeof value === 'string' && value.trim() !== '' ? { kind: kinds[0], id: value.trim() } : undefined;
+}
+
+function itemLabel(raw: unknown, index: number): string {
+  const named = idOf(raw);
+  return named ? `item ${index + 1} (${named.kind}: ${named.id})` : `item ${index + 1}`;
+}
+
+/**
+ * Validates a mapping field by field, so that one bad field does not hide the others: returns
+ * the fields that are valid, and `ok` when the whole object is (its cross-field rules included).
+ */
+function readObject<S extends z.ZodObject>(schema: S, raw: Record<string, unknown>, path: Path, problems: Problems, what: string, skip: readonly string[] = []): { fields: Partial<z.output<S>>; ok: boolean } {
+  const keys = Object.keys(schema.shape);
+  const fields: Record<string, unknown> = {};
+  let ok = true;
+  const unknown = Object.keys(raw).filter((key) => !keys.includes(key));
+  if (unknown.length > 0) {
+    problems.addIssues(path, [{ code: 'unrecognized_keys', keys: unknown, path: [], message: '', input: raw }], { keys, what });
+    ok = false;
+  }
+  for (const key of keys) {
+    if (skip.includes(key)) continue;
+    const result = (schema.shape[key] as z.ZodType).safeParse(raw[key]);
+    if (result.success) fields[key] = result.data;
+    else {
+      problems.addIssues(path, result.error.issues.map((issue) => ({ ...issue, path: [key, ...issue.path] })), { keys, what });
+      ok = false;
     }
   }
-  if (!isSeq(itemsNode) || itemsNode.items.length === 0) {
-    at(itemsNode ?? root, 'items', 'the rubric needs an `items:` list with at least one item');
-    throw new RubricError(file, problems);
+  if (ok && skip.length === 0) {
+    // The object's own rules (e.g. "exactly one of"), once every field is valid.
+    const whole = schema.safeParse(raw);
+    if (!whole.success) {
+      problems.addIssues(path, whole.error.issues, { keys, what });
+      ok = false;
+    }
   }
+  return { fields: fields as Partial<z.output<S>>, ok };
+}
 
-  const byId = new Map(catalogue.map((check) => [check.id, check]));
-  const targets = new Map<string, CheckDefinition[]>();
-  for (const check of catalogue) targets.set(check.target, [...(targets.get(check.target) ?? []), check]);
+// --- step 1: the top level ------------------------------------------------------------------
 
-  const items: RubricItem[] = [];
-  const checks = new Map<string, RubricCheck>();
+function readTopLevel(problems: Problems): { name?: string; items: unknown[]; convergence?: unknown } {
+  const root = problems.data;
+  if (!isRecord(root)) {
+    problems.add([], 'the rubric must be a mapping with an `items:` list (see grader/rubric.default.yaml)');
+    problems.throwIfAny();
+  }
+  const raw = root as Record<string, unknown>;
+  const { fields } = readObject(RubricTopLevelSchema, raw, [], problems, 'top-level', ['items', 'convergence']);
+  if (!Array.isArray(raw.items) || raw.items.length === 0) {
+    problems.add('items' in raw ? ['items'] : [], 'the rubric needs an `items:` list with at least one item', { where: 'items' });
+    problems.throwIfAny();
+  }
+  return { name: fields.name, items: raw.items as unknown[], convergence: raw.convergence };
+}
+
+function readConvergence(raw: unknown, problems: Problems): ConvergenceSetting | undefined {
+  const path = ['convergence'];
+  if (!isRecord(raw)) {
+    problems.add(path, `\`convergence:\` must be a mapping such as \`{ steps: ${OFFERED_CONVERGENCE[0].steps} }\``);
+    return undefined;
+  }
+  const { fields, ok } = readObject(ConvergenceSchema, raw, path, problems, 'convergence');
+  if (!ok) return undefined;
+  const { steps, threshold } = fields as ConvergenceInput;
+  const calibrated = OFFERED_CONVERGENCE.find((setting) => setting.steps === steps)!;
+  if (threshold !== undefined && threshold < calibrated.threshold) {
+    problems.add([...path, 'threshold'], `\`threshold:\` ${threshold} is below ${calibrated.threshold}, the threshold calibrated for ${steps} steps: the reference itself would fail on some seeds (see docs/rubric.md)`);
+    return undefined;
+  }
+  return { steps, threshold: threshold ?? calibrated.threshold };
+}
+
+// --- step 2: the items, and every reference they make ---------------------------------------
+
+class RubricBuilder {
+  private readonly byId: Map<string, CheckDefinition>;
+  private readonly targets = new Map<string, CheckDefinition[]>();
+  private readonly items: RubricItem[] = [];
+  private readonly checks = new Map<string, RubricCheck>();
   /** Which item (described for people) claimed each check / item id first. */
-  const checkOwner = new Map<string, string>();
-  const itemOwner = new Map<string, string>();
+  private readonly checkOwner = new Map<string, string>();
+  private readonly itemOwner = new Map<string, string>();
 
-  itemsNode.items.forEach((raw, index) => {
-    const itemNode = raw as Node;
-    const number = `item ${index + 1}`;
-    if (!isMap(itemNode)) {
-      at(itemNode, number, 'must be a mapping such as `{ check: loss.mse, points: 2 }`');
+  constructor(private readonly catalogue: readonly CheckDefinition[], private readonly diagnoses: DiagnosisCatalogue, private readonly problems: Problems) {
+    this.byId = new Map(catalogue.map((check) => [check.id, check]));
+    for (const check of catalogue) this.targets.set(check.target, [...(this.targets.get(check.target) ?? []), check]);
+  }
+
+  addItem(raw: unknown, index: number): void {
+    const path = ['items', index];
+    if (!isRecord(raw)) {
+      this.problems.add(path, 'must be a mapping such as `{ check: loss.mse, points: 2 }`');
       return;
     }
-    const fields = readFields(itemNode);
-    const kinds = ITEM_KINDS.filter((kind) => fields.has(kind));
+    const kinds = kindsOf(raw);
     if (kinds.length !== 1) {
-      at(itemNode, number, kinds.length === 0 ? 'needs one of `check:`, `target:` or `manual:`' : `has both ${kinds.map((k) => `\`${k}:\``).join(' and ')}; use one per item`);
+      this.problems.add(path, kinds.length === 0 ? 'needs one of `check:`, `target:` or `manual:`' : `has both ${kinds.map((k) => `\`${k}:\``).join(' and ')}; use one per item`);
       return;
     }
     const kind = kinds[0];
-    const idNode = fields.get(kind)!.value;
-    if (!isScalar(idNode) || typeof idNode.value !== 'string' || idNode.value.trim() === '') {
-      at(idNode ?? itemNode, number, `\`${kind}:\` must be a non-empty string`);
-      return;
-    }
-    const id = idNode.value.trim();
-    const where = `${number} (${kind}: ${id})`;
-    for (const [key, pair] of fields) {
-      if (!ALLOWED_KEYS[kind].includes(key)) at(pair.key, where, `unknown key "${key}" (allowed for ${kind} items: ${ALLOWED_KEYS[kind].join(', ')})`);
-    }
-    const title = readTitle(fields.get('title'), where);
-    const hidden = readHidden(fields.get('hidden'), where);
-    const previous = itemOwner.get(id);
+    const { fields } = readObject(ITEM_SCHEMAS[kind], raw, path, this.problems, `${kind} items`, kind === 'check' ? ['partial'] : []);
+    const named = idOf(raw);
+    if (!named) return; // the id's own problem is already reported
+    const where = itemLabel(raw, index);
+    const previous = this.itemOwner.get(named.id);
     if (previous) {
-      at(itemNode, where, `duplicate item: ${previous} already uses the id "${id}"`);
+      this.problems.add(path, `duplicate item: ${previous} already uses the id "${named.id}"`);
       return;
     }
-    itemOwner.set(id, where);
+    this.itemOwner.set(named.id, where);
+    if (kind === 'check') this.addCheckItem(named.id, fields as Partial<CheckItemInput>, raw.partial, path, where);
+    else if (kind === 'target') this.addTargetItem(named.id, fields as Partial<TargetItemInput>, raw, path, where);
+    else this.addManualItem(named.id, fields as Partial<ManualItemInput>);
+  }
 
-    if (kind === 'manual') {
-      if (!MANUAL_ID.test(id)) at(idNode, where, 'a manual item id may only use letters, digits, ".", "_" and "-" (it names a column of the --manual CSV)');
-      const cents = readPoints(fields.get('points'), where, itemNode);
-      if (cents === undefined) return;
-      items.push({ id, kind, title: title ?? id, maxCents: cents, checks: [] });
+  build(source: string, name: string, convergence: ConvergenceSetting | undefined): Rubric {
+    const ordered = this.catalogue.filter((check) => this.checks.has(check.id)).map((check) => this.checks.get(check.id)!);
+    const rubric: Rubric = { source, name, items: this.items, checks: ordered, maxCents: this.items.reduce((sum, item) => sum + item.maxCents, 0) };
+    if (convergence) rubric.convergence = convergence;
+    return rubric;
+  }
+
+  private addManualItem(id: string, fields: Partial<ManualItemInput>): void {
+    if (fields.points === undefined || fields.manual === undefined) return;
+    this.items.push({ id, kind: 'manual', title: fields.title ?? id, maxCents: toCents(fields.points), checks: [] });
+  }
+
+  private addCheckItem(id: string, fields: Partial<CheckItemInput>, rawPartial: unknown, path: Path, where: string): void {
+    const check = this.byId.get(id);
+    if (!check) {
+      this.problems.add([...path, 'check'], `unknown check id "${id}"${suggest(id, [...this.byId.keys()], 'check')}`);
       return;
     }
-
-    if (kind === 'check') {
-      const check = byId.get(id);
-      if (!check) {
-        at(idNode, where, `unknown check id "${id}"${suggest(id, [...byId.keys()])}`);
-        return;
-      }
-      const cents = readPoints(fields.get('points'), where, itemNode);
-      const partial = readPartial(fields.get('partial'), where, cents);
-      if (cents === undefined) return;
-      if (!claim(id, where, itemNode)) return;
-      checks.set(id, { id, item: id, maxCents: cents, visibility: hidden === undefined ? check.visibility : hidden ? 'hidden' : 'public', partial });
-      items.push({ id, kind, title: title ?? check.title, maxCents: cents, checks: [id] });
-      return;
-    }
-
-    // kind === 'target'
-    const members = targets.get(id);
-    if (!members) {
-      at(idNode, where, `no check judges the target "${id}"${suggest(id, [...targets.keys()])}`);
-      return;
-    }
-    const spreadNode = fields.get('spread')?.value;
-    let spread: 'weighted' | 'equal' = 'weighted';
-    if (spreadNode) {
-      if (isScalar(spreadNode) && (spreadNode.value === 'weighted' || spreadNode.value === 'equal')) spread = spreadNode.value;
-      else at(spreadNode, where, '`spread:` must be "weighted" or "equal"');
-    }
-    const explicit = fields.get('checks');
-    let shares: Map<string, number> | undefined;
-    let cents = fields.has('points') || !explicit ? readPoints(fields.get('points'), where, itemNode) : undefined;
-    if (explicit) {
-      if (spreadNode) at(spreadNode, where, 'give either `spread:` or an explicit `checks:` split, not both');
-      shares = readSplit(explicit, where, members);
-      if (!shares) return;
-      const sum = [...shares.values()].reduce((a, b) => a + b, 0);
-      if (cents === undefined && !fields.has('points')) cents = sum;
-      else if (cents !== undefined && sum !== cents) {
-        at(explicit.value, where, `the \`checks:\` split adds up to ${formatCents(sum)} points, but \`points:\` is ${formatCents(cents)}`);
-        return;
-      }
-    }
-    if (cents === undefined) return;
-    if (!shares) {
-      const weights = spread === 'equal' || members.every((check) => !(check.points > 0)) ? members.map(() => 1) : members.map((check) => Math.max(0, check.points) || 0);
-      const split = apportion(cents, weights);
-      shares = new Map(members.map((check, i) => [check.id, split[i]]));
-    }
-    const claimed = members.filter((check) => shares!.has(check.id));
-    if (!claimed.every((check) => claim(check.id, where, itemNode))) return;
-    for (const check of claimed) {
-      const visibility = hidden === undefined ? check.visibility : hidden ? 'hidden' : 'public';
-      checks.set(check.id, { id: check.id, item: id, maxCents: shares.get(check.id)!, visibility, partial: [] });
-    }
-    items.push({ id, kind, title: title ?? `${id} (${claimed.length} check${claimed.length === 1 ? '' : 's'})`, maxCents: cents, checks: claimed.map((check) => check.id) });
-  });
-
-  if (problems.length > 0) throw new RubricError(file, problems);
-  const ordered = catalogue.filter((check) => checks.has(check.id)).map((check) => checks.get(check.id)!);
-  return { source: file, name: name || file, items, checks: ordered, maxCents: items.reduce((sum, item) => sum + item.maxCents, 0) };
-
-  // --- helpers (closures over `at`, `checkOwner`) -------------------------------------------
-
-  function claim(checkId: string, where: string, node: Node): boolean {
-    const owner = checkOwner.get(checkId);
-    if (owner) {
-      at(node, where, `duplicate item: the check "${checkId}" is already graded by ${owner}`);
-      return false;
-    }
-    checkOwner.set(checkId, where);
-    return true;
+    const cents = fields.points === undefined ? undefined : toCents(fields.points);
+    const partial = this.readPartialRules(check, rawPartial, [...path, 'partial'], cents);
+    if (cents === undefined || !this.claim(id, where, path)) return;
+    this.checks.set(id, { id, item: id, maxCents: cents, visibility: visibility(check, fields.hidden), partial });
+    this.items.push({ id, kind: 'check', title: fields.title ?? check.title, maxCents: cents, checks: [id] });
   }
 
-  function readTitle(pair: Pair<Node, Node> | undefined, where: string): string | undefined {
-    if (!pair) return undefined;
-    if (isScalar(pair.value) && typeof pair.value.value === 'string') return pair.value.value;
-    at(pair.value ?? pair.key, where, '`title:` must be a string');
-    return undefined;
-  }
-
-  function readHidden(pair: Pair<Node, Node> | undefined, where: string): boolean | undefined {
-    if (!pair) return undefined;
-    if (isScalar(pair.value) && typeof pair.value.value === 'boolean') return pair.value.value;
-    at(pair.value ?? pair.key, where, '`hidden:` must be true or false');
-    return undefined;
-  }
-
-  function readPoints(pair: Pair<Node, Node> | undefined, where: string, owner: Node): number | undefined {
-    if (!pair) {
-      at(owner, where, '`points:` is missing');
-      return undefined;
-    }
-    return pointsOf(pair.value, where, 'points');
-  }
-
-  function pointsOf(node: Node | null, where: string, label: string): number | undefined {
-    const value = isScalar(node) ? node.value : undefined;
-    if (typeof value !== 'number') {
-      const shown = isScalar(node) ? JSON.stringify(node.value) : node ? 'a list or mapping' : 'nothing';
-      at(node, where, `\`${label}:\` must be a number, got ${shown}`);
-      return undefined;
-    }
-    if (!Number.isFinite(value)) {
-      at(node, where, `\`${label}:\` must be a finite number, got ${value}`);
-      return undefined;
-    }
-    if (value < 0) {
-      at(node, where, `\`${label}:\` must not be negative, got ${value}`);
-      return undefined;
-    }
-    const cents = Math.round(value * 100);
-    if (Math.abs(cents - value * 100) > 1e-6) {
-      at(node, where, `\`${label}:\` may have at most two decimals, got ${value}`);
-      return undefined;
-    }
-    return cents;
-  }
-
-  function readPartial(pair: Pair<Node, Node> | undefined, where: string, maxCents: number | undefined): PartialRule[] {
-    if (!pair) return [];
-    if (!isSeq(pair.value)) {
-      at(pair.value ?? pair.key, where, '`partial:` must be a list such as `[{ diagnosis: skips-first-step, points: 3 }]`');
+  private readPartialRules(check: CheckDefinition, raw: unknown, path: Path, maxCents: number | undefined): PartialRule[] {
+    if (raw === undefined) return [];
+    if (!Array.isArray(raw)) {
+      const result = ITEM_SCHEMAS.check.shape.partial.safeParse(raw);
+      if (!result.success) this.problems.addIssues(path.slice(0, -1), result.error.issues.map((issue) => ({ ...issue, path: ['partial', ...issue.path] })), { keys: [], what: '' });
       return [];
     }
     const rules: PartialRule[] = [];
     const seen = new Set<string>();
-    pair.value.items.forEach((raw, i) => {
-      const node = raw as Node;
-      const label = `${where}, partial ${i + 1}`;
-      if (!isMap(node)) {
-        at(node, label, 'must be a mapping such as `{ status: failed, points: 1 }`');
+    raw.forEach((element, index) => {
+      const at = [...path, index];
+      if (!isRecord(element)) {
+        this.problems.add(at, 'must be a mapping such as `{ status: failed, points: 1 }`');
         return;
       }
-      const fields = readFields(node);
-      for (const [key, field] of fields) if (!['status', 'diagnosis', 'points'].includes(key)) at(field.key, label, `unknown key "${key}" (allowed: status, diagnosis, points)`);
-      const status = fields.get('status')?.value;
-      const diagnosis = fields.get('diagnosis')?.value;
-      if ((status === undefined) === (diagnosis === undefined)) {
-        at(node, label, 'needs exactly one of `status:` or `diagnosis:`');
-        return;
-      }
-      const rule: PartialRule = { cents: 0 };
-      if (status !== undefined) {
-        if (!isScalar(status) || !(PARTIAL_STATUSES as readonly unknown[]).includes(status.value)) {
-          at(status, label, `\`status:\` must be one of ${PARTIAL_STATUSES.join(', ')}`);
-          return;
-        }
-        rule.status = status.value as PartialRule['status'];
-      } else {
-        if (!isScalar(diagnosis) || typeof diagnosis!.value !== 'string' || diagnosis!.value === '') {
-          at(diagnosis, label, '`diagnosis:` must be a non-empty string');
-          return;
-        }
-        rule.diagnosis = diagnosis!.value;
-      }
-      const key = rule.status ? `status:${rule.status}` : `diagnosis:${rule.diagnosis}`;
+      const { fields, ok } = readObject(PartialRuleSchema, element, at, this.problems, '');
+      if (!ok) return;
+      const rule = fields as PartialRuleInput;
+      if (rule.diagnosis !== undefined && !this.knownDiagnosis(check, rule.diagnosis, [...at, 'diagnosis'])) return;
+      const key = rule.status !== undefined ? `status ${rule.status}` : `diagnosis ${rule.diagnosis}`;
       if (seen.has(key)) {
-        at(node, label, `duplicate partial rule for ${key.replace(':', ' ')}`);
+        this.problems.add(at, `duplicate partial rule for ${key}`);
         return;
       }
       seen.add(key);
-      const cents = readPoints(fields.get('points'), label, node);
-      if (cents === undefined) return;
+      const cents = toCents(rule.points);
       if (maxCents !== undefined && cents > maxCents) {
-        at(fields.get('points')!.value, label, `partial credit (${formatCents(cents)}) is more than the item's points (${formatCents(maxCents)})`);
+        this.problems.add([...at, 'points'], `partial credit (${formatCents(cents)}) is more than the item's points (${formatCents(maxCents)})`);
         return;
       }
-      rules.push({ ...rule, cents });
+      rules.push(rule.status !== undefined ? { status: rule.status, cents } : { diagnosis: rule.diagnosis, cents });
     });
     return rules;
   }
 
-  function readSplit(pair: Pair<Node, Node>, where: string, members: CheckDefinition[]): Map<string, number> | undefined {
-    if (!isMap(pair.value)) {
-      at(pair.value ?? pair.key, where, '`checks:` must map check ids to points, e.g. `{ grad.w.shape: 2, grad.w.value: 7 }`');
-      return undefined;
+  /** A `diagnosis:` rule can only ever match a known mistake of the check's own target. */
+  private knownDiagnosis(check: CheckDefinition, diagnosis: string, path: Path): boolean {
+    const known = (this.diagnoses[check.target] ?? []).map((mistake) => mistake.id);
+    if (known.includes(diagnosis)) return true;
+    this.problems.add(
+      path,
+      known.length === 0
+        ? `\`diagnosis:\` "${diagnosis}" can never match: no known mistake is diagnosed for ${check.target}, the target of ${check.id}`
+        : `\`diagnosis:\` unknown mistake "${diagnosis}" for ${check.target}${suggest(diagnosis, known, 'mistake')}`,
+    );
+    return false;
+  }
+
+  private addTargetItem(id: string, fields: Partial<TargetItemInput>, raw: Record<string, unknown>, path: Path, where: string): void {
+    const members = this.targets.get(id);
+    if (!members) {
+      this.problems.add([...path, 'target'], `no check judges the target "${id}"${suggest(id, [...this.targets.keys()], 'target')}`);
+      return;
     }
+    if (raw.spread !== undefined && raw.checks !== undefined) this.problems.add([...path, 'spread'], 'give either `spread:` or an explicit `checks:` split, not both');
+    if (raw.points === undefined && raw.checks === undefined) this.problems.add([...path, 'points'], '`points:` is missing');
+    let cents = fields.points === undefined ? undefined : toCents(fields.points);
+    let shares: Map<string, number> | undefined;
+    if (raw.checks !== undefined) {
+      if (fields.checks === undefined) return;
+      shares = this.readSplit(fields.checks, members, [...path, 'checks']);
+      if (!shares) return;
+      const sum = [...shares.values()].reduce((a, b) => a + b, 0);
+      if (raw.points === undefined) cents = sum;
+      else if (cents !== undefined && sum !== cents) {
+        this.problems.add([...path, 'checks'], `the \`checks:\` split adds up to ${formatCents(sum)} points, but \`points:\` is ${formatCents(cents)}`);
+        return;
+      }
+    }
+    if (cents === undefined) return;
+    shares ??= spreadPoints(cents, members, fields.spread ?? 'weighted');
+    const claimed = members.filter((check) => shares.has(check.id));
+    if (!claimed.every((check) => this.claim(check.id, where, path))) return;
+    for (const check of claimed) this.checks.set(check.id, { id: check.id, item: id, maxCents: shares.get(check.id)!, visibility: visibility(check, fields.hidden), partial: [] });
+    this.items.push({ id, kind: 'target', title: fields.title ?? `${id} (${claimed.length} check${claimed.length === 1 ? '' : 's'})`, maxCents: cents, checks: claimed.map((check) => check.id) });
+  }
+
+  /** An explicit split, in hundredths; undefined when it names a check outside the target. */
+  private readSplit(split: Record<string, number>, members: CheckDefinition[], path: Path): Map<string, number> | undefined {
     const memberIds = members.map((check) => check.id);
     const shares = new Map<string, number>();
     let ok = true;
-    for (const entry of pair.value.items as Pair<Node, Node>[]) {
-      const checkId = isScalar(entry.key) ? String(entry.key.value) : '';
-      if (!memberIds.includes(checkId)) {
-        at(entry.key, where, byId.has(checkId) ? `the check "${checkId}" judges ${byId.get(checkId)!.target}, not this target` : `unknown check id "${checkId}"${suggest(checkId, memberIds)}`);
-        ok = false;
+    for (const [checkId, points] of Object.entries(split)) {
+      if (memberIds.includes(checkId)) {
+        shares.set(checkId, toCents(points));
         continue;
       }
-      const cents = pointsOf(entry.value, `${where}, checks.${checkId}`, 'points');
-      if (cents === undefined) ok = false;
-      else shares.set(checkId, cents);
+      const other = this.byId.get(checkId);
+      this.problems.add([...path, checkId], other ? `the check "${checkId}" judges ${other.target}, not this target` : `unknown check id "${checkId}"${suggest(checkId, memberIds, 'check')}`, { at: 'key' });
+      ok = false;
     }
     return ok ? shares : undefined;
   }
+
+  private claim(checkId: string, where: string, path: Path): boolean {
+    const owner = this.checkOwner.get(checkId);
+    if (owner) {
+      this.problems.add(path, `duplicate item: the check "${checkId}" is already graded by ${owner}`);
+      return false;
+    }
+    this.checkOwner.set(checkId, where);
+    return true;
+  }
 }
 
-function readFields(node: YAMLMap): Map<string, Pair<Node, Node>> {
-  const fields = new Map<string, Pair<Node, Node>>();
-  for (const pair of node.items as Pair<Node, Node>[]) fields.set(isScalar(pair.key) ? String(pair.key.value) : String(pair.key), pair);
-  return fields;
+function toCents(points: number): number {
+  return Math.round(points * 100);
+}
+
+function visibility(check: CheckDefinition, hidden: boolean | undefined): 'public' | 'hidden' {
+  return hidden === undefined ? check.visibility : hidden ? 'hidden' : 'public';
+}
+
+/** A target's points over its checks: by their default points (weighted), or evenly. */
+function spreadPoints(cents: number, members: CheckDefinition[], spread: 'weighted' | 'equal'): Map<string, number> {
+  const weights = spread === 'equal' || members.every((check) => !(check.points > 0)) ? members.map(() => 1) : members.map((check) => Math.max(0, check.points) || 0);
+  const split = apportion(cents, weights);
+  return new Map(members.map((check, i) => [check.id, split[i]]));
 }
 
 /** Splits `total` hundredths in proportion to `weights` (largest remainder; ties go to the earlier check). */
@@ -409,8 +493,11 @@ export function apportion(total: number, weights: number[]): number[] {
   return shares;
 }
 
-/** ` (did you mean "x"?)` for the closest known name, when one is close. */
-function suggest(name: string, known: string[]): string {
+/**
+ * ` (did you mean "x"?)` for the closest known name, when one is close; for a short list of
+ * mistakes, the whole list instead.
+ */
+function suggest(name: string, known: string[], what: 'check' | 'target' | 'mistake'): string {
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of known) {
@@ -418,7 +505,8 @@ function suggest(name: string, known: string[]): string {
     if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
   }
   if (best !== undefined && bestDistance <= Math.max(2, Math.floor(name.length / 4))) return ` (did you mean "${best}"?)`;
-  return known.length === 0 ? ' (the check catalogue is empty)' : '';
+  if (known.length === 0) return what === 'mistake' ? '' : ' (the check catalogue is empty)';
+  return what === 'mistake' ? ` (known: ${known.join(', ')})` : '';
 }
 
 function levenshtein(a: string, b: string): number {
@@ -431,14 +519,7 @@ function levenshtein(a: string, b: string): number {
   return row[b.length];
 }
 
-/** Hundredths as points: 600 → 6, 267 → 2.67. */
-export function centsToPoints(cents: number): number {
-  return cents / 100;
-}
-
-export function formatCents(cents: number): string {
-  return String(cents / 100);
-}
+// --- using a rubric ---------------------------------------------------------------------------
 
 /** The catalogue's checks that the rubric grades, in catalogue order. */
 export function selectChecks(catalogue: readonly CheckDefinition[], rubric: Rubric): CheckDefinition[] {
@@ -460,81 +541,4 @@ export function scoreCheck(rule: RubricCheck, outcome: { status: CheckStatus; di
 /** The rubric's items as they appear in a report. */
 export function rubricItemsForReport(rubric: Rubric): RubricItemReport[] {
   return rubric.items.map((item) => ({ id: item.id, kind: item.kind, title: item.title, maxPoints: centsToPoints(item.maxCents), checks: [...item.checks] }));
-}
-
-// --- manual scores ------------------------------------------------------------------------
-
-/** Scores of manual items, in hundredths: submission id → item id → score. */
-export type ManualScores = Map<string, Map<string, number>>;
-
-export class ManualScoresError extends Error {
-  constructor(readonly file: string, readonly problems: string[]) {
-    super(`The manual scores ${file} cannot be used:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
-    this.name = 'ManualScoresError';
-  }
-}
-
-/**
- * Reads the --manual CSV: a header row with an `id` column (the submission id) and one column per
- * manual rubric item (named by the item's id); other columns (names, comments) are ignored. An
- * empty cell means "not graded yet".
- */
-export function loadManualScores(file: string, rubric: Rubric, label: string = file): ManualScores {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'the file does not exist' : (error as Error).message;
-    throw new ManualScoresError(label, [`${label}: cannot be read: ${reason}`]);
-  }
-  return parseManualScores(text, label, rubric);
-}
-
-export function parseManualScores(text: string, file: string, rubric: Rubric): ManualScores {
-  const manualItems = rubric.items.filter((item) => item.kind === 'manual');
-  if (manualItems.length === 0) throw new ManualScoresError(file, [`${file}: --manual was given, but the rubric ${rubric.source} has no manual items`]);
-  let rows: Array<{ record: string[]; info: { lines: number } }>;
-  try {
-    rows = parse(text, { bom: true, info: true, skip_empty_lines: true, trim: true, relax_column_count: true }) as unknown as typeof rows;
-  } catch (error) {
-    throw new ManualScoresError(file, [`${file}: not valid CSV: ${(error as Error).message}`]);
-  }
-  if (rows.length === 0) throw new ManualScoresError(file, [`${file}: the file is empty; it needs a header row such as "id,${manualItems.map((item) => item.id).join(',')}"`]);
-  const header = rows[0].record;
-  const idColumn = header.findIndex((name) => name.toLowerCase() === 'id');
-  const problems: string[] = [];
-  if (idColumn < 0) problems.push(`${file}:${rows[0].info.lines}: the header needs an "id" column (the submission id), found: ${header.join(', ')}`);
-  const columns = manualItems.map((item) => ({ item, index: header.indexOf(item.id) })).filter((column) => column.index >= 0);
-  if (columns.length === 0) problems.push(`${file}:${rows[0].info.lines}: no column is named after a manual item of the rubric (${manualItems.map((item) => item.id).join(', ')}); found: ${header.join(', ')}`);
-  if (problems.length > 0) throw new ManualScoresError(file, problems);
-
-  const scores: ManualScores = new Map();
-  const lineOf = new Map<string, number>();
-  for (const { record, info } of rows.slice(1)) {
-    const line = info.lines;
-    const id = (record[idColumn] ?? '').trim();
-    if (id === '') {
-      problems.push(`${file}:${line}: the "id" cell is empty`);
-      continue;
-    }
-    if (lineOf.has(id)) {
-      problems.push(`${file}:${line}: the submission "${id}" already has a row (line ${lineOf.get(id)})`);
-      continue;
-    }
-    lineOf.set(id, line);
-    const row = new Map<string, number>();
-    for (const { item, index } of columns) {
-      const cell = (record[index] ?? '').trim();
-      if (cell === '') continue;
-      const value = /^[+-]?(\d+\.?\d*|\.\d+)$/.test(cell) ? Number(cell) : NaN;
-      const cents = Math.round(value * 100);
-      if (!Number.isFinite(value)) problems.push(`${file}:${line}: ${id}, ${item.id}: "${cell}" is not a number`);
-      else if (value < 0 || cents > item.maxCents) problems.push(`${file}:${line}: ${id}, ${item.id}: ${cell} is outside 0..${formatCents(item.maxCents)}`);
-      else if (Math.abs(cents - value * 100) > 1e-6) problems.push(`${file}:${line}: ${id}, ${item.id}: ${cell} has more than two decimals`);
-      else row.set(item.id, cents);
-    }
-    scores.set(id, row);
-  }
-  if (problems.length > 0) throw new ManualScoresError(file, problems);
-  return scores;
 }

@@ -2,10 +2,13 @@
  * The rubric: parsing, validation errors (exact text, with file, line and item), point spreading,
  * scoring, the manual-scores CSV, and the default rubric shipped with the grader.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CATALOGUE as LIVE_CATALOGUE } from '../../checks/catalogue';
 import type { CheckDefinition } from '../../checks/types';
 import {
   apportion,
+  convergenceSettingOf,
   loadRubric,
   ManualScoresError,
   parseManualScores,
@@ -14,11 +17,19 @@ import {
   scoreCheck,
   selectChecks,
 } from '../../grader/rubric';
-import type { Rubric } from '../../grader/rubric';
+import type { DiagnosisCatalogue, Rubric } from '../../grader/rubric';
+import { DEFAULT_CONVERGENCE, OFFERED_CONVERGENCE } from '../../grader/convergence-settings';
+import { EXAMPLE_RUBRIC, renderRubricReference, RUBRIC_DOC, withReference } from '../../grader/rubric-docs';
 
 function fakeCheck(id: string, target: string, points: number, visibility: 'public' | 'hidden' = 'public'): CheckDefinition {
   return { id, target, title: `title of ${id}`, points, visibility, timeoutMs: 1000, run: async () => ({ status: 'passed', message: '' }) };
 }
+
+/** Known mistakes of the fake targets (the real ones: checks/diagnosis/mistakes.ts). */
+const DIAGNOSES: DiagnosisCatalogue = {
+  mseLoss: [{ id: 'mse.abs' }],
+  'RNN.computeGradW': [{ id: 'gradW.transposed' }, { id: 'gradW.same-step' }],
+};
 
 const CATALOGUE: CheckDefinition[] = [
   fakeCheck('contract.exports', 'rnn.ts', 4),
@@ -35,7 +46,7 @@ const CATALOGUE: CheckDefinition[] = [
 /** The validation problems of a rubric text (fails the test if it is valid). */
 function problemsOf(text: string): string[] {
   try {
-    parseRubric(text, 'r.yaml', CATALOGUE);
+    parseRubric(text, 'r.yaml', CATALOGUE, DIAGNOSES);
   } catch (error) {
     expect(error).toBeInstanceOf(RubricError);
     return (error as RubricError).problems;
@@ -68,6 +79,7 @@ describe('parseRubric: valid rubrics', () => {
       ].join('\n'),
       'r.yaml',
       CATALOGUE,
+      DIAGNOSES,
     );
     expect(rubric).toEqual<Rubric>({
       source: 'r.yaml',
@@ -195,7 +207,7 @@ describe('parseRubric: every problem is named with file, line, column and item',
         ].join('\n'),
       ),
     ).toEqual([
-      'r.yaml:11:1: unknown top-level key "extra" (allowed: name, items)',
+      'r.yaml:11:1: unknown top-level key "extra" (allowed: name, items, convergence)',
       'r.yaml:2:5: item 1: must be a mapping such as `{ check: loss.mse, points: 2 }`',
       'r.yaml:3:5: item 2: has both `check:` and `target:`; use one per item',
       'r.yaml:6:5: item 3: needs one of `check:`, `target:` or `manual:`',
@@ -245,6 +257,130 @@ describe('parseRubric: every problem is named with file, line, column and item',
 
   test('a missing file is a RubricError naming it', () => {
     expect(() => loadRubric('/nonexistent/rubric.yaml', CATALOGUE)).toThrow('The rubric /nonexistent/rubric.yaml is not valid:\n  - /nonexistent/rubric.yaml: cannot be read: the file does not exist');
+  });
+});
+
+describe('parseRubric: every reference is checked', () => {
+  /** Fake checks on real targets, validated against the real known mistakes (checks/diagnosis/mistakes.ts). */
+  const REAL_TARGETS = [fakeCheck('grad.b.value', 'RNN.computeGradB', 6), fakeCheck('loss.mse', 'mseLoss', 2)];
+  const problemsWithRealMistakes = (text: string): string[] => {
+    try {
+      parseRubric(text, 'r.yaml', REAL_TARGETS);
+    } catch (error) {
+      expect(error).toBeInstanceOf(RubricError);
+      return (error as RubricError).problems;
+    }
+    throw new Error('expected the rubric to be rejected');
+  };
+  const partialRule = (check: string, diagnosis: string) => `items:\n  - check: ${check}\n    points: 6\n    partial:\n      - diagnosis: ${diagnosis}\n        points: 3\n`;
+
+  test('a diagnosis id of the check target\'s known mistakes is accepted and scores', () => {
+    const rubric = parseRubric(partialRule('grad.b.value', 'gradB.skip-first'), 'r.yaml', REAL_TARGETS);
+    expect(rubric.checks[0].partial).toEqual([{ diagnosis: 'gradB.skip-first', cents: 300 }]);
+    expect(scoreCheck(rubric.checks[0], { status: 'failed', diagnosis: 'gradB.skip-first' })).toBe(300);
+  });
+
+  test('an unknown diagnosis id is rejected: a close one gets a suggestion, a far one the list of known mistakes', () => {
+    expect(problemsWithRealMistakes(partialRule('grad.b.value', 'gradB.skip-frist'))).toEqual([
+      'r.yaml:5:20: item 1 (check: grad.b.value), partial 1: `diagnosis:` unknown mistake "gradB.skip-frist" for RNN.computeGradB (did you mean "gradB.skip-first"?)',
+    ]);
+    // The example the old doc comment gave: accepted, and it could never award a point.
+    expect(problemsWithRealMistakes(partialRule('grad.b.value', 'skips-first-step'))).toEqual([
+      'r.yaml:5:20: item 1 (check: grad.b.value), partial 1: `diagnosis:` unknown mistake "skips-first-step" for RNN.computeGradB ' +
+        '(known: gradB.skip-first, gradB.no-tanh-derivative, gradB.last-only, gradB.flipped-sign)',
+    ]);
+  });
+
+  test('a diagnosis of another target, or of a target without known mistakes, is rejected', () => {
+    expect(problemsWithRealMistakes(partialRule('grad.b.value', 'gradW.transposed'))[0]).toContain('unknown mistake "gradW.transposed" for RNN.computeGradB');
+    expect(problemsWithRealMistakes(partialRule('loss.mse', 'gradB.skip-first'))).toEqual([
+      'r.yaml:5:20: item 1 (check: loss.mse), partial 1: `diagnosis:` "gradB.skip-first" can never match: no known mistake is diagnosed for mseLoss, the target of loss.mse',
+    ]);
+  });
+
+  test('partial rules: exactly one of status or diagnosis, no duplicates, not a list', () => {
+    expect(
+      problemsOf(
+        [
+          'items:',
+          '  - check: loss.mse',
+          '    points: 2',
+          '    partial:',
+          '      - { status: failed, diagnosis: mse.abs, points: 1 }',
+          '      - { points: 1 }',
+          '      - { status: failed, points: 1 }',
+          '      - { status: failed, points: 0.5 }',
+          '  - check: forward.shape',
+          '    points: 3',
+          '    partial: { status: failed }',
+        ].join('\n'),
+      ),
+    ).toEqual([
+      'r.yaml:5:9: item 1 (check: loss.mse), partial 1: needs exactly one of `status:` or `diagnosis:`',
+      'r.yaml:6:9: item 1 (check: loss.mse), partial 2: needs exactly one of `status:` or `diagnosis:`',
+      'r.yaml:8:9: item 1 (check: loss.mse), partial 4: duplicate partial rule for status failed',
+      'r.yaml:11:14: item 2 (check: forward.shape): `partial:` must be a list such as `[{ diagnosis: gradB.skip-first, points: 3 }]`',
+    ]);
+  });
+
+  test('target items: spread and split together, no points, a bad split value, an unknown split id', () => {
+    expect(
+      problemsOf(
+        [
+          'items:',
+          '  - target: RNN.computeGradW',
+          '    spread: equal',
+          '    checks: { grad.w.shape: 2, grad.w.value: 7 }',
+          '  - target: RNN.forward',
+          '  - target: RNN.computeGradU',
+          '    checks: { grad.u.a: x, grad.u.zz: 1 }',
+          '    spread: evenly',
+        ].join('\n'),
+      ),
+    ).toEqual([
+      'r.yaml:3:13: item 1 (target: RNN.computeGradW): give either `spread:` or an explicit `checks:` split, not both',
+      'r.yaml:5:5: item 2 (target: RNN.forward): `points:` is missing',
+      'r.yaml:7:25: item 3 (target: RNN.computeGradU): `grad.u.a:` must be a number, got "x"',
+      'r.yaml:8:13: item 3 (target: RNN.computeGradU): `spread:` must be "weighted" or "equal"',
+      'r.yaml:8:13: item 3 (target: RNN.computeGradU): give either `spread:` or an explicit `checks:` split, not both',
+    ]);
+  });
+
+  test('the top level: name must be a string, a manual id names a CSV column', () => {
+    expect(problemsOf('name: [a]\nitems:\n  - manual: "ex 1"\n    points: 1\n')).toEqual([
+      'r.yaml:1:7: `name:` must be a string',
+      'r.yaml:3:13: item 1 (manual: ex 1): `manual:` may only use letters, digits, ".", "_" and "-" (it names a column of the --manual CSV)',
+    ]);
+  });
+});
+
+describe('parseRubric: the convergence setting (train.converges)', () => {
+  const withConvergence = (yaml: string) => `items:\n  - check: loss.mse\n    points: 2\nconvergence: ${yaml}\n`;
+
+  test('absent: the notebook\'s 500 steps and 0.075', () => {
+    const rubric = parseRubric(withConvergence('{ steps: 500 }').replace(/convergence.*\n/, ''), 'r.yaml', CATALOGUE);
+    expect(rubric.convergence).toBeUndefined();
+    expect(convergenceSettingOf(rubric)).toEqual({ steps: 500, threshold: 0.075 });
+    expect(DEFAULT_CONVERGENCE).toEqual({ steps: 500, threshold: 0.075 });
+  });
+
+  test('every offered step count takes its calibrated threshold; a threshold may be raised', () => {
+    for (const setting of OFFERED_CONVERGENCE) {
+      const rubric = parseRubric(withConvergence(`{ steps: ${setting.steps} }`), 'r.yaml', CATALOGUE);
+      expect(convergenceSettingOf(rubric)).toEqual(setting);
+    }
+    const raised = parseRubric(withConvergence(`{ steps: 500, threshold: 0.1 }`), 'r.yaml', CATALOGUE);
+    expect(raised.convergence).toEqual({ steps: 500, threshold: 0.1 });
+  });
+
+  test('a step count that is not offered, a threshold below the calibrated one, unknown keys', () => {
+    const offered = OFFERED_CONVERGENCE.map((setting) => setting.steps).join(', ');
+    expect(problemsOf(withConvergence('{ steps: 250 }'))).toEqual([`r.yaml:4:23: \`steps:\` must be one of ${offered} (the calibrated settings), got 250`]);
+    expect(problemsOf(withConvergence('{ steps: 500, threshold: 0.05 }'))).toEqual([
+      'r.yaml:4:39: `threshold:` 0.05 is below 0.075, the threshold calibrated for 500 steps: the reference itself would fail on some seeds (see docs/rubric.md)',
+    ]);
+    expect(problemsOf(withConvergence('{ steps: 500, seed: 3 }'))).toEqual(['r.yaml:4:28: unknown key "seed" (allowed for convergence: steps, threshold)']);
+    expect(problemsOf(withConvergence('fast'))).toEqual(['r.yaml:4:14: `convergence:` must be a mapping such as `{ steps: 300 }`']);
   });
 });
 
@@ -353,5 +489,31 @@ describe('the default rubric (grader/rubric.default.yaml)', () => {
     const rubric = loadRubric(DEFAULT, live, 'grader/rubric.default.yaml');
     expect(rubric.checks.map((check) => check.id)).toEqual(live.map((check) => check.id));
     expect(rubric.maxCents).toBe(10000);
+  });
+});
+
+describe('docs/rubric.md', () => {
+  test('its reference is the one generated from the schema and the live catalogues (else: npm run docs:rubric)', () => {
+    const doc = readFileSync(RUBRIC_DOC, 'utf8');
+    expect(withReference(doc, renderRubricReference(LIVE_CATALOGUE))).toBe(doc);
+  });
+
+  test('its example is valid against the live catalogues and uses every kind of item', () => {
+    const rubric = parseRubric(EXAMPLE_RUBRIC, 'example', LIVE_CATALOGUE);
+    expect(new Set(rubric.items.map((item) => item.kind))).toEqual(new Set(['check', 'target', 'manual']));
+    expect(rubric.checks.find((check) => check.id === 'grad.b.value')?.partial).toEqual([
+      { diagnosis: 'gradB.skip-first', cents: 300 },
+      { status: 'failed', cents: 100 },
+    ]);
+    expect(rubric.convergence).toEqual(OFFERED_CONVERGENCE.find((setting) => setting.steps === 400));
+  });
+
+  test('the reference lists every field of the schema, every check id and every diagnosis id', () => {
+    const reference = renderRubricReference(LIVE_CATALOGUE);
+    for (const field of ['name', 'items', 'convergence', 'check', 'target', 'manual', 'partial', 'spread', 'checks', 'hidden', 'title', 'status', 'diagnosis', 'steps', 'threshold']) {
+      expect(reference).toContain(`| \`${field}:\` |`);
+    }
+    for (const check of LIVE_CATALOGUE) expect(reference).toContain(`| \`${check.id}\` |`);
+    expect(reference).toContain('`gradB.skip-first`');
   });
 });

@@ -1,0 +1,23 @@
+/**
+ * The convergence settings a rubric may choose for `train.converges` (issue 18's course decision):
+ * fewer training steps make a batch faster, and each step count comes with its own pass mark,
+ * calibrated on the reference over 100 seeds by bench/convergence-steps.ts (table in docs/rubric.md).
+ * Only these pairs are offered: a step count without a measured threshold would be a guess.
+ */
+
+export interface ConvergenceSetting {
+  /** Training steps of batch 32 the check asks `trainRnn` for. */
+  steps: number;
+  /** Pass mark: the mean of the last 25 losses must be below it. */
+  threshold: number;
+}
+
+/** The notebook's setting, used when a rubric says nothing. */
+export const DEFAULT_CONVERGENCE: ConvergenceSetting = { steps: 500, threshold: 0.075 };
+
+/** Every setting offered, fastest first; the default is one of them. */
+export const OFFERED_CONVERGENCE: readonly ConvergenceSetting[] = [
+  { steps: 300, threshold: 0.14 },
+  { steps: 400, threshold: 0.1 },
+  DEFAULT_CONVERGENCE,
+];
