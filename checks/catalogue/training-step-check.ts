@@ -179,8 +179,11 @@ const trainingStepCheck: CheckDefinition = {
   points: 6,
   visibility: 'hidden',
   timeoutMs: 30_000,
-  run: (context) =>
-    checkProperty(
+  async run(context) {
+    // Cases not charged because a failed building block threw on them; a step that could be judged on no case at all does not pass.
+    let judged = 0;
+    let excused: BlockThrew | undefined;
+    const outcome = await checkProperty(
       context,
       {
         arbitrary: fc.record({ hiddenSize: fc.integer({ min: 1, max: 6 }), batchSize: fc.integer({ min: 1, max: 5 }), seed: fc.integer({ min: 0, max: 0x7fffffff }) }),
@@ -216,9 +219,13 @@ const trainingStepCheck: CheckDefinition = {
           });
         } catch (error) {
           // A building block that failed its own check threw on this very batch: that throw is charged there.
-          if (error instanceof StudentError && !error.fatal && blockThrew) return null;
+          if (error instanceof StudentError && !error.fatal && blockThrew) {
+            excused = blockThrew;
+            return null;
+          }
           throw error;
         }
+        judged++;
         const paramsAfter = decodeValue(answer.after.params ?? null);
         const ints = answer.rngLog.filter((call) => call.method === 'int').length;
         if (ints !== batchSize) return { status: 'failed', message: `With batchSize = ${batchSize}, doTrainingStep should draw ${batchSize} days with getRandomDay (one rng.int call each); it drew ${ints}.` };
@@ -244,7 +251,12 @@ const trainingStepCheck: CheckDefinition = {
         }
         return { status: 'failed', message: `doTrainingStep: ${hints.join('; and ')}.` };
       },
-    ),
+    );
+    if (outcome.status === 'passed' && judged === 0 && excused) {
+      return { status: 'error', message: `doTrainingStep could not be judged: on every batch it threw, and so did ${excused.block}, which it builds on (${excused.detail}); that is charged by ${excused.block}'s own checks.` };
+    }
+    return outcome;
+  },
 };
 
 export const TRAINING_STEP_CHECKS: CheckDefinition[] = [trainingStepCheck];
