@@ -28,7 +28,8 @@ export interface Answer {
 }
 
 export class SubmissionRunner {
-  constructor(private readonly executor: Executor, private readonly deadline: number) {}
+  /** The executor is also this submission's identity for the verdicts of earlier checks (catalogue/verdicts.ts). */
+  constructor(readonly executor: Executor, private readonly deadline: number) {}
 
   /** Calls the submission; throws StudentError if its code threw. */
   async call(request: CallRequest): Promise<Answer> {

@@ -11,7 +11,7 @@ import type { CheckDefinition } from '../checks/types';
 import { discoverSubmissions, DiscoveryError } from './discover';
 import type { Submission } from './discover';
 import { DiffError, diffReports, readReport, renderDiffJson, renderDiffMarkdown } from './diff';
-import { createDefaultBackend } from './execution';
+import { createDefaultBackend, sandboxInForce } from './execution';
 import type { ExecutionBackend, SandboxLimits } from './execution';
 import { createTrainDataSource, gradeSubmission, internalErrorReport } from './grade-submission';
 import { WatchdogFault } from './faults';
@@ -65,6 +65,8 @@ export interface BatchOptions {
   /** Cases per property check (tests use fewer). */
   numRuns?: number;
   limits?: SandboxLimits;
+  /** Grade even without an OS sandbox (the fallback); refused otherwise. */
+  allowWeakSandbox?: boolean;
 }
 
 export interface BatchDeps {
@@ -382,9 +384,10 @@ export function buildProgram(
     .option('--data <FILE>', 'the lab data, pollution.csv (default: RNN_LAB_DATA, else the cached download)')
     .option('--manual <FILE>', 'CSV of manual item scores (columns: id, then one per manual rubric item)')
     .option('--roster <FILE>', ROSTER_OPTION_HELP)
+    .option('--allow-weak-sandbox', 'grade even when bubblewrap is unusable (the weaker fallback sandbox; see docs/threat-model.md)')
     .addHelpText('after', HELP_AFTER)
-    .action(async (inputs: string[], opts: { out: string; rubric: string; jobs: number; seed: number; timeout: number; format: Format[]; shard?: Shard; data?: string; manual?: string; roster?: string }) => {
-      const code = await run.grade({ inputs, out: opts.out, rubric: opts.rubric, jobs: opts.jobs, seed: opts.seed, timeoutSeconds: opts.timeout, formats: opts.format, shard: opts.shard, data: opts.data, manual: opts.manual, roster: opts.roster });
+    .action(async (inputs: string[], opts: { out: string; rubric: string; jobs: number; seed: number; timeout: number; format: Format[]; shard?: Shard; data?: string; manual?: string; roster?: string; allowWeakSandbox?: boolean }) => {
+      const code = await run.grade({ inputs, out: opts.out, rubric: opts.rubric, jobs: opts.jobs, seed: opts.seed, timeoutSeconds: opts.timeout, formats: opts.format, shard: opts.shard, data: opts.data, manual: opts.manual, roster: opts.roster, allowWeakSandbox: opts.allowWeakSandbox });
       program.setOptionValue('exitCode', code);
     });
   program
@@ -461,6 +464,13 @@ export async function main(argv: string[]): Promise<number> {
     grade: async (options) => {
       announceUnavailable(options.formats);
       announceRoster(options.roster, options.formats);
+      // Which sandbox submissions run in, said before anything runs; none at all is refused unless allowed.
+      try {
+        stderr.write(`sandbox: ${sandboxInForce({ allowWeakSandbox: options.allowWeakSandbox })}\n`);
+      } catch (error) {
+        stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+        return EXIT.usage;
+      }
       const progress = createProgress(stderr, isInteractive(stderr));
       try {
         const result = await gradeBatch(options, {

@@ -9,6 +9,7 @@
 import type { Executor } from '../checks/protocol/requests';
 import { prepareSubmissionDeferred } from './compile';
 import { createSandboxExecutor } from './sandbox/executor';
+import { getSandboxRuntime } from './sandbox/runtime';
 import type { SandboxLimits as SandboxProcessLimits } from './sandbox/limits';
 
 /** What preparing a submission folder gave (compiled into a fresh work folder). */
@@ -52,4 +53,24 @@ export function createDefaultBackend(): ExecutionBackend {
       return createSandboxExecutor({ workDir, entryRel: prepared.entryRel ?? 'submission/rnn.js' }, limits);
     },
   };
+}
+
+/** Only the fallback (no OS sandbox) is available, and the TA did not allow it. */
+export class WeakSandboxError extends Error {}
+
+/**
+ * The sandbox submissions will run in, in one line for the console. Without bubblewrap the grader
+ * refuses (WeakSandboxError) unless the TA allows the weaker fallback explicitly: it has no private
+ * mount namespace, so a submission can reach Unix sockets on the host's file system.
+ */
+export function sandboxInForce(options: { allowWeakSandbox?: boolean } = {}): string {
+  const runtime = getSandboxRuntime();
+  if (runtime.mode === 'fallback' && !options.allowWeakSandbox) {
+    throw new WeakSandboxError(
+      `no OS sandbox is available (${runtime.fallback?.reason ?? 'bubblewrap unusable'}). Install bubblewrap (.ci/install-system-deps.sh), ` +
+        'or pass --allow-weak-sandbox to grade with the fallback (a plain node child under the permission model, each submission as its own uid when run as root; ' +
+        'it can still reach Unix sockets on this machine: see docs/threat-model.md).',
+    );
+  }
+  return runtime.description;
 }

@@ -1,10 +1,12 @@
 /**
  * One SGD step judged exactly (scripted generator, so the batch is known).
  *
- * doTrainingStep is judged against its own building blocks: the update it should make is
- * computed from the student's getRandomDay, forward and getGradients when they work (so a bug
- * in one of those is not counted again here), or from the reference when they do not; either
- * basis passes.
+ * The update it should make is the reference's; or, so that a bug in a building block is not
+ * charged again here, the same step computed with the student's own getRandomDay, forward,
+ * mseLoss or getGradients wherever one of those failed its own check (./verdicts.ts). A building
+ * block that passed its own check is never asked: its answers, asked for right after the judged
+ * call, could be made to agree with anything. A step that throws because such a failed block
+ * throws on the same batch is not charged either.
  */
 import fc from 'fast-check';
 import { createRng } from 'rnn-lab';
@@ -19,16 +21,13 @@ import type { CheckContext, CheckDefinition } from '../types';
 import { referenceRnn } from './cases';
 import { checkProperty } from './property';
 import { shapeProblem } from './shapes';
+import type { Shape } from './shapes';
+import { failedOwnChecks } from './verdicts';
 import { stepData } from './training-spec-checks';
 import type { Judgement } from './property';
 
 const HOURS = 24;
 const FEATURES = 6;
-
-/** The seed trainRnn is judged with; fixed, so a regrade can never change the verdict (docs/tolerances.md). */
-export const CONVERGENCE_SEED = 2024;
-export const CONVERGENCE_STEPS = 500;
-export const CONVERGENCE_THRESHOLD = 0.075;
 
 interface StepCase {
   hiddenSize: number;
@@ -75,30 +74,88 @@ function referenceBasis(params: Params, windows: Array<{ x: Matrix; y: number }>
   return { loss: losses.reduce((a, b) => a + b, 0) / losses.length, lastLoss: losses[losses.length - 1], meanGradient: averageGradients(gradients) };
 }
 
-/** The same, from the student's own getRandomDay, forward, mseLoss and getGradients; undefined if one of them fails. */
-async function studentBasis(context: CheckContext, params: Params, data: Matrix, starts: number[], seed: number): Promise<Basis | undefined> {
-  try {
-    const setup = { hiddenStateSize: params.b.length, numFeatures: FEATURES, params };
-    const losses: number[] = [];
-    const gradients: Params[] = [];
-    for (const start of starts) {
-      const day = await context.runner.call({ op: 'call', fn: 'getRandomDay', args: [{ value: encodeValue(data) }, { rng: { kind: 'scripted', ints: [start], seed } }] });
-      const { x, y } = day.value as unknown as { x: Matrix; y: number };
-      const forward = await context.runner.call({ op: 'method', setup, method: 'forward', args: [{ value: encodeValue(x) }] });
-      const { hidden, yHat } = forward.value as unknown as { hidden: Matrix; yHat: number };
-      const grads = await context.runner.call({ op: 'method', setup, method: 'getGradients', args: [x, y, yHat, hidden].map((value) => ({ value: encodeValue(value) })) });
-      if (shapeProblem(grads.value, { kind: 'record', fields: { c: { kind: 'number' } } }) !== null) return undefined;
-      const loss = await context.runner.call({ op: 'call', fn: 'mseLoss', args: [{ value: encodeValue(y) }, { value: encodeValue(yHat) }] });
-      if (typeof loss.value !== 'number') return undefined;
-      losses.push(loss.value);
-      gradients.push(grads.value as unknown as Params);
-    }
-    if (losses.some((loss) => !Number.isFinite(loss))) return undefined;
-    return { loss: losses.reduce((a, b) => a + b, 0) / losses.length, lastLoss: losses[losses.length - 1], meanGradient: averageGradients(gradients) };
-  } catch (error) {
-    if (error instanceof StudentError && !error.fatal) return undefined;
-    throw error;
+/** Check ids whose failure makes the submission's own answers of a building block a possible basis. */
+const OWN_CHECKS = {
+  getRandomDay: ['data.getRandomDay.window', 'data.getRandomDay.edges'],
+  forward: ['forward.shape', 'forward.value'],
+  mseLoss: ['loss.mse'],
+  // getGradients may rightly pass its own check while composing a wrong gradient function.
+  getGradients: ['grad.all', 'grad.h.shape', 'grad.h.value', 'grad.c.shape', 'grad.c.value', 'grad.b.shape', 'grad.b.value', 'grad.v.shape', 'grad.v.value', 'grad.w.shape', 'grad.w.value', 'grad.u.shape', 'grad.u.value'],
+} as const;
+
+type Block = keyof typeof OWN_CHECKS;
+
+/** Every check of doTrainingStep's building blocks (trainRnn's judge needs them too). */
+export const STEP_BUILDING_BLOCK_CHECKS: readonly string[] = Object.values(OWN_CHECKS).flat();
+
+/** The building blocks whose own answers may serve as a basis: those that failed their own checks. */
+function trustedBlocks(context: CheckContext): Set<Block> {
+  return new Set((Object.keys(OWN_CHECKS) as Block[]).filter((block) => failedOwnChecks(context.runner.executor, OWN_CHECKS[block])));
+}
+
+/** A building block of the student threw: the step's own throw is that block's fault, charged by its own check. */
+class BlockThrew extends Error {
+  constructor(readonly block: Block, readonly detail: string) {
+    super(`${block} threw ${detail}`);
   }
+}
+
+/**
+ * The batch's loss and mean gradient with the student's own building blocks where they failed
+ * their own checks (so a bug there is not charged again here) and the reference everywhere else.
+ * Every answer taken from the student is shape-checked first; an ill-shaped one is no basis.
+ */
+async function hybridBasis(context: CheckContext, trusted: Set<Block>, params: Params, data: Matrix, starts: number[], seed: number): Promise<Basis | undefined> {
+  const hiddenSize = params.b.length;
+  const setup = { hiddenStateSize: hiddenSize, numFeatures: FEATURES, params };
+  const reference = referenceRnn(params);
+  const ask = async (block: Block, request: Parameters<CheckContext['runner']['call']>[0]): Promise<Decoded> => {
+    try {
+      return (await context.runner.call(request)).value;
+    } catch (error) {
+      if (error instanceof StudentError && !error.fatal) throw new BlockThrew(block, `${error.errorName}: ${error.errorMessage}`);
+      throw error;
+    }
+  };
+  const losses: number[] = [];
+  const gradients: Params[] = [];
+  for (const start of starts) {
+    let x: Matrix = data.slice(start, start + HOURS);
+    let y = data[start + HOURS][1];
+    if (trusted.has('getRandomDay')) {
+      const day = await ask('getRandomDay', { op: 'call', fn: 'getRandomDay', args: [{ value: encodeValue(data) }, { rng: { kind: 'scripted', ints: [start], seed } }] });
+      if (shapeProblem(day, { kind: 'record', fields: { x: { kind: 'matrix', rows: HOURS, cols: FEATURES }, y: { kind: 'number' } } }) !== null) return undefined;
+      ({ x, y } = day as unknown as { x: Matrix; y: number });
+    }
+    let { hidden, yHat } = reference.forward(x);
+    if (trusted.has('forward')) {
+      const forward = await ask('forward', { op: 'method', setup, method: 'forward', args: [{ value: encodeValue(x) }] });
+      if (shapeProblem(forward, { kind: 'record', fields: { hidden: { kind: 'matrix', rows: HOURS, cols: hiddenSize }, yHat: { kind: 'number' } } }) !== null) return undefined;
+      ({ hidden, yHat } = forward as unknown as { hidden: Matrix; yHat: number });
+    }
+    let loss = (yHat - y) ** 2;
+    if (trusted.has('mseLoss')) {
+      const own = await ask('mseLoss', { op: 'call', fn: 'mseLoss', args: [{ value: encodeValue(y) }, { value: encodeValue(yHat) }] });
+      if (typeof own !== 'number') return undefined;
+      loss = own;
+    }
+    let gradient: Params;
+    if (trusted.has('getGradients')) {
+      const own = await ask('getGradients', { op: 'method', setup, method: 'getGradients', args: [x, y, yHat, hidden].map((value) => ({ value: encodeValue(value) })) });
+      if (shapeProblem(own, paramsShape(hiddenSize)) !== null) return undefined;
+      gradient = own as unknown as Params;
+    } else {
+      gradient = reference.getGradients(x, y, yHat, hidden) as Params;
+    }
+    losses.push(loss);
+    gradients.push(gradient);
+  }
+  if (losses.some((loss) => !Number.isFinite(loss))) return undefined;
+  return { loss: losses.reduce((a, b) => a + b, 0) / losses.length, lastLoss: losses[losses.length - 1], meanGradient: averageGradients(gradients) };
+}
+
+function paramsShape(hiddenSize: number): Shape {
+  return { kind: 'record', fields: { c: { kind: 'number' }, b: { kind: 'vector', length: hiddenSize }, v: { kind: 'vector', length: hiddenSize }, w: { kind: 'matrix', rows: hiddenSize, cols: hiddenSize }, u: { kind: 'matrix', rows: hiddenSize, cols: FEATURES } } };
 }
 
 const PARAM_KEYS = ['c', 'b', 'v', 'w', 'u'] as const;
@@ -108,15 +165,11 @@ function expectedAfter(params: Params, gradient: Params, lr: number): Params {
   return { c: step(params.c, gradient.c) as number, b: step(params.b, gradient.b) as Vector, v: step(params.v, gradient.v) as Vector, w: step(params.w, gradient.w) as Matrix, u: step(params.u, gradient.u) as Matrix };
 }
 
+/** The parameters that are not `expected` (float32-tolerant); every one when `actual` is ill-shaped. */
 function paramsMatch(actual: Decoded, expected: Params): string[] {
+  if (shapeProblem(actual, paramsShape(expected.b.length)) !== null) return [...PARAM_KEYS];
   const got = actual as unknown as Record<string, Numeric>;
-  return PARAM_KEYS.filter((key) => got === null || got === undefined || shapeProblem(got[key] as Decoded, shapeOf(expected[key])) !== null || !compareNumeric(got[key], expected[key], SUBMISSION_TOLERANCE).ok);
-}
-
-function shapeOf(value: Numeric): Parameters<typeof shapeProblem>[1] {
-  if (typeof value === 'number') return { kind: 'number' };
-  if (typeof value[0] === 'number') return { kind: 'vector', length: value.length };
-  return { kind: 'matrix', rows: value.length, cols: (value[0] as number[]).length };
+  return PARAM_KEYS.filter((key) => !compareNumeric(got[key], expected[key], SUBMISSION_TOLERANCE).ok);
 }
 
 const trainingStepCheck: CheckDefinition = {
@@ -126,8 +179,11 @@ const trainingStepCheck: CheckDefinition = {
   points: 6,
   visibility: 'hidden',
   timeoutMs: 30_000,
-  run: (context) =>
-    checkProperty(
+  async run(context) {
+    // Cases not charged because a failed building block threw on them; a step that could be judged on no case at all does not pass.
+    let judged = 0;
+    let excused: BlockThrew | undefined;
+    const outcome = await checkProperty(
       context,
       {
         arbitrary: fc.record({ hiddenSize: fc.integer({ min: 1, max: 6 }), batchSize: fc.integer({ min: 1, max: 5 }), seed: fc.integer({ min: 0, max: 0x7fffffff }) }),
@@ -141,17 +197,39 @@ const trainingStepCheck: CheckDefinition = {
         const pick = createRng(seed + 2);
         const starts = Array.from({ length: batchSize }, () => pick.int(data.length - HOURS));
         const setup = { hiddenStateSize: hiddenSize, numFeatures: FEATURES, params };
-        const answer = await context.runner.call({
-          op: 'call',
-          fn: 'doTrainingStep',
-          args: [{ value: null }, { value: encodeValue(data) }, { value: batchSize }, { value: lr }, { rng: { kind: 'scripted', ints: starts, seed } }],
-          rnnArg: { index: 0, setup },
-        });
+        const windows = starts.map((start) => ({ x: data.slice(start, start + HOURS), y: data[start + HOURS][1] }));
+        // The student's own building blocks, where they failed their own checks, are asked first:
+        // before the judged call, so their answers cannot be fitted to it afterwards.
+        const trusted = trustedBlocks(context);
+        let hybrid: Basis | undefined;
+        let blockThrew: BlockThrew | undefined;
+        if (trusted.size > 0) {
+          hybrid = await hybridBasis(context, trusted, params, data, starts, seed).catch((error: unknown) => {
+            if (error instanceof BlockThrew) return void (blockThrew = error);
+            throw error;
+          });
+        }
+        let answer: Awaited<ReturnType<typeof context.runner.call>>;
+        try {
+          answer = await context.runner.call({
+            op: 'call',
+            fn: 'doTrainingStep',
+            args: [{ value: null }, { value: encodeValue(data) }, { value: batchSize }, { value: lr }, { rng: { kind: 'scripted', ints: starts, seed } }],
+            rnnArg: { index: 0, setup },
+          });
+        } catch (error) {
+          // A building block that failed its own check threw on this very batch: that throw is charged there.
+          if (error instanceof StudentError && !error.fatal && blockThrew) {
+            excused = blockThrew;
+            return null;
+          }
+          throw error;
+        }
+        judged++;
         const paramsAfter = decodeValue(answer.after.params ?? null);
         const ints = answer.rngLog.filter((call) => call.method === 'int').length;
         if (ints !== batchSize) return { status: 'failed', message: `With batchSize = ${batchSize}, doTrainingStep should draw ${batchSize} days with getRandomDay (one rng.int call each); it drew ${ints}.` };
-        const windows = starts.map((start) => ({ x: data.slice(start, start + HOURS), y: data[start + HOURS][1] }));
-        const bases = [await studentBasis(context, params, data, starts, seed), referenceBasis(params, windows)].filter((b): b is Basis => b !== undefined);
+        const bases = [referenceBasis(params, windows), hybrid].filter((b): b is Basis => b !== undefined);
         for (const basis of bases) {
           const lossOk = typeof answer.value === 'number' && compareNumeric(answer.value, basis.loss, SUBMISSION_TOLERANCE).ok;
           if (lossOk && paramsMatch(paramsAfter, expectedAfter(params, basis.meanGradient, lr)).length === 0) return null;
@@ -173,7 +251,12 @@ const trainingStepCheck: CheckDefinition = {
         }
         return { status: 'failed', message: `doTrainingStep: ${hints.join('; and ')}.` };
       },
-    ),
+    );
+    if (outcome.status === 'passed' && judged === 0 && excused) {
+      return { status: 'error', message: `doTrainingStep could not be judged: on every batch it threw, and so did ${excused.block}, which it builds on (${excused.detail}); that is charged by ${excused.block}'s own checks.` };
+    }
+    return outcome;
+  },
 };
 
 export const TRAINING_STEP_CHECKS: CheckDefinition[] = [trainingStepCheck];

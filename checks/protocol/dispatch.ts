@@ -6,7 +6,7 @@
  * Its own records (arguments, the stored data, snapshots after a call, checksums) go through
  * ./builtins.ts: built-ins captured before the submission loads, writes no prototype setter sees.
  */
-import { createHash } from 'crypto';
+import * as crypto from 'crypto';
 import { append, apply, cloneData, construct, copyArray, Float64ArrayConstructor, hasOwn, isArray, MapConstructor, mapArray, mapLookup, mapStore, objectAssign, objectKeys, setOwn, toNumber } from './builtins';
 import { createLoggedRng } from './scripted-rng';
 import { describeThrown, encodeValue, decodeValue } from './encode';
@@ -150,7 +150,9 @@ function describeKind(value: unknown): string {
   return value === null ? 'null' : isArray(value) ? 'array' : typeof value;
 }
 
-// The hash's methods, taken before the submission could replace them on crypto's Hash class.
+// createHash and the hash's methods, taken before the submission could replace them on the crypto
+// module or on its Hash class (`import { createHash }` would be looked up at every call).
+const createHash = crypto.createHash;
 const hashPrototype = Object.getPrototypeOf(createHash('sha256')) as { update: (data: unknown) => unknown; digest: (encoding: string) => string };
 const hashUpdate = hashPrototype.update;
 const hashDigest = hashPrototype.digest;

@@ -69,7 +69,11 @@ function encodeWithin(value: unknown, budget: { left: number }, seen: Set<object
             const length = value.length;
             if (length > budget.left) return { $unreadable: `array of ${length} entries is too large` };
             const out: Encoded[] = [];
-            for (let i = 0; i < length; i++) append(out, encodeWithin(value[i], budget, seen));
+            for (let i = 0; i < length; i++) {
+              // A hole is a change in itself, and reading it would fall through to whatever
+              // getter a submission planted on Array.prototype for that index.
+              append(out, hasOwn(value, i) ? encodeWithin(value[i], budget, seen) : { $unreadable: `no entry at index ${i} (a hole in the array)` });
+            }
             return out;
           }
           if (isView(value) && !(value instanceof DataViewConstructor)) {

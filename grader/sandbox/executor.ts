@@ -25,7 +25,7 @@ import type { CallRequest, ExecutionFailure, ExecutionResult, Executor } from '.
 import { DEFAULT_LIMITS } from './limits';
 import type { SandboxLimits } from './limits';
 import { processTreeCpuSeconds } from './process-cpu';
-import { buildLaunch, getSandboxRuntime } from './runtime';
+import { allocateChildUid, buildLaunch, getSandboxRuntime } from './runtime';
 import type { SandboxRuntime } from './runtime';
 import { sanitizeResponse } from './validate';
 
@@ -68,6 +68,11 @@ export function createSandboxExecutor(prepared: PreparedLocation, limits: Partia
 // ---------------------------------------------------------------------------------------------
 
 const liveChildren = new Set<ChildProcess>();
+
+/** A timer that fires this much later than due means the grader itself was busy. */
+const TIMER_LATENESS_MS = 200;
+/** At most this much extra time per request, given back for the grader's own delays. */
+const MAX_TIMER_GRACE_MS = 10_000;
 let exitHookInstalled = false;
 
 function killGroup(child: ChildProcess): void {
@@ -230,7 +235,7 @@ class SandboxExecutorImpl implements SandboxExecutor {
 
   private spawnChild(): Child {
     mkdirSync(this.cwd, { recursive: true, mode: 0o700 }); // in case the temp dir was cleaned meanwhile
-    const launch = buildLaunch(this.runtime, this.location.workDir, this.limits, this.cwd, { dropUid: this.dropUid });
+    const launch = buildLaunch(this.runtime, this.location.workDir, this.limits, this.cwd, { dropUid: this.dropUid, uid: this.dropUid ? allocateChildUid() : undefined });
     this.stats.processes++;
     const child = new Child(this, launch, `${launch.workInside}/${this.location.entryRel}`, this.stats.processes);
     this.child = child;
@@ -354,15 +359,29 @@ class Child {
     });
   }
 
-  private arm(pending: Pending, ms: number): void {
+  private arm(pending: Pending, ms: number, graceLeft = MAX_TIMER_GRACE_MS, budgetMs = ms): void {
     if (pending.timer) clearTimeout(pending.timer);
+    const due = performance.now() + ms;
     pending.timer = setTimeout(() => {
-      if (this.pending !== pending) return;
-      if (pending.phase === 'load') {
-        this.kill(failure('timeout', `rnn.ts did not finish loading within ${ms} ms (an endless loop or long computation at import time?)`));
-      } else {
-        this.kill(failure('timeout', `no answer within ${ms} ms; the submission's process was killed`));
-      }
+      // Decide after the I/O already waiting has been read (timers run before I/O in Node's loop):
+      // an answer that arrived in time is never killed because the grader was slow to read it.
+      const late = performance.now() - due;
+      setImmediate(() => {
+        if (this.pending !== pending || this.dead) return;
+        // A busy grader (another child's big answer, a type check) fires timers late: give the
+        // child back the time the grader lost, up to MAX_TIMER_GRACE_MS per request.
+        if (late > TIMER_LATENESS_MS && graceLeft > 0) {
+          const grace = Math.min(graceLeft, Math.ceil(late));
+          this.owner.stats.events.push(`process ${this.serial}: timer fired ${Math.round(late)} ms late (grader busy); ${grace} ms given back`);
+          this.arm(pending, grace, graceLeft - grace, budgetMs);
+          return;
+        }
+        if (pending.phase === 'load') {
+          this.kill(failure('timeout', `rnn.ts did not finish loading within ${budgetMs} ms (an endless loop or long computation at import time?)`));
+        } else {
+          this.kill(failure('timeout', `no answer within ${budgetMs} ms; the submission's process was killed`));
+        }
+      });
     }, ms);
   }
 

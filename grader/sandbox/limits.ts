@@ -26,7 +26,9 @@ export const DEFAULT_LIMITS: SandboxLimits = {
   defaultTimeoutMs: 30_000,
   storeTimeoutMs: 60_000,
   outputLimitBytes: 1024 * 1024,
-  answerLimitBytes: 64 * 1024 * 1024,
+  // A correct answer needs about 1 MiB (trainRnn's 500 steps with their Rng log); 8 MiB keeps the
+  // parent's JSON.parse of one answer under ~0.1 s, so no answer can stall the other submissions.
+  answerLimitBytes: 8 * 1024 * 1024,
   maxProcesses: 100,
   cpuSeconds: 600,
   fileSizeBytes: 1024 * 1024,

@@ -10,24 +10,31 @@
  *                                    {"nonce": …, "loaded": {"ok": true|false, "ms": …, "error"?: {…}}}  once
  *                                    {"nonce": …, "id": <n>, "response": <CallResponse>}
  * The submission is required lazily, on the first request, after the nonce has been read. What
- * the runner needs after that (JSON.parse, fs.writeSync, Buffer.from, Object.keys, the nonce) is
- * captured before student code runs, and responses are serialized by hand, so replacing globals
- * (JSON.stringify, toJSON on prototypes, console, process.stdout) cannot forge the channel.
+ * the runner needs after that (JSON.parse, fs.writeSync, Object.keys, String.prototype methods,
+ * the nonce) is captured before student code runs, and responses are serialized by hand into
+ * ASCII strings written as strings, so replacing globals or module functions (JSON.stringify,
+ * toJSON, fs.writeSync, Buffer.from, Buffer.prototype, TypedArray getters, console) can neither
+ * read a line (and its nonce) nor change one (tests/grader/protocol-capture.test.ts).
  * stdout and stderr belong to the submission: the parent only logs them.
  */
-import { writeSync } from 'fs';
+import * as fs from 'fs';
 import { createDispatcher } from '../../checks/protocol/dispatch';
 import type { CallRequest, CallResponse } from '../../checks/protocol/requests';
 
 const CHANNEL_FD = 3;
 const apply = Reflect.apply;
 const parseJson = JSON.parse;
-const stringifyJson = JSON.stringify;
 const objectKeys = Object.keys;
 const isArray = Array.isArray;
-const bufferFrom = Buffer.from;
+// Taken now, before the submission loads: `import { writeSync } from 'fs'` would be looked up on
+// the fs module object at every call, where the submission can replace it and read every line.
+// A string (not a Buffer) is written: Node passes it straight to its native binding, while a
+// Buffer would go through Buffer.prototype methods and TypedArray getters a submission can plant.
+const writeSync = fs.writeSync;
 const stringIndexOf = String.prototype.indexOf;
 const stringSlice = String.prototype.slice;
+const charCodeAt = String.prototype.charCodeAt;
+const HEX = '0123456789abcdef';
 const performanceNow = performance.now.bind(performance);
 const sleepCell = new Int32Array(new SharedArrayBuffer(4));
 const atomicsWait = Atomics.wait;
@@ -54,18 +61,34 @@ class LineWriter {
   }
 }
 
+/** Writes one (ASCII-only) line to the channel; ASCII makes a partial write's byte count its character count. */
 function send(line: string): void {
-  const buffer = apply(bufferFrom, Buffer, [line, 'utf8']) as Buffer;
-  const total = buffer.byteLength;
-  let offset = 0;
-  while (offset < total) {
+  let rest = line;
+  while (rest.length > 0) {
+    let written = 0;
     try {
-      offset += apply(writeSync, undefined, [CHANNEL_FD, buffer, offset, total - offset]) as number;
+      written = apply(writeSync, undefined, [CHANNEL_FD, rest, null, 'latin1']) as number;
     } catch (error) {
       if ((error as { code?: string } | null)?.code !== 'EAGAIN') throw error;
       apply(atomicsWait, Atomics, [sleepCell, 0, 0, 2]);
     }
+    if (written > 0) rest = apply(stringSlice, rest, [written]) as string;
   }
+}
+
+/**
+ * A JSON string literal holding only ASCII (everything else as \uXXXX), built by hand: no
+ * JSON.stringify or String.prototype method a submission could have replaced sees our text.
+ */
+function jsonString(text: string): string {
+  let out = '"';
+  const length = text.length;
+  for (let i = 0; i < length; i++) {
+    const code = apply(charCodeAt, text, [i]) as number;
+    if (code >= 0x20 && code <= 0x7e && code !== 0x22 && code !== 0x5c) out += text[i];
+    else out += '\\u' + HEX[(code >> 12) & 15] + HEX[(code >> 8) & 15] + HEX[(code >> 4) & 15] + HEX[code & 15];
+  }
+  return out + '"';
 }
 
 /**
@@ -78,7 +101,7 @@ function serialize(value: unknown, out: LineWriter): void {
     case 'number':
       return out.write(value === value && value !== Infinity && value !== -Infinity ? '' + value : 'null');
     case 'string':
-      return out.write(stringifyJson(value));
+      return out.write(jsonString(value));
     case 'boolean':
       return out.write(value ? 'true' : 'false');
     case 'object': {
@@ -98,7 +121,7 @@ function serialize(value: unknown, out: LineWriter): void {
         const key = keys[i]!;
         const item = (value as Record<string, unknown>)[key];
         if (item === undefined || typeof item === 'function') continue;
-        out.write((first ? '' : ',') + stringifyJson(key) + ':');
+        out.write((first ? '' : ',') + jsonString(key) + ':');
         serialize(item, out);
         first = false;
       }
@@ -184,7 +207,7 @@ function answer(request: CallRequest): CallResponse {
 function handle(line: string): void {
   if (nonceJson === undefined) {
     const hello = parseJson(line) as { nonce: string; entry: string };
-    nonceJson = stringifyJson(String(hello.nonce));
+    nonceJson = jsonString(String(hello.nonce));
     entry = String(hello.entry);
     return;
   }
@@ -200,7 +223,7 @@ function handle(line: string): void {
     serialize(response, out);
   } catch (error) {
     // Part of the answer may be out already: end the line; the parent rejects it as malformed.
-    out.write(stringifyJson(`unserializable: ${describe(error).name}`));
+    out.write(jsonString(`unserializable: ${describe(error).name}`));
   }
   out.write('}\n');
   out.flush();

@@ -35,6 +35,18 @@ export const DEFAULT_NODE_FLAGS: readonly string[] = ['--single-threaded-gc'];
 export const SANDBOX_UID = 65534;
 export const SANDBOX_GID = 65534;
 
+/**
+ * The fallback's per-child uids: FALLBACK_UID_BASE + a number unique among this grader's live
+ * children (and spread by the grader's pid across concurrent graders). No account needs them:
+ * they own nothing and belong to no group but SANDBOX_GID.
+ */
+export const FALLBACK_UID_BASE = 1_500_000;
+let nextChildUid = 0;
+export function allocateChildUid(): number {
+  nextChildUid = (nextChildUid + 1) % 10_000;
+  return FALLBACK_UID_BASE + (process.pid % 100) * 10_000 + nextChildUid;
+}
+
 export interface SandboxRuntime {
   mode: SandboxMode;
   /** Host path of the bundled runner. */
@@ -68,7 +80,7 @@ const runtimes = new Map<string, SandboxRuntime>();
 
 /** The sandbox runtime of this grader run (built and self-tested once per mode, then cached). */
 export function getSandboxRuntime(options: RuntimeOptions = {}): SandboxRuntime {
-  const requested = options.mode ?? 'auto';
+  const requested = options.mode ?? modeFromEnvironment();
   const permissionModel = options.permissionModel ?? true;
   const key = `${requested}|${permissionModel}`;
   const cachedRuntime = runtimes.get(key);
@@ -81,6 +93,14 @@ export function getSandboxRuntime(options: RuntimeOptions = {}): SandboxRuntime 
   const runtime = detect(requested, permissionModel, buildRunner());
   runtimes.set(key, runtime);
   return runtime;
+}
+
+/** RNN_GRADER_SANDBOX=fallback|bwrap|auto: forces a mode for a whole grader run (tests of the fallback). */
+function modeFromEnvironment(): RequestedMode {
+  const value = process.env.RNN_GRADER_SANDBOX;
+  if (value === undefined || value === '' || value === 'auto') return 'auto';
+  if (value === 'fallback' || value === 'bwrap') return value;
+  throw new Error(`RNN_GRADER_SANDBOX must be auto, bwrap or fallback, not ${JSON.stringify(value)}`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -230,10 +250,11 @@ export function buildLaunch(
   workDir: string,
   limits: Pick<SandboxLimits, 'memoryMb' | 'cpuSeconds' | 'fileSizeBytes'>,
   cwd: string,
-  extra: { script?: string[]; dropUid?: boolean } = {},
+  extra: { script?: string[]; dropUid?: boolean; uid?: number } = {},
 ): Launch {
   const script = extra.script;
-  const env = { PATH: SAFE_PATH, LANG: 'C.UTF-8' };
+  // One libuv pool thread: a submission cannot spread over several cores (measured: 6 threads, 193 % CPU).
+  const env = { PATH: SAFE_PATH, LANG: 'C.UTF-8', UV_THREADPOOL_SIZE: '1' };
   const inBwrap = runtime.mode === 'bwrap';
   const runnerInside = inBwrap ? RUNNER_INSIDE : runtime.runnerPath;
   const workInside = inBwrap ? WORK_INSIDE : workDir;
@@ -305,15 +326,17 @@ export function buildLaunch(
     return { command: all[0]!, args: all.slice(1), env, cwd, runnerInside, workInside };
   }
   const fallback = runtime.fallback!;
+  // Each child its own uid (when the caller gives one): children cannot signal, renice or ptrace each other.
+  const childUid = extra.uid ?? SANDBOX_UID;
   const chain = [...prefix];
   if (fallback.unsharePath) chain.push(fallback.unsharePath, '--net', '--');
   let uid: number | undefined;
   let gid: number | undefined;
   if (fallback.setprivPath) {
     // --pdeathsig: the child dies with the grader (bwrap's --die-with-parent, for the fallback)
-    chain.push(fallback.setprivPath, '--pdeathsig=SIGKILL', ...(dropUid ? [`--reuid=${SANDBOX_UID}`, `--regid=${SANDBOX_GID}`, '--clear-groups'] : []), '--');
+    chain.push(fallback.setprivPath, '--pdeathsig=SIGKILL', ...(dropUid ? [`--reuid=${childUid}`, `--regid=${SANDBOX_GID}`, '--clear-groups'] : []), '--');
   } else if (dropUid && !fallback.unsharePath) {
-    uid = SANDBOX_UID;
+    uid = childUid;
     gid = SANDBOX_GID;
   }
   chain.push(runtime.nodePath, ...nodeArgs);
@@ -355,7 +378,7 @@ function describeRuntime(runtime: SandboxRuntime): string {
   }
   const fallback = runtime.fallback!;
   const network = fallback.unsharePath ? 'network blocked by a private network namespace (unshare --net)' : 'NETWORK NOT BLOCKED';
-  const user = fallback.dropToUid ? `runs as uid ${SANDBOX_UID}` : 'runs as the grader\'s own user';
+  const user = fallback.dropToUid ? `each child runs as its own unprivileged uid (from ${FALLBACK_UID_BASE})` : 'runs as the grader\'s own user';
   const dies = fallback.setprivPath ? ', dies with the grader' : '';
   return `NO OS SANDBOX (${fallback.reason}): plain node child, ${network}, ${user}${dies}; ${permission}; ${limitsNote}; killed as a process group on timeout`;
 }
