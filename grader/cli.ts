@@ -124,7 +124,8 @@ export async function gradeBatch(options: BatchOptions, deps: BatchDeps): Promis
     }
     const selected = options.shard ? selectShard(all, options.shard) : all;
 
-    const warnings: string[] = [];
+    // Odd names, duplicate ids, links where a submission was expected: each keeps its own row.
+    const warnings: string[] = [...new Set(all.flatMap((submission) => submission.warnings ?? []))];
     if (manual) {
       const known = new Set(all.map((submission) => submission.id));
       const unknown = [...manual.keys()].filter((id) => !known.has(id));
@@ -287,7 +288,9 @@ What it grades
     - a submission: a folder holding rnn.ts (its id is the folder's name),
     - a folder of submissions: one sub-folder or .zip per student (nested section folders are searched),
     - a .zip of one submission (rnn.ts at its top, or inside one folder) or of many.
-  A folder without rnn.ts is still listed, as a submission that could not be graded. Ids must be unique.
+  A folder without rnn.ts is still listed, as a submission that could not be graded. A .zip inside a
+  folder is ONE submission: it must hold exactly one rnn.ts (nested folders and zips allowed). Odd
+  entries (links, FIFOs, names that are not UTF-8, a repeated id) each get their own row, with a warning.
 
 How it grades
   Each submission is compiled and run in its own sandboxed child process, never in the grader's

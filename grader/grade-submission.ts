@@ -131,7 +131,7 @@ export interface GradeSubmissionOptions {
 export async function gradeSubmission(submission: Submission, options: GradeSubmissionOptions): Promise<SubmissionReport> {
   const started = Date.now();
   const seed = deriveSeed(options.seed, submission.id);
-  const warnings: string[] = [];
+  const warnings: string[] = [...(submission.warnings ?? [])];
   let preparedDir: string | undefined;
   let training: TrainingReport | undefined;
   const finish = (status: 'graded' | 'error', results: Map<string, Verdict>, error?: string, cause?: FaultCause): SubmissionReport => {

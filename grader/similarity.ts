@@ -21,6 +21,8 @@ import { join, resolve } from 'node:path';
 import ts from 'typescript';
 import { staticHandoutFiles } from '../handout/files';
 import { discoverSubmissions } from './discover';
+import { DEFAULT_COLLECT_LIMITS } from './compile/collect';
+import { readRegularText } from './compile/read-file';
 import { mdInline } from './reports/markdown';
 
 export class SimilarityError extends Error {
@@ -502,7 +504,8 @@ export function runSimilarity(options: SimilarityCommandOptions): { report: Simi
     const inputs: SimilarityInput[] = discoverSubmissions(options.inputs, { extractDir, cwd: options.cwd }).map((submission) => {
       if (submission.problem) return { id: submission.id, path: submission.path, problem: submission.problem };
       try {
-        return { id: submission.id, path: submission.path, text: readFileSync(join(submission.dir, 'rnn.ts'), 'utf8') };
+        // Never through a link, never a device or FIFO, never more than the grader compiles.
+        return { id: submission.id, path: submission.path, text: readRegularText(join(submission.dir, 'rnn.ts'), DEFAULT_COLLECT_LIMITS.maxFileBytes) };
       } catch (error) {
         return { id: submission.id, path: submission.path, problem: `cannot read rnn.ts: ${(error as Error).message}` };
       }

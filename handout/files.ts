@@ -7,6 +7,7 @@ import { readFileSync } from 'fs';
 import path from 'path';
 import type { Fixtures } from '../checks/public';
 import { makeSkeleton } from './skeleton';
+import { readRegularText, UnreadableFileError } from '../grader/compile/read-file';
 
 const ROOT = path.join(__dirname, '..');
 
@@ -105,7 +106,8 @@ export function staticHandoutFiles(): Map<string, string> {
 /**
  * The protected files of a submission folder that differ from the handout's own (missing ones are
  * not reported: a submission may hold rnn.ts alone). The fixtures are not compared, as they depend
- * on the data.
+ * on the data. A submission's file is never read through a link, from a device or FIFO, or past
+ * the size of the handout's own: any of those is simply a changed file.
  */
 export function changedHandoutFiles(submissionDir: string): string[] {
   const changed: string[] = [];
@@ -113,8 +115,9 @@ export function changedHandoutFiles(submissionDir: string): string[] {
     if (!isProtectedHandoutFile(relative)) continue;
     let actual: string;
     try {
-      actual = readFileSync(path.join(submissionDir, relative), 'utf8');
-    } catch {
+      actual = readRegularText(path.join(submissionDir, relative), Buffer.byteLength(content) + 1);
+    } catch (error) {
+      if (error instanceof UnreadableFileError) changed.push(relative);
       continue;
     }
     if (actual !== content) changed.push(relative);

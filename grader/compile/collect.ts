@@ -4,11 +4,15 @@
  * safe; nothing is executed), so later steps never touch the submission folder again.
  *
  * Skipped: node_modules, test folders and test files, a handout's lab/ and checks/, dotfiles, declaration files, package.json,
- * and symlinks that lead outside the folder (reported as a warning). Sizes and counts are capped
- * so that a hostile folder cannot make the grader read gigabytes.
+ * symlinks that lead outside the folder, names that are not UTF-8, and anything that is not a
+ * regular file (devices, FIFOs: reported as a warning). Files are read with lstat and a
+ * non-blocking, no-follow open; sizes and counts are capped so that a hostile folder cannot make
+ * the grader read gigabytes or block.
  */
-import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { isUtf8 } from 'node:buffer';
+import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
+import { readRegularText } from './read-file';
 
 export type SourceKind = 'ts' | 'js' | 'json';
 
@@ -59,18 +63,31 @@ export function collectSubmissionFiles(submissionDir: string, limits: CollectLim
   const insideRoot = (path: string) => path === root || path.startsWith(root + sep);
 
   const walk = (dir: string, depth: number) => {
-    let entries: string[];
+    let raw: Buffer[];
     try {
-      entries = readdirSync(dir).sort();
+      raw = readdirSync(dir, { encoding: 'buffer' });
     } catch (error) {
       warnings.push(`could not read folder ${display(dir)}: ${(error as Error).message}`);
       return;
     }
+    const entries: string[] = [];
+    for (const name of raw) {
+      if (isUtf8(name)) entries.push(name.toString('utf8'));
+      else warnings.push(`a name in ${display(dir) || 'the submission folder'} is not valid UTF-8 (${JSON.stringify(name.toString('latin1'))}); skipped`);
+    }
+    entries.sort();
     for (const name of entries) {
       if (name.startsWith('.')) continue;
       const path = join(dir, name);
       const rel = display(path);
-      let info = lstatSync(path);
+      let readPath = path;
+      let info;
+      try {
+        info = lstatSync(path);
+      } catch (error) {
+        warnings.push(`could not read ${rel}: ${(error as Error).message}`);
+        continue;
+      }
       if (info.isSymbolicLink()) {
         let target: string;
         try {
@@ -83,7 +100,8 @@ export function collectSubmissionFiles(submissionDir: string, limits: CollectLim
           warnings.push(`symlink ${rel} points outside the submission folder; skipped`);
           continue;
         }
-        info = statSync(target);
+        info = lstatSync(target);
+        readPath = target;
         if (info.isDirectory()) {
           warnings.push(`symlink ${rel} points to a folder; skipped (copy the files instead)`);
           continue;
@@ -98,8 +116,11 @@ export function collectSubmissionFiles(submissionDir: string, limits: CollectLim
         walk(path, depth + 1);
         continue;
       }
-      if (!info.isFile()) continue;
       const kind = kindOf(name);
+      if (!info.isFile()) {
+        if (kind) warnings.push(`${rel} is not a regular file (a device, FIFO or socket); skipped`);
+        continue;
+      }
       if (!kind || TEST_FILE.test(name)) continue;
       if (files.length >= limits.maxFiles || totalBytes + info.size > limits.maxTotalBytes) {
         if (!limitWarned) warnings.push(`the submission folder has too many or too large files; ${rel} and later files were skipped`);
@@ -110,8 +131,15 @@ export function collectSubmissionFiles(submissionDir: string, limits: CollectLim
         warnings.push(`${rel} is larger than ${Math.round(limits.maxFileBytes / 1024)} KiB; skipped`);
         continue;
       }
+      let text: string;
+      try {
+        text = readRegularText(readPath, limits.maxFileBytes);
+      } catch (error) {
+        warnings.push(`${rel} could not be read (${(error as Error).message}); skipped`);
+        continue;
+      }
       totalBytes += info.size;
-      files.push({ rel, kind, text: readFileSync(path, 'utf8') });
+      files.push({ rel, kind, text });
     }
   };
 

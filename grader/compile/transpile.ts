@@ -35,32 +35,42 @@ const ESBUILD_OPTIONS = {
   tsconfigRaw: { compilerOptions: { useDefineForClassFields: true, verbatimModuleSyntax: false } },
 } as const;
 
+/** Exit code of the child when its own budget ran out (it then stops esbuild's service first). */
+const CHILD_TIMED_OUT = 75;
+
 /**
  * The child: reads {files, options} as JSON on stdin, answers {codes} or {failed: {rel, errors}}
  * on stdout. Anything else (a crash, esbuild's service dying) is a non-zero exit without answer.
+ * It uses esbuild's asynchronous service so that its own timer can stop the service (esbuild's Go
+ * process, which would otherwise outlive a killed child and keep its pipes open).
  */
 const CHILD_SCRIPT = `
 const esbuild = require(process.argv[1]);
+const timer = setTimeout(() => { esbuild.stop(); process.exit(${CHILD_TIMED_OUT}); }, Number(process.argv[2]));
+const done = (answer) => { clearTimeout(timer); esbuild.stop(); process.stdout.write(JSON.stringify(answer), () => process.exit(0)); };
 const chunks = [];
 process.stdin.on('data', (chunk) => chunks.push(chunk));
-process.stdin.on('end', () => {
+process.stdin.on('end', async () => {
   const { files, options } = JSON.parse(Buffer.concat(chunks).toString('utf8'));
   const codes = [];
   for (const file of files) {
     if (file.kind === 'json') { codes.push(file.text); continue; }
     try {
-      codes.push(esbuild.transformSync(file.text, { ...options, loader: file.kind, sourcefile: file.rel }).code);
+      codes.push((await esbuild.transform(file.text, { ...options, loader: file.kind, sourcefile: file.rel })).code);
     } catch (error) {
       const errors = error && Array.isArray(error.errors) ? error.errors : undefined;
-      if (!errors || errors.length === 0 || !errors[0].location) throw error;
+      if (!errors || errors.length === 0 || !errors[0].location) { console.error('Error: ' + (error && error.message)); esbuild.stop(); process.exit(1); }
       const slim = errors.map((m) => ({ text: m.text, location: m.location && { file: m.location.file, line: m.location.line, column: m.location.column } }));
-      process.stdout.write(JSON.stringify({ failed: { rel: file.rel, errors: slim } }), () => process.exit(0));
-      return;
+      return done({ failed: { rel: file.rel, errors: slim } });
     }
   }
-  process.stdout.write(JSON.stringify({ codes }), () => process.exit(0));
+  done({ codes });
 });
 `;
+
+/** The parent's own limit, past the child's: only if the child itself cannot stop. */
+const PARENT_TIMEOUT_MS = TRANSPILE_TIMEOUT_MS + 15_000;
+const childArgs = () => ['-e', CHILD_SCRIPT, require.resolve('esbuild'), String(TRANSPILE_TIMEOUT_MS)];
 
 interface ChildMessage {
   location?: { file: string; line: number; column: number };
@@ -117,7 +127,8 @@ function request(files: readonly SubmissionFile[]): string {
   return JSON.stringify({ files, options: ESBUILD_OPTIONS });
 }
 
-function interpret(files: readonly SubmissionFile[], status: number | null, signal: NodeJS.Signals | null, stdout: string, stderr: string, timedOut: boolean): TranspileFilesResult {
+function interpret(files: readonly SubmissionFile[], status: number | null, signal: NodeJS.Signals | null, stdout: string, stderr: string, parentTimedOut: boolean): TranspileFilesResult {
+  let timedOut = parentTimedOut;
   let answer: ChildAnswer | undefined;
   try {
     answer = status === 0 ? (JSON.parse(stdout) as ChildAnswer) : undefined;
@@ -126,6 +137,7 @@ function interpret(files: readonly SubmissionFile[], status: number | null, sign
   }
   if (answer && 'codes' in answer && answer.codes.length === files.length) return { ok: true, codes: answer.codes };
   if (answer && 'failed' in answer) return { ok: false, error: describeErrors(answer.failed.rel, answer.failed.errors) };
+  if (status === CHILD_TIMED_OUT) timedOut = true;
   const how = timedOut ? `did not finish within ${TRANSPILE_TIMEOUT_MS / 1000} s` : signal ? `was killed (${signal})` : `stopped (exit code ${status})`;
   // esbuild's own last words (e.g. Go's "goroutine stack exceeds" line), never the full stack dump.
   const reason = stderr.split('\n').find((text) => /fatal|exceeds|panic|Error:/.test(text))?.trim().slice(0, 200);
@@ -138,10 +150,10 @@ export function transpileFiles(files: readonly SubmissionFile[]): TranspileFiles
     const problem = nestingProblem(file);
     if (problem) return { ok: false, error: problem };
   }
-  const run = spawnSync(process.execPath, ['-e', CHILD_SCRIPT, require.resolve('esbuild')], {
+  const run = spawnSync(process.execPath, childArgs(), {
     input: request(files),
     encoding: 'utf8',
-    timeout: TRANSPILE_TIMEOUT_MS,
+    timeout: PARENT_TIMEOUT_MS,
     maxBuffer: 256 * 1024 * 1024,
     killSignal: 'SIGKILL',
     windowsHide: true,
@@ -157,14 +169,19 @@ export function transpileFilesAsync(files: readonly SubmissionFile[]): Promise<T
     if (problem) return Promise.resolve({ ok: false, error: problem });
   }
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', CHILD_SCRIPT, require.resolve('esbuild')], { stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
+    // Its own process group, so that esbuild's service dies with it if it must be killed.
+    const child = spawn(process.execPath, childArgs(), { stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true, detached: true });
     const out: Buffer[] = [];
     let err = '';
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
-      child.kill('SIGKILL');
-    }, TRANSPILE_TIMEOUT_MS);
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+    }, PARENT_TIMEOUT_MS);
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
     // Keep only the start of stderr: a Go stack dump can be megabytes.
     child.stderr.on('data', (chunk: Buffer) => {

@@ -3,9 +3,14 @@
  * prepareSubmission synchronous: the caller blocks on an Atomics.wait until the worker answers or
  * the time is up (then the worker is terminated and the next check starts a new one). A check
  * that is cut short only costs the submission its type warnings, never its grading.
+ *
+ * Asynchronous callers (the batch grader) share a small pool of workers, and each check's budget
+ * starts when a worker takes it: a type-level bomb holds one worker for its own budget while the
+ * other submissions are checked on the others, so it never delays them by its budget.
  */
 import { buildSync } from 'esbuild';
 import { chmodSync, existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
@@ -32,9 +37,13 @@ interface State {
   heapMb: number;
 }
 
-/** One worker for synchronous callers (blocked on Atomics.wait), one for asynchronous ones. */
-const states: { sync?: State; async?: State } = {};
-let asyncQueue: Promise<unknown> = Promise.resolve();
+/** One worker for synchronous callers (blocked on Atomics.wait). */
+const states: { sync?: State } = {};
+/** Workers for asynchronous callers: all of them, the idle ones, and the checks waiting for one. */
+const POOL_SIZE = Math.max(2, Math.min(4, availableParallelism()));
+const pool = new Set<State>();
+const idle: State[] = [];
+const waiting: Array<{ heapMb: number; take: (state: State) => void }> = [];
 let bundlePath: string | undefined;
 
 function workerBundle(): string {
@@ -71,15 +80,59 @@ function startWorker(heapMb: number): State {
   return { worker, flag, replies: port1, heapMb };
 }
 
-function stopWorker(kind: 'sync' | 'async'): void {
+function terminate(state: State): void {
+  void state.worker.terminate();
+  state.replies.close();
+}
+
+function stopWorker(kind: 'sync'): void {
   const current = states[kind];
   if (!current) return;
-  void current.worker.terminate();
-  current.replies.close();
+  terminate(current);
   states[kind] = undefined;
 }
 
-function workerFor(kind: 'sync' | 'async', heapMb: number): State {
+/** A pool worker for one check: an idle one, a new one while the pool is not full, else the next one freed. */
+function acquire(heapMb: number): Promise<State> {
+  const free = idle.findIndex((state) => state.heapMb === heapMb);
+  if (free >= 0) return Promise.resolve(idle.splice(free, 1)[0]);
+  if (pool.size >= POOL_SIZE && idle.length > 0) {
+    const other = idle.shift()!; // idle, but with another heap limit: make room
+    pool.delete(other);
+    terminate(other);
+  }
+  if (pool.size < POOL_SIZE) {
+    const fresh = startWorker(heapMb);
+    pool.add(fresh);
+    return Promise.resolve(fresh);
+  }
+  return new Promise((take) => waiting.push({ heapMb, take }));
+}
+
+/** Gives a worker back; one that was cut off (or crashed) is replaced. */
+function release(state: State, healthy: boolean): void {
+  let next = state;
+  if (!healthy || !pool.has(state)) {
+    pool.delete(state);
+    terminate(state);
+    const wanted = waiting[0];
+    if (!wanted) return;
+    next = startWorker(wanted.heapMb);
+    pool.add(next);
+  }
+  const at = waiting.findIndex((wanted) => wanted.heapMb === next.heapMb);
+  if (at >= 0) waiting.splice(at, 1)[0].take(next);
+  else if (waiting.length > 0) {
+    pool.delete(next);
+    terminate(next);
+    const wanted = waiting.shift()!;
+    const fresh = startWorker(wanted.heapMb);
+    pool.add(fresh);
+    wanted.take(fresh);
+  } else idle.push(next);
+}
+
+function workerFor(kind: 'sync', heapMb: number): State {
   const existing = states[kind];
   if (existing && existing.heapMb === heapMb) return existing;
   stopWorker(kind);
@@ -117,31 +170,39 @@ export function typeCheckIsolated(root: string, files: readonly SubmissionFile[]
   return interpret(reply);
 }
 
-/** The same without blocking the event loop (checks queue up; one runs at a time). */
-export function typeCheckIsolatedAsync(root: string, files: readonly SubmissionFile[], options: IsolatedTypeCheckOptions = {}): Promise<string[]> {
-  const run = async (): Promise<string[]> => {
-    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const current = workerFor('async', options.maxHeapMb ?? DEFAULT_HEAP_MB);
-    let timer: NodeJS.Timeout | undefined;
-    const reply = await new Promise<Reply | undefined>((resolve) => {
-      current.replies.once('message', resolve);
-      timer = setTimeout(() => resolve(undefined), timeoutMs);
-      current.worker.postMessage(job(root, files, options));
-    });
-    clearTimeout(timer);
-    if (!reply) {
-      stopWorker('async');
-      return skipped(timeoutMs);
-    }
-    return interpret(reply);
-  };
-  const result = asyncQueue.then(run, run);
-  asyncQueue = result.catch(() => undefined);
-  return result;
+/**
+ * The same without blocking the event loop, on a pool worker. The budget (`timeoutMs`) starts when
+ * a worker takes the check, so time spent waiting for one is never charged to it.
+ */
+export async function typeCheckIsolatedAsync(root: string, files: readonly SubmissionFile[], options: IsolatedTypeCheckOptions = {}): Promise<string[]> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const current = await acquire(options.maxHeapMb ?? DEFAULT_HEAP_MB);
+  let timer: NodeJS.Timeout | undefined;
+  let onExit: (() => void) | undefined;
+  const reply = await new Promise<Reply | undefined>((resolve) => {
+    current.replies.once('message', resolve);
+    timer = setTimeout(() => resolve(undefined), timeoutMs);
+    // A worker that runs out of heap exits at once: no need to wait for the budget.
+    onExit = () => resolve(undefined);
+    current.worker.once('exit', onExit);
+    current.worker.postMessage(job(root, files, options));
+  });
+  clearTimeout(timer);
+  current.worker.off('exit', onExit!);
+  release(current, reply !== undefined);
+  return reply ? interpret(reply) : skipped(timeoutMs);
 }
 
 /** Ends the workers (tests; a grader run may leave them, they are unref'd). */
 export function stopTypeCheckWorker(): void {
   stopWorker('sync');
-  stopWorker('async');
+  for (const state of pool) terminate(state);
+  pool.clear();
+  idle.length = 0;
+  // Checks still waiting get a fresh worker each rather than waiting forever.
+  for (const wanted of waiting.splice(0)) {
+    const fresh = startWorker(wanted.heapMb);
+    pool.add(fresh);
+    wanted.take(fresh);
+  }
 }

@@ -215,6 +215,27 @@ describe('prepareSubmission', () => {
     expect(next.warnings).toEqual([expect.stringMatching(/^type error in rnn\.ts:\d+: Type 'string' is not assignable/)]);
   }, 60_000);
 
+  test('a type-level bomb never delays the type check of the submissions graded beside it', async () => {
+    const bomb = [
+      'type Perm<T extends string, U extends string = T> = [T] extends [never] ? [] : T extends T ? [T, ...Perm<Exclude<U, T>>] : never;',
+      "export const p: Perm<'a' | 'b' | 'c' | 'd' | 'e' | 'f' | 'g' | 'h' | 'i' | 'j' | 'k'> = ['a'];",
+    ].join('\n');
+    const finished: string[] = [];
+    const bombed = prepareSubmissionAsync(submission({ 'rnn.ts': `${bomb}\n${wellBehaved()}` }), workDir(), { typeCheckTimeoutMs: 25_000 }).then((prepared) => {
+      finished.push('bomb');
+      return prepared;
+    });
+    const normal = prepareSubmissionAsync(submission({ 'rnn.ts': `${wellBehaved()}\nexport const bad: number = 'x';\n` }), workDir(), { typeCheckTimeoutMs: 60_000 }).then((prepared) => {
+      finished.push('normal');
+      return prepared;
+    });
+    const [bombReport, normalReport] = await Promise.all([bombed, normal]);
+    // The normal one is checked on another worker while the bomb uses up its own budget.
+    expect(finished).toEqual(['normal', 'bomb']);
+    expect(normalReport.warnings).toEqual([expect.stringMatching(/^type error in rnn\.ts:\d+: Type 'string' is not assignable/)]);
+    expect(bombReport.warnings).toEqual([expect.stringMatching(/^type check skipped: it did not finish within 25 s/)]);
+  }, 120_000);
+
   test('prepareSubmissionAsync gives the same result without blocking', async () => {
     const dir = submission({ 'rnn.ts': `${wellBehaved()}\nexport const bad: number = 'x';\n` });
     let ticks = 0;

@@ -2,11 +2,12 @@
  * Finding submissions: single folders, folders of submissions (with nested sections), zips of one
  * or many, folders that hold no rnn.ts, unsafe zips and duplicate ids.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import AdmZip from 'adm-zip';
-import { discoverSubmissions, DiscoveryError, extractZip } from '../../grader/discover';
+import { discoverSubmissions, escapeName, extractZip } from '../../grader/discover';
 
 let root: string;
 let extractDir: string;
@@ -81,12 +82,99 @@ test('a zip of one submission wrapped in a folder takes the zip\'s name', () => 
   expect(summary(['alice.zip'])).toEqual([{ id: 'alice', path: 'alice.zip!', rnn: 'alice' }]);
 });
 
-test('several arguments are combined; ids must be unique', () => {
+test('several arguments are combined; a repeated id is graded under a distinct one, with a warning', () => {
   write('a/alice/rnn.ts');
   write('b/alice/rnn.ts');
   write('b/bob/rnn.ts');
-  expect(() => discover('a', 'b')).toThrow(new DiscoveryError('Two submissions have the id "alice": a/alice and b/alice. Ids (folder or zip names) must be unique; rename one of them.'));
+  const found = discover('a', 'b');
+  const warning = '2 submissions have the id "alice" (a/alice, b/alice); they are graded as alice, alice-2 respectively';
+  expect(found.map((s) => [s.id, s.path, s.warnings])).toEqual([
+    ['alice', 'a/alice', [warning]],
+    ['alice-2', 'b/alice', [warning]],
+    ['bob', 'b/bob', undefined],
+  ]);
   expect(discover('a', 'b/bob').map((s) => s.id)).toEqual(['alice', 'bob']);
+});
+
+test('a folder and a zip with the same name are both graded, under distinct ids', () => {
+  write('class/alice/rnn.ts', 'folder');
+  zip('class/alice.zip', { 'rnn.ts': 'zip' });
+  write('class/alice-2/rnn.ts', 'another student');
+  expect(summary(['class']).map((s) => [s.id, s.path, 'rnn' in s ? s.rnn : s.problem])).toEqual([
+    ['alice', 'class/alice', 'folder'],
+    ['alice-2', 'class/alice-2', 'another student'],
+    ['alice-3', 'class/alice.zip!', 'zip'],
+  ]);
+});
+
+test('a zip in a folder of submissions is one submission named after the zip, whatever it holds', () => {
+  // A student's zip cannot speak for other students.
+  zip('class/mallory.zip', { 'victim-alice/rnn.ts': 'a', 'victim-bob/rnn.ts': 'b' });
+  // The one rnn.ts may be nested, in folders or in a zip inside the zip.
+  zip('class/nested.zip', { 'work/lab8/src/rnn.ts': 'nested', 'notes.md': 'n' });
+  const inner = new AdmZip();
+  inner.addFile('lab8/rnn.ts', Buffer.from('inner'));
+  const outer = new AdmZip();
+  outer.addFile('submission/lab8.zip', inner.toBuffer());
+  outer.writeZip(join(root, 'class', 'zipped-twice.zip'));
+  zip('class/nothing.zip', { 'answer.py': 'x' });
+  expect(summary(['class'])).toEqual([
+    { id: 'mallory', path: 'class/mallory.zip!', problem: 'the zip holds 2 files named rnn.ts (victim-alice/rnn.ts, victim-bob/rnn.ts); a zip is one submission and must hold exactly one.' },
+    { id: 'nested', path: 'class/nested.zip!', rnn: 'nested' },
+    { id: 'nothing', path: 'class/nothing.zip!', problem: 'no rnn.ts found (it holds answer.py). The lab contract asks for a zip holding rnn.ts.' },
+    { id: 'zipped-twice', path: 'class/zipped-twice.zip!', rnn: 'inner' },
+  ]);
+});
+
+test('size and entry limits count across the zips inside a zip', () => {
+  // Each inner zip is under the limit; together they are not.
+  const outer = new AdmZip();
+  for (let i = 0; i < 4; i++) {
+    const inner = new AdmZip();
+    inner.addFile('big.txt', Buffer.alloc(40_000, 'x'));
+    outer.addFile(`part${i}.zip`, inner.toBuffer());
+  }
+  outer.addFile('rnn.ts', Buffer.from('x'));
+  mkdirSync(join(root, 'class'));
+  outer.writeZip(join(root, 'class', 'bomb.zip'));
+  write('class/ok/rnn.ts', 'ok');
+  const found = discoverSubmissions(['class'], { extractDir, cwd: root, maxZipBytes: 100_000 });
+  expect(found.map((s) => [s.id, s.problem])).toEqual([
+    ['bomb', 'the zip could not be unpacked: it unpacks to more than 100000 bytes (with the zips inside it)'],
+    ['ok', undefined],
+  ]);
+});
+
+test('a name that is not UTF-8 is graded under its bytes escaped, with a warning', () => {
+  const latin1 = Buffer.from('caf\xe9', 'latin1'); // "café" in Latin-1, as unzip of an LMS download makes it
+  const dir = Buffer.concat([Buffer.from(join(root, 'class') + '/'), latin1]);
+  mkdirSync(join(root, 'class'));
+  mkdirSync(dir);
+  writeFileSync(Buffer.concat([dir, Buffer.from('/rnn.ts')]), 'cafe');
+  write('class/bob/rnn.ts', 'bob');
+  const found = discover('class');
+  expect(found.map((s) => [s.id, s.path, s.warnings])).toEqual([
+    ['bob', 'class/bob', undefined],
+    ['caf%E9', 'class/caf%E9', ['the name of class/caf%E9 is not valid UTF-8; it is graded under the id "caf%E9" (its bytes escaped as %XX)']],
+  ]);
+  expect(readFileSync(join(found[1].dir, 'rnn.ts'), 'utf8')).toBe('cafe');
+  expect(found[1].dir.startsWith(extractDir)).toBe(true);
+  expect(escapeName(Buffer.from('100%'))).toBe('100%25');
+  expect(escapeName(Buffer.from('zoë'))).toBe('zoë');
+});
+
+test('a link, device or FIFO where a submission is expected gets its own row and is never opened', () => {
+  write('class/alice/rnn.ts', 'alice');
+  symlinkSync('/etc', join(root, 'class', 'etc-link'));
+  symlinkSync('/dev/zero', join(root, 'class', 'zero.zip'));
+  execFileSync('mkfifo', [join(root, 'class', 'fifo.zip')]);
+  const found = discover('class');
+  expect(found.map((s) => [s.id, s.problem?.replace(/;.*/, '')])).toEqual([
+    ['alice', undefined],
+    ['etc-link', 'etc-link is a symbolic link'],
+    ['fifo', 'fifo.zip is not a regular file or folder (a device, FIFO or socket)'],
+    ['zero', 'zero.zip is a symbolic link'],
+  ]);
 });
 
 test('paths outside the working directory are shown absolute', () => {
