@@ -12,8 +12,11 @@ import type { ModelCase } from '../checks/catalogue/cases';
 import { compareNumeric, SUBMISSION_TOLERANCE } from '../checks/numeric/tolerance';
 import type { Numeric, Tolerance } from '../checks/numeric/tolerance';
 import { MISTAKES } from '../checks/diagnosis/mistakes';
-import { floorScaleFor } from '../checks/catalogue/model-checks';
+import { probeOf, SPECS } from '../checks/catalogue/model-checks';
 import { ANCHOR_CASES } from '../checks/catalogue/cases';
+import { DATA_VALUE_SPECS } from '../checks/catalogue/data-value-checks';
+import type { DataValueSpec } from '../checks/catalogue/data-value-checks';
+import type { ValueExpectation } from '../checks/catalogue/judge';
 
 const f = Math.fround;
 
@@ -65,9 +68,28 @@ const TARGETS: Record<string, { correct(c: ModelCase): Numeric; float32(g: Retur
   'RNN.computeGradU': { correct: (c) => referenceRnn(c.params).computeGradU(c.hidden, c.gradH, c.x), float32: (g) => g.u },
 };
 
-/** Normalised error with rtol taken out: the check passes when it is ≤ rtol. */
-const errorOf = (target: string, c: ModelCase, actual: Numeric, expected: Numeric, tolerance: Tolerance) =>
-  compareNumeric(actual, expected, { ...tolerance, rtol: Infinity }, floorScaleFor(target, c)).maxError;
+/** Normalised error with rtol taken out (floor, upstream scale and float32 allowance as the check applies them): the check passes when it is ≤ rtol. */
+const judgedError = (actual: Numeric, expectation: ValueExpectation, tolerance: Tolerance) =>
+  compareNumeric(actual, expectation.expected, { ...tolerance, rtol: Infinity }, expectation.floorScale, expectation.allowance).maxError;
+
+/** The largest share of the permitted error (allowance + rtol · max(|expected|, floor)) an answer uses: ≤ 1 passes. */
+export function shareOfPermitted(actual: Numeric, expectation: ValueExpectation, tolerance: Tolerance = SUBMISSION_TOLERANCE): number {
+  const flat = (value: Numeric): number[] => (typeof value === 'number' ? [value] : value.flatMap(flat));
+  const a = flat(actual);
+  const e = flat(expectation.expected);
+  const allowed = expectation.allowance === undefined ? e.map(() => 0) : flat(expectation.allowance);
+  const scale = e.reduce((max, value) => Math.max(max, Math.abs(value)), expectation.floorScale ?? 0);
+  const floor = Math.max(tolerance.floorFraction * scale, tolerance.absoluteFloor);
+  return Math.max(...e.map((value, i) => Math.abs(a[i] - value) / (allowed[i] + tolerance.rtol * Math.max(Math.abs(value), floor))));
+}
+
+const expectationFor = (target: string, c: ModelCase): ValueExpectation => {
+  const spec = SPECS.find((candidate) => candidate.target === target);
+  if (!spec) throw new Error(`no model check for ${target}`);
+  return probeOf(spec, c).expectation;
+};
+
+const errorOf = (target: string, c: ModelCase, actual: Numeric, _expected: Numeric, tolerance: Tolerance) => judgedError(actual, expectationFor(target, c), tolerance);
 
 export function calibrate(numCases: number, seed = 7) {
   const descriptors = fc.sample(caseArbitrary, { seed, numRuns: numCases });
@@ -86,6 +108,45 @@ export function calibrate(numCases: number, seed = 7) {
   });
 }
 
+/**
+ * The data functions written as a float32-storage submission writes them: every input rounded to
+ * float32 first, then every operation rounded (two-pass std, recursive sums in row order).
+ */
+const toF32 = (m: Matrix): Matrix => m.map((row) => row.map(f));
+const float32Means = (data: Matrix): number[] => {
+  const rows = toF32(data);
+  return rows[0].map((_, j) => f(rows.reduce((sum, row) => f(sum + row[j]), 0) / rows.length));
+};
+const FLOAT32_DATA: Record<string, (args: unknown[]) => Numeric> = {
+  'data.columnMeans': ([data]) => float32Means(data as Matrix),
+  'data.columnStds': ([data]) => {
+    const rows = toF32(data as Matrix);
+    const means = float32Means(rows);
+    return means.map((mean, j) => f(Math.sqrt(f(rows.reduce((sum, row) => f(sum + f(f(row[j] - mean) ** 2)), 0) / (rows.length - 1)))));
+  },
+  'data.standardize': ([data, means, stds]) => toF32(data as Matrix).map((row) => row.map((value, j) => f(f(value - f((means as number[])[j])) / f((stds as number[])[j])))),
+  'loss.mse': ([yTrue, yPred]) => f(f(f(yTrue as number) - f(yPred as number)) ** 2),
+};
+
+/** The data checks: worst float32 error against the judged tolerance, and how often each stored mistake is caught. */
+export function calibrateData(numCases: number, seed = 7) {
+  const rtol = SUBMISSION_TOLERANCE.rtol;
+  return (DATA_VALUE_SPECS as Array<DataValueSpec<unknown>>).map((spec) => {
+    const anchors = spec.source.examples.map((example) => spec.probe(example));
+    const probes = fc.sample(spec.source.arbitrary, { seed, numRuns: numCases }).map((example) => spec.probe(example));
+    const float32 = (probe: (typeof probes)[number]) => judgedError(FLOAT32_DATA[spec.id](probe.originals.args), probe.expectation, SUBMISSION_TOLERANCE);
+    const worstFloat32 = Math.max(...[...probes, ...anchors].map(float32));
+    const worstShare = Math.max(...[...probes, ...anchors].map((probe) => shareOfPermitted(FLOAT32_DATA[spec.id](probe.originals.args), probe.expectation)));
+    const mistakes = anchors[0].mistakes.map((mistake, index) => {
+      const errors = probes.map((probe) => judgedError(probe.mistakes[index].value, probe.expectation, SUBMISSION_TOLERANCE));
+      const caughtOnAnchors = anchors.filter((probe) => judgedError(probe.mistakes[index].value, probe.expectation, SUBMISSION_TOLERANCE) > rtol).length;
+      const sorted = errors.slice().sort((a, b) => a - b);
+      return { id: mistake.id, catchRate: errors.filter((e) => e > rtol).length / errors.length, medianError: sorted[Math.floor(sorted.length / 2)], caughtOnAnchors, anchors: anchors.length };
+    });
+    return { target: spec.id, worstFloat32, worstShare, mistakes };
+  });
+}
+
 if (require.main === module) {
   const numCases = Number(process.argv[2] ?? 2000);
   const rows = calibrate(numCases);
@@ -94,5 +155,10 @@ if (require.main === module) {
   for (const row of rows) {
     console.log(`${row.target}: worst float32 error ${row.worstFloat32.toExponential(2)} (${(row.worstFloat32 / t.rtol).toFixed(3)} of rtol)`);
     for (const m of row.mistakes) console.log(`   ${m.id.padEnd(28)} caught on ${(100 * m.catchRate).toFixed(1).padStart(5)} % of random cases, ${m.caughtOnAnchors}/${ANCHOR_CASES.length} anchors; median error ${m.medianError.toExponential(2)}`);
+  }
+  console.log(`\ndata checks (float32 inputs and arithmetic; error after the float32 allowance, over the tolerance): ${numCases} random cases + the fixed cases`);
+  for (const row of calibrateData(numCases)) {
+    console.log(`${row.target}: worst float32 error beyond the allowance ${row.worstFloat32.toExponential(2)} (${(row.worstFloat32 / t.rtol).toFixed(3)} of rtol); uses at most ${(100 * row.worstShare).toPrecision(2)} % of the permitted error`);
+    for (const m of row.mistakes) console.log(`   ${m.id.padEnd(28)} caught on ${(100 * m.catchRate).toFixed(1).padStart(5)} % of random cases, ${m.caughtOnAnchors}/${m.anchors} fixed cases; median error ${m.medianError.toExponential(2)}`);
   }
 }

@@ -42,12 +42,14 @@ export const COPIED_FILES = [
   'checks/catalogue/shapes.ts',
   'checks/catalogue/property.ts',
   'checks/catalogue/judge.ts',
+  'checks/catalogue/rules.ts',
   'checks/catalogue/probe.ts',
   'checks/catalogue/calls.ts',
   'checks/catalogue/contract-checks.ts',
   'checks/catalogue/data-spec-checks.ts',
   'checks/catalogue/training-spec-checks.ts',
   'checks/public/index.ts',
+  'checks/public/training-step.ts',
 ];
 
 /** Template files: handout/template/<source> → <destination>. */

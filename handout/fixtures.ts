@@ -11,6 +11,10 @@ import { DATA_VALUE_SPECS } from '../checks/catalogue/data-value-checks';
 import type { DataValueSpec } from '../checks/catalogue/data-value-checks';
 import type { FixtureCheck, Fixtures } from '../checks/public';
 import { prepareData } from '../reference/pipeline';
+import { createRng } from 'rnn-lab';
+import { referenceRnn } from '../checks/catalogue/cases';
+import { stepData } from '../checks/catalogue/training-spec-checks';
+import type { StepParams, StepProbe } from '../checks/public/training-step';
 
 /** Anchors plus two larger fixed cases (one saturating): public value checks use these. */
 export const PUBLIC_MODEL_CASES: CaseDescriptor[] = [
@@ -44,10 +48,70 @@ export function buildFixtures(raw: Matrix): Fixtures {
     }
   }
   const prepared = prepareData(raw);
+  const step = catalogueEntry('train.step');
   return {
     generatedBy: 'npm run assign (rnn-autograder)',
     order: CATALOGUE.map((check) => check.id),
     checks,
+    trainingStep: { id: step.id, title: step.title + PUBLIC_NOTE, points: step.points, probes: PUBLIC_STEP_CASES.map(stepProbe) },
     trainSplit: { rows: prepared.train.length, means: prepared.means, stds: prepared.stds },
+  };
+}
+
+/** doTrainingStep's public cases: batches of more than one day, so a sum and a last loss differ from a mean. */
+export const PUBLIC_STEP_CASES = [
+  { hiddenSize: 3, batchSize: 3, seed: 1 },
+  { hiddenSize: 2, batchSize: 4, seed: 2 },
+];
+
+const STEP_FEATURES = 6;
+const STEP_LR = 0.05;
+
+function mapParams(p: StepParams, q: StepParams, combine: (a: number, b: number) => number): StepParams {
+  return { c: combine(p.c, q.c), b: p.b.map((x, i) => combine(x, q.b[i])), v: p.v.map((x, i) => combine(x, q.v[i])), w: p.w.map((row, i) => row.map((x, k) => combine(x, q.w[i][k]))), u: p.u.map((row, i) => row.map((x, j) => combine(x, q.u[i][j]))) };
+}
+
+/** One stored step, computed by the reference: the right outcome and each classic mistake's. */
+export function stepProbe({ hiddenSize, batchSize, seed }: (typeof PUBLIC_STEP_CASES)[number]): StepProbe {
+  const data = stepData(seed);
+  const rng = createRng(seed + 1);
+  const draw = (std: number) => () => rng.normal(0, std);
+  const params: StepParams = {
+    u: Array.from({ length: hiddenSize }, () => Array.from({ length: STEP_FEATURES }, draw(0.5))),
+    w: Array.from({ length: hiddenSize }, () => Array.from({ length: hiddenSize }, draw(0.5 / Math.sqrt(hiddenSize)))),
+    v: Array.from({ length: hiddenSize }, draw(1)),
+    b: Array.from({ length: hiddenSize }, draw(0.3)),
+    c: rng.normal(0, 1),
+  };
+  const pick = createRng(seed + 2);
+  const starts = Array.from({ length: batchSize }, () => pick.int(data.length - 24));
+  const rnn = referenceRnn(params);
+  const losses: number[] = [];
+  let sum = mapParams(params, params, () => 0);
+  for (const start of starts) {
+    const x = data.slice(start, start + 24);
+    const y = data[start + 24][1];
+    const { hidden, yHat } = rnn.forward(x);
+    losses.push((y - yHat) ** 2);
+    sum = mapParams(sum, rnn.getGradients(x, y, yHat, hidden) as StepParams, (a, b) => a + b);
+  }
+  const loss = losses.reduce((a, b) => a + b, 0) / batchSize;
+  const moved = (factor: number) => mapParams(params, sum, (p, g) => p - factor * g);
+  return {
+    describe: `H=${hiddenSize}, batch of ${batchSize} on a 60-row data set, lr ${STEP_LR} (case seed ${seed})`,
+    hiddenSize,
+    numFeatures: STEP_FEATURES,
+    batchSize,
+    lr: STEP_LR,
+    data,
+    starts,
+    seed,
+    params,
+    expected: { loss, params: moved(STEP_LR / batchSize) },
+    mistakes: [
+      { id: 'step.sum', says: "The parameters moved by the sum of the batch's gradients: average them (divide by the batch size).", loss, params: moved(STEP_LR) },
+      { id: 'step.ascent', says: 'The parameters moved uphill: a gradient descent step subtracts lr × gradient.', loss, params: moved(-STEP_LR / batchSize) },
+      { id: 'step.last-loss', says: "It returns the loss of the batch's last sample, as the original notebook does: return the mean loss over the batch.", loss: losses[losses.length - 1], params: moved(STEP_LR / batchSize) },
+    ],
   };
 }

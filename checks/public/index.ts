@@ -9,6 +9,8 @@ import { DATA_SPEC_CHECKS } from '../catalogue/data-spec-checks';
 import { TRAINING_SPEC_CHECKS } from '../catalogue/training-spec-checks';
 import { judgeProbe } from '../catalogue/probe';
 import type { Probe, ProbeKind } from '../catalogue/probe';
+import { trainingStepCheck } from './training-step';
+import type { StepProbe } from './training-step';
 
 export interface FixtureCheck {
   id: string;
@@ -25,6 +27,8 @@ export interface Fixtures {
   checks: FixtureCheck[];
   /** The grader's check order, so public results read in the same order as graded ones. */
   order: string[];
+  /** Stored steps of doTrainingStep for the public train.step (absent in fixtures of older handouts). */
+  trainingStep?: { id: string; title: string; points: number; probes: StepProbe[] };
   /** How the training split is prepared for train.converges (numbers, not code). */
   trainSplit: { rows: number; means: number[]; stds: number[] };
 }
@@ -58,6 +62,7 @@ export function fixtureCheck(fixture: FixtureCheck): CheckDefinition {
 export function publicCatalogue(fixtures: Fixtures): CheckDefinition[] {
   const order = fixtures.order;
   const spec = [...CONTRACT_CHECKS, ...DATA_SPEC_CHECKS, ...TRAINING_SPEC_CHECKS].filter((check) => PUBLIC_SPEC_IDS.includes(check.id));
-  const all = [...spec, ...fixtures.checks.map(fixtureCheck)];
+  const step = fixtures.trainingStep;
+  const all = [...spec, ...fixtures.checks.map(fixtureCheck), ...(step ? [trainingStepCheck(step.id, step.title, step.points, step.probes)] : [])];
   return all.sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
 }
