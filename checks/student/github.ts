@@ -5,6 +5,7 @@
  * workflow-command escaping for annotations (no newline can start a command of its own), HTML
  * escaping inside <pre> blocks in the Markdown summary.
  */
+import { randomBytes } from 'crypto';
 import { appendFileSync, readFileSync } from 'fs';
 import path from 'path';
 import ts from 'typescript';
@@ -105,8 +106,12 @@ export function jobSummary(report: RunReport): string {
   return out.join('\n') + '\n';
 }
 
-/** Appends the job summary to $GITHUB_STEP_SUMMARY and prints the annotations (stdout: the runner reads them there). */
-export function writeGithubOutputs(report: RunReport, root: string): void {
+/**
+ * Appends the job summary to $GITHUB_STEP_SUMMARY and prints the annotations, then `text` (the
+ * terminal summary) with workflow commands stopped by a token made here, after rnn.ts ran, so
+ * nothing in it (the submission's messages and prints) can act as a command.
+ */
+export function printForGithub(report: RunReport, root: string, text: string): void {
   let source = '';
   try {
     source = readFileSync(path.join(root, 'rnn.ts'), 'utf8');
@@ -114,6 +119,10 @@ export function writeGithubOutputs(report: RunReport, root: string): void {
     // no rnn.ts: annotations without lines
   }
   for (const line of annotationsOf(report, source)) console.log(line);
+  const token = randomBytes(16).toString('hex');
+  console.log(`::stop-commands::${token}`);
+  console.log(text);
+  console.log(`::${token}::`);
   const summaryFile = process.env.GITHUB_STEP_SUMMARY;
   if (summaryFile) appendFileSync(summaryFile, jobSummary(report));
 }

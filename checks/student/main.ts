@@ -73,9 +73,6 @@ async function once(options: CliOptions, typeChecker: TypeChecker, signal?: Abor
   if (!report) return undefined;
   writeFileSync(path.join(ROOT, '.public-results.json'), JSON.stringify(report));
   if (options.json) writeFileSync(path.resolve(options.json), JSON.stringify(report, null, 1));
-  // Loaded only here: it needs the TypeScript parser, which a plain `npm test` can do without.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  if (options.github) (require('./github') as typeof import('./github')).writeGithubOutputs(report, ROOT);
   return report;
 }
 
@@ -85,7 +82,11 @@ async function main(): Promise<void> {
   if (!options.watch) {
     try {
       const report = await once(options, typeChecker);
-      console.log(renderText(report!, { verbose: options.verbose }));
+      const text = renderText(report!, { verbose: options.verbose });
+      // Loaded only here: it needs the TypeScript parser, which a plain `npm test` can do without.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      if (options.github) (require('./github') as typeof import('./github')).printForGithub(report!, ROOT, text);
+      else console.log(text);
       process.exitCode = runSucceeded(report!) ? 0 : 1;
     } finally {
       await typeChecker.close();

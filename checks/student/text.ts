@@ -47,7 +47,10 @@ export function renderText(report: RunReport, options: TextOptions = {}): string
   const { problems, unavailable } = report.types;
   if (problems.length > 0) {
     out.push(`Type errors in rnn.ts (${problems.length}): fix these too; the checks below ran on the code as it is.`);
-    for (const problem of problems.slice(0, 20)) out.push(`  ${problem.file}:${problem.line}:${problem.column}  error TS${problem.code}: ${inertForTerminal(problem.message).split('\n').join('\n      ')}`);
+    for (const problem of problems.slice(0, 20)) {
+      out.push(`  ${problem.file}:${problem.line}:${problem.column}  error TS${problem.code}: ${inertForTerminal(problem.message).split('\n').join('\n      ')}`);
+      if (problem.source?.trim()) out.push(`    ${problem.line} | ${inertForTerminal(problem.source.trimEnd(), 200)}`);
+    }
     if (problems.length > 20) out.push(`  … and ${problems.length - 20} more (npx tsc --noEmit lists them all)`);
     out.push('');
   } else if (unavailable) {

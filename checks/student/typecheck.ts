@@ -19,6 +19,8 @@ export interface TypeProblem {
   column: number;
   code: number;
   message: string;
+  /** The line of code it is about (cut to 200 characters). */
+  source?: string;
 }
 
 export interface TypeCheckResult {
@@ -51,6 +53,7 @@ parentPort.on('message', ({ root, file }) => {
         column: where.character + 1,
         code: d.code,
         message: ts.flattenDiagnosticMessageText(d.messageText, '\\n'),
+        source: d.file && where.line >= 0 ? d.file.text.split('\\n')[where.line].slice(0, 200) : undefined,
       };
     });
     parentPort.postMessage({ problems });

@@ -1,6 +1,7 @@
 /**
- * One catalogue, the same verdicts in every front end: a student's in-process run and the
- * grader's sandboxed child give identical results for the same submission and seed.
+ * One catalogue, the same verdicts in every front end: an in-process run, a student's `npm test`
+ * (rnn.ts in a plain child process) and the grader's sandboxed child give identical results for
+ * the same submission and seed.
  */
 import { mkdtempSync, rmSync } from 'fs';
 import os from 'os';
@@ -9,6 +10,7 @@ import type { Matrix } from 'rnn-lab';
 import { loadPollutionData } from 'rnn-lab/data';
 import { runBattery } from '../../checks/battery';
 import { CATALOGUE } from '../../checks/catalogue';
+import { createChildProcessExecutor } from '../../checks/executors/child-process';
 import { loadInProcess } from '../../checks/executors/in-process';
 import { prepareSubmission } from '../../grader/compile';
 import { createSandboxExecutor } from '../../grader/sandbox';
@@ -19,7 +21,7 @@ const SAMPLES = ['correct-float32', 'notebook-port', 'grad-h-w-not-transposed', 
 // The convergence check needs the data and dominates the time; it is compared when the data is there.
 const checks = process.env.RNN_LAB_DATA ? CATALOGUE : CATALOGUE.filter((check) => !check.usesData);
 
-describe('in-process and sandboxed runs agree', () => {
+describe('in-process, child-process and sandboxed runs agree', () => {
   let work: string;
   let train: Promise<Matrix>;
   beforeAll(() => {
@@ -33,13 +35,19 @@ describe('in-process and sandboxed runs agree', () => {
     const inProcess = await runBattery(loadInProcess(path.join(ROOT, 'submissions', sample, 'rnn.ts')), checks, options);
     const prepared = prepareSubmission(path.join(ROOT, 'submissions', sample), path.join(work, sample), { typeCheck: false });
     expect(prepared.ok).toBe(true);
+    const verdicts = (results: typeof inProcess) => results.map((r) => [r.id, r.status, r.diagnosis ?? null, r.replay ?? null]);
     const sandbox = createSandboxExecutor(prepared);
     try {
       const sandboxed = await runBattery(sandbox, checks, options);
-      const verdicts = (results: typeof inProcess) => results.map((r) => [r.id, r.status, r.diagnosis ?? null, r.replay ?? null]);
       expect(verdicts(sandboxed)).toEqual(verdicts(inProcess));
     } finally {
       await sandbox.close();
     }
-  }, 120_000);
+    const child = createChildProcessExecutor(path.join(ROOT, 'submissions', sample, 'rnn.ts'));
+    try {
+      expect(verdicts(await runBattery(child, checks, options))).toEqual(verdicts(inProcess));
+    } finally {
+      await child.close();
+    }
+  }, 240_000);
 });

@@ -34,10 +34,24 @@ function linkNodeModules(handout: string): void {
   symlinkSync('../lab', path.join(handout, 'node_modules', 'rnn-lab'));
 }
 
-function studentNpmTest(handout: string) {
-  const run = spawnSync('npm', ['test'], { cwd: handout, encoding: 'utf8', env: { ...process.env, RNN_LAB_DATA: DATA, FORCE_COLOR: '0', CI: 'true' }, timeout: 240_000 });
-  return { status: run.status, output: `${run.stdout}\n${run.stderr}` };
+function studentNpmTest(handout: string, env: NodeJS.ProcessEnv = {}, args: string[] = []) {
+  const started = Date.now();
+  const run = spawnSync('npm', ['test', ...(args.length ? ['--', ...args] : [])], { cwd: handout, encoding: 'utf8', env: { ...process.env, RNN_LAB_DATA: DATA, FORCE_COLOR: '0', CI: 'true', ...env }, timeout: 240_000 });
+  return { status: run.status, output: `${run.stdout}\n${run.stderr}`, stdout: run.stdout, seconds: (Date.now() - started) / 1000 };
 }
+
+/** The correct sample with one change (the `from` text must occur once). */
+function correctWith(from: string, to: string): string {
+  const correct = readFileSync(path.join(ROOT, 'submissions', 'correct-loops', 'rnn.ts'), 'utf8');
+  if (correct.split(from).length !== 2) throw new Error(`the sample does not contain exactly one ${from}`);
+  return correct.replace(from, to);
+}
+
+/** 1-based line of the first line of `source` containing `text`. */
+const lineOf = (source: string, text: string) => source.split('\n').findIndex((line) => line.includes(text)) + 1;
+
+const GRAD_B_LOOP = '      for (let t = 0; t < hidden.length; t++) sum += (1 - hidden[t][i] * hidden[t][i]) * gradH[t][i];';
+const GRAD_V_HEAD = '  computeGradV(yTrue: number, yPred: number, hidden: Matrix): Vector {\n';
 
 describe('skeleton generation', () => {
   const reference = readFileSync(path.join(ROOT, 'reference', 'rnn.ts'), 'utf8');
@@ -71,7 +85,7 @@ withData('the generated handout', () => {
   afterAll(() => rmSync(handout, { recursive: true, force: true }));
 
   it('holds the skeleton, the support module, the public checks, the README and the workflow', () => {
-    for (const expected of ['rnn.ts', 'lab/index.ts', 'lab/data.ts', 'checks/public/fixtures.json', 'tests/public.test.ts', 'package.json', 'jest.config.ts', 'tsconfig.json', 'README.md', '.github/workflows/grade.yml']) {
+    for (const expected of ['rnn.ts', 'lab/index.ts', 'lab/data.ts', 'checks/public/fixtures.json', 'checks/student/main.ts', 'checks/executors/child-entry.ts', 'package.json', 'tsconfig.json', 'README.md', '.github/workflows/grade.yml']) {
       expect(files).toContain(expected);
     }
   });
@@ -98,12 +112,100 @@ withData('the generated handout', () => {
     expect(output).toMatch(/hidden checks also run/);
   }, 240_000);
 
-  it('gives a correct sample full public marks', () => {
+  it('gives a correct sample full public marks, with the statistic and the chart, and lists passing checks only on demand', () => {
     cpSync(path.join(ROOT, 'submissions', 'correct-loops', 'rnn.ts'), path.join(handout, 'rnn.ts'));
     const { status, output } = studentNpmTest(handout);
     expect(output).toMatch(/Public checks: (\d+) \/ \1 points\./);
-    expect(output).toMatch(/Training loss/);
+    expect(output).toMatch(/Mean of the last 25 losses: 0\.0\d{3} \(it must be below 0\.075\) ✓/);
+    expect(output).toMatch(/0\.075 ┤.*← threshold/);
+    expect(output).toMatch(/\(loss, log scale/);
+    expect(output).not.toMatch(/Failing checks|Type errors/);
+    expect(output).not.toContain('computes the right values'); // passing checks are not listed by default
     expect(status).toBe(0);
+    const verbose = studentNpmTest(handout, {}, ['--verbose']);
+    expect(verbose.output).toContain('✓ RNN.computeGradB computes the right values');
+  }, 240_000);
+
+  it('stops an endless loop in one function, names it and still grades the others', () => {
+    writeFileSync(path.join(handout, 'rnn.ts'), correctWith(GRAD_B_LOOP, GRAD_B_LOOP.replace('t++', 'i++')));
+    const { status, output, seconds } = studentNpmTest(handout);
+    expect(status).toBe(1);
+    expect(output).toContain('computeGradB did not return within 10 s: an endless loop?');
+    expect(output).toMatch(/RNN\.computeGradB +0 \/ 8/);
+    // the other functions are graded as usual; those calling computeGradB say why they fail
+    expect(output).toMatch(/RNN\.computeGradW +10 \/ 10/);
+    expect(output).toMatch(/RNN\.forward +10 \/ 10/);
+    expect(output).toMatch(/trainRnn threw SkippedCallError: computeGradB did not return in an earlier check/);
+    // one limit for the loop, not one per check that reaches it
+    expect(seconds).toBeLessThan(120);
+  }, 240_000);
+
+  it('shows where a runtime error happened: rnn.ts:LINE:COL and the line', () => {
+    const source = correctWith(GRAD_B_LOOP, GRAD_B_LOOP.replace('t < hidden.length', 't <= hidden.length'));
+    writeFileSync(path.join(handout, 'rnn.ts'), source);
+    const { status, output } = studentNpmTest(handout);
+    expect(status).toBe(1);
+    const line = lineOf(source, 't <= hidden.length');
+    expect(output).toContain("RNN.computeGradB threw TypeError: Cannot read properties of undefined (reading '0')");
+    expect(output).toMatch(new RegExp(`at rnn\\.ts:${line}:\\d+\\n +${line} \\| +for \\(let t = 0; t <= hidden\\.length`));
+  }, 240_000);
+
+  it('reports a type error with its line and still runs every check', () => {
+    const source = correctWith(GRAD_V_HEAD, `${GRAD_V_HEAD}    const scale: number = 'one';\n`);
+    writeFileSync(path.join(handout, 'rnn.ts'), source);
+    const { status, output } = studentNpmTest(handout);
+    expect(status).toBe(1);
+    const line = lineOf(source, "const scale: number = 'one'");
+    expect(output).toMatch(new RegExp(`Type errors in rnn\\.ts \\(1\\)[\\s\\S]*rnn\\.ts:${line}:11 +error TS2322: Type 'string' is not assignable to type 'number'`));
+    expect(output.indexOf('Type errors in rnn.ts')).toBeLessThan(output.indexOf('Points per function'));
+    expect(output).toMatch(/Public checks: (\d+) \/ \1 points\./);
+  }, 240_000);
+
+  it('tells an offline student how to give the data, without a stack trace or blame', () => {
+    cpSync(path.join(ROOT, 'submissions', 'correct-loops', 'rnn.ts'), path.join(handout, 'rnn.ts'));
+    const offline = path.join(handout, 'offline.js');
+    writeFileSync(offline, "globalThis.fetch = () => Promise.reject(new TypeError('fetch failed'));\n");
+    const cache = mkdtempSync(path.join(os.tmpdir(), 'rnn-handout-cache-'));
+    try {
+      const { output } = studentNpmTest(handout, { RNN_LAB_DATA: '', RNN_LAB_CACHE_DIR: cache, NODE_OPTIONS: `--require ${offline}` });
+      expect(output).toContain('The training check did not run: the data set (pollution.csv) is not available.');
+      expect(output).toContain('Could not download the lab data');
+      expect(output).toContain('RNN_LAB_DATA=/path/to/pollution.csv npm test');
+      expect(output).toMatch(/trainRnn +3 \/ 10 +\(not run: no data\)/);
+      expect(output).not.toMatch(/--data|Internal error|course staff|\n\s+at .*\.(ts|js):\d+/);
+    } finally {
+      rmSync(offline, { force: true });
+      rmSync(cache, { recursive: true, force: true });
+    }
+  }, 240_000);
+
+  it('writes annotations at rnn.ts lines and a job summary for GitHub, with submission text made inert', () => {
+    const source = correctWith(GRAD_B_LOOP, `${GRAD_B_LOOP}\n      if (i === 0) throw new Error('bad%0A::error::forged\\n::warning file=x::y');`);
+    writeFileSync(path.join(handout, 'rnn.ts'), source);
+    const summary = path.join(handout, 'step-summary.md');
+    try {
+      const { stdout } = studentNpmTest(handout, { GITHUB_STEP_SUMMARY: summary }, ['--github']);
+      const line = lineOf(source, "throw new Error('bad");
+      const lines = stdout.split('\n');
+      // Annotations, then the summary text with workflow commands stopped by a fresh token, then resumed.
+      const stop = lines.findIndex((text) => /^::stop-commands::[0-9a-f]{32}$/.test(text));
+      expect(stop).toBeGreaterThan(0);
+      const token = lines[stop]!.slice('::stop-commands::'.length);
+      const resume = lines.indexOf(`::${token}::`);
+      expect(resume).toBeGreaterThan(stop);
+      const annotations = lines.slice(0, stop).filter((text) => text.trimStart().startsWith('::'));
+      expect(annotations.length).toBeGreaterThan(0);
+      for (const text of annotations) expect(text).toMatch(/^::(error|warning) file=rnn\.ts,(line=\d+,)?(col=\d+,)?title=[^:]*::/);
+      expect(annotations.some((text) => text.startsWith(`::error file=rnn.ts,line=${line},`))).toBe(true);
+      // the thrown message's own "::" and newline cannot start a command: it stays inside one annotation's data
+      expect(annotations.some((text) => text.includes('bad%250A::error::forged%0A::warning file=x::y'))).toBe(true);
+      expect([...lines.slice(0, stop), ...lines.slice(resume + 1)].filter((text) => text.trimStart().startsWith('::') && !annotations.includes(text))).toEqual([]);
+      const markdown = readFileSync(summary, 'utf8');
+      expect(markdown).toMatch(/^## Public checks: \d+ \/ \d+ points/);
+      expect(markdown).toContain('| `RNN.computeGradB` | 0 / 8 |');
+    } finally {
+      rmSync(summary, { force: true });
+    }
   }, 240_000);
 
   it('names the likely mistake of a wrong sample', () => {
@@ -115,8 +217,8 @@ withData('the generated handout', () => {
 
   it('lets the grader spot a handout whose checks were edited', () => {
     expect(changedHandoutFiles(handout)).toEqual([]);
-    writeFileSync(path.join(handout, 'tests', 'public.test.ts'), '// all good\n');
-    expect(changedHandoutFiles(handout)).toEqual(['tests/public.test.ts']);
+    writeFileSync(path.join(handout, 'checks', 'student', 'main.ts'), '// all good\n');
+    expect(changedHandoutFiles(handout)).toEqual(['checks/student/main.ts']);
   });
 
   it('refuses to generate from a solution that fails a check', async () => {
