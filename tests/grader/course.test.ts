@@ -76,7 +76,8 @@ async function withFake<T>(repos: FakeRepo[], use: (fake: FakeGitHub) => Promise
   }
 }
 
-const client = (fake: FakeGitHub) => makeGitHub({ token: TOKEN, baseUrl: fake.url, timeoutMs: 10_000 });
+/** A client of the fake; writes unpaced (the command-line tests below keep GitHub's one second). */
+const client = (fake: FakeGitHub, writeIntervalMs = 0) => makeGitHub({ token: TOKEN, baseUrl: fake.url, timeoutMs: 10_000, writeIntervalMs });
 
 // --- which commit ----------------------------------------------------------------------------------
 
@@ -391,6 +392,18 @@ describe('the poster, against the local GitHub', () => {
         [POSTER.name, 'success', 'Grade 4 / 10'],
         [POSTER.name, 'success', 'Grade 10 / 10'],
       ]);
+    });
+  }, NET_TIMEOUT_MS);
+
+  test('writes are paced (GitHub asks for a second between them), reads are not, even from parallel workers', async () => {
+    await withFake(repos(), async (fake) => {
+      const github = client(fake, 300);
+      const started = Date.now();
+      await Promise.all([1, 2, 3].map((n) => setCommitStatus(github, { ...target, sha: sha(n) }, first, POSTER)));
+      const writes = fake.requests.filter((request) => request.method === 'POST').length;
+      expect(writes).toBe(3);
+      // Three writes: the 2nd and 3rd wait 300 ms each after the one before; the reads do not wait.
+      expect(Date.now() - started).toBeGreaterThanOrEqual(600);
     });
   }, NET_TIMEOUT_MS);
 
