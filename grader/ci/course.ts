@@ -50,11 +50,31 @@ export interface CollectOptions {
   outDir: string;
 }
 
+/**
+ * The ids handed out so far in one collect run: two repositories must never write the same zip
+ * (e.g. the repository of a student called `alice-pr1` and alice's pull request #1).
+ */
+type IdBook = Set<string>;
+
 /** One repository's submissions: its commit (or each open pull request's head), downloaded. */
-async function collectRepo(github: GitHub, repo: StudentRepo, options: CollectOptions): Promise<CourseTarget[]> {
+async function collectRepo(github: GitHub, repo: StudentRepo, options: CollectOptions, taken: IdBook): Promise<CourseTarget[]> {
   const base = { owner: repo.owner, repo: repo.repo };
-  const fetchOne = async (id: string | undefined, sha: string, how: string, pull?: number): Promise<CourseTarget> => {
-    if (!id) return { id: `${repo.repo}${pull ? `-pr${pull}` : ''}`, ...base, pull, problem: 'the repository name does not give a usable submission id' };
+  /**
+   * The row's id: the submission id for a zip; for a row without one, `owner/repo` (a `/` is
+   * never in a submission id, so the two kinds cannot collide, and repositories are unique).
+   */
+  const label = (pull?: number) => `${repo.owner}/${repo.repo}${pull ? `#${pull}` : ''}`;
+  const claim = (pull?: number): { id: string; problem?: string } => {
+    const natural = submissionId(repo.student, pull);
+    if (!natural) return { id: label(pull), problem: 'the repository name does not give a usable submission id' };
+    // Checked and taken in one synchronous step, so parallel workers cannot both get it.
+    if (taken.has(natural)) return { id: label(pull), problem: `the submission id ${natural} is already another repository's` };
+    taken.add(natural);
+    return { id: natural };
+  };
+  const fetchOne = async (sha: string, how: string, pull?: number): Promise<CourseTarget> => {
+    const { id, problem } = claim(pull);
+    if (problem) return { id, ...base, pull, problem };
     try {
       await downloadCommitZip(github, base, sha, join(options.outDir, `${id}.zip`));
       return { id, ...base, sha, how, pull };
@@ -62,24 +82,27 @@ async function collectRepo(github: GitHub, repo: StudentRepo, options: CollectOp
       return { id, ...base, pull, problem: `could not download commit ${sha}: ${errorText(error)}` };
     }
   };
-  const id = submissionId(repo.student);
+  const row = (problem: string): CourseTarget[] => [{ id: label(), ...base, problem }];
   try {
     if (options.mode === 'pull-requests') {
       const heads = await openPullRequestHeads(github, repo);
-      return Promise.all(heads.map((head) => fetchOne(submissionId(repo.student, head.number), head.sha, `the head of pull request #${head.number}`, head.number)));
+      // Listed all the same, so that nobody silently drops out of the run's summary.
+      if (heads.length === 0) return row('no open pull request');
+      return Promise.all(heads.map((head) => fetchOne(head.sha, `the head of pull request #${head.number}`, head.number)));
     }
     const choice = await commitToGrade(github, repo, options.deadline);
-    if (choice.sha === undefined) return [{ id: id ?? repo.repo, ...base, problem: choice.problem }];
-    return [await fetchOne(id, choice.sha, choice.how)];
+    if (choice.sha === undefined) return row(choice.problem);
+    return [await fetchOne(choice.sha, choice.how)];
   } catch (error) {
-    return [{ id: id ?? repo.repo, ...base, problem: `could not read the repository: ${errorText(error)}` }];
+    return row(`could not read the repository: ${errorText(error)}`);
   }
 }
 
 export async function collect(github: GitHub, options: CollectOptions, now = new Date()): Promise<{ manifest: CourseManifest; skipped: Array<{ repo: string; reason: string }> }> {
   mkdirSync(options.outDir, { recursive: true });
   const listing = await listAssignmentRepos(github, options.org, options.prefix);
-  const perRepo = await runPool(listing.repos, (repo) => collectRepo(github, repo, options), { jobs: PARALLEL });
+  const taken: IdBook = new Set();
+  const perRepo = await runPool(listing.repos, (repo) => collectRepo(github, repo, options, taken), { jobs: PARALLEL });
   const manifest: CourseManifest = {
     version: 1,
     org: options.org,

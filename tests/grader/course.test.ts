@@ -431,7 +431,7 @@ describe('course.ts collect and post, end to end against the local GitHub', () =
       expect(manifest.targets).toEqual([
         { id: 'alice', owner: ORG, repo: 'lab8-alice', sha: sha(1), how: expect.stringContaining('the last push to main'), pull: undefined },
         { id: 'bob', owner: ORG, repo: 'lab8-bob', pull: undefined, problem: expect.stringMatching(/^could not download commit .*Not Found/) },
-        { id: 'carol', owner: ORG, repo: 'lab8-carol', problem: expect.stringContaining('nothing was pushed to main before the deadline') },
+        { id: `${ORG}/lab8-carol`, owner: ORG, repo: 'lab8-carol', problem: expect.stringContaining('nothing was pushed to main before the deadline') },
         { id: 'dan', owner: ORG, repo: 'lab8-dan', sha: sha(5), how: expect.any(String), pull: undefined },
       ]);
       expect(skipped).toEqual([{ repo: 'lab8-template', reason: expect.any(String) }]);
@@ -458,7 +458,7 @@ describe('course.ts collect and post, end to end against the local GitHub', () =
         expect(readFileSync(env.GITHUB_OUTPUT, 'utf8')).toBe('count=2\n');
         expect(readFileSync(env.GITHUB_STEP_SUMMARY, 'utf8')).toMatch(/## Collected 2 submission\(s\) of lab8 \(commits, deadline 2026-12-01T22:59:00\.000Z\)[\s\S]*\| bob \|[^\n]*\*\*not graded:\*\*/);
         const manifest: CourseManifest = readManifest(targets);
-        expect(manifest.targets.map((target) => target.id)).toEqual(['alice', 'bob', 'carol', 'dan']);
+        expect(manifest.targets.map((target) => target.id)).toEqual(['alice', 'bob', `${ORG}/lab8-carol`, 'dan']);
 
         // The merged staff report the grading jobs would write (dan's hidden check fails).
         const reportFile = join(root, 'report.json');
@@ -482,16 +482,21 @@ describe('course.ts collect and post, end to end against the local GitHub', () =
   }, NET_TIMEOUT_MS);
 
   test('pull-requests mode: the head of each open pull request, a check run and one comment each', async () => {
-    const repos: FakeRepo[] = [{ name: 'lab8-erin', default_branch: 'main', pulls: [{ number: 1, sha: sha(11) }, { number: 2, sha: sha(12) }], zips: { [sha(11)]: zipball('lab8-erin', sha(11)), [sha(12)]: zipball('lab8-erin', sha(12)) } }];
+    const repos: FakeRepo[] = [
+      { name: 'lab8-erin', default_branch: 'main', pulls: [{ number: 1, sha: sha(11) }, { number: 2, sha: sha(12) }], zips: { [sha(11)]: zipball('lab8-erin', sha(11)), [sha(12)]: zipball('lab8-erin', sha(12)) } },
+      // No open pull request: listed, not graded. Its name would give alice's first pull request's id.
+      { name: 'lab8-erin-pr1', default_branch: 'main' },
+    ];
     await withFake(repos, async (fake) => {
       const env = { GRADER_GITHUB_TOKEN: TOKEN, GITHUB_API_URL: fake.url };
       const targets = join(root, 'targets-pr.json');
       const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
       try {
         expect(await main(['collect', '--org', ORG, '--prefix', 'lab8', '--mode', 'pull-requests', '--out', join(root, 'class-pr'), '--targets', targets], env)).toBe(0);
-        expect(readManifest(targets).targets.map((target) => [target.id, target.sha, target.pull])).toEqual([
-          ['erin-pr1', sha(11), 1],
-          ['erin-pr2', sha(12), 2],
+        expect(readManifest(targets).targets.map((target) => [target.id, target.sha, target.pull, target.problem])).toEqual([
+          ['erin-pr1', sha(11), 1, undefined],
+          ['erin-pr2', sha(12), 2, undefined],
+          [`${ORG}/lab8-erin-pr1`, undefined, undefined, 'no open pull request'],
         ]);
         const reportFile = join(root, 'report-pr.json');
         writeFileSync(reportFile, JSON.stringify(report([submission('erin-pr1', 4), submission('erin-pr2', 10)])));
@@ -501,6 +506,7 @@ describe('course.ts collect and post, end to end against the local GitHub', () =
         write.mockRestore();
       }
       expect(fake.checkRuns.get('lab8-erin')!.map((run) => run.head_sha).sort()).toEqual([sha(11), sha(12)]);
+      expect(fake.checkRuns.has('lab8-erin-pr1')).toBe(false);
       expect(fake.comments.get('lab8-erin')!.map((comment) => [comment.pull, comment.body.split('\n')[1]])).toEqual([
         [1, '## Grade: 4 / 10'],
         [2, '## Grade: 10 / 10'],
