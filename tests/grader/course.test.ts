@@ -9,15 +9,19 @@
  * - the download: the zipball (through its redirect), bounded, read by the grader's own discovery;
  * - the poster: a check run (or commit status) and a pull-request comment showing the student view
  *   only, updated in place when the same commit is graded again, never someone else's;
- * - the command line: collect then post, one broken repository costing only its own row.
+ * - the command line: collect then post, one broken repository costing only its own row;
+ * - once with the real grader between them: a sample with a wrong gradient, collected as GitHub's
+ *   zip, graded in the sandbox, posted — the real hidden message stays in the staff report.
  *
  * Also type-level: what the poster sends is assignable to the published request bodies.
  */
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import AdmZip from 'adm-zip';
+import { parse, stringify } from 'yaml';
 import { discoverSubmissions } from '../../grader/discover';
 import { collect, main } from '../../grader/ci/course';
 import { readManifest, submissionId } from '../../grader/ci/course-manifest';
@@ -554,3 +558,59 @@ describe('course.ts collect and post, end to end against the local GitHub', () =
     }
   });
 });
+
+// --- with the real grader between collect and post ------------------------------------------------------
+
+const PROJECT = join(__dirname, '..', '..');
+/** Sandbox start, type check and the battery of one sample (no training); on a busy machine. */
+const GRADING_TIMEOUT_MS = 240_000;
+
+function runGrader(args: string[]): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(join(PROJECT, 'node_modules', '.bin', 'tsx'), [join(PROJECT, 'grader', 'cli.ts'), ...args], { cwd: PROJECT, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stderr }));
+  });
+}
+
+test('collect → the real grader on the zip → post: the id matches, the hidden check shows only its generic line', async () => {
+  const rnn = readFileSync(join(PROJECT, 'submissions', 'grad-b-skip-first', 'rnn.ts'), 'utf8');
+  const repos: FakeRepo[] = [{ name: 'lab8-alice', default_branch: 'main', head: sha(1), zips: { [sha(1)]: zipball('lab8-alice', sha(1), rnn) } }];
+  await withFake(repos, async (fake) => {
+    const env = { GRADER_GITHUB_TOKEN: TOKEN, GITHUB_API_URL: fake.url };
+    const dir = mkdtempSync(join(root, 'real-'));
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      expect(await main(['collect', '--org', ORG, '--prefix', 'lab8', '--out', join(dir, 'class'), '--targets', join(dir, 'targets.json')], env)).toBe(0);
+    } finally {
+      write.mockRestore();
+    }
+    // The default rubric without the training checks (they need the data set and minutes).
+    const rubric = parse(readFileSync(join(PROJECT, 'grader', 'rubric.default.yaml'), 'utf8')) as { items: Array<{ check?: string }> };
+    rubric.items = rubric.items.filter((item) => item.check !== 'train.converges' && item.check !== 'train.step');
+    writeFileSync(join(dir, 'rubric.yaml'), stringify(rubric));
+    const graded = await runGrader([join(dir, 'class'), '--out', join(dir, 'grade-report'), '--format', 'json', '--rubric', join(dir, 'rubric.yaml'), '--jobs', '1', '--timeout', '120']);
+    expect({ code: graded.code, stderr: graded.code === 0 ? '' : graded.stderr }).toEqual({ code: 0, stderr: '' });
+    const staff = JSON.parse(readFileSync(join(dir, 'grade-report', 'report.json'), 'utf8')) as GradeReport;
+    expect(staff.submissions.map((s) => s.id)).toEqual(['alice']);
+    const hidden = staff.submissions[0].checks.find((c) => c.id === 'grad.b.value')!;
+    expect(hidden).toMatchObject({ visibility: 'hidden', status: 'failed' });
+    expect(hidden.message.length).toBeGreaterThan(20);
+
+    const posted = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      expect(await main(['post', '--report', join(dir, 'grade-report', 'report.json'), '--targets', join(dir, 'targets.json'), '--app-id', String(APP.id), '--login', LOGIN], env)).toBe(0);
+    } finally {
+      posted.mockRestore();
+    }
+    const [run] = fake.checkRuns.get('lab8-alice')!;
+    expect(run.head_sha).toBe(sha(1));
+    expect(run.output.title).toBe(`Grade ${staff.submissions[0].score} / ${staff.submissions[0].maxScore}`);
+    expect(run.output.summary).toMatch(/^\| grad\.b\.value \(hidden\) \| RNN\.computeGradB \| ❌ failed \| 0 \/ \d+ \|$/m);
+    expect(run.output.summary).toContain('This hidden check gave a wrong result for RNN.computeGradB.');
+    expect(run.output.summary).not.toContain(hidden.message.slice(0, 30));
+    if (hidden.diagnosis) expect(run.output.summary).not.toContain(hidden.diagnosis);
+  });
+}, GRADING_TIMEOUT_MS);
