@@ -17,7 +17,7 @@
  * 1 some results could not be posted, 2 bad arguments or files, 3 GitHub could not be reached or
  * refused the listing.
  */
-import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { GradeReport } from '../report-types';
@@ -51,8 +51,8 @@ export interface CollectOptions {
 }
 
 /**
- * The ids handed out so far in one collect run: two repositories must never write the same zip
- * (e.g. the repository of a student called `alice-pr1` and alice's pull request #1).
+ * The ids handed out so far in one collect run. They are unique by construction (repository
+ * names are), but should that ever fail, a second repository must not overwrite a zip.
  */
 type IdBook = Set<string>;
 
@@ -99,6 +99,8 @@ async function collectRepo(github: GitHub, repo: StudentRepo, options: CollectOp
 }
 
 export async function collect(github: GitHub, options: CollectOptions, now = new Date()): Promise<{ manifest: CourseManifest; skipped: Array<{ repo: string; reason: string }> }> {
+  // Everything in OUT is graded next: a zip left from another run would be graded too.
+  if (existsSync(options.outDir) && readdirSync(options.outDir).length > 0) throw new UsageError(`${options.outDir} is not empty: collect into a new folder (everything in it is graded).`);
   mkdirSync(options.outDir, { recursive: true });
   const listing = await listAssignmentRepos(github, options.org, options.prefix);
   const taken: IdBook = new Set();
@@ -115,16 +117,18 @@ export async function collect(github: GitHub, options: CollectOptions, now = new
   return { manifest, skipped: listing.skipped };
 }
 
+/** Text from GitHub in a Markdown table cell: one line, nothing that formats. */
+const mdCell = (text: string | undefined) => (text ? logSafe(text, 300).replace(/([\\*_<>[\]|#`])/g, '\\$1') : '');
+
 /** The staff's view of a collect run (the private repository's job summary). */
 export function collectSummary(manifest: CourseManifest, skipped: ReadonlyArray<{ repo: string; reason: string }>): string {
   const fetched = manifest.targets.filter((target) => target.sha);
   const lines = [`## Collected ${fetched.length} submission(s) of ${manifest.prefix} (${manifest.mode}${manifest.deadline ? `, deadline ${manifest.deadline}` : ''})`, ''];
   lines.push('| id | repository | commit | how / problem |', '|---|---|---|---|');
   for (const target of manifest.targets) {
-    const cell = (text: string) => logSafe(text, 300).replace(/([\\*_<>[\]|#`])/g, '\\$1');
-    lines.push(`| ${cell(target.id)} | ${cell(`${target.owner}/${target.repo}`)}${target.pull ? ` #${target.pull}` : ''} | ${target.sha ? `\`${target.sha.slice(0, 12)}\`` : '–'} | ${target.problem ? `**not graded:** ${cell(target.problem)}` : cell(target.how ?? '')} |`);
+    lines.push(`| ${mdCell(target.id)} | ${mdCell(`${target.owner}/${target.repo}`)}${target.pull ? ` #${target.pull}` : ''} | ${target.sha ? `\`${target.sha.slice(0, 12)}\`` : '–'} | ${target.problem ? `**not graded:** ${mdCell(target.problem)}` : mdCell(target.how)} |`);
   }
-  for (const item of skipped) lines.push(`| – | ${logSafe(item.repo)} | – | skipped: ${logSafe(item.reason)} |`);
+  for (const item of skipped) lines.push(`| – | ${mdCell(item.repo)} | – | skipped: ${mdCell(item.reason)} |`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -167,8 +171,7 @@ export async function post(github: GitHub, report: GradeReport, manifest: Course
 
 export function postSummary(manifest: CourseManifest, lines: readonly PostLine[]): string {
   const out = [`## Posted results of ${manifest.prefix}`, '', '| id | posted | problem |', '|---|---|---|'];
-  const cell = (text: string | undefined) => (text ? logSafe(text, 300).replace(/([\\*_<>[\]|#`])/g, '\\$1') : '');
-  for (const line of lines) out.push(`| ${cell(line.id)} | ${cell(line.outcome)} | ${cell(line.problem)} |`);
+  for (const line of lines) out.push(`| ${mdCell(line.id)} | ${mdCell(line.outcome)} | ${mdCell(line.problem)} |`);
   return `${out.join('\n')}\n`;
 }
 

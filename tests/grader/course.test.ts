@@ -540,12 +540,15 @@ describe('course.ts collect and post, end to end against the local GitHub', () =
     });
   }, NET_TIMEOUT_MS);
 
-  test('bad set-up: no token, a bad deadline or prefix, a targets file that is not one — exit 2 before any request', async () => {
+  test('bad set-up: no token, a bad deadline or prefix, a used folder, a targets file that is not one — exit 2 before any request', async () => {
     const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
       expect(await main(['collect', '--org', ORG, '--prefix', 'lab8', '--out', join(root, 'x'), '--targets', join(root, 'x.json')], {})).toBe(2);
       expect(await main(['collect', '--org', ORG, '--prefix', 'lab8', '--deadline', '2026-12-01', '--out', join(root, 'x'), '--targets', join(root, 'x.json')], { GRADER_GITHUB_TOKEN: TOKEN })).toBe(2);
       expect(await main(['collect', '--org', ORG, '--prefix', 'lab8-', '--out', join(root, 'x'), '--targets', join(root, 'x.json')], { GRADER_GITHUB_TOKEN: TOKEN })).toBe(2);
+      const used = mkdtempSync(join(root, 'used-'));
+      writeFileSync(join(used, 'old.zip'), 'from another run');
+      expect(await main(['collect', '--org', ORG, '--prefix', 'lab8', '--out', used, '--targets', join(root, 'x.json')], { GRADER_GITHUB_TOKEN: TOKEN, GITHUB_API_URL: 'http://127.0.0.1:9' })).toBe(2);
       writeFileSync(join(root, 'not-targets.json'), '{"version": 2}');
       expect(await main(['post', '--report', join(root, 'none.json'), '--targets', join(root, 'not-targets.json')], { GRADER_GITHUB_TOKEN: TOKEN })).toBe(2);
       const messages = stderr.mock.calls.map((call) => String(call[0])).join('');
@@ -553,6 +556,7 @@ describe('course.ts collect and post, end to end against the local GitHub', () =
       expect(messages).toContain('not an ISO 8601 date and time with a time zone');
       expect(messages).toContain('is not a GitHub Classroom repository prefix');
       expect(messages).toContain('is not a targets file of version 1');
+      expect(messages).toContain('is not empty: collect into a new folder (everything in it is graded)');
     } finally {
       stderr.mockRestore();
     }
