@@ -41,7 +41,31 @@ export function makeGitHub(options: ClientOptions): GitHub {
     nextWrite = slot + interval;
     if (slot > now) await new Promise((resolve) => setTimeout(resolve, slot - now));
   });
+  // GitHub's secondary rate limit answers 403 or 429 with the seconds to wait: wait once, then
+  // try again (a second refusal is reported as it is).
+  github.hook.wrap('request', async (request, requestOptions) => {
+    try {
+      return await request(requestOptions);
+    } catch (error) {
+      const wait = retryAfterSeconds(error);
+      if (wait === undefined) throw error;
+      await new Promise((resolve) => setTimeout(resolve, wait * 1000));
+      return request(requestOptions);
+    }
+  });
   return github;
+}
+
+/** Longest wait for a rate limit that is still worth it within a job. */
+const MAX_RETRY_AFTER_SECONDS = 120;
+
+/** The `retry-after` of a 403/429 answer, in seconds, when GitHub sent one worth waiting for. */
+export function retryAfterSeconds(error: unknown): number | undefined {
+  const status = httpStatus(error);
+  if (status !== 403 && status !== 429) return undefined;
+  const header = (error as { response?: { headers?: Record<string, string | number | undefined> } }).response?.headers?.['retry-after'];
+  const seconds = Number(header);
+  return header !== undefined && Number.isFinite(seconds) && seconds >= 0 && seconds <= MAX_RETRY_AFTER_SECONDS ? seconds : undefined;
 }
 
 /** A repository and one commit in it. */

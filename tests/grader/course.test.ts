@@ -411,6 +411,21 @@ describe('the poster, against the local GitHub', () => {
     });
   }, NET_TIMEOUT_MS);
 
+  test("GitHub's secondary rate limit (403 with retry-after): waited for once, then the write goes through", async () => {
+    await withFake(repos(), async (fake) => {
+      fake.rateLimitOnce.add(`POST /repos/${ORG}/lab8-alice/statuses/${sha(1)}`);
+      const started = Date.now();
+      expect((await setCommitStatus(client(fake), target, first, POSTER)).action).toBe('created');
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+      expect(fake.requests.filter((request) => request.method === 'POST')).toHaveLength(2);
+      expect(fake.statuses.get('lab8-alice')).toHaveLength(1);
+      // A refusal without retry-after is not retried.
+      fake.failures.set(`POST /repos/${ORG}/lab8-alice/statuses/${sha(2)}`, 403);
+      await expect(setCommitStatus(client(fake), { ...target, sha: sha(2) }, first, POSTER)).rejects.toMatchObject({ status: 403 });
+      expect(fake.requests.filter((request) => request.method === 'POST')).toHaveLength(3);
+    });
+  }, NET_TIMEOUT_MS);
+
   test('a long title is cut to the 140 characters a status description holds', () => {
     expect(statusFields({ ...first, title: 'x'.repeat(300) }, POSTER).description).toHaveLength(140);
   });
