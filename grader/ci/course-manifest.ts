@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 export type Mode = 'commits' | 'pull-requests';
 
 export interface CourseTarget {
-  /** The submission id in the report (`<student>` or `<student>-pr<N>`). */
+  /** The submission id in the report (`<student>` or `<student>-pr<N>`); `owner/repo` for a row with nothing fetched. */
   id: string;
   owner: string;
   repo: string;

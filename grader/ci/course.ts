@@ -17,7 +17,7 @@
  * 1 some results could not be posted, 2 bad arguments or files, 3 GitHub could not be reached or
  * refused the listing.
  */
-import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { GradeReport } from '../report-types';
@@ -50,11 +50,31 @@ export interface CollectOptions {
   outDir: string;
 }
 
+/**
+ * The ids handed out so far in one collect run. They are unique by construction (repository
+ * names are), but should that ever fail, a second repository must not overwrite a zip.
+ */
+type IdBook = Set<string>;
+
 /** One repository's submissions: its commit (or each open pull request's head), downloaded. */
-async function collectRepo(github: GitHub, repo: StudentRepo, options: CollectOptions): Promise<CourseTarget[]> {
+async function collectRepo(github: GitHub, repo: StudentRepo, options: CollectOptions, taken: IdBook): Promise<CourseTarget[]> {
   const base = { owner: repo.owner, repo: repo.repo };
-  const fetchOne = async (id: string | undefined, sha: string, how: string, pull?: number): Promise<CourseTarget> => {
-    if (!id) return { id: `${repo.repo}${pull ? `-pr${pull}` : ''}`, ...base, pull, problem: 'the repository name does not give a usable submission id' };
+  /**
+   * The row's id: the submission id for a zip; for a row without one, `owner/repo` (a `/` is
+   * never in a submission id, so the two kinds cannot collide, and repositories are unique).
+   */
+  const label = (pull?: number) => `${repo.owner}/${repo.repo}${pull ? `#${pull}` : ''}`;
+  const claim = (pull?: number): { id: string; problem?: string } => {
+    const natural = submissionId(repo.student, pull);
+    if (!natural) return { id: label(pull), problem: 'the repository name does not give a usable submission id' };
+    // Checked and taken in one synchronous step, so parallel workers cannot both get it.
+    if (taken.has(natural)) return { id: label(pull), problem: `the submission id ${natural} is already another repository's` };
+    taken.add(natural);
+    return { id: natural };
+  };
+  const fetchOne = async (sha: string, how: string, pull?: number): Promise<CourseTarget> => {
+    const { id, problem } = claim(pull);
+    if (problem) return { id, ...base, pull, problem };
     try {
       await downloadCommitZip(github, base, sha, join(options.outDir, `${id}.zip`));
       return { id, ...base, sha, how, pull };
@@ -62,24 +82,29 @@ async function collectRepo(github: GitHub, repo: StudentRepo, options: CollectOp
       return { id, ...base, pull, problem: `could not download commit ${sha}: ${errorText(error)}` };
     }
   };
-  const id = submissionId(repo.student);
+  const row = (problem: string): CourseTarget[] => [{ id: label(), ...base, problem }];
   try {
     if (options.mode === 'pull-requests') {
       const heads = await openPullRequestHeads(github, repo);
-      return Promise.all(heads.map((head) => fetchOne(submissionId(repo.student, head.number), head.sha, `the head of pull request #${head.number}`, head.number)));
+      // Listed all the same, so that nobody silently drops out of the run's summary.
+      if (heads.length === 0) return row('no open pull request');
+      return Promise.all(heads.map((head) => fetchOne(head.sha, `the head of pull request #${head.number}`, head.number)));
     }
     const choice = await commitToGrade(github, repo, options.deadline);
-    if (choice.sha === undefined) return [{ id: id ?? repo.repo, ...base, problem: choice.problem }];
-    return [await fetchOne(id, choice.sha, choice.how)];
+    if (choice.sha === undefined) return row(choice.problem);
+    return [await fetchOne(choice.sha, choice.how)];
   } catch (error) {
-    return [{ id: id ?? repo.repo, ...base, problem: `could not read the repository: ${errorText(error)}` }];
+    return row(`could not read the repository: ${errorText(error)}`);
   }
 }
 
 export async function collect(github: GitHub, options: CollectOptions, now = new Date()): Promise<{ manifest: CourseManifest; skipped: Array<{ repo: string; reason: string }> }> {
+  // Everything in OUT is graded next: a zip left from another run would be graded too.
+  if (existsSync(options.outDir) && readdirSync(options.outDir).length > 0) throw new UsageError(`${options.outDir} is not empty: collect into a new folder (everything in it is graded).`);
   mkdirSync(options.outDir, { recursive: true });
   const listing = await listAssignmentRepos(github, options.org, options.prefix);
-  const perRepo = await runPool(listing.repos, (repo) => collectRepo(github, repo, options), { jobs: PARALLEL });
+  const taken: IdBook = new Set();
+  const perRepo = await runPool(listing.repos, (repo) => collectRepo(github, repo, options, taken), { jobs: PARALLEL });
   const manifest: CourseManifest = {
     version: 1,
     org: options.org,
@@ -92,16 +117,18 @@ export async function collect(github: GitHub, options: CollectOptions, now = new
   return { manifest, skipped: listing.skipped };
 }
 
+/** Text from GitHub in a Markdown table cell: one line, nothing that formats. */
+const mdCell = (text: string | undefined) => (text ? logSafe(text, 300).replace(/([\\*_<>[\]|#`])/g, '\\$1') : '');
+
 /** The staff's view of a collect run (the private repository's job summary). */
 export function collectSummary(manifest: CourseManifest, skipped: ReadonlyArray<{ repo: string; reason: string }>): string {
   const fetched = manifest.targets.filter((target) => target.sha);
   const lines = [`## Collected ${fetched.length} submission(s) of ${manifest.prefix} (${manifest.mode}${manifest.deadline ? `, deadline ${manifest.deadline}` : ''})`, ''];
   lines.push('| id | repository | commit | how / problem |', '|---|---|---|---|');
   for (const target of manifest.targets) {
-    const cell = (text: string) => logSafe(text, 300).replace(/([\\*_<>[\]|#`])/g, '\\$1');
-    lines.push(`| ${cell(target.id)} | ${cell(`${target.owner}/${target.repo}`)}${target.pull ? ` #${target.pull}` : ''} | ${target.sha ? `\`${target.sha.slice(0, 12)}\`` : '–'} | ${target.problem ? `**not graded:** ${cell(target.problem)}` : cell(target.how ?? '')} |`);
+    lines.push(`| ${mdCell(target.id)} | ${mdCell(`${target.owner}/${target.repo}`)}${target.pull ? ` #${target.pull}` : ''} | ${target.sha ? `\`${target.sha.slice(0, 12)}\`` : '–'} | ${target.problem ? `**not graded:** ${mdCell(target.problem)}` : mdCell(target.how)} |`);
   }
-  for (const item of skipped) lines.push(`| – | ${logSafe(item.repo)} | – | skipped: ${logSafe(item.reason)} |`);
+  for (const item of skipped) lines.push(`| – | ${mdCell(item.repo)} | – | skipped: ${mdCell(item.reason)} |`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -144,8 +171,7 @@ export async function post(github: GitHub, report: GradeReport, manifest: Course
 
 export function postSummary(manifest: CourseManifest, lines: readonly PostLine[]): string {
   const out = [`## Posted results of ${manifest.prefix}`, '', '| id | posted | problem |', '|---|---|---|'];
-  const cell = (text: string | undefined) => (text ? logSafe(text, 300).replace(/([\\*_<>[\]|#`])/g, '\\$1') : '');
-  for (const line of lines) out.push(`| ${cell(line.id)} | ${cell(line.outcome)} | ${cell(line.problem)} |`);
+  for (const line of lines) out.push(`| ${mdCell(line.id)} | ${mdCell(line.outcome)} | ${mdCell(line.problem)} |`);
   return `${out.join('\n')}\n`;
 }
 

@@ -9,15 +9,19 @@
  * - the download: the zipball (through its redirect), bounded, read by the grader's own discovery;
  * - the poster: a check run (or commit status) and a pull-request comment showing the student view
  *   only, updated in place when the same commit is graded again, never someone else's;
- * - the command line: collect then post, one broken repository costing only its own row.
+ * - the command line: collect then post, one broken repository costing only its own row;
+ * - once with the real grader between them: a sample with a wrong gradient, collected as GitHub's
+ *   zip, graded in the sandbox, posted — the real hidden message stays in the staff report.
  *
  * Also type-level: what the poster sends is assignable to the published request bodies.
  */
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import AdmZip from 'adm-zip';
+import { parse, stringify } from 'yaml';
 import { discoverSubmissions } from '../../grader/discover';
 import { collect, main } from '../../grader/ci/course';
 import { readManifest, submissionId } from '../../grader/ci/course-manifest';
@@ -76,7 +80,8 @@ async function withFake<T>(repos: FakeRepo[], use: (fake: FakeGitHub) => Promise
   }
 }
 
-const client = (fake: FakeGitHub) => makeGitHub({ token: TOKEN, baseUrl: fake.url, timeoutMs: 10_000 });
+/** A client of the fake; writes unpaced (the command-line tests below keep GitHub's one second). */
+const client = (fake: FakeGitHub, writeIntervalMs = 0) => makeGitHub({ token: TOKEN, baseUrl: fake.url, timeoutMs: 10_000, writeIntervalMs });
 
 // --- which commit ----------------------------------------------------------------------------------
 
@@ -394,6 +399,33 @@ describe('the poster, against the local GitHub', () => {
     });
   }, NET_TIMEOUT_MS);
 
+  test('writes are paced (GitHub asks for a second between them), reads are not, even from parallel workers', async () => {
+    await withFake(repos(), async (fake) => {
+      const github = client(fake, 300);
+      const started = Date.now();
+      await Promise.all([1, 2, 3].map((n) => setCommitStatus(github, { ...target, sha: sha(n) }, first, POSTER)));
+      const writes = fake.requests.filter((request) => request.method === 'POST').length;
+      expect(writes).toBe(3);
+      // Three writes: the 2nd and 3rd wait 300 ms each after the one before; the reads do not wait.
+      expect(Date.now() - started).toBeGreaterThanOrEqual(600);
+    });
+  }, NET_TIMEOUT_MS);
+
+  test("GitHub's secondary rate limit (403 with retry-after): waited for once, then the write goes through", async () => {
+    await withFake(repos(), async (fake) => {
+      fake.rateLimitOnce.add(`POST /repos/${ORG}/lab8-alice/statuses/${sha(1)}`);
+      const started = Date.now();
+      expect((await setCommitStatus(client(fake), target, first, POSTER)).action).toBe('created');
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+      expect(fake.requests.filter((request) => request.method === 'POST')).toHaveLength(2);
+      expect(fake.statuses.get('lab8-alice')).toHaveLength(1);
+      // A refusal without retry-after is not retried.
+      fake.failures.set(`POST /repos/${ORG}/lab8-alice/statuses/${sha(2)}`, 403);
+      await expect(setCommitStatus(client(fake), { ...target, sha: sha(2) }, first, POSTER)).rejects.toMatchObject({ status: 403 });
+      expect(fake.requests.filter((request) => request.method === 'POST')).toHaveLength(3);
+    });
+  }, NET_TIMEOUT_MS);
+
   test('a long title is cut to the 140 characters a status description holds', () => {
     expect(statusFields({ ...first, title: 'x'.repeat(300) }, POSTER).description).toHaveLength(140);
   });
@@ -418,7 +450,7 @@ describe('course.ts collect and post, end to end against the local GitHub', () =
       expect(manifest.targets).toEqual([
         { id: 'alice', owner: ORG, repo: 'lab8-alice', sha: sha(1), how: expect.stringContaining('the last push to main'), pull: undefined },
         { id: 'bob', owner: ORG, repo: 'lab8-bob', pull: undefined, problem: expect.stringMatching(/^could not download commit .*Not Found/) },
-        { id: 'carol', owner: ORG, repo: 'lab8-carol', problem: expect.stringContaining('nothing was pushed to main before the deadline') },
+        { id: `${ORG}/lab8-carol`, owner: ORG, repo: 'lab8-carol', problem: expect.stringContaining('nothing was pushed to main before the deadline') },
         { id: 'dan', owner: ORG, repo: 'lab8-dan', sha: sha(5), how: expect.any(String), pull: undefined },
       ]);
       expect(skipped).toEqual([{ repo: 'lab8-template', reason: expect.any(String) }]);
@@ -445,7 +477,7 @@ describe('course.ts collect and post, end to end against the local GitHub', () =
         expect(readFileSync(env.GITHUB_OUTPUT, 'utf8')).toBe('count=2\n');
         expect(readFileSync(env.GITHUB_STEP_SUMMARY, 'utf8')).toMatch(/## Collected 2 submission\(s\) of lab8 \(commits, deadline 2026-12-01T22:59:00\.000Z\)[\s\S]*\| bob \|[^\n]*\*\*not graded:\*\*/);
         const manifest: CourseManifest = readManifest(targets);
-        expect(manifest.targets.map((target) => target.id)).toEqual(['alice', 'bob', 'carol', 'dan']);
+        expect(manifest.targets.map((target) => target.id)).toEqual(['alice', 'bob', `${ORG}/lab8-carol`, 'dan']);
 
         // The merged staff report the grading jobs would write (dan's hidden check fails).
         const reportFile = join(root, 'report.json');
@@ -469,16 +501,21 @@ describe('course.ts collect and post, end to end against the local GitHub', () =
   }, NET_TIMEOUT_MS);
 
   test('pull-requests mode: the head of each open pull request, a check run and one comment each', async () => {
-    const repos: FakeRepo[] = [{ name: 'lab8-erin', default_branch: 'main', pulls: [{ number: 1, sha: sha(11) }, { number: 2, sha: sha(12) }], zips: { [sha(11)]: zipball('lab8-erin', sha(11)), [sha(12)]: zipball('lab8-erin', sha(12)) } }];
+    const repos: FakeRepo[] = [
+      { name: 'lab8-erin', default_branch: 'main', pulls: [{ number: 1, sha: sha(11) }, { number: 2, sha: sha(12) }], zips: { [sha(11)]: zipball('lab8-erin', sha(11)), [sha(12)]: zipball('lab8-erin', sha(12)) } },
+      // No open pull request: listed, not graded. Its name would give alice's first pull request's id.
+      { name: 'lab8-erin-pr1', default_branch: 'main' },
+    ];
     await withFake(repos, async (fake) => {
       const env = { GRADER_GITHUB_TOKEN: TOKEN, GITHUB_API_URL: fake.url };
       const targets = join(root, 'targets-pr.json');
       const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
       try {
         expect(await main(['collect', '--org', ORG, '--prefix', 'lab8', '--mode', 'pull-requests', '--out', join(root, 'class-pr'), '--targets', targets], env)).toBe(0);
-        expect(readManifest(targets).targets.map((target) => [target.id, target.sha, target.pull])).toEqual([
-          ['erin-pr1', sha(11), 1],
-          ['erin-pr2', sha(12), 2],
+        expect(readManifest(targets).targets.map((target) => [target.id, target.sha, target.pull, target.problem])).toEqual([
+          ['erin-pr1', sha(11), 1, undefined],
+          ['erin-pr2', sha(12), 2, undefined],
+          [`${ORG}/lab8-erin-pr1`, undefined, undefined, 'no open pull request'],
         ]);
         const reportFile = join(root, 'report-pr.json');
         writeFileSync(reportFile, JSON.stringify(report([submission('erin-pr1', 4), submission('erin-pr2', 10)])));
@@ -488,6 +525,7 @@ describe('course.ts collect and post, end to end against the local GitHub', () =
         write.mockRestore();
       }
       expect(fake.checkRuns.get('lab8-erin')!.map((run) => run.head_sha).sort()).toEqual([sha(11), sha(12)]);
+      expect(fake.checkRuns.has('lab8-erin-pr1')).toBe(false);
       expect(fake.comments.get('lab8-erin')!.map((comment) => [comment.pull, comment.body.split('\n')[1]])).toEqual([
         [1, '## Grade: 4 / 10'],
         [2, '## Grade: 10 / 10'],
@@ -517,12 +555,15 @@ describe('course.ts collect and post, end to end against the local GitHub', () =
     });
   }, NET_TIMEOUT_MS);
 
-  test('bad set-up: no token, a bad deadline or prefix, a targets file that is not one — exit 2 before any request', async () => {
+  test('bad set-up: no token, a bad deadline or prefix, a used folder, a targets file that is not one — exit 2 before any request', async () => {
     const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
       expect(await main(['collect', '--org', ORG, '--prefix', 'lab8', '--out', join(root, 'x'), '--targets', join(root, 'x.json')], {})).toBe(2);
       expect(await main(['collect', '--org', ORG, '--prefix', 'lab8', '--deadline', '2026-12-01', '--out', join(root, 'x'), '--targets', join(root, 'x.json')], { GRADER_GITHUB_TOKEN: TOKEN })).toBe(2);
       expect(await main(['collect', '--org', ORG, '--prefix', 'lab8-', '--out', join(root, 'x'), '--targets', join(root, 'x.json')], { GRADER_GITHUB_TOKEN: TOKEN })).toBe(2);
+      const used = mkdtempSync(join(root, 'used-'));
+      writeFileSync(join(used, 'old.zip'), 'from another run');
+      expect(await main(['collect', '--org', ORG, '--prefix', 'lab8', '--out', used, '--targets', join(root, 'x.json')], { GRADER_GITHUB_TOKEN: TOKEN, GITHUB_API_URL: 'http://127.0.0.1:9' })).toBe(2);
       writeFileSync(join(root, 'not-targets.json'), '{"version": 2}');
       expect(await main(['post', '--report', join(root, 'none.json'), '--targets', join(root, 'not-targets.json')], { GRADER_GITHUB_TOKEN: TOKEN })).toBe(2);
       const messages = stderr.mock.calls.map((call) => String(call[0])).join('');
@@ -530,8 +571,65 @@ describe('course.ts collect and post, end to end against the local GitHub', () =
       expect(messages).toContain('not an ISO 8601 date and time with a time zone');
       expect(messages).toContain('is not a GitHub Classroom repository prefix');
       expect(messages).toContain('is not a targets file of version 1');
+      expect(messages).toContain('is not empty: collect into a new folder (everything in it is graded)');
     } finally {
       stderr.mockRestore();
     }
   });
 });
+
+// --- with the real grader between collect and post ------------------------------------------------------
+
+const PROJECT = join(__dirname, '..', '..');
+/** Sandbox start, type check and the battery of one sample (no training); on a busy machine. */
+const GRADING_TIMEOUT_MS = 240_000;
+
+function runGrader(args: string[]): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(join(PROJECT, 'node_modules', '.bin', 'tsx'), [join(PROJECT, 'grader', 'cli.ts'), ...args], { cwd: PROJECT, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stderr }));
+  });
+}
+
+test('collect → the real grader on the zip → post: the id matches, the hidden check shows only its generic line', async () => {
+  const rnn = readFileSync(join(PROJECT, 'submissions', 'grad-b-skip-first', 'rnn.ts'), 'utf8');
+  const repos: FakeRepo[] = [{ name: 'lab8-alice', default_branch: 'main', head: sha(1), zips: { [sha(1)]: zipball('lab8-alice', sha(1), rnn) } }];
+  await withFake(repos, async (fake) => {
+    const env = { GRADER_GITHUB_TOKEN: TOKEN, GITHUB_API_URL: fake.url };
+    const dir = mkdtempSync(join(root, 'real-'));
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      expect(await main(['collect', '--org', ORG, '--prefix', 'lab8', '--out', join(dir, 'class'), '--targets', join(dir, 'targets.json')], env)).toBe(0);
+    } finally {
+      write.mockRestore();
+    }
+    // The default rubric without the training checks (they need the data set and minutes).
+    const rubric = parse(readFileSync(join(PROJECT, 'grader', 'rubric.default.yaml'), 'utf8')) as { items: Array<{ check?: string }> };
+    rubric.items = rubric.items.filter((item) => item.check !== 'train.converges' && item.check !== 'train.step');
+    writeFileSync(join(dir, 'rubric.yaml'), stringify(rubric));
+    const graded = await runGrader([join(dir, 'class'), '--out', join(dir, 'grade-report'), '--format', 'json', '--rubric', join(dir, 'rubric.yaml'), '--jobs', '1', '--timeout', '120']);
+    expect({ code: graded.code, stderr: graded.code === 0 ? '' : graded.stderr }).toEqual({ code: 0, stderr: '' });
+    const staff = JSON.parse(readFileSync(join(dir, 'grade-report', 'report.json'), 'utf8')) as GradeReport;
+    expect(staff.submissions.map((s) => s.id)).toEqual(['alice']);
+    const hidden = staff.submissions[0].checks.find((c) => c.id === 'grad.b.value')!;
+    expect(hidden).toMatchObject({ visibility: 'hidden', status: 'failed' });
+    expect(hidden.message.length).toBeGreaterThan(20);
+
+    const posted = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      expect(await main(['post', '--report', join(dir, 'grade-report', 'report.json'), '--targets', join(dir, 'targets.json'), '--app-id', String(APP.id), '--login', LOGIN], env)).toBe(0);
+    } finally {
+      posted.mockRestore();
+    }
+    const [run] = fake.checkRuns.get('lab8-alice')!;
+    expect(run.head_sha).toBe(sha(1));
+    expect(run.output.title).toBe(`Grade ${staff.submissions[0].score} / ${staff.submissions[0].maxScore}`);
+    expect(run.output.summary).toMatch(/^\| grad\.b\.value \(hidden\) \| RNN\.computeGradB \| ❌ failed \| 0 \/ \d+ \|$/m);
+    expect(run.output.summary).toContain('This hidden check gave a wrong result for RNN.computeGradB.');
+    expect(run.output.summary).not.toContain(hidden.message.slice(0, 30));
+    if (hidden.diagnosis) expect(run.output.summary).not.toContain(hidden.diagnosis);
+  });
+}, GRADING_TIMEOUT_MS);

@@ -225,6 +225,8 @@ export class FakeGitHub {
   readonly comments = new Map<string, FakeComment[]>();
   /** Requests to answer with this status instead (key: `METHOD path`), e.g. to test failures. */
   readonly failures = new Map<string, number>();
+  /** Requests to refuse once with GitHub's secondary rate limit (403, retry-after: 1). */
+  readonly rateLimitOnce = new Set<string>();
   url = '';
   private nextId = 1000;
   private server?: Server;
@@ -339,6 +341,9 @@ export class FakeGitHub {
     if (this.requests.length > (this.options.maxRequests ?? 500)) {
       this.problems.push(`more than ${this.options.maxRequests ?? 500} requests`);
       return this.json(response, 429, { message: 'too many requests for a test' });
+    }
+    if (this.rateLimitOnce.delete(`${method} ${url.pathname}`)) {
+      return this.json(response, 403, { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' }, { 'retry-after': '1' });
     }
     const failure = this.failures.get(`${method} ${url.pathname}`);
     if (failure) return this.json(response, failure, { message: `failing on purpose (${failure})` });
