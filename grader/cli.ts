@@ -174,7 +174,11 @@ export async function gradeBatch(options: BatchOptions, deps: BatchDeps): Promis
       onError: (error, submission) => internalErrorReport(submission, gradeOptions, error),
     });
     deps.progress.stop();
-    if (submissions.some((submission) => submission.cause === 'grader')) incomplete = true;
+    const faulted = submissions.filter((submission) => submission.cause === 'grader').map((submission) => submission.id);
+    if (faulted.length > 0) {
+      incomplete = true;
+      deps.progress.log(`warning: ${faulted.length} row(s) are grader faults, not grades (cause "grader" in report.json; regrade them once fixed): ${faulted.join(', ')}`);
+    }
     const sandbox = submissions.map((submission) => sandboxes.get(submission.id)).find((description) => description !== undefined);
 
     const report: GradeReport = {

@@ -27,7 +27,6 @@ export const COPIED_FILES = [
   'checks/protocol/requests.ts',
   'checks/protocol/scripted-rng.ts',
   'checks/protocol/dispatch.ts',
-  'checks/executors/in-process.ts',
   'checks/executors/child-process.ts',
   'checks/executors/child-entry.ts',
   'checks/executors/error-location.ts',
@@ -78,7 +77,7 @@ function handoutPackageJson(): string {
         description: 'Lab 8: a recurrent network and backpropagation through time',
         engines: { node: '>=20' },
         // The public checks (checks/student/main.ts): rnn.ts runs in a child process with time limits.
-        scripts: { test: 'tsx checks/student/main.ts', watch: 'tsx checks/student/main.ts --watch' },
+        scripts: { test: 'node --require tsx/cjs checks/student/main.ts', watch: 'node --require tsx/cjs checks/student/main.ts --watch' },
         dependencies: { 'rnn-lab': 'file:lab', ...pick(['csv-parse', 'env-paths', 'pure-rand'], all) },
         devDependencies: pick(['@types/node', 'fast-check', 'tsx', 'typescript'], all),
         // npm 11 asks about dependencies' install scripts: tsx's esbuild needs none here

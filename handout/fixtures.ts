@@ -15,6 +15,7 @@ import { createRng } from 'rnn-lab';
 import { referenceRnn } from '../checks/catalogue/cases';
 import { stepData } from '../checks/catalogue/training-spec-checks';
 import type { StepParams, StepProbe } from '../checks/public/training-step';
+import { STEP_MISTAKES } from '../checks/diagnosis/mistakes';
 
 /** Anchors plus two larger fixed cases (one saturating): public value checks use these. */
 export const PUBLIC_MODEL_CASES: CaseDescriptor[] = [
@@ -32,6 +33,12 @@ function catalogueEntry(id: string) {
 }
 
 export function buildFixtures(raw: Matrix): Fixtures {
+  const prepared = prepareData(raw);
+  return { ...buildPublicProbes(), trainSplit: { rows: prepared.train.length, means: prepared.means, stds: prepared.stds } };
+}
+
+/** Everything in the fixtures but the training split's statistics: no data needed. */
+export function buildPublicProbes(): Omit<Fixtures, 'trainSplit'> {
   const checks: FixtureCheck[] = [];
   for (const spec of DATA_VALUE_SPECS as Array<DataValueSpec<unknown>>) {
     const check = catalogueEntry(spec.id);
@@ -47,14 +54,12 @@ export function buildFixtures(raw: Matrix): Fixtures {
       checks.push({ id: check.id, target: check.target, title: title + PUBLIC_NOTE, points: check.points, kind, probes });
     }
   }
-  const prepared = prepareData(raw);
   const step = catalogueEntry('train.step');
   return {
     generatedBy: 'npm run assign (rnn-autograder)',
     order: CATALOGUE.map((check) => check.id),
     checks,
     trainingStep: { id: step.id, title: step.title + PUBLIC_NOTE, points: step.points, probes: PUBLIC_STEP_CASES.map(stepProbe) },
-    trainSplit: { rows: prepared.train.length, means: prepared.means, stds: prepared.stds },
   };
 }
 
@@ -109,9 +114,9 @@ export function stepProbe({ hiddenSize, batchSize, seed }: (typeof PUBLIC_STEP_C
     params,
     expected: { loss, params: moved(STEP_LR / batchSize) },
     mistakes: [
-      { id: 'step.sum', says: "The parameters moved by the sum of the batch's gradients: average them (divide by the batch size).", loss, params: moved(STEP_LR) },
-      { id: 'step.ascent', says: 'The parameters moved uphill: a gradient descent step subtracts lr × gradient.', loss, params: moved(-STEP_LR / batchSize) },
-      { id: 'step.last-loss', says: "It returns the loss of the batch's last sample, as the original notebook does: return the mean loss over the batch.", loss: losses[losses.length - 1], params: moved(STEP_LR / batchSize) },
+      { id: 'step.sum', says: STEP_MISTAKES['step.sum'], loss, params: moved(STEP_LR) },
+      { id: 'step.ascent', says: STEP_MISTAKES['step.ascent'], loss, params: moved(-STEP_LR / batchSize) },
+      { id: 'step.last-loss', says: STEP_MISTAKES['step.last-loss'], loss: losses[losses.length - 1], params: moved(STEP_LR / batchSize) },
     ],
   };
 }

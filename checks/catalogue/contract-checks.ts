@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import type { CheckDefinition, CheckOutcome } from '../types';
 import { checkProperty } from './property';
 import type { Decoded } from '../protocol/encode';
+import { compareNumeric, SUBMISSION_TOLERANCE } from '../numeric/tolerance';
 import { sameValue, shapeProblem } from './shapes';
 import { RULES, ruleSentence } from './rules';
 import type { Shape } from './shapes';
@@ -90,6 +91,19 @@ const constructorCheck: CheckDefinition = {
         if (first.rngLog.length === 0) return { status: 'failed', message: `The constructor did not draw anything from the rng it was given: every random number must come from it, so that runs are reproducible. ${rule}` };
         const again = await build(seed);
         if (!sameValue(again.value, first.value)) return { status: 'failed', message: `Two networks built with generators of the same seed differ: draw every random number from the rng argument. ${rule}` };
+        // The contract fixes the draws exactly (so that runs are reproducible across submissions):
+        // one rng.normal(0, 0.001) per entry of u, w, v, in that order, row by row.
+        const params = first.value as unknown as { u: number[][]; w: number[][]; v: number[] };
+        const entries = [...params.u.flat(), ...params.w.flat(), ...params.v];
+        const draws = first.rngLog;
+        const made = draws.map((draw) => `${draw.method}(${draw.args.join(', ')})`);
+        if (draws.length !== entries.length || draws.some((draw) => draw.method !== 'normal' || draw.args[0] !== 0 || draw.args[1] !== PARAM_STD)) {
+          return { status: 'failed', message: `new RNN(${H}, ${F}, rng) made ${draws.length} call(s) of rng (${made.slice(0, 3).join(', ')}${made.length > 3 ? ', …' : ''}); it should make ${entries.length}, each rng.normal(0, 0.001). ${rule}` };
+        }
+        const misplaced = entries.findIndex((entry, i) => !compareNumeric(entry, draws[i].result, SUBMISSION_TOLERANCE).ok);
+        if (misplaced >= 0) {
+          return { status: 'failed', message: `new RNN(${H}, ${F}, rng): entry ${misplaced} of u, w, v (in that order, row by row) is ${entries[misplaced]}, but draw ${misplaced} of rng was ${draws[misplaced].result}: each entry takes its own draw, in order. ${rule}` };
+        }
         return null;
       },
     ),

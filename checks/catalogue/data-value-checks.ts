@@ -11,6 +11,7 @@ import type { CheckDefinition } from '../types';
 import { literal } from './calls';
 import { checkProperty } from './property';
 import { RULES } from './rules';
+import { DATA_MISTAKES } from '../diagnosis/mistakes';
 import type { CaseSource } from './property';
 import { judgeProbe } from './probe';
 import type { Probe } from './probe';
@@ -135,7 +136,7 @@ export const DATA_VALUE_SPECS = [
     probe: (c: MatrixCase) => {
       const m = buildMatrix(c);
       return probeOfCall(describeMatrixCase(c), 'columnMeans', ['data'], [m], { kind: 'vector', length: c.cols }, columnMeansOf(m), meansAllowance(m), [
-        { id: 'means.of-rows', says: 'These are the means of the rows, not of the columns.', value: m.map((row) => row.reduce((sum, v) => sum + v, 0) / row.length) },
+        { id: 'means.of-rows', says: DATA_MISTAKES['means.of-rows'], value: m.map((row) => row.reduce((sum, v) => sum + v, 0) / row.length) },
       ]);
     },
   } satisfies DataValueSpec<MatrixCase>,
@@ -148,8 +149,8 @@ export const DATA_VALUE_SPECS = [
     probe: (c: MatrixCase) => {
       const m = buildMatrix(c);
       return probeOfCall(describeMatrixCase(c), 'columnStds', ['data'], [m], { kind: 'vector', length: c.cols }, columnStdsOf(m, m.length - 1), stdsAllowance(m), [
-        { id: 'stds.population', says: 'This divides by n; the sample standard deviation (as torch.std) divides by n − 1.', value: columnStdsOf(m, m.length) },
-        { id: 'stds.variance', says: 'This is the variance; the standard deviation is its square root.', value: columnStdsOf(m, m.length - 1).map((x) => x * x) },
+        { id: 'stds.population', says: DATA_MISTAKES['stds.population'], value: columnStdsOf(m, m.length) },
+        { id: 'stds.variance', says: DATA_MISTAKES['stds.variance'], value: columnStdsOf(m, m.length - 1).map((x) => x * x) },
       ]);
     },
   } satisfies DataValueSpec<MatrixCase>,
@@ -164,8 +165,8 @@ export const DATA_VALUE_SPECS = [
       const { means, stds } = standardizeInputs(c, data);
       const expected = data.map((row) => row.map((value, j) => (value - means[j]) / stds[j]));
       return probeOfCall(describeMatrixCase(c), 'standardize', ['data', 'means', 'stds'], [data, means, stds], { kind: 'matrix', rows: c.rows, cols: c.cols }, expected, standardizeAllowance(data, means, stds), [
-        { id: 'standardize.multiplies', says: 'This multiplies by the standard deviation; it should divide by it.', value: data.map((row) => row.map((value, j) => (value - means[j]) * stds[j])) },
-        { id: 'standardize.no-centering', says: 'The mean is not subtracted.', value: data.map((row) => row.map((value, j) => value / stds[j])) },
+        { id: 'standardize.multiplies', says: DATA_MISTAKES['standardize.multiplies'], value: data.map((row) => row.map((value, j) => (value - means[j]) * stds[j])) },
+        { id: 'standardize.no-centering', says: DATA_MISTAKES['standardize.no-centering'], value: data.map((row) => row.map((value, j) => value / stds[j])) },
       ]);
     },
   } satisfies DataValueSpec<MatrixCase>,
@@ -181,7 +182,7 @@ export const DATA_VALUE_SPECS = [
     },
     probe: ([yTrue, yPred]: [number, number]) =>
       probeOfCall(`yTrue = ${yTrue}, yPred = ${yPred}`, 'mseLoss', ['yTrue', 'yPred'], [yTrue, yPred], { kind: 'number' }, (yTrue - yPred) ** 2, mseAllowance(yTrue, yPred), [
-        { id: 'mse.not-squared', says: 'The error is not squared.', value: Math.abs(yTrue - yPred) },
+        { id: 'mse.not-squared', says: DATA_MISTAKES['mse.not-squared'], value: Math.abs(yTrue - yPred) },
       ]),
   } satisfies DataValueSpec<[number, number]>,
 ];

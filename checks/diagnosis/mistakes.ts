@@ -167,3 +167,32 @@ function sameShape(a: Numeric, b: Numeric): boolean {
   return a.length === b.length && a.every((entry, i) => sameShape(entry, b[i]));
 }
 
+
+/** The data functions' and the loss's known mistakes (their outputs are computed in data-value-checks.ts). */
+export const DATA_MISTAKES: Record<string, string> = {
+  'means.of-rows': 'These are the means of the rows, not of the columns.',
+  'stds.population': 'This divides by n; the sample standard deviation (as torch.std) divides by n − 1.',
+  'stds.variance': 'This is the variance; the standard deviation is its square root.',
+  'standardize.multiplies': 'This multiplies by the standard deviation; it should divide by it.',
+  'standardize.no-centering': 'The mean is not subtracted.',
+  'mse.not-squared': 'The error is not squared.',
+};
+
+/** doTrainingStep's known mistakes (stored with the public step probes, handout/fixtures.ts). */
+export const STEP_MISTAKES: Record<string, string> = {
+  'step.sum': "The parameters moved by the sum of the batch's gradients: average them (divide by the batch size).",
+  'step.ascent': 'The parameters moved uphill: a gradient descent step subtracts lr × gradient.',
+  'step.last-loss': "It returns the loss of the batch's last sample, as the original notebook does: return the mean loss over the batch.",
+};
+
+/**
+ * The "likely mistake" sentence of a diagnosis id, for feedback on a hidden check: it names the
+ * mistake and the rule, and holds no inputs or values of the hidden cases.
+ */
+export function mistakeSentence(id: string): string | undefined {
+  for (const mistakes of Object.values(MISTAKES)) {
+    const found = mistakes.find((mistake) => mistake.id === id);
+    if (found) return found.says;
+  }
+  return DATA_MISTAKES[id] ?? STEP_MISTAKES[id];
+}

@@ -32,6 +32,38 @@ export interface ChildExecutorOptions {
   callLimitMs?: number;
   loadLimitMs?: number;
   heapLimitMb?: number;
+  /** Shared by executors that run checks side by side, so what one finds endless the others stop too. */
+  endless?: EndlessRegistry;
+}
+
+/**
+ * Functions found not to return, with the failure to answer for them. A registry shared by two
+ * executors stops a call in one (e.g. training) that is running a function the other just found
+ * endless, instead of letting it loop until its own, longer limit.
+ */
+export class EndlessRegistry {
+  private readonly failures = new Map<string, ExecutionFailure>();
+  private readonly listeners = new Set<() => void>();
+
+  get(name: string): ExecutionFailure | undefined {
+    return this.failures.get(name);
+  }
+
+  names(): string[] {
+    return [...this.failures.keys()];
+  }
+
+  add(name: string, failure: ExecutionFailure): void {
+    if (this.failures.has(name)) return;
+    this.failures.set(name, failure);
+    for (const listener of [...this.listeners]) listener();
+  }
+
+  /** Calls `listener` whenever a function is added; returns the unsubscribe. */
+  watch(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
 }
 
 export interface ChildProcessExecutor extends Executor {
@@ -153,7 +185,7 @@ export function createChildProcessExecutor(modulePath: string, options: ChildExe
   const childEntry = path.join(__dirname, 'child-entry.ts');
   const stores = new Map<string, CallRequest>();
   /** Functions that did not return, with the failure to answer for them from now on. */
-  const endless = new Map<string, ExecutionFailure>();
+  const endless = options.endless ?? new EndlessRegistry();
   let sticky: ExecutionFailure | undefined;
   let child: Child | undefined;
   let nextId = 1;
@@ -199,8 +231,21 @@ export function createChildProcessExecutor(modulePath: string, options: ChildExe
     const limit = request.op === 'store' || usesStoredData(request) ? timeoutMs : Math.min(timeoutMs, callLimitMs);
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), limit + (wasLoaded ? 0 : loadLimitMs))));
-    const outcome = await Promise.race([started.call(nextId++, request, [...endless.keys()]), timedOut]);
+    // Another executor found the function this call is in (or is running now) endless: stop it too.
+    let unwatch = () => {};
+    const stopped = new Promise<{ stoppedBy: ExecutionFailure }>((resolve) => {
+      unwatch = endless.watch(() => {
+        const found = endless.get(name) ?? (started.runningMethod ? endless.get(started.runningMethod) : undefined);
+        if (found) resolve({ stoppedBy: { ...found, message: `${name} was stopped: ${found.message.replace(/ in an earlier check(.*), so it was not called again$/, ' in another check$1')}` } });
+      });
+    });
+    const outcome = await Promise.race([started.call(nextId++, request, endless.names()), timedOut, stopped]);
     clearTimeout(timer);
+    unwatch();
+    if (outcome !== 'timeout' && 'stoppedBy' in outcome) {
+      started.kill();
+      return outcome.stoppedBy;
+    }
     if (outcome !== 'timeout') {
       if (!outcome.ok && !('failure' in outcome) && outcome.error.stack) {
         source ??= readSource(entry);
@@ -217,8 +262,8 @@ export function createChildProcessExecutor(modulePath: string, options: ChildExe
     }
     const inner = running && running !== name ? ` (it was running ${running})` : '';
     const result = failure('timeout', `${name} did not return within ${seconds(limit)}: an endless loop?${inner}`);
-    endless.set(name, { ...result, message: `${name} did not return within ${seconds(limit)} in an earlier check (an endless loop?), so it was not called again` });
-    if (running && running !== name) endless.set(running, { ...result, message: `${running} did not return within ${seconds(limit)} in an earlier check (an endless loop?), so it was not called again` });
+    endless.add(name, { ...result, message: `${name} did not return within ${seconds(limit)} in an earlier check (an endless loop?), so it was not called again` });
+    if (running && running !== name) endless.add(running, { ...result, message: `${running} did not return within ${seconds(limit)} in an earlier check (an endless loop?), so it was not called again` });
     return result;
   }
 

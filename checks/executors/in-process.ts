@@ -1,7 +1,8 @@
 /**
- * Serves requests by calling the submission in this very process. Only for a student's own
- * `npm test`, where the code is theirs and runs on their machine: there is no time or memory
- * limit here. The grader uses a sandboxed child process instead (grader/sandbox).
+ * Serves requests by calling the submission in this very process: for trusted code only (the
+ * reference, when `npm run assign` verifies it, and tests). There is no time or memory limit
+ * here. A student's `npm test` runs rnn.ts in a child process (./child-process.ts); the grader
+ * in a sandboxed one (grader/sandbox).
  */
 import { createDispatcher } from '../protocol/dispatch';
 import type { CallRequest, Executor, ExecutionResult } from '../protocol/requests';

@@ -8,6 +8,7 @@
  *   npm test -- --github          also the job summary and annotations of a GitHub Actions run
  *   CHECK_REPLAY="<id>:<seed>:<path>" npm test    replays one failing check exactly
  */
+import { createHash } from 'crypto';
 import { readFileSync, watch, writeFileSync } from 'fs';
 import path from 'path';
 import type { Fixtures } from '../public';
@@ -52,6 +53,14 @@ function readFixtures(): Fixtures {
 /** A progress line on an interactive terminal only (CI logs and pipes get the summary alone). */
 function progress(text: string): void {
   if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${text}`);
+}
+
+function hashOf(file: string): string {
+  try {
+    return createHash('sha256').update(readFileSync(file)).digest('hex');
+  } catch {
+    return '';
+  }
 }
 
 function clock(iso: string): string {
@@ -111,12 +120,14 @@ async function watchLoop(options: CliOptions, typeChecker: TypeChecker): Promise
     running = running.then(async () => {
       if (mine.signal.aborted) return;
       if (process.stdout.isTTY) process.stdout.write('\x1b[2J\x1b[H');
-      console.log(`[watch] rnn.ts changed at ${new Date().toLocaleTimeString()}: checking …`);
+      console.log(`[watch] checking rnn.ts (${new Date().toLocaleTimeString()}) …`);
       const report = await once(options, typeChecker, mine.signal);
       if (!report || mine.signal.aborted) return;
+      // A save the watcher has not reported yet: this summary would be stale, so check again.
+      if (hashOf(path.join(ROOT, 'rnn.ts')) !== report.sourceHash) return start();
       if (process.stdout.isTTY) process.stdout.write('\x1b[2J\x1b[H');
       console.log(renderText(report, { verbose: options.verbose }));
-      console.log(`\n[watch] results for rnn.ts as saved at ${clock(report.checkedAt)}. Waiting for the next save (Ctrl+C to stop).`);
+      console.log(`\n[watch] results for rnn.ts as read at ${clock(report.checkedAt)}. Waiting for the next save (Ctrl+C to stop).`);
     });
   };
   // The folder, not the file: editors often save by writing a new file and renaming it over.

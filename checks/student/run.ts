@@ -9,7 +9,7 @@ import path from 'path';
 import type { Matrix } from 'rnn-lab';
 import { DataError, loadPollutionData } from 'rnn-lab/data';
 import { runBattery } from '../battery';
-import { createChildProcessExecutor } from '../executors/child-process';
+import { createChildProcessExecutor, EndlessRegistry } from '../executors/child-process';
 import type { ChildExecutorOptions } from '../executors/child-process';
 import { publicCatalogue } from '../public';
 import type { Fixtures } from '../public';
@@ -67,15 +67,19 @@ export async function runPublicChecks(options: RunOptions): Promise<RunReport | 
   );
   data.catch(() => undefined);
 
-  const executor = createChildProcessExecutor(file, options.executor);
-  const abort = () => void executor.close();
+  // Two child processes side by side: one trains on the real data (the longest check) while the
+  // other runs the rest. What one finds endless, the other stops too.
+  const endless = new EndlessRegistry();
+  const executor = createChildProcessExecutor(file, { ...options.executor, endless });
+  const trainer = createChildProcessExecutor(file, { ...options.executor, endless });
+  const abort = () => void Promise.all([executor.close(), trainer.close()]);
   options.signal?.addEventListener('abort', abort);
   const results: CheckResult[] = [];
   let dataProblem: string | undefined;
   try {
     let done = 0;
-    const battery = (subset: typeof checks) =>
-      runBattery(executor, subset, {
+    const battery = (runOn: typeof executor, subset: typeof checks) =>
+      runBattery(runOn, subset, {
         seed: options.seed ?? 1,
         replay: options.replay,
         loadTrainData: async () => {
@@ -85,13 +89,19 @@ export async function runPublicChecks(options: RunOptions): Promise<RunReport | 
         },
         onResult: (result) => options.onResult?.(result, ++done, checks.length),
       });
-    results.push(...(await battery(checks.filter((check) => !check.usesData))));
-    const loaded = await data;
-    if ('problem' in loaded) dataProblem = loaded.problem;
-    else if (!options.signal?.aborted) results.push(...(await battery(checks.filter((check) => check.usesData))));
+    const training = (async () => {
+      const loaded = await data;
+      if ('problem' in loaded) {
+        dataProblem = loaded.problem;
+        return [];
+      }
+      return options.signal?.aborted ? [] : battery(trainer, checks.filter((check) => check.usesData));
+    })();
+    const [rest, trained] = await Promise.all([battery(executor, checks.filter((check) => !check.usesData)), training]);
+    results.push(...rest, ...trained);
   } finally {
     options.signal?.removeEventListener('abort', abort);
-    await executor.close();
+    await Promise.all([executor.close(), trainer.close()]);
   }
   const typeResult = await types;
   if (options.signal?.aborted) return undefined;
@@ -102,5 +112,6 @@ export async function runPublicChecks(options: RunOptions): Promise<RunReport | 
     if (result) return { ...result, points: points.get(check.id) ?? 0 };
     return { id: check.id, target: check.target, title: check.title, visibility: check.visibility, seed: 0, durationMs: 0, status: 'error', message: 'Not run: the data set is not available.', points: check.points, notRun: true };
   });
-  return { checkedAt, sourceHash, types: typeResult, results: reported, dataProblem, printed: executor.printed(), durationMs: Date.now() - started };
+  const printed = [executor.printed(), trainer.printed()];
+  return { checkedAt, sourceHash, types: typeResult, results: reported, dataProblem, printed: { text: printed.map((p) => p.text).join(''), truncated: printed.some((p) => p.truncated) }, durationMs: Date.now() - started };
 }

@@ -26,9 +26,10 @@ export const DEFAULT_LIMITS: SandboxLimits = {
   defaultTimeoutMs: 30_000,
   storeTimeoutMs: 60_000,
   outputLimitBytes: 1024 * 1024,
-  // A correct answer needs about 1 MiB (trainRnn's 500 steps with their Rng log); 8 MiB keeps the
-  // parent's JSON.parse of one answer under ~0.1 s, so no answer can stall the other submissions.
-  answerLimitBytes: 8 * 1024 * 1024,
+  // The largest correct answer is trainRnn's 500 steps with their Rng log: 0.77 MB. 4 MiB leaves 5×
+  // room and keeps the parent's JSON.parse of one answer near 0.2 s even on a loaded machine
+  // (6.5 MiB took 0.38 s at load average 14), so no answer can stall the other submissions.
+  answerLimitBytes: 4 * 1024 * 1024,
   maxProcesses: 100,
   cpuSeconds: 600,
   fileSizeBytes: 1024 * 1024,

@@ -3,7 +3,7 @@
  * the skeleton (0 points, no crash) and with a correct sample (full public marks). No line of the
  * solution may reach it.
  */
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'fs';
 import os from 'os';
 import path from 'path';
@@ -207,6 +207,32 @@ withData('the generated handout', () => {
       rmSync(summary, { force: true });
     }
   }, 240_000);
+
+  it('npm run watch re-runs on every save of rnn.ts and shows only the latest results', async () => {
+    cpSync(path.join(ROOT, 'submissions', 'correct-loops', 'rnn.ts'), path.join(handout, 'rnn.ts'));
+    const watcher = spawn('npm', ['run', 'watch'], { cwd: handout, env: { ...process.env, RNN_LAB_DATA: DATA, FORCE_COLOR: '0' }, detached: true });
+    let output = '';
+    watcher.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    watcher.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const waitFor = async (count: number) => {
+      const until = Date.now() + 150_000;
+      while (output.split('Waiting for the next save').length - 1 < count) {
+        if (Date.now() > until) throw new Error(`watch mode printed no summary number ${count}:\n${output}`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    };
+    try {
+      await waitFor(1);
+      expect(output).toMatch(/Public checks: (\d+) \/ \1 points\./);
+      writeFileSync(path.join(handout, 'rnn.ts'), correctWith(GRAD_B_LOOP, GRAD_B_LOOP.replace('t < hidden.length', 't <= hidden.length')));
+      await waitFor(2);
+      const latest = output.slice(output.lastIndexOf('[watch] checking rnn.ts'));
+      expect(latest).toContain('RNN.computeGradB threw TypeError');
+      expect(latest).toMatch(/Public checks: \d+ \/ \d+ points\. \(\d+ failing\)/);
+    } finally {
+      process.kill(-watcher.pid!, 'SIGKILL');
+    }
+  }, 360_000);
 
   it('names the likely mistake of a wrong sample', () => {
     cpSync(path.join(ROOT, 'submissions', 'grad-b-skip-first', 'rnn.ts'), path.join(handout, 'rnn.ts'));

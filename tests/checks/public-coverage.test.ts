@@ -1,0 +1,101 @@
+/**
+ * Public checks catch the common mistakes: every known mistake (checks/diagnosis) that a hidden
+ * check detects must be detected by the public checks of the handout too (stored probes), so a
+ * student never scores full public marks with a mistake that then loses points at grading.
+ */
+import { CATALOGUE } from '../../checks/catalogue';
+import { ANCHOR_CASES, buildCase } from '../../checks/catalogue/cases';
+import { probeOf, SPECS } from '../../checks/catalogue/model-checks';
+import { DATA_MISTAKES, MISTAKES, STEP_MISTAKES } from '../../checks/diagnosis/mistakes';
+import { compareNumeric, SUBMISSION_TOLERANCE } from '../../checks/numeric/tolerance';
+import type { Numeric } from '../../checks/numeric/tolerance';
+import { publicCatalogue } from '../../checks/public';
+import type { Fixtures } from '../../checks/public';
+import { runBattery } from '../../checks/battery';
+import { loadInProcess } from '../../checks/executors/in-process';
+import { buildPublicProbes } from '../../handout/fixtures';
+import { expectedVerdict, loadManifest, samplePath } from './helpers';
+
+const fixtures: Fixtures = { ...buildPublicProbes(), trainSplit: { rows: 0, means: [], stds: [] } };
+const fixtureCheck = (id: string) => {
+  const found = fixtures.checks.find((check) => check.id === id);
+  if (!found) throw new Error(`no public fixture for ${id}`);
+  return found;
+};
+const differs = (actual: Numeric, expected: Numeric, floorScale?: number, allowance?: Numeric) => !compareNumeric(actual, expected, SUBMISSION_TOLERANCE, floorScale, allowance).ok;
+
+describe('the public checks catch every known mistake a hidden check catches', () => {
+  test('model mistakes: caught by the stored probes of the public value checks', () => {
+    const missed: string[] = [];
+    for (const spec of SPECS) {
+      for (const mistake of MISTAKES[spec.target] ?? []) {
+        const hidden = ANCHOR_CASES.some((descriptor) => {
+          const c = buildCase(descriptor);
+          const { expected, floorScale, allowance } = probeOf(spec, c).expectation;
+          return differs(mistake.compute(c), expected, floorScale, allowance);
+        });
+        const stored = fixtureCheck(`${spec.id}.value`).probes.some((probe) => {
+          const wrong = probe.mistakes.find((m) => m.id === mistake.id);
+          return wrong !== undefined && differs(wrong.value, probe.expectation.expected, probe.expectation.floorScale, probe.expectation.allowance);
+        });
+        if (hidden && !stored) missed.push(mistake.id);
+      }
+    }
+    expect(missed).toEqual([]);
+  });
+
+  test('data and loss mistakes: every one is stored with the public probes and caught by one of them', () => {
+    const dataChecks = fixtures.checks.filter((check) => check.id.startsWith('data.') || check.id === 'loss.mse');
+    const caught = new Set<string>();
+    for (const check of dataChecks) {
+      for (const probe of check.probes) {
+        for (const mistake of probe.mistakes) if (differs(mistake.value, probe.expectation.expected, probe.expectation.floorScale, probe.expectation.allowance)) caught.add(mistake.id);
+      }
+    }
+    expect(Object.keys(DATA_MISTAKES).filter((id) => !caught.has(id))).toEqual([]);
+  });
+
+  test("doTrainingStep's mistakes (summed gradients, ascent, last loss): caught by the public train.step", () => {
+    const step = fixtures.trainingStep;
+    expect(step?.id).toBe('train.step');
+    const caught = new Set<string>();
+    for (const probe of step?.probes ?? []) {
+      for (const mistake of probe.mistakes) {
+        const lossDiffers = differs(mistake.loss, probe.expected.loss);
+        const paramsDiffer = (['c', 'b', 'v', 'w', 'u'] as const).some((key) => differs(mistake.params[key] as Numeric, probe.expected.params[key] as Numeric));
+        if (lossDiffers || paramsDiffer) caught.add(mistake.id);
+      }
+    }
+    expect(Object.keys(STEP_MISTAKES).filter((id) => !caught.has(id))).toEqual([]);
+  });
+
+  test("getRandomDay's bounds (the notebook's rng.int(len − 25)) are judged by a public check", () => {
+    expect(publicCatalogue(fixtures).map((check) => check.id)).toContain('data.getRandomDay.edges');
+  });
+});
+
+/**
+ * The same, on the wrong samples: a sample that a hidden check fails must fail a public check of
+ * the same function. EXEMPT lists the samples whose mistake no public check can see, and why.
+ */
+const EXEMPT: Record<string, string> = {
+  'get-gradients-swapped-args':
+    'grad.all (hidden) compares getGradients with the student\'s own gradient functions; publicly, the flipped ∂L/∂v shows as diverging training in train.converges, which needs the data',
+};
+const SAMPLE_TIMEOUT_MS = 180_000;
+
+describe('on the wrong samples', () => {
+  const publicChecks = publicCatalogue(fixtures).filter((check) => !check.usesData);
+  const publicIds = new Set(publicCatalogue(fixtures).map((check) => check.id));
+  const hiddenIds = CATALOGUE.filter((check) => !publicIds.has(check.id)).map((check) => check.id);
+  const samples = loadManifest().filter((spec) => spec.kind === 'wrong' && !EXEMPT[spec.name]);
+
+  test.each(samples.map((spec) => [spec.name, spec] as const))('%s: a hidden check it fails has a public counterpart that fails too', async (_name, spec) => {
+    const hiddenFailing = hiddenIds.filter((id) => expectedVerdict(spec, id) !== 'passed');
+    const failingTargets = new Set(hiddenFailing.map((id) => CATALOGUE.find((check) => check.id === id)?.target));
+    if (failingTargets.size === 0) return; // every check it fails is public already
+    const results = await runBattery(loadInProcess(samplePath(spec.name)), publicChecks.filter((check) => failingTargets.has(check.target)), { seed: 1, loadTrainData: () => Promise.reject(new Error('no data in this test')) });
+    const uncaught = [...failingTargets].filter((target) => !results.some((result) => result.target === target && result.status !== 'passed'));
+    expect(uncaught).toEqual([]);
+  }, SAMPLE_TIMEOUT_MS);
+});
