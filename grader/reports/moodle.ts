@@ -23,6 +23,7 @@ import { stringify } from 'csv-stringify/sync';
 import type { GradeReport, SubmissionReport } from '../report-types';
 import type { Roster, RosterEntry } from './canvas';
 import { formatPoints } from './common';
+import { plainLine } from './plain-text';
 
 export const MOODLE_FILE = 'moodle.csv';
 
@@ -47,7 +48,7 @@ const ROSTER_FIELD: Record<MoodleIdentifier, keyof RosterEntry> = { idnumber: 'i
 export function moodleFeedback(submission: SubmissionReport): string {
   const score = `Autograder: ${formatPoints(submission.score)}/${formatPoints(submission.maxScore)}.`;
   if (submission.status === 'error') {
-    const reason = (submission.error ?? 'unknown error').split('\n')[0];
+    const reason = plainLine((submission.error ?? 'unknown error').split(/\r\n|\r|\n/)[0]);
     return `${score} Could not be graded: ${reason.length > 200 ? `${reason.slice(0, 199)}…` : reason}`;
   }
   const notPassed = submission.checks.filter((check) => check.status !== 'passed');
