@@ -7,6 +7,7 @@ import type { GradeReport } from './report-types';
 import { canvasIdentity, canvasKnows, CANVAS_FILE, parseRoster, RosterError } from './reports/canvas';
 import type { Roster } from './reports/canvas';
 import type { Format } from './reports/index';
+import { terminalLine } from './reports/plain-text';
 import { MOODLE_FILE, MOODLE_IDENTIFIER_COLUMNS, moodleIdentifier, moodleKnows } from './reports/moodle';
 import type { MoodleIdentifier } from './reports/moodle';
 
@@ -30,7 +31,8 @@ export function rosterWarnings(roster: Roster, submissionIds: readonly string[],
   const ids = new Set(submissionIds);
   const unnamed = submissionIds.filter((id) => !roster.has(id));
   const absent = options.wholeClass === false ? [] : [...roster.keys()].filter((id) => !ids.has(id));
-  const list = (items: string[]) => (items.length > 10 ? `${items.slice(0, 10).join(', ')} and ${items.length - 10} more` : items.join(', '));
+  // Ids are shown on the terminal: without escape sequences or control characters.
+  const list = (items: string[]) => (items.length > 10 ? `${items.slice(0, 10).map(terminalLine).join(', ')} and ${items.length - 10} more` : items.map(terminalLine).join(', '));
   const warnings: string[] = [];
   if (unnamed.length > 0) warnings.push(`${shown} does not name ${unnamed.length} graded submission(s), exported under their submission id: ${list(unnamed)}`);
   if (absent.length > 0) warnings.push(`${shown} lists ${absent.length} id(s) with no graded submission (not in the exports): ${list(absent)}`);
