@@ -22,7 +22,8 @@ import type { Progress } from './progress';
 import type { GradeReport } from './report-types';
 import { DEFAULT_FORMATS, FORMATS, parseFormats, ROSTER_FORMATS, UNAVAILABLE_FORMATS, writeReports } from './reports';
 import { RosterError } from './reports/canvas';
-import { loadRoster, rosterWarnings } from './roster-file';
+import { checkRosterIdentifiers, formulaIdentifierWarnings, loadRoster, rosterWarnings } from './roster-file';
+import type { LmsExportOptions } from './roster-file';
 import type { Format } from './reports';
 import { fileNameFor } from './reports/common';
 import { loadManualScores, loadRubric, ManualScoresError, RubricError, rubricItemsForReport, selectChecks } from './rubric';
@@ -62,6 +63,8 @@ export interface BatchOptions {
   manual?: string;
   /** Roster CSV for the canvas and moodle formats. */
   roster?: string;
+  /** The LMS exports' other options (--canvas-assignment-id, --moodle-identifier, --allow-submission-ids). */
+  lms?: LmsCliOptions;
   /** Cases per property check (tests use fewer). */
   numRuns?: number;
   limits?: SandboxLimits;
@@ -86,6 +89,8 @@ export interface BatchResult {
 }
 
 export class UsageError extends Error {}
+
+export type LmsCliOptions = Pick<LmsExportOptions, 'moodleIdentifier' | 'allowSubmissionIds'> & { canvasAssignmentId?: string };
 
 const toPosix = (path: string) => path.split(sep).join('/');
 
@@ -123,6 +128,8 @@ export async function gradeBatch(options: BatchOptions, deps: BatchDeps): Promis
       throw error;
     }
     const selected = options.shard ? selectShard(all, options.shard) : all;
+    // Before grading: an export the LMS cannot match is refused now, not after an hour of grading.
+    checkRosterIdentifiers(selected.map((submission) => submission.id), options.formats, { roster, rosterShown: options.roster, ...options.lms });
 
     // Odd names, duplicate ids, links where a submission was expected: each keeps its own row.
     const warnings: string[] = [...new Set(all.flatMap((submission) => submission.warnings ?? []))];
@@ -195,7 +202,8 @@ export async function gradeBatch(options: BatchOptions, deps: BatchDeps): Promis
     if (roster && options.roster) {
       for (const warning of rosterWarnings(roster, submissions.map((s) => s.id), options.roster, { wholeClass: !options.shard })) deps.progress.log(`warning: ${warning}`);
     }
-    const written = writeReports(report, resolve(deps.cwd, options.out), options.formats, { roster });
+    for (const warning of formulaIdentifierWarnings(report, options.formats, { roster, ...options.lms })) deps.progress.log(`WARNING: ${warning}`);
+    const written = writeReports(report, resolve(deps.cwd, options.out), options.formats, { roster, canvasAssignmentId: options.lms?.canvasAssignmentId, moodleIdentifier: options.lms?.moodleIdentifier });
     return { report, written, exitCode: incomplete ? EXIT.incomplete : EXIT.ok };
   } finally {
     process.removeListener('exit', removeWorkDir);
@@ -286,6 +294,25 @@ function shardOption(value: string): Shard {
 
 const ROSTER_OPTION_HELP = 'CSV naming each submission id in the LMS (for the canvas and moodle formats; see Reports below)';
 
+/** The LMS export options of the grade and merge commands. */
+function lmsOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--canvas-assignment-id <ID>', 'Canvas\'s id of the assignment to update (in its URL); without it Canvas creates a new assignment').argParser(canvasAssignmentId))
+    .addOption(new Option('--moodle-identifier <FIELD>', 'the user field moodle.csv identifies students by').choices(['idnumber', 'email', 'username']).default('idnumber'))
+    .option('--allow-submission-ids', 'export submissions the --roster does not identify under their submission id (default: refuse, naming them)');
+}
+
+function canvasAssignmentId(value: string): string {
+  if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError('--canvas-assignment-id must be the number in the assignment\'s URL (…/assignments/1234).');
+  return value.trim();
+}
+
+const lmsFrom = (opts: { canvasAssignmentId?: string; moodleIdentifier?: LmsCliOptions['moodleIdentifier']; allowSubmissionIds?: boolean }): LmsCliOptions => ({
+  canvasAssignmentId: opts.canvasAssignmentId,
+  moodleIdentifier: opts.moodleIdentifier,
+  allowSubmissionIds: opts.allowSubmissionIds ?? false,
+});
+
 const HELP_AFTER = `
 What it grades
   With no SUBMISSION_DIR it grades every folder in ${DEFAULT_SUBMISSIONS}/. Each argument may be
@@ -332,7 +359,7 @@ Reports (in --out DIR, default ${DEFAULT_OUT}/; --format picks among ${FORMATS.j
   junit       junit.xml                       one testcase per check
   csv         gradebook.csv                   one row per student, one column per rubric item
   gradescope  gradescope/<id>/results.json    Gradescope autograder format (per-check visibility)
-  classroom   classroom/<id>.json             GitHub Classroom runner result ({version: 1, status, max_score, tests})
+  classroom   classroom/<id>.json             GitHub Classroom: one runner result per check ({runners, results})
   html        report.html                     class summary with charts + every submission (staff; not in the default set)
   canvas      canvas.csv                      Canvas gradebook import (not in the default set)
   moodle      moodle.csv                      Moodle grade import (not in the default set)
@@ -340,7 +367,11 @@ Reports (in --out DIR, default ${DEFAULT_OUT}/; --format picks among ${FORMATS.j
   --roster FILE (grade and merge) says who each submission is in the LMS, for canvas and moodle:
   a CSV with an "id" column (the submission id) and any of name, canvas_id, sis_user_id,
   sis_login_id, section, email, username, idnumber. Without it the submission id is the login /
-  ID number; submissions it does not name keep their id, and both directions are warned about.
+  ID number. With it, a submission it gives no identifier for (canvas: canvas_id, sis_user_id or
+  sis_login_id; moodle: the --moodle-identifier field) is refused before grading, by name, unless
+  --allow-submission-ids exports it under its submission id. --canvas-assignment-id ID updates that
+  Canvas assignment (the "Assignment name (ID)" column) instead of creating a new one. Cells that
+  start like a spreadsheet formula (=, +, -, @) get a leading ' in every CSV (a warning names ids).
 
 Sharding
   --shard I/N grades every N-th submission (by sorted id) starting with the I-th; run the N shards
@@ -368,7 +399,7 @@ Examples
 export function buildProgram(
   run: {
     grade: (options: BatchOptions) => Promise<number>;
-    merge: (dirs: string[], out: string, formats: Format[], roster?: string) => Promise<number>;
+    merge: (dirs: string[], out: string, formats: Format[], roster?: string, lms?: LmsCliOptions) => Promise<number>;
   },
   output: { writeOut: (text: string) => void; writeErr: (text: string) => void },
 ): Command {
@@ -391,21 +422,23 @@ export function buildProgram(
     .option('--data <FILE>', 'the lab data, pollution.csv (default: RNN_LAB_DATA, else the cached download)')
     .option('--manual <FILE>', 'CSV of manual item scores (columns: id, then one per manual rubric item)')
     .option('--roster <FILE>', ROSTER_OPTION_HELP)
-    .option('--allow-weak-sandbox', 'grade even when bubblewrap is unusable (the weaker fallback sandbox; see docs/threat-model.md)')
+    .option('--allow-weak-sandbox', 'grade even when bubblewrap is unusable (the weaker fallback sandbox; see docs/threat-model.md)');
+  lmsOptions(program)
     .addHelpText('after', HELP_AFTER)
-    .action(async (inputs: string[], opts: { out: string; rubric: string; jobs: number; seed: number; timeout: number; format: Format[]; shard?: Shard; data?: string; manual?: string; roster?: string; allowWeakSandbox?: boolean }) => {
-      const code = await run.grade({ inputs, out: opts.out, rubric: opts.rubric, jobs: opts.jobs, seed: opts.seed, timeoutSeconds: opts.timeout, formats: opts.format, shard: opts.shard, data: opts.data, manual: opts.manual, roster: opts.roster, allowWeakSandbox: opts.allowWeakSandbox });
+    .action(async (inputs: string[], opts: { out: string; rubric: string; jobs: number; seed: number; timeout: number; format: Format[]; shard?: Shard; data?: string; manual?: string; roster?: string; allowWeakSandbox?: boolean } & Parameters<typeof lmsFrom>[0]) => {
+      const code = await run.grade({ inputs, out: opts.out, rubric: opts.rubric, jobs: opts.jobs, seed: opts.seed, timeoutSeconds: opts.timeout, formats: opts.format, shard: opts.shard, data: opts.data, manual: opts.manual, roster: opts.roster, allowWeakSandbox: opts.allowWeakSandbox, lms: lmsFrom(opts) });
       program.setOptionValue('exitCode', code);
     });
-  program
+  const merge = program
     .command('merge')
     .description('combine the report folders of shards (or of separately graded batches) into one report')
     .argument('<DIR...>', 'folders holding a report.json each')
     .option('--out <DIR>', 'output folder for the merged reports', DEFAULT_OUT)
     .addOption(new Option('--format <LIST>', `comma-separated report formats (${FORMATS.join(',')})`).argParser(formatsOption).default([...DEFAULT_FORMATS], DEFAULT_FORMATS.join(',')))
-    .option('--roster <FILE>', ROSTER_OPTION_HELP)
-    .action(async (dirs: string[], opts: { out: string; format: Format[]; roster?: string }) => {
-      const code = await run.merge(dirs, opts.out, opts.format, opts.roster);
+    .option('--roster <FILE>', ROSTER_OPTION_HELP);
+  lmsOptions(merge)
+    .action(async (dirs: string[], opts: { out: string; format: Format[]; roster?: string } & Parameters<typeof lmsFrom>[0]) => {
+      const code = await run.merge(dirs, opts.out, opts.format, opts.roster, lmsFrom(opts));
       program.setOptionValue('exitCode', code);
     });
   program
@@ -499,7 +532,7 @@ export async function main(argv: string[]): Promise<number> {
         throw error;
       }
     },
-    merge: async (dirs, out, formats, rosterPath) => {
+    merge: async (dirs, out, formats, rosterPath, lms) => {
       announceUnavailable(formats);
       announceRoster(rosterPath, formats);
       try {
@@ -508,9 +541,11 @@ export async function main(argv: string[]): Promise<number> {
         if (clash) throw new MergeError(`--out ${out} is one of the folders being merged; choose another output folder`);
         const roster = rosterPath ? loadRoster(resolve(rosterPath), rosterPath) : undefined;
         const report = mergeReports(dirs.map((dir) => readReportDir(dir)));
+        checkRosterIdentifiers(report.submissions.map((s) => s.id), formats, { roster, rosterShown: rosterPath, ...lms });
         if (roster && rosterPath) for (const warning of rosterWarnings(roster, report.submissions.map((s) => s.id), rosterPath)) stderr.write(`warning: ${warning}\n`);
+        for (const warning of formulaIdentifierWarnings(report, formats, { roster, ...lms })) stderr.write(`WARNING: ${warning}\n`);
         if (!existsSync(outDir)) mkdirSync(outDir, { recursive: true });
-        const written = writeReports(report, outDir, formats, { roster });
+        const written = writeReports(report, outDir, formats, { roster, canvasAssignmentId: lms?.canvasAssignmentId, moodleIdentifier: lms?.moodleIdentifier });
         finish(report, out, written);
         return EXIT.ok;
       } catch (error) {

@@ -8,6 +8,7 @@ import { SingleBar } from 'cli-progress';
 import Table from 'cli-table3';
 import type { GradeReport, SubmissionReport } from './report-types';
 import { countStatuses, formatPoints, scoreStats } from './reports/common';
+import { terminalLine } from './reports/plain-text';
 
 export interface Progress {
   start(total: number): void;
@@ -22,11 +23,18 @@ export function isInteractive(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv
   return Boolean(stream.isTTY) && !env.CI;
 }
 
+/**
+ * Submission ids and messages are the students' bytes: shown on the terminal (and in a CI log)
+ * with their escape sequences and control characters made visible (terminalLine), on one line,
+ * so they cannot recolour, clear or rewrite the screen. (A CI log's `::` commands cannot start these lines: each begins
+ * with the grader's own text.)
+ */
 function describe(submission: SubmissionReport): string {
-  if (submission.status === 'error') return `${submission.id}: could not be graded: ${(submission.error ?? '').split('\n')[0]}`;
+  const id = terminalLine(submission.id);
+  if (submission.status === 'error') return `${id}: could not be graded: ${terminalLine((submission.error ?? '').split(/\r\n|\r|\n/)[0])}`;
   const counts = countStatuses(submission);
   const notPassed = submission.checks.length - counts.passed;
-  return `${submission.id}: ${formatPoints(submission.score)}/${formatPoints(submission.maxScore)}${notPassed > 0 ? ` (${notPassed} of ${submission.checks.length} checks not passed)` : ''}`;
+  return `${id}: ${formatPoints(submission.score)}/${formatPoints(submission.maxScore)}${notPassed > 0 ? ` (${notPassed} of ${submission.checks.length} checks not passed)` : ''}`;
 }
 
 export function createProgress(stream: NodeJS.WriteStream, interactive: boolean): Progress {
@@ -44,7 +52,7 @@ export function createProgress(stream: NodeJS.WriteStream, interactive: boolean)
         stream.write(`[${String(count).padStart(width)}/${total}] ${describe(submission)} (${(submission.durationMs / 1000).toFixed(1)} s)\n`);
       },
       log(line) {
-        stream.write(`${line}\n`);
+        stream.write(`${line.split('\n').map(terminalLine).join('\n')}\n`);
       },
       stop() {},
     };
@@ -68,7 +76,7 @@ export function createProgress(stream: NodeJS.WriteStream, interactive: boolean)
     },
     log(line) {
       // cli-progress redraws on its own line: clear it, print, and let the next update redraw.
-      stream.write(`\r\x1b[K${line}\n`);
+      stream.write(`\r\x1b[K${line.split('\n').map(terminalLine).join('\n')}\n`);
       bar.render();
     },
     stop() {
@@ -92,7 +100,7 @@ export function renderSummary(report: GradeReport, color: boolean): string {
     const paint = submission.status === 'error' ? c.red : ratio >= 1 ? c.green : ratio >= 0.5 ? c.yellow : c.red;
     const n = (value: number, painter: chalk.Chalk) => (value > 0 ? painter(String(value)) : String(value));
     table.push([
-      submission.id,
+      terminalLine(submission.id),
       submission.status === 'error' ? c.red('error') : 'graded',
       paint(`${formatPoints(submission.score)}/${formatPoints(submission.maxScore)}`),
       n(counts.passed, c.green),
@@ -111,6 +119,6 @@ export function renderSummary(report: GradeReport, color: boolean): string {
     `${stats.count} submission${stats.count === 1 ? '' : 's'}${errors > 0 ? c.red(`, ${errors} could not be graded`) : ''}; ` +
       `mean ${formatPoints(stats.mean)}, median ${formatPoints(stats.median)} of ${formatPoints(report.rubric.maxScore)}`,
   );
-  for (const warning of report.warnings) lines.push(c.yellow(`warning: ${warning}`));
+  for (const warning of report.warnings) lines.push(c.yellow(`warning: ${terminalLine(warning)}`));
   return `${lines.join('\n')}\n`;
 }

@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import type { CheckReport, CheckStatus, GradeReport, SubmissionReport } from '../report-types';
 import { formatPoints, studentView } from '../reports/common';
 import { renderJunit } from '../reports/junit';
-import { mdInline } from '../reports/markdown';
+import { mdCode, mdInline, mdMessage } from '../reports/md-text';
 
 /** PASS_MARK: a number of points, or a percentage of the submission's maximum score. */
 export type PassMark = { kind: 'points'; value: number; text: string } | { kind: 'percent'; value: number; text: string };
@@ -74,14 +74,6 @@ export function judgePassMark(submission: Pick<SubmissionReport, 'score' | 'maxS
 
 const MARK: Record<CheckStatus, string> = { passed: '✅', failed: '❌', error: '⚠️', timeout: '⏱️', memory: '⚠️', skipped: '➖' };
 
-/** A message as Markdown: inline when one line, a fenced block otherwise. */
-function mdMessage(message: string): string {
-  if (!message.includes('\n')) return mdInline(message);
-  const longest = Math.max(2, ...(message.match(/`+/g) ?? []).map((run) => run.length));
-  const fence = '`'.repeat(longest + 1);
-  return `\n\n${fence}text\n${message}\n${fence}\n`;
-}
-
 /** A check as a student may see it: `studentView`, and no diagnosis even for public checks. */
 export function studentCheck(check: CheckReport): CheckReport {
   const { diagnosis: _diagnosis, ...rest } = studentView(check);
@@ -111,7 +103,7 @@ export function renderSubmissionSummary(report: GradeReport, submission: Submiss
   const out: string[] = [];
   const total = `${formatPoints(submission.score)} / ${formatPoints(submission.maxScore)}`;
   out.push(`## Grade: ${total}`, '');
-  out.push(`Submission \`${submission.id}\` · rubric "${mdInline(report.rubric.name)}"`, '');
+  out.push(`Submission ${mdCode(submission.id)} · rubric "${mdInline(report.rubric.name)}"`, '');
   const verdict = judgePassMark(submission, options.passMark);
   if (options.passMark && verdict.needed !== undefined) {
     const of = options.passMark.kind === 'percent' ? ` (${options.passMark.text} of ${formatPoints(submission.maxScore)})` : '';
@@ -125,7 +117,7 @@ export function renderSubmissionSummary(report: GradeReport, submission: Submiss
       '',
     );
   }
-  if (submission.status === 'error') out.push(`**Your submission could not be graded:** ${mdMessage(submission.error ?? 'unknown error')}`, '');
+  if (submission.status === 'error') out.push(`**Your submission could not be graded:**${mdMessage(submission.error ?? 'unknown error', '', ' ')}`, '');
 
   const checks = submission.checks.map(studentCheck);
   if (checks.length > 0) {
@@ -146,9 +138,10 @@ export function renderSubmissionSummary(report: GradeReport, submission: Submiss
   if (publicFailing.length > 0) {
     out.push('### Failing checks', '');
     for (const check of publicFailing) {
-      const message = check.message === '' ? '' : ` — ${mdMessage(check.message)}`;
-      out.push(`- **${mdInline(check.id)}** (${mdInline(check.target)}): ${check.status}, ${formatPoints(check.points)} / ${formatPoints(check.maxPoints)}${message}`);
-      if (check.replay) out.push(`  - replay: seed ${check.replay.seed}, path \`${check.replay.path}\``);
+      // Here the submission's error is printed above the checks, so their own "not run" message stands.
+      const message = check.message;
+      out.push(`- **${mdInline(check.id)}** (${mdInline(check.target)}): ${check.status}, ${formatPoints(check.points)} / ${formatPoints(check.maxPoints)}${message === '' ? '' : ' — '}${mdMessage(message, '', '')}`);
+      if (check.replay) out.push(`  - replay: seed ${check.replay.seed}, path ${mdCode(check.replay.path)}`);
     }
     out.push('');
   }
@@ -180,7 +173,7 @@ export function renderSummary(report: GradeReport, options: SummaryOptions = {})
 
 /** A short Markdown note for when there is no score to show (bad set-up, grader crash, …). */
 export function renderFailureSummary(message: string): string {
-  return `## Grade: not available\n\n> [!CAUTION]\n> ${mdInline(message).replace(/\n/g, '\n> ')}\n`;
+  return `## Grade: not available\n\n> [!CAUTION]\n> ${message.split(/\r\n|\r|\n/).map(mdInline).join('\n> ')}\n`;
 }
 
 /** CLI: `tsx grader/ci/summary.ts REPORT_JSON`, PASS_MARK from the environment. */

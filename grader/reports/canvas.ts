@@ -12,6 +12,8 @@
  * the columns come from it (the submission id again where it gives none of the three ids). The assignment column is "<name> (<id>)" to update an existing
  * assignment (its id is in the assignment's URL), or just "<name>" to make Canvas create a new
  * one. The "Points Possible" row is informative: Canvas reads points possible from the assignment.
+ * Cells that a spreadsheet would take as a formula are written with a leading `'` (csv-stringify's
+ * escape_formulas); the command line warns about identifier cells that this changes.
  *
  * Also here: the roster CSV shared with the Moodle export (grader/reports/moodle.ts).
  */
@@ -113,21 +115,32 @@ export function canvasAssignmentColumn(report: GradeReport, options: CanvasOptio
   return options.assignmentId === undefined || options.assignmentId === '' ? name : `${name} (${options.assignmentId})`;
 }
 
+/** The identity cells of one submission's row (from the roster; the submission id where it gives none of the three ids). */
+export function canvasIdentity(submissionId: string, options: Pick<CanvasOptions, 'roster' | 'idColumn'> = {}): Record<(typeof CANVAS_COLUMNS)[number], string> {
+  const known = options.roster?.get(submissionId);
+  const cells: Record<(typeof CANVAS_COLUMNS)[number], string> = {
+    Student: known?.name ?? submissionId,
+    ID: known?.canvasId ?? '',
+    'SIS User ID': known?.sisUserId ?? '',
+    'SIS Login ID': known?.sisLoginId ?? '',
+    Section: known?.section ?? '',
+  };
+  // A row Canvas could not match to anybody would be dropped: fall back on the submission id.
+  if (cells.ID === '' && cells['SIS User ID'] === '' && cells['SIS Login ID'] === '') cells[options.idColumn ?? 'SIS Login ID'] = submissionId;
+  return cells;
+}
+
+/** Whether the roster gives Canvas something to match the student on (ID, SIS User ID or SIS Login ID). */
+export function canvasKnows(entry: RosterEntry | undefined): boolean {
+  return Boolean(entry && (entry.canvasId || entry.sisUserId || entry.sisLoginId));
+}
+
 export function renderCanvas(report: GradeReport, options: CanvasOptions = {}): string {
-  const idColumn = options.idColumn ?? 'SIS Login ID';
   const rows: string[][] = [[...CANVAS_COLUMNS, canvasAssignmentColumn(report, options)], ['Points Possible', '', '', '', '', formatPoints(report.rubric.maxScore)]];
   for (const submission of report.submissions) {
-    const known = options.roster?.get(submission.id);
-    const cells: Record<(typeof CANVAS_COLUMNS)[number], string> = {
-      Student: known?.name ?? submission.id,
-      ID: known?.canvasId ?? '',
-      'SIS User ID': known?.sisUserId ?? '',
-      'SIS Login ID': known?.sisLoginId ?? '',
-      Section: known?.section ?? '',
-    };
-    // A row Canvas could not match to anybody would be dropped: fall back on the submission id.
-    if (cells.ID === '' && cells['SIS User ID'] === '' && cells['SIS Login ID'] === '') cells[idColumn] = submission.id;
+    const cells = canvasIdentity(submission.id, options);
     rows.push([...CANVAS_COLUMNS.map((column) => cells[column]), formatPoints(submission.score)]);
   }
-  return stringify(rows, { record_delimiter: 'unix' });
+  // No cell may reach a spreadsheet as a formula (an id or name starting with =, +, -, @ gets a leading ').
+  return stringify(rows, { record_delimiter: 'unix', escape_formulas: true });
 }

@@ -20,7 +20,7 @@
  */
 import { appendFileSync, readFileSync } from 'node:fs';
 import type { CheckReport, GradeReport, ManualItemReport, SubmissionReport } from '../report-types';
-import { formatPoints, studentView } from './common';
+import { formatPoints, notRunMessage, studentView } from './common';
 import { logText, plainLine } from './plain-text';
 
 export interface ClassroomTest {
@@ -94,12 +94,6 @@ function scoredTests(main: ClassroomTest, points: number, maxPoints: number): Cl
     tests.push(test(`${label}: partial credit, share ${i + 1} of ${total} (${formatPoints(share / 100)} points each) ${passed ? 'credited' : 'not credited'}`, passed ? 'pass' : 'fail', passed && i === 1 ? points : 0, ''));
   }
   return tests;
-}
-
-/** Why a check was not run, for a student: the reason is always said. */
-function notRunMessage(check: CheckReport, submission: SubmissionReport): string {
-  if (submission.status === 'error') return `Not run: your submission could not be graded: ${submission.error ?? 'no reason was recorded (a grader problem: tell the course staff)'}`;
-  return check.message !== '' ? check.message : 'Not run, and the grader recorded no reason (a grader problem: tell the course staff).';
 }
 
 function checkResult(raw: CheckReport, submission: SubmissionReport): ClassroomResult {

@@ -48,6 +48,15 @@ export function studentView(check: CheckReport): CheckReport {
   return { ...rest, message: hiddenMessage(check) };
 }
 
+/**
+ * Why a check was not run, for a student reading it on its own (one test of many in a CI log or
+ * on Gradescope): the submission's error when it could not be graded, never "see above".
+ */
+export function notRunMessage(check: Pick<CheckReport, 'message'>, submission: Pick<SubmissionReport, 'status' | 'error'>): string {
+  if (submission.status === 'error') return `Not run: your submission could not be graded: ${submission.error ?? 'no reason was recorded (a grader problem: tell the course staff)'}`;
+  return check.message !== '' ? check.message : 'Not run, and the grader recorded no reason (a grader problem: tell the course staff).';
+}
+
 /** Counts of statuses over a submission's checks. */
 export function countStatuses(submission: SubmissionReport): Record<CheckStatus, number> {
   const counts: Record<CheckStatus, number> = { passed: 0, failed: 0, error: 0, timeout: 0, memory: 0, skipped: 0 };

@@ -1,6 +1,8 @@
 /**
  * gradebook.csv: one row per submission, one column per rubric item (in rubric order), after the
- * id, status, score and maximum. A manual item not graded yet is an empty cell.
+ * id, status, score and maximum. A manual item not graded yet is an empty cell. A cell that a
+ * spreadsheet would take as a formula (an id starting with =, +, -, @, tab or CR) is written with a
+ * leading `'` (csv-stringify's escape_formulas), so that opening the file never runs it.
  */
 import { stringify } from 'csv-stringify/sync';
 import type { GradeReport } from '../report-types';
@@ -19,5 +21,5 @@ export function renderGradebook(report: GradeReport): string {
       return points === undefined ? '' : formatPoints(points);
     }),
   ]);
-  return stringify([header, ...rows], { record_delimiter: 'unix' });
+  return stringify([header, ...rows], { record_delimiter: 'unix', escape_formulas: true });
 }

@@ -5,17 +5,28 @@
  * `max_score`, `status`, `output`, `tags` and `visibility`. Hidden checks are `after_due_date` and
  * their output is the generic hidden-check message. Inside a Gradescope container, copy the
  * submission's file to /autograder/results/results.json.
+ *
+ * Every name and output is declared plain text (`output_format`, `test_output_format`,
+ * `test_name_format` and each test's `output_format` / `name_format`): Gradescope's default,
+ * simple_format, renders HTML, so a compile error quoting `<img onerror=…>` would be markup.
+ * Control characters and terminal escapes are taken out (./plain-text).
  */
 import type { GradeReport, SubmissionReport } from '../report-types';
-import { formatPoints, studentView } from './common';
+import { formatPoints, notRunMessage, studentView } from './common';
+import { plainLine, plainText } from './plain-text';
+
+/** Gradescope's "Output String Formatting": text is shown as written. */
+export const GRADESCOPE_FORMAT = 'text';
 
 export interface GradescopeTest {
   name: string;
+  name_format: typeof GRADESCOPE_FORMAT;
   number: string;
   score: number;
   max_score: number;
   status: 'passed' | 'failed';
   output: string;
+  output_format: typeof GRADESCOPE_FORMAT;
   tags: string[];
   visibility: 'visible' | 'hidden' | 'after_due_date' | 'after_published';
 }
@@ -24,6 +35,9 @@ export interface GradescopeResults {
   score: number;
   execution_time: number;
   output: string;
+  output_format: typeof GRADESCOPE_FORMAT;
+  test_output_format: typeof GRADESCOPE_FORMAT;
+  test_name_format: typeof GRADESCOPE_FORMAT;
   visibility: 'visible';
   stdout_visibility: 'hidden';
   tests: GradescopeTest[];
@@ -38,20 +52,34 @@ export function gradescopeResults(report: GradeReport, submission: SubmissionRep
     if (item.kind === 'manual') {
       const manual = submission.manual.find((entry) => entry.id === item.id);
       if (!manual?.graded) return;
-      tests.push({ name: `${item.id}: ${item.title}`, number: String(index + 1), score: manual.points, max_score: manual.maxPoints, status: manual.points === manual.maxPoints ? 'passed' : 'failed', output: 'Graded by hand.', tags: ['manual'], visibility: 'after_published' });
+      tests.push({
+        name: plainLine(`${item.id}: ${item.title}`),
+        name_format: GRADESCOPE_FORMAT,
+        number: String(index + 1),
+        score: manual.points,
+        max_score: manual.maxPoints,
+        status: manual.points === manual.maxPoints ? 'passed' : 'failed',
+        output: 'Graded by hand.',
+        output_format: GRADESCOPE_FORMAT,
+        tags: ['manual'],
+        visibility: 'after_published',
+      });
       return;
     }
     const checks = submission.checks.filter((check) => check.item === item.id);
     checks.forEach((raw, j) => {
       const check = studentView(raw);
-      const output = check.status === 'passed' ? '' : `${check.status.toUpperCase()}: ${check.message}`;
+      const message = check.status === 'skipped' ? notRunMessage(check, submission) : check.message;
+      const output = check.status === 'passed' ? '' : plainText(`${check.status.toUpperCase()}: ${message}`);
       tests.push({
-        name: `${check.id}: ${check.title}`,
+        name: plainLine(`${check.id}: ${check.title}`),
+        name_format: GRADESCOPE_FORMAT,
         number: checks.length === 1 && item.kind === 'check' ? String(index + 1) : `${index + 1}.${j + 1}`,
         score: check.points,
         max_score: check.maxPoints,
         status: check.status === 'passed' ? 'passed' : 'failed',
         output,
+        output_format: GRADESCOPE_FORMAT,
         tags: [check.target],
         visibility: check.visibility === 'hidden' ? HIDDEN_VISIBILITY : 'visible',
       });
@@ -65,7 +93,10 @@ export function gradescopeResults(report: GradeReport, submission: SubmissionRep
   return {
     score: submission.score,
     execution_time: Math.round(submission.durationMs) / 1000,
-    output: lines.join('\n'),
+    output: plainText(lines.join('\n')),
+    output_format: GRADESCOPE_FORMAT,
+    test_output_format: GRADESCOPE_FORMAT,
+    test_name_format: GRADESCOPE_FORMAT,
     visibility: 'visible',
     stdout_visibility: 'hidden',
     tests,

@@ -20,8 +20,23 @@ export const HISTOGRAM_BINS = 10;
 /** The mistakes table lists at most this many diagnoses. */
 export const MAX_MISTAKES = 20;
 
+/**
+ * Text for HTML text or a quoted attribute: markup characters as references, and control
+ * characters (which HTML forbids; a browser would show or drop them) as visible symbols (ESC as
+ * U+241B), line feeds and tabs kept.
+ */
 export function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  return text
+    .replace(/\r\n?/g, '\n')
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g, (c) => (c === '\u007F' ? '\u2421' : c < ' ' ? String.fromCharCode(0x2400 + c.charCodeAt(0)) : '\uFFFD'))
+    // Lone surrogates and noncharacters, which HTML also forbids.
+    .replace(/[\uD800-\uDFFF\uFDD0-\uFDEF\uFFFE\uFFFF]/gu, '\uFFFD')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
 }
 
 // --- class statistics (exported for tests) ----------------------------------------------------
@@ -261,7 +276,19 @@ function checksTable(submission: SubmissionReport): string {
   );
 }
 
-function trainingCharts(submission: SubmissionReport, index: number): string {
+/**
+ * Why a trained network has no test-split plot. The grader evaluates the test split only when
+ * grading with `--format html`; a report graded without it (then re-rendered, e.g. by `merge
+ * --format html`) has no evaluation for anybody, which is not the submission's fault.
+ */
+export function missingTestPlotReason(report: Pick<GradeReport, 'submissions'>): string {
+  const anyEvaluated = report.submissions.some((submission) => submission.training?.testRmseCelsius !== undefined);
+  return anyEvaluated
+    ? 'No test-split evaluation: trainRnn returned no usable parameters (finite u, w, v, b and c of the contract\'s shapes), or, in a merged report, this submission\'s shard was graded without --format html.'
+    : 'No test-split evaluation in this report: the grader evaluates trained networks on the test split only when grading with --format html, and this batch was graded without it (re-rendering a finished report cannot add it). Grade again with --format html to see this plot.';
+}
+
+function trainingCharts(submission: SubmissionReport, index: number, noTestPlot: string): string {
   const training = submission.training;
   if (!training) return '<p class="none">No training run to show (train.converges returned no losses).</p>';
   const out: string[] = ['<div class="row">'];
@@ -276,12 +303,12 @@ function trainingCharts(submission: SubmissionReport, index: number): string {
       `<figure class="test-scatter">${predictedVsTrueChart(training.testPoints, { idPrefix: `test${index}` })}` +
         `<figcaption>Predicted against true temperature on the test split (${training.testPoints.length} evenly spaced windows), trained parameters run through the reference forward pass; test RMSE ${training.testRmseCelsius.toFixed(2)} °C.</figcaption></figure>`,
     );
-  } else out.push('<p class="none">No test-split evaluation (trainRnn returned no usable parameters, or the test data could not be loaded).</p>');
+  } else out.push(`<p class="none">${escapeHtml(noTestPlot)}</p>`);
   out.push('</div>');
   return out.join('\n');
 }
 
-function submissionSection(submission: SubmissionReport, index: number): string {
+function submissionSection(submission: SubmissionReport, index: number, noTestPlot: string): string {
   const out: string[] = [];
   out.push(`<section class="card submission" id="${escapeHtml(anchorFor(submission.id))}">`);
   out.push(`<h3>${escapeHtml(submission.id)} ${statusBadge(submission.status)} <span class="score">${formatPoints(submission.score)}/${formatPoints(submission.maxScore)}</span></h3>`);
@@ -290,7 +317,7 @@ function submissionSection(submission: SubmissionReport, index: number): string 
   if (submission.warnings.length > 0) out.push(`<ul class="warnings">${submission.warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul>`);
   if (submission.status === 'graded') {
     out.push(`<h4 id="${escapeHtml(anchorFor(submission.id))}-training">Training</h4>`);
-    out.push(trainingCharts(submission, index));
+    out.push(trainingCharts(submission, index, noTestPlot));
   }
   out.push('<h4>Checks</h4>');
   out.push(checksTable(submission));
@@ -321,7 +348,8 @@ export function renderHtml(report: GradeReport): string {
   if (report.warnings.length > 0) out.push(`<div class="card"><h4>Warnings</h4><ul class="warnings">${report.warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul></div>`);
   out.push(classSummary(report));
   out.push('<section id="submissions"><h2>Submissions</h2>');
-  report.submissions.forEach((submission, index) => out.push(submissionSection(submission, index)));
+  const noTestPlot = missingTestPlotReason(report);
+  report.submissions.forEach((submission, index) => out.push(submissionSection(submission, index, noTestPlot)));
   out.push('</section>', '</main>', '</body>', '</html>');
   return `${out.join('\n')}\n`;
 }

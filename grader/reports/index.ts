@@ -24,6 +24,7 @@ import { renderHtml } from './html';
 import { CANVAS_FILE, renderCanvas } from './canvas';
 import type { Roster } from './canvas';
 import { MOODLE_FILE, renderMoodle } from './moodle';
+import type { MoodleIdentifier } from './moodle';
 import { renderJson } from './json';
 import { renderJunit } from './junit';
 import { renderFeedbackFiles, renderMarkdown } from './markdown';
@@ -50,6 +51,10 @@ export function parseFormats(text: string): Format[] {
 export interface ReportOptions {
   /** Who each submission id is in the LMS (canvas and moodle formats; `--roster FILE`). */
   roster?: Roster;
+  /** Canvas's id of the assignment to update (`--canvas-assignment-id`); without it Canvas creates a new assignment. */
+  canvasAssignmentId?: string;
+  /** The user field moodle.csv identifies students by (`--moodle-identifier`; default idnumber). */
+  moodleIdentifier?: MoodleIdentifier;
 }
 
 /** Formats that use ReportOptions.roster. */
@@ -86,10 +91,10 @@ export function renderReports(report: GradeReport, formats: readonly Format[], o
         files.set('report.html', renderHtml(report));
         break;
       case 'canvas':
-        files.set(CANVAS_FILE, renderCanvas(report, { roster: options.roster }));
+        files.set(CANVAS_FILE, renderCanvas(report, { roster: options.roster, assignmentId: options.canvasAssignmentId }));
         break;
       case 'moodle':
-        files.set(MOODLE_FILE, renderMoodle(report, { roster: options.roster }));
+        files.set(MOODLE_FILE, renderMoodle(report, { roster: options.roster, identifier: options.moodleIdentifier }));
         break;
     }
   }

@@ -5,31 +5,20 @@
  */
 import type { CheckReport, CheckStatus, GradeReport, SubmissionReport } from '../report-types';
 import { countStatuses, fileNameFor, formatPoints, itemPoints, scoreStats, studentView } from './common';
+import { mdCode, mdInline, mdMessage } from './md-text';
 
 const STATUSES: CheckStatus[] = ['passed', 'failed', 'error', 'timeout', 'memory', 'skipped'];
 const MARK: Record<CheckStatus, string> = { passed: '✔', failed: '✘', error: '✘', timeout: '⏱', memory: '✘', skipped: '–' };
 
-/** Escapes text for inline Markdown. */
-export function mdInline(text: string): string {
-  return text.replace(/([\\*_<>[\]|#])/g, '\\$1');
-}
-
-/** A message as Markdown: inline when it is one line, a fenced block otherwise. */
-function mdMessage(message: string, indent: string, lead = ' — '): string {
-  if (message === '') return '';
-  if (!message.includes('\n')) return `${lead}${mdInline(message)}`;
-  const longest = Math.max(2, ...(message.match(/`+/g) ?? []).map((run) => run.length));
-  const fence = '`'.repeat(longest + 1);
-  return `\n\n${indent}${fence}text\n${message.split('\n').map((line) => `${indent}${line}`).join('\n')}\n${indent}${fence}\n`;
-}
+export { mdInline } from './md-text';
 
 function checkLine(check: CheckReport, showDetails: boolean): string {
   const extras: string[] = [check.target];
   if (check.visibility === 'hidden') extras.push('hidden');
   let line = `- ${MARK[check.status]} **${mdInline(check.id)}** (${mdInline(extras.join(', '))}) — ${check.status}, ${formatPoints(check.points)}/${formatPoints(check.maxPoints)}`;
   line += mdMessage(check.message, '  ');
-  if (showDetails && check.diagnosis) line += `${line.endsWith('\n') ? '' : '\n'}  - diagnosis: \`${check.diagnosis}\``;
-  if (check.replay) line += `${line.endsWith('\n') ? '' : '\n'}  - replay: seed ${check.replay.seed}, path \`${check.replay.path}\``;
+  if (showDetails && check.diagnosis) line += `${line.endsWith('\n') ? '' : '\n'}  - diagnosis: ${mdCode(check.diagnosis)}`;
+  if (check.replay) line += `${line.endsWith('\n') ? '' : '\n'}  - replay: seed ${check.replay.seed}, path ${mdCode(check.replay.path)}`;
   return line;
 }
 
@@ -47,7 +36,7 @@ export function renderMarkdown(report: GradeReport): string {
   out.push(`# Grading report: ${mdInline(report.rubric.name)}`, '');
   out.push(`- Submissions: ${stats.count} (${graded} graded, ${stats.count - graded} could not be graded)`);
   out.push(`- Scores out of ${formatPoints(maxScore)}: mean ${formatPoints(stats.mean)}, median ${formatPoints(stats.median)}, min ${formatPoints(stats.min)}, max ${formatPoints(stats.max)}`);
-  out.push(`- Rubric: \`${report.rubric.source}\` · seed ${report.seed} · sandbox: ${mdInline(report.sandbox)}`);
+  out.push(`- Rubric: ${mdCode(report.rubric.source)} · seed ${report.seed} · sandbox: ${mdInline(report.sandbox)}`);
   if (report.shard) out.push(`- Shard ${report.shard.index}/${report.shard.count} of ${report.shard.totalSubmissions} submissions (combine shards with \`npm run grade -- merge DIR ...\`)`);
   out.push('');
   if (report.warnings.length > 0) {
@@ -105,7 +94,7 @@ export function renderMarkdown(report: GradeReport): string {
   out.push('## Submissions', '');
   for (const submission of report.submissions) {
     out.push(`### ${mdInline(submission.id)}`, '');
-    out.push(`${submission.status === 'graded' ? 'Graded' : '**Could not be graded**'}: ${formatPoints(submission.score)}/${formatPoints(submission.maxScore)} · \`${submission.path}\` · seed ${submission.seed} · feedback: [feedback/${fileNameFor(submission.id)}.md](feedback/${encodeURIComponent(fileNameFor(submission.id))}.md)`, '');
+    out.push(`${submission.status === 'graded' ? 'Graded' : '**Could not be graded**'}: ${formatPoints(submission.score)}/${formatPoints(submission.maxScore)} · ${mdCode(submission.path)} · seed ${submission.seed} · feedback: [${mdInline(`feedback/${fileNameFor(submission.id)}.md`)}](feedback/${encodeURIComponent(fileNameFor(submission.id))}.md)`, '');
     if (submission.error) out.push(`Error:${mdMessage(submission.error, '', ' ')}`, '');
     out.push(...submissionBody(submission, true));
   }

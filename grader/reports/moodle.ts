@@ -12,6 +12,10 @@
  * `identifier`, "Email address" / "Username"); with one (see parseRoster in ./canvas) the
  * identifier comes from the roster, and the submission id where the roster has none.
  *
+ * Cells that a spreadsheet would take as a formula get a leading `'` (csv-stringify's
+ * escape_formulas); the command line warns about identifier cells that this changes, and refuses
+ * a roster that lacks the identifier (one unknown user aborts Moodle's whole import).
+ *
  * The feedback is student-facing: it names the checks that did not pass and their verdicts, never
  * a message (a hidden check's message may show its inputs).
  */
@@ -19,6 +23,7 @@ import { stringify } from 'csv-stringify/sync';
 import type { GradeReport, SubmissionReport } from '../report-types';
 import type { Roster, RosterEntry } from './canvas';
 import { formatPoints } from './common';
+import { plainLine } from './plain-text';
 
 export const MOODLE_FILE = 'moodle.csv';
 
@@ -43,7 +48,7 @@ const ROSTER_FIELD: Record<MoodleIdentifier, keyof RosterEntry> = { idnumber: 'i
 export function moodleFeedback(submission: SubmissionReport): string {
   const score = `Autograder: ${formatPoints(submission.score)}/${formatPoints(submission.maxScore)}.`;
   if (submission.status === 'error') {
-    const reason = (submission.error ?? 'unknown error').split('\n')[0];
+    const reason = plainLine((submission.error ?? 'unknown error').split(/\r\n|\r|\n/)[0]);
     return `${score} Could not be graded: ${reason.length > 200 ? `${reason.slice(0, 199)}…` : reason}`;
   }
   const notPassed = submission.checks.filter((check) => check.status !== 'passed');
@@ -51,14 +56,22 @@ export function moodleFeedback(submission: SubmissionReport): string {
   return `${score} Not passed: ${notPassed.map((check) => `${check.id} (${check.status})`).join(', ')}.`;
 }
 
+/** The identifier cell of one submission's row: from the roster, else the submission id. */
+export function moodleIdentifier(submissionId: string, options: Pick<MoodleOptions, 'roster' | 'identifier'> = {}): string {
+  return options.roster?.get(submissionId)?.[ROSTER_FIELD[options.identifier ?? 'idnumber']] ?? submissionId;
+}
+
+/** Whether the roster gives Moodle the user field the identifier column holds. */
+export function moodleKnows(entry: RosterEntry | undefined, identifier: MoodleIdentifier = 'idnumber'): boolean {
+  return Boolean(entry?.[ROSTER_FIELD[identifier]]);
+}
+
 export function renderMoodle(report: GradeReport, options: MoodleOptions = {}): string {
   const identifier = options.identifier ?? 'idnumber';
   const gradeColumn = options.gradeColumn ?? report.rubric.name;
   const feedback = options.feedback ?? true;
   const header = [MOODLE_IDENTIFIER_COLUMNS[identifier], gradeColumn, ...(feedback ? [`${gradeColumn} (Feedback)`] : [])];
-  const rows = report.submissions.map((submission) => {
-    const user = options.roster?.get(submission.id)?.[ROSTER_FIELD[identifier]] ?? submission.id;
-    return [user, formatPoints(submission.score), ...(feedback ? [moodleFeedback(submission)] : [])];
-  });
-  return stringify([header, ...rows], { record_delimiter: 'unix' });
+  const rows = report.submissions.map((submission) => [moodleIdentifier(submission.id, options), formatPoints(submission.score), ...(feedback ? [moodleFeedback(submission)] : [])]);
+  // No cell may reach a spreadsheet as a formula (a leading ' on cells starting with =, +, -, @).
+  return stringify([header, ...rows], { record_delimiter: 'unix', escape_formulas: true });
 }

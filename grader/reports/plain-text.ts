@@ -33,3 +33,14 @@ export function noWorkflowCommands(text: string): string {
 export function logText(text: string): string {
   return noWorkflowCommands(plainText(text));
 }
+
+/**
+ * One line for a terminal, every control character shown rather than acted on: C0 ones and DEL
+ * as their Unicode control pictures (ESC as ␛, so `␛[2J` is seen but clears nothing), C1 ones as
+ * U+FFFD, line ends and tabs as spaces. Unlike plainText nothing is dropped, so a name made of
+ * escape sequences still shows on the screen.
+ */
+export function terminalLine(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/\r\n?|[\n\t]/g, ' ').replace(/[\u0000-\u001F\u007F-\u009F]/g, (c) => (c === '\u007F' ? '\u2421' : c < ' ' ? String.fromCharCode(0x2400 + c.charCodeAt(0)) : '\uFFFD'));
+}

@@ -218,7 +218,7 @@ describe('gradeBatch (fake sandbox)', () => {
     write('roster.csv', 'id,name,sis_login_id,idnumber\nalice,"Smith, Alice",asmith,20250001\nbob,Bob,bjones,20250002\nzoe,Zoe,zoe1,20250003\n');
     lines.length = 0;
     const plain = await gradeBatch(options({ out: 'plain', formats: ['json', 'canvas', 'moodle'] }), deps());
-    const named = await gradeBatch(options({ out: 'named', formats: ['json', 'canvas', 'moodle'], roster: 'roster.csv' }), deps());
+    const named = await gradeBatch(options({ out: 'named', formats: ['json', 'canvas', 'moodle'], roster: 'roster.csv', lms: { allowSubmissionIds: true } }), deps());
     const verdicts = (report: GradeReport) => report.submissions.map((s) => [s.id, s.score, s.checks.map((c) => c.status)]);
     expect(verdicts(named.report)).toEqual(verdicts(plain.report));
     expect(readFileSync(join(root, 'named', 'report.json'), 'utf8')).not.toContain('Smith');
@@ -232,7 +232,7 @@ describe('gradeBatch (fake sandbox)', () => {
     expect(lines).toContain('warning: roster.csv lists 1 id(s) with no graded submission (not in the exports): zoe');
     // a shard holds part of the class: the roster's other students are not missing from it
     lines.length = 0;
-    await gradeBatch(options({ out: 'shard', formats: ['canvas'], roster: 'roster.csv', shard: { index: 1, count: 2 } }), deps());
+    await gradeBatch(options({ out: 'shard', formats: ['canvas'], roster: 'roster.csv', shard: { index: 1, count: 2 }, lms: { allowSubmissionIds: true } }), deps());
     expect(lines.filter((line) => line.includes('no graded submission'))).toEqual([]);
   });
 
@@ -340,7 +340,7 @@ describe('the command line', () => {
     expect(merged.shard).toBeUndefined();
     // the LMS exports of the whole class, with a roster
     write('roster.csv', 'id,sis_login_id,idnumber\ns0,login0,100\ns1,login1,101\ns2,login2,102\ns3,login3,103\n');
-    const lms = cli(['merge', join(root, 'shard1'), join(root, 'shard2'), '--out', join(root, 'lms'), '--format', 'canvas,moodle', '--roster', join(root, 'roster.csv')]);
+    const lms = cli(['merge', join(root, 'shard1'), join(root, 'shard2'), '--out', join(root, 'lms'), '--format', 'canvas,moodle', '--roster', join(root, 'roster.csv'), '--allow-submission-ids']);
     expect(lms.status).toBe(0);
     expect(lms.stderr).toBe(`warning: ${join(root, 'roster.csv')} does not name 1 graded submission(s), exported under their submission id: s4\n`);
     expect(readFileSync(join(root, 'lms', 'canvas.csv'), 'utf8').split('\n').slice(2, 7).map((row) => row.split(',')[3])).toEqual(['login0', 'login1', 'login2', 'login3', 's4']);

@@ -7,7 +7,10 @@ import { createRng } from 'rnn-lab';
 import { MAX_TEST_POINTS, trainingReport } from '../../grader/grade-submission';
 import type { CheckReport, GradeReport, SubmissionReport, TrainingReport } from '../../grader/report-types';
 import { renderReports } from '../../grader/reports';
-import { checkPassRates, commonMistakes, escapeHtml, renderHtml, scoreHistogram } from '../../grader/reports/html';
+import { checkPassRates, commonMistakes, escapeHtml, missingTestPlotReason, renderHtml, scoreHistogram } from '../../grader/reports/html';
+import { parse } from 'parse5';
+import type { DefaultTreeAdapterMap } from 'parse5';
+import { HOSTILE, HOSTILE_IDS, hostileReport } from '../helpers/hostile-report';
 import { evaluateOnTestSet } from '../../reference/pipeline';
 import { RNN } from '../../reference/rnn';
 
@@ -122,7 +125,7 @@ test('one inline SVG per chart: histogram, pass rates, and per submission a loss
   expect(section('alice')).toContain('test RMSE 2.65 °C');
   expect(section('bob')).toMatch(/<figure class="loss-curve"><svg\b/);
   expect(section('bob')).not.toContain('test-scatter');
-  expect(section('bob')).toContain('No test-split evaluation');
+  expect(section('bob')).toContain('No test-split evaluation: trainRnn returned no usable parameters');
   expect(section('dave')).not.toContain('<svg');
   // SVG ids are unique on the page (each chart has its own prefix).
   const ids = [...html.matchAll(/\bid="([^"]*)"/g)].map((m) => m[1]);
@@ -248,5 +251,54 @@ describe('SubmissionReport.training: the trained parameters run through the refe
     expect(Object.keys((await trainingReport({ curve, trainedParams: params }, failing))!)).toEqual(['losses']);
     expect(await trainingReport({}, data)).toBeUndefined();
     expect(await trainingReport({ curve: [0.5, NaN] }, data)).toBeUndefined();
+  });
+});
+
+describe('the hostile batch, read by an HTML5 parser (parse5)', () => {
+  type Node = DefaultTreeAdapterMap['node'];
+  const elements = (node: Node): DefaultTreeAdapterMap['element'][] => {
+    const children = 'childNodes' in node ? (node.childNodes as Node[]) : [];
+    const self = 'tagName' in node ? [node as DefaultTreeAdapterMap['element']] : [];
+    const inTemplate = 'content' in node ? elements((node as DefaultTreeAdapterMap['template']).content) : [];
+    return [...self, ...children.flatMap(elements), ...inTemplate];
+  };
+  const textOf = (node: Node): string => ('value' in node && node.nodeName === '#text' ? (node as { value: string }).value : 'childNodes' in node ? (node.childNodes as Node[]).map(textOf).join('') : '');
+  const report = hostileReport();
+  const page = renderHtml(report);
+  const errors: string[] = [];
+  const document = parse(page, { onParseError: (error) => errors.push(`${error.code} at ${error.startLine}:${error.startCol}`) });
+  const all = elements(document);
+
+  test('well-formed HTML5: no parse error, no element or attribute from a submission', () => {
+    expect(errors).toEqual([]);
+    expect(all.filter((el) => ['img', 'script', 'iframe', 'object', 'embed'].includes(el.tagName)).map((el) => el.tagName)).toEqual([]);
+    expect(all.flatMap((el) => el.attrs.filter((attr) => /^on/i.test(attr.name)).map((attr) => `${el.tagName}@${attr.name}`))).toEqual([]);
+  });
+
+  test('every id and message comes back as its text (control characters as visible symbols)', () => {
+    const headings = all.filter((el) => el.tagName === 'h3' && el.parentNode && 'attrs' in el.parentNode && (el.parentNode as DefaultTreeAdapterMap['element']).attrs.some((a) => a.name === 'class' && a.value.includes('submission')));
+    const visible = (text: string) => text.replace(/\r\n?/g, '\n').replace(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g, (c) => (c === '\u007F' ? '\u2421' : c < ' ' ? String.fromCharCode(0x2400 + c.charCodeAt(0)) : '\uFFFD'));
+    expect(headings.map((h) => textOf(h).split(/ (graded|error) /)[0])).toEqual(report.submissions.map((s) => visible(s.id)));
+    const messages = all.filter((el) => el.tagName === 'td' && el.attrs.some((a) => a.name === 'class' && a.value === 'msg')).map(textOf);
+    expect(messages.some((text) => text.includes(HOSTILE.html) && text.includes(HOSTILE.entities))).toBe(true);
+    const pageText = textOf(document);
+    // eslint-disable-next-line no-control-regex
+    expect(pageText).not.toMatch(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/);
+    expect(pageText).toContain(HOSTILE_IDS.markup);
+  });
+});
+
+describe('the reason given for a missing test-split plot', () => {
+  test('graded without --format html (then re-rendered): says so and how to get it, never blames the submission', () => {
+    const report = fixture();
+    for (const submission of report.submissions) if (submission.training) submission.training = { losses: submission.training.losses };
+    expect(missingTestPlotReason(report)).toMatch(/^No test-split evaluation in this report: the grader evaluates trained networks on the test split only when grading with --format html/);
+    const html = renderHtml(report);
+    expect(html).toContain('Grade again with --format html to see this plot.');
+    expect(html).not.toContain('trainRnn returned no usable parameters');
+  });
+
+  test('others were evaluated: this network\'s parameters were not usable', () => {
+    expect(missingTestPlotReason(fixture())).toMatch(/^No test-split evaluation: trainRnn returned no usable parameters/);
   });
 });

@@ -1,10 +1,22 @@
 /**
  * The gradebook exports LMSs import: Canvas (gradebook import CSV) and Moodle (grade import CSV),
- * from a fixed, hand-written report: exact bytes, with and without a roster.
+ * from a fixed, hand-written report: exact bytes, with and without a roster. Then the hostile
+ * batch (tests/helpers/hostile-report.ts) read back with csv-parse: no cell a spreadsheet would
+ * run, identifiers that start like a formula named in a warning, rosters that lack an identifier
+ * refused by the command line unless the TA opts out, and Canvas's assignment id.
  */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
 import type { CheckReport, GradeReport, SubmissionReport } from '../../grader/report-types';
 import { parseRoster, renderCanvas, RosterError } from '../../grader/reports/canvas';
+import { renderGradebook } from '../../grader/reports/csv';
 import { moodleFeedback, renderMoodle } from '../../grader/reports/moodle';
+import { checkRosterIdentifiers, formulaIdentifierWarnings, looksLikeFormula } from '../../grader/roster-file';
+import { HOSTILE_IDS, hostileReport } from '../helpers/hostile-report';
 
 function check(id: string, status: CheckReport['status'], points: number, maxPoints: number, visibility: CheckReport['visibility'] = 'public'): CheckReport {
   return { id, target: 'RNN.forward', title: id, status, points, maxPoints, visibility, message: `SECRET message of ${id}`, item: id, durationMs: 3 };
@@ -126,4 +138,86 @@ describe('roster', () => {
     expect(() => parseRoster('id,name\n,A\n', 'r.csv')).toThrow('r.csv, line 2: no submission id');
     expect(() => parseRoster('', 'r.csv')).toThrow('r.csv is empty');
   });
+});
+
+describe('the hostile batch, read back with csv-parse', () => {
+  const report = hostileReport();
+  const read = (csv: string) => parse(csv, { relax_column_count: false }) as string[][];
+  /** What a formula-like cell becomes: a leading ' (csv-stringify's escape_formulas). */
+  const escaped = (cell: string) => (looksLikeFormula(cell) ? `'${cell}` : cell);
+
+  test.each([
+    ['gradebook.csv', () => renderGradebook(report), 1],
+    ['canvas.csv', () => renderCanvas(report, { assignmentId: '4711' }), 2],
+    ['moodle.csv', () => renderMoodle(report), 1],
+  ] as const)('%s: one record per submission, every cell inert, ids kept (behind a quote where they look like formulas)', (_file, render, headerRows) => {
+    const rows = read(render());
+    expect(rows).toHaveLength(report.submissions.length + headerRows);
+    const width = rows[0].length;
+    for (const row of rows) {
+      expect(row).toHaveLength(width);
+      for (const cell of row) expect([cell, looksLikeFormula(cell)]).toEqual([cell, false]);
+    }
+    const body = rows.slice(headerRows);
+    expect(body.map((row) => row[_file === 'canvas.csv' ? 3 : 0])).toEqual(report.submissions.map((s) => escaped(s.id)));
+  });
+
+  test('the Canvas assignment column carries the id; the rubric name cannot start a formula there either', () => {
+    const [header] = read(renderCanvas(report, { assignmentId: '4711' }));
+    expect(header.slice(0, 5)).toEqual(['Student', 'ID', 'SIS User ID', 'SIS Login ID', 'Section']);
+    expect(header[5]).toBe(`'${report.rubric.name} (4711)`);
+  });
+
+  test('identifier cells that start like a formula are named in one loud warning per file', () => {
+    const warnings = formulaIdentifierWarnings(report, ['csv', 'canvas', 'moodle']);
+    expect(warnings).toHaveLength(3);
+    for (const [warning, file] of warnings.map((w, i) => [w, ['gradebook.csv', 'canvas.csv', 'moodle.csv'][i]])) {
+      expect(warning.startsWith(`${file}: 3 identifier(s) start like a spreadsheet formula`)).toBe(true);
+      for (const id of [HOSTILE_IDS.formula, HOSTILE_IDS.at, HOSTILE_IDS.minus]) expect(warning).toContain(JSON.stringify(id));
+    }
+    // With a roster that gives clean identifiers, nothing to warn about in the LMS files.
+    const roster = parseRoster(stringify([['id', 'sis_login_id', 'idnumber'], ...report.submissions.map((s, i) => [s.id, `login${i}`, String(1000 + i)])]));
+    expect(roster.size).toBe(report.submissions.length);
+    expect(formulaIdentifierWarnings(report, ['canvas', 'moodle'], { roster })).toEqual([]);
+  });
+});
+
+describe('a roster that lacks an identifier', () => {
+  const roster = parseRoster('id,name,sis_login_id,idnumber,email\nalice,Alice,asmith,,alice@x\nbob,Bob,,2002,\n');
+
+  test('is refused, naming the submissions, for the format that needs it', () => {
+    expect(() => checkRosterIdentifiers(['alice', 'bob', 'carol'], ['canvas'], { roster, rosterShown: 'roster.csv' })).toThrow(
+      new RosterError('canvas.csv needs a canvas_id, sis_user_id or sis_login_id for 2 submission(s) that roster.csv does not give one for: "bob", "carol". Add them to the roster, or pass --allow-submission-ids to export those rows under their submission id.'),
+    );
+    expect(() => checkRosterIdentifiers(['alice', 'bob'], ['moodle'], { roster, rosterShown: 'roster.csv' })).toThrow('moodle.csv needs the ID number (idnumber) of 1 submission(s) that roster.csv does not give it for: "alice".');
+    expect(() => checkRosterIdentifiers(['alice', 'bob'], ['moodle'], { roster, rosterShown: 'roster.csv', moodleIdentifier: 'email' })).toThrow('moodle.csv needs the Email address (email) of 1 submission(s) that roster.csv does not give it for: "bob".');
+  });
+
+  test('passes when the TA opts out, when the formats do not need it, or without a roster', () => {
+    expect(() => checkRosterIdentifiers(['alice', 'bob', 'carol'], ['canvas', 'moodle'], { roster, allowSubmissionIds: true })).not.toThrow();
+    expect(() => checkRosterIdentifiers(['carol'], ['json', 'csv', 'md'], { roster })).not.toThrow();
+    expect(() => checkRosterIdentifiers(['carol'], ['canvas', 'moodle'], {})).not.toThrow();
+  });
+
+  test('the command line: exit 2 naming them, --allow-submission-ids, --canvas-assignment-id', () => {
+    const root = mkdtempSync(join(tmpdir(), 'lms-cli-'));
+    const project = join(__dirname, '..', '..');
+    const cli = (args: string[]) => spawnSync(join(project, 'node_modules', '.bin', 'tsx'), [join(project, 'grader', 'cli.ts'), ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 170_000 });
+    try {
+      const report = hostileReport();
+      report.submissions = report.submissions.filter((s) => s.id === HOSTILE_IDS.formula || s.id === HOSTILE_IDS.minus);
+      writeFileSync(join(root, 'report.json'), JSON.stringify(report));
+      writeFileSync(join(root, 'roster.csv'), `id,sis_login_id\n"${HOSTILE_IDS.formula.replace(/"/g, '""')}",alice1\n`);
+      const refused = cli(['merge', root, '--out', 'out1', '--format', 'canvas', '--roster', 'roster.csv']);
+      expect({ status: refused.status, stderr: refused.stderr }).toEqual({ status: 2, stderr: expect.stringContaining('canvas.csv needs a canvas_id, sis_user_id or sis_login_id for 1 submission(s) that roster.csv does not give one for: "-frank"') });
+      const allowed = cli(['merge', root, '--out', 'out2', '--format', 'canvas', '--roster', 'roster.csv', '--allow-submission-ids', '--canvas-assignment-id', '4711']);
+      expect({ status: allowed.status, stderr: allowed.stderr }).toEqual({ status: 0, stderr: expect.stringContaining('WARNING: canvas.csv: 1 identifier(s) start like a spreadsheet formula') });
+      const rows = parse(readFileSync(join(root, 'out2', 'canvas.csv'), 'utf8')) as string[][];
+      expect(rows[0][5]).toBe(`'${report.rubric.name} (4711)`);
+      expect(rows.slice(2).map((row) => row[3]).sort()).toEqual(["'-frank", 'alice1']);
+      expect(cli(['merge', root, '--out', 'out3', '--format', 'canvas', '--canvas-assignment-id', 'abc']).status).toBe(2);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  }, 200_000);
 });
