@@ -78,7 +78,10 @@ export interface ConvergenceStepsResult {
 function upperTail(z: number): number {
   const x = Math.abs(z) / Math.SQRT2;
   const t = 1 / (1 + 0.3275911 * x);
-  const erfc = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) * Math.exp(-x * x);
+  const erfc =
+    t *
+    (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) *
+    Math.exp(-x * x);
   return z >= 0 ? erfc / 2 : 1 - erfc / 2;
 }
 
@@ -116,8 +119,16 @@ function quantile(values: readonly number[], q: number): number {
 }
 
 export async function benchConvergenceSteps(options: ConvergenceStepsOptions = {}): Promise<ConvergenceStepsResult> {
-  const { dataPath, seeds = 100, slowSeeds = 20, outFile = DEFAULT_RESULTS_FILE, log = (line: string) => console.log(line) } = options;
-  const stepCounts = [...new Set(options.steps ?? [200, ...OFFERED_CONVERGENCE.map((s) => s.steps)])].sort((a, b) => a - b);
+  const {
+    dataPath,
+    seeds = 100,
+    slowSeeds = 20,
+    outFile = DEFAULT_RESULTS_FILE,
+    log = (line: string) => console.log(line),
+  } = options;
+  const stepCounts = [...new Set(options.steps ?? [200, ...OFFERED_CONVERGENCE.map((s) => s.steps)])].sort(
+    (a, b) => a - b,
+  );
   const longest = stepCounts[stepCounts.length - 1];
   const loadAverageAtStart = loadavg().map((x) => Number(x.toFixed(2)));
   const { train } = prepareData(await loadPollutionData({ dataPath, log }));
@@ -127,7 +138,8 @@ export async function benchConvergenceSteps(options: ConvergenceStepsOptions = {
   const full = trainRnn(train, longest, createRng(1)).losses;
   for (const steps of stepCounts) {
     const short = trainRnn(train, steps, createRng(1)).losses;
-    if (short.some((loss, i) => loss !== full[i])) throw new Error(`the ${steps}-step losses are not the prefix of the ${longest}-step losses`);
+    if (short.some((loss, i) => loss !== full[i]))
+      throw new Error(`the ${steps}-step losses are not the prefix of the ${longest}-step losses`);
   }
 
   const statistics = new Map<number, number[]>(stepCounts.map((steps) => [steps, []]));
@@ -160,7 +172,13 @@ export async function benchConvergenceSteps(options: ConvergenceStepsOptions = {
     const row: StepsRow = {
       steps,
       threshold,
-      statistic: { median: median(values), p95: quantile(values, 0.95), max: Math.max(...values), min: Math.min(...values), atCheckSeed: atCheckSeed.get(steps)! },
+      statistic: {
+        median: median(values),
+        p95: quantile(values, 0.95),
+        max: Math.max(...values),
+        min: Math.min(...values),
+        atCheckSeed: atCheckSeed.get(steps)!,
+      },
       suggestedThreshold: Math.ceil(margin * Math.max(...values) * 200 - 1e-6) / 200,
       perSeed: values,
       halfLearningRate: { median: median(slow.get(steps)!), min: Math.min(...slow.get(steps)!) },
@@ -168,14 +186,24 @@ export async function benchConvergenceSteps(options: ConvergenceStepsOptions = {
     };
     if (threshold !== undefined) {
       const count = values.filter((v) => v >= threshold).length;
-      row.falseFailures = { count, rate: count / values.length, upper95: upperBound95(count, values.length), logNormalTail: upperTail((Math.log(threshold) - fit.mu) / fit.sigma) };
+      row.falseFailures = {
+        count,
+        rate: count / values.length,
+        upper95: upperBound95(count, values.length),
+        logNormalTail: upperTail((Math.log(threshold) - fit.mu) / fit.sigma),
+      };
     }
     return row;
   });
 
   const result: ConvergenceStepsResult = {
     date: new Date().toISOString(),
-    machine: { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', loadAverageAtStart },
+    machine: {
+      node: process.version,
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model ?? 'unknown',
+      loadAverageAtStart,
+    },
     seeds,
     checkSeed: CHECK_SEED,
     default: { ...DEFAULT_CONVERGENCE, logNormalTail: upperTail(defaultZ), margin },
@@ -214,12 +242,14 @@ export function markdownTable(result: ConvergenceStepsResult): string[] {
 
 function parseArgs(argv: string[]): ConvergenceStepsOptions {
   const options: ConvergenceStepsOptions = {};
-  const usage = 'usage: npx tsx bench/convergence-steps.ts [--data FILE] [--seeds N] [--slow-seeds N] [--steps 200,300,400,500] [--out FILE]';
+  const usage =
+    'usage: npx tsx bench/convergence-steps.ts [--data FILE] [--seeds N] [--slow-seeds N] [--steps 200,300,400,500] [--out FILE]';
   for (let i = 0; i < argv.length; i += 2) {
     const [flag, value] = [argv[i], argv[i + 1]];
     const integer = (text: string, min: number) => {
       const n = Number(text);
-      if (!Number.isSafeInteger(n) || n < min) throw new Error(`${flag}: expected an integer ≥ ${min}, got ${text}; ${usage}`);
+      if (!Number.isSafeInteger(n) || n < min)
+        throw new Error(`${flag}: expected an integer ≥ ${min}, got ${text}; ${usage}`);
       return n;
     };
     if (flag === '--data') options.dataPath = value;

@@ -50,7 +50,7 @@ function checkReport(value: unknown, file: string): GradeReport {
   if (typeof report.seed !== 'number' || !report.rubric || !Array.isArray(report.rubric.items) || !Array.isArray(report.submissions)) {
     throw new MergeError(`${file} is not a complete grade report (seed, rubric or submissions missing)`);
   }
-  for (const submission of report.submissions as SubmissionReport[]) {
+  for (const submission of report.submissions) {
     if (!submission || typeof submission.id !== 'string' || !Array.isArray(submission.checks)) throw new MergeError(`${file} has a submission without an id or checks`);
   }
   return { warnings: [], ...report } as GradeReport;
