@@ -2,9 +2,9 @@
  * Scores of the rubric's manual items, read from the --manual CSV (one row per submission, one
  * column per manual item).
  */
-import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { formatCents } from './points';
+import { readText } from './read-text';
 import type { Rubric } from './rubric';
 
 /** Scores of manual items, in hundredths: submission id → item id → score. */
@@ -26,15 +26,9 @@ export class ManualScoresError extends Error {
  * empty cell means "not graded yet".
  */
 export function loadManualScores(file: string, rubric: Rubric, label: string = file): ManualScores {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    const reason =
-      (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'the file does not exist' : (error as Error).message;
-    throw new ManualScoresError(label, [`${label}: cannot be read: ${reason}`]);
-  }
-  return parseManualScores(text, label, rubric);
+  const read = readText(file);
+  if (!read.ok) throw new ManualScoresError(label, [`${label}: cannot be read: ${read.reason}`]);
+  return parseManualScores(read.text, label, rubric);
 }
 
 export function parseManualScores(text: string, file: string, rubric: Rubric): ManualScores {

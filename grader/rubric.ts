@@ -11,7 +11,6 @@
  * Points are kept in hundredths internally (every sum is exact); a rubric may use at most two
  * decimals. Checks that no item mentions are not run.
  */
-import { readFileSync } from 'node:fs';
 import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Document, Node } from 'yaml';
 import type { z } from 'zod';
@@ -20,6 +19,7 @@ import type { CheckDefinition } from '../checks/types';
 import { DEFAULT_CONVERGENCE, OFFERED_CONVERGENCE } from './convergence-settings';
 import type { ConvergenceSetting } from './convergence-settings';
 import { centsToPoints, formatCents } from './points';
+import { readText } from './read-text';
 import type { CheckStatus, RubricItemReport } from './report-types';
 import { ConvergenceSchema, ITEM_KINDS, ITEM_SCHEMAS, PartialRuleSchema, RubricTopLevelSchema } from './rubric-schema';
 import type {
@@ -31,8 +31,7 @@ import type {
   TargetItemInput,
 } from './rubric-schema';
 
-export { PARTIAL_STATUSES } from './rubric-schema';
-export { centsToPoints, formatCents } from './points';
+export { centsToPoints } from './points';
 export { loadManualScores, ManualScoresError, parseManualScores } from './manual-scores';
 export type { ManualScores } from './manual-scores';
 export type { ConvergenceSetting } from './convergence-settings';
@@ -95,15 +94,9 @@ export function loadRubric(
   label: string = file,
   diagnoses: DiagnosisCatalogue = MISTAKES,
 ): Rubric {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    const reason =
-      (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'the file does not exist' : (error as Error).message;
-    throw new RubricError(label, [`${label}: cannot be read: ${reason}`]);
-  }
-  return parseRubric(text, label, catalogue, diagnoses);
+  const read = readText(file);
+  if (!read.ok) throw new RubricError(label, [`${label}: cannot be read: ${read.reason}`]);
+  return parseRubric(read.text, label, catalogue, diagnoses);
 }
 
 /** Parses and validates rubric text; `file` is only used in messages. Throws RubricError with every problem found. */
