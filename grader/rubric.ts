@@ -125,6 +125,8 @@ export function convergenceSettingOf(rubric: Rubric): ConvergenceSetting {
 interface YamlSource {
   doc: Document.Parsed;
   lineCounter: LineCounter;
+  /** The document as plain data (what the schemas validate). */
+  data: unknown;
 }
 
 /** Parses the YAML (duplicate keys are errors); throws RubricError on a syntax error. */
@@ -140,7 +142,12 @@ function readYaml(text: string, file: string): YamlSource {
       }),
     );
   }
-  return { doc, lineCounter };
+  try {
+    return { doc, lineCounter, data: doc.toJS() };
+  } catch (error) {
+    // e.g. an alias expanded too often ("billion laughs"): yaml refuses to build the data.
+    throw new RubricError(file, [`${file}: cannot be read as data: ${(error as Error).message}`]);
+  }
 }
 
 // --- problems, located by their path in the file ----------------------------------------------
@@ -157,7 +164,7 @@ class Problems {
     private readonly file: string,
     private readonly source: YamlSource,
   ) {
-    this.data = source.doc.toJS();
+    this.data = source.data;
   }
 
   /** A problem with the value at `path` (or with its key, for `at: 'key'`; or named `where`, instead of the item). */

@@ -303,6 +303,17 @@ describe('parseRubric: every problem is named with file, line, column and item',
     ]);
   });
 
+  test('a document whose aliases would blow up is refused, not expanded', () => {
+    const bomb = [
+      'a: &a [x, x, x, x, x, x, x, x, x, x]',
+      ...'bcdefgh'.split('').map((k, i) => `${k}: &${k} [${Array(10).fill(`*${'abcdefgh'[i]}`).join(', ')}]`),
+      'items: [*h]',
+    ].join('\n');
+    const problems = problemsOf(bomb);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^r\.yaml: cannot be read as data: .*alias/i);
+  });
+
   test('the error message lists every problem under the file name', () => {
     expect(() => parseRubric('items:\n  - check: nope\n    points: 1\n', 'my-rubric.yaml', CATALOGUE)).toThrow(
       'The rubric my-rubric.yaml is not valid:\n  - my-rubric.yaml:2:12: item 1 (check: nope): unknown check id "nope"',
