@@ -382,13 +382,31 @@ class RubricBuilder {
     }
     const kind = kinds[0];
     const what = `${kind} items`;
-    // Every field is validated, even when the item is a duplicate: each problem is reported once.
+    // Every field is validated, even when the item is a duplicate, except those an unknown check
+    // or target makes meaningless (their problems would only hide the real one).
     if (kind === 'check') {
-      const { fields } = readObject(ITEM_SCHEMAS.check, raw, path, this.problems, what, ['partial']);
+      // An unknown check is the item's one problem: its points cannot mean anything yet.
+      const known = this.byId.has(idOf(raw)?.id ?? '');
+      const { fields } = readObject(
+        ITEM_SCHEMAS.check,
+        raw,
+        path,
+        this.problems,
+        what,
+        known ? ['partial'] : ['points', 'partial'],
+      );
       const id = this.register(raw, index);
       if (id !== undefined) this.addCheckItem(id, fields, raw.partial, path, itemLabel(raw, index));
     } else if (kind === 'target') {
-      const { fields } = readObject(ITEM_SCHEMAS.target, raw, path, this.problems, what);
+      const known = this.targets.has(idOf(raw)?.id ?? '');
+      const { fields } = readObject(
+        ITEM_SCHEMAS.target,
+        raw,
+        path,
+        this.problems,
+        what,
+        known ? [] : ['points', 'spread', 'checks'],
+      );
       const id = this.register(raw, index);
       if (id !== undefined) this.addTargetItem(id, fields, raw, path, itemLabel(raw, index));
     } else {

@@ -183,6 +183,18 @@ describe('parseRubric: every problem is named with file, line, column and item',
     ]);
   });
 
+  test("an unknown check or target is the item's only problem; unknown keys are still named", () => {
+    expect(
+      problemsOf(
+        'items:\n  - check: loss.mes\n    points: -2\n    partial: 3\n  - target: RNN.fwd\n    spread: evenly\n    colour: red\n',
+      ),
+    ).toEqual([
+      'r.yaml:2:12: item 1 (check: loss.mes): unknown check id "loss.mes" (did you mean "loss.mse"?)',
+      'r.yaml:5:13: item 2 (target: RNN.fwd): no check judges the target "RNN.fwd"',
+      'r.yaml:7:5: item 2 (target: RNN.fwd): unknown key "colour" (allowed for target items: target, points, title, hidden, spread, checks)',
+    ]);
+  });
+
   test('negative, non-numeric, missing, non-finite and over-precise points', () => {
     expect(
       problemsOf(
