@@ -19,8 +19,9 @@
  * statistic a slow trainer reaches at each step count: a threshold below it fails every one of them.
  *
  * Writes JSON to bench/results/convergence-steps.json and prints a Markdown table for docs/rubric.md.
+ * `--from FILE` re-tabulates a stored JSON for the offered settings as they are now, without training.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createRng } from 'rnn-lab';
@@ -44,6 +45,8 @@ export interface ConvergenceStepsOptions {
   steps?: number[];
   outFile?: string | null;
   log?: (line: string) => void;
+  /** Re-tabulate this stored JSON instead of training. */
+  from?: string;
 }
 
 export interface StepsRow {
@@ -78,7 +81,10 @@ export interface ConvergenceStepsResult {
 function upperTail(z: number): number {
   const x = Math.abs(z) / Math.SQRT2;
   const t = 1 / (1 + 0.3275911 * x);
-  const erfc = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) * Math.exp(-x * x);
+  const erfc =
+    t *
+    (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) *
+    Math.exp(-x * x);
   return z >= 0 ? erfc / 2 : 1 - erfc / 2;
 }
 
@@ -115,9 +121,82 @@ function quantile(values: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
 }
 
+interface Measured {
+  stepCounts: number[];
+  /** Step count → the statistic of seeds 1..n. */
+  statistics: Map<number, number[]>;
+  atCheckSeed: Map<number, number>;
+  halfLearningRate: Map<number, { median: number; min: number }>;
+}
+
+function defaultSummary(statistics: Map<number, number[]>): ConvergenceStepsResult['default'] {
+  const values = statistics.get(DEFAULT_CONVERGENCE.steps) ?? [];
+  const fit = logNormalFit(values);
+  const z = (Math.log(DEFAULT_CONVERGENCE.threshold) - fit.mu) / fit.sigma;
+  return {
+    ...DEFAULT_CONVERGENCE,
+    logNormalTail: upperTail(z),
+    margin: DEFAULT_CONVERGENCE.threshold / Math.max(...values),
+  };
+}
+
+/** The table's rows from the measured statistics, for the offered settings as they are now. */
+function tabulate({ stepCounts, statistics, atCheckSeed, halfLearningRate }: Measured): StepsRow[] {
+  const { margin } = defaultSummary(statistics);
+  return stepCounts.map((steps) => {
+    const values = statistics.get(steps)!;
+    const fit = logNormalFit(values);
+    const threshold = OFFERED_CONVERGENCE.find((s) => s.steps === steps)?.threshold;
+    const row: StepsRow = {
+      steps,
+      threshold,
+      statistic: {
+        median: median(values),
+        p95: quantile(values, 0.95),
+        max: Math.max(...values),
+        min: Math.min(...values),
+        atCheckSeed: atCheckSeed.get(steps)!,
+      },
+      suggestedThreshold: Math.ceil(margin * Math.max(...values) * 200 - 1e-6) / 200,
+      perSeed: values,
+      halfLearningRate: halfLearningRate.get(steps)!,
+      relativeTime: steps / DEFAULT_CONVERGENCE.steps,
+    };
+    if (threshold !== undefined) {
+      const count = values.filter((v) => v >= threshold).length;
+      row.falseFailures = {
+        count,
+        rate: count / values.length,
+        upper95: upperBound95(count, values.length),
+        logNormalTail: upperTail((Math.log(threshold) - fit.mu) / fit.sigma),
+      };
+    }
+    return row;
+  });
+}
+
+/** Re-tabulates a stored run for the offered settings as they are now (after a threshold changed): no training. */
+export function retabulate(stored: ConvergenceStepsResult): ConvergenceStepsResult {
+  const measured: Measured = {
+    stepCounts: stored.rows.map((row) => row.steps),
+    statistics: new Map(stored.rows.map((row) => [row.steps, row.perSeed])),
+    atCheckSeed: new Map(stored.rows.map((row) => [row.steps, row.statistic.atCheckSeed])),
+    halfLearningRate: new Map(stored.rows.map((row) => [row.steps, row.halfLearningRate])),
+  };
+  return { ...stored, default: defaultSummary(measured.statistics), rows: tabulate(measured) };
+}
+
 export async function benchConvergenceSteps(options: ConvergenceStepsOptions = {}): Promise<ConvergenceStepsResult> {
-  const { dataPath, seeds = 100, slowSeeds = 20, outFile = DEFAULT_RESULTS_FILE, log = (line: string) => console.log(line) } = options;
-  const stepCounts = [...new Set(options.steps ?? [200, ...OFFERED_CONVERGENCE.map((s) => s.steps)])].sort((a, b) => a - b);
+  const {
+    dataPath,
+    seeds = 100,
+    slowSeeds = 20,
+    outFile = DEFAULT_RESULTS_FILE,
+    log = (line: string) => console.log(line),
+  } = options;
+  const stepCounts = [...new Set(options.steps ?? [200, ...OFFERED_CONVERGENCE.map((s) => s.steps)])].sort(
+    (a, b) => a - b,
+  );
   const longest = stepCounts[stepCounts.length - 1];
   const loadAverageAtStart = loadavg().map((x) => Number(x.toFixed(2)));
   const { train } = prepareData(await loadPollutionData({ dataPath, log }));
@@ -127,7 +206,8 @@ export async function benchConvergenceSteps(options: ConvergenceStepsOptions = {
   const full = trainRnn(train, longest, createRng(1)).losses;
   for (const steps of stepCounts) {
     const short = trainRnn(train, steps, createRng(1)).losses;
-    if (short.some((loss, i) => loss !== full[i])) throw new Error(`the ${steps}-step losses are not the prefix of the ${longest}-step losses`);
+    if (short.some((loss, i) => loss !== full[i]))
+      throw new Error(`the ${steps}-step losses are not the prefix of the ${longest}-step losses`);
   }
 
   const statistics = new Map<number, number[]>(stepCounts.map((steps) => [steps, []]));
@@ -149,36 +229,22 @@ export async function benchConvergenceSteps(options: ConvergenceStepsOptions = {
   }
   log(`  ${slowSeeds} seeds at half the learning rate (${((Date.now() - started) / 1000).toFixed(0)} s)`);
 
-  const defaultValues = statistics.get(DEFAULT_CONVERGENCE.steps) ?? [];
-  const defaultFit = logNormalFit(defaultValues);
-  const defaultZ = (Math.log(DEFAULT_CONVERGENCE.threshold) - defaultFit.mu) / defaultFit.sigma;
-  const margin = DEFAULT_CONVERGENCE.threshold / Math.max(...defaultValues);
-  const rows: StepsRow[] = stepCounts.map((steps) => {
-    const values = statistics.get(steps)!;
-    const fit = logNormalFit(values);
-    const threshold = OFFERED_CONVERGENCE.find((s) => s.steps === steps)?.threshold;
-    const row: StepsRow = {
-      steps,
-      threshold,
-      statistic: { median: median(values), p95: quantile(values, 0.95), max: Math.max(...values), min: Math.min(...values), atCheckSeed: atCheckSeed.get(steps)! },
-      suggestedThreshold: Math.ceil(margin * Math.max(...values) * 200 - 1e-6) / 200,
-      perSeed: values,
-      halfLearningRate: { median: median(slow.get(steps)!), min: Math.min(...slow.get(steps)!) },
-      relativeTime: steps / DEFAULT_CONVERGENCE.steps,
-    };
-    if (threshold !== undefined) {
-      const count = values.filter((v) => v >= threshold).length;
-      row.falseFailures = { count, rate: count / values.length, upper95: upperBound95(count, values.length), logNormalTail: upperTail((Math.log(threshold) - fit.mu) / fit.sigma) };
-    }
-    return row;
-  });
+  const halfLearningRate = new Map(
+    stepCounts.map((steps) => [steps, { median: median(slow.get(steps)!), min: Math.min(...slow.get(steps)!) }]),
+  );
+  const rows = tabulate({ stepCounts, statistics, atCheckSeed, halfLearningRate });
 
   const result: ConvergenceStepsResult = {
     date: new Date().toISOString(),
-    machine: { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', loadAverageAtStart },
+    machine: {
+      node: process.version,
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model ?? 'unknown',
+      loadAverageAtStart,
+    },
     seeds,
     checkSeed: CHECK_SEED,
-    default: { ...DEFAULT_CONVERGENCE, logNormalTail: upperTail(defaultZ), margin },
+    default: defaultSummary(statistics),
     rows,
     seconds: (Date.now() - started) / 1000,
   };
@@ -214,12 +280,14 @@ export function markdownTable(result: ConvergenceStepsResult): string[] {
 
 function parseArgs(argv: string[]): ConvergenceStepsOptions {
   const options: ConvergenceStepsOptions = {};
-  const usage = 'usage: npx tsx bench/convergence-steps.ts [--data FILE] [--seeds N] [--slow-seeds N] [--steps 200,300,400,500] [--out FILE]';
+  const usage =
+    'usage: npx tsx bench/convergence-steps.ts [--data FILE] [--seeds N] [--slow-seeds N] [--steps 200,300,400,500] [--out FILE] [--from FILE]';
   for (let i = 0; i < argv.length; i += 2) {
     const [flag, value] = [argv[i], argv[i + 1]];
     const integer = (text: string, min: number) => {
       const n = Number(text);
-      if (!Number.isSafeInteger(n) || n < min) throw new Error(`${flag}: expected an integer ≥ ${min}, got ${text}; ${usage}`);
+      if (!Number.isSafeInteger(n) || n < min)
+        throw new Error(`${flag}: expected an integer ≥ ${min}, got ${text}; ${usage}`);
       return n;
     };
     if (flag === '--data') options.dataPath = value;
@@ -227,13 +295,21 @@ function parseArgs(argv: string[]): ConvergenceStepsOptions {
     else if (flag === '--slow-seeds') options.slowSeeds = integer(value, 0);
     else if (flag === '--steps') options.steps = (value ?? '').split(',').map((text) => integer(text, 25));
     else if (flag === '--out') options.outFile = value;
+    else if (flag === '--from') options.from = value;
     else throw new Error(`unknown argument ${flag}; ${usage}`);
   }
   return options;
 }
 
+function main(options: ConvergenceStepsOptions): Promise<unknown> {
+  if (!options.from) return benchConvergenceSteps(options);
+  const result = retabulate(JSON.parse(readFileSync(options.from, 'utf8')) as ConvergenceStepsResult);
+  for (const line of markdownTable(result)) console.log(line);
+  return Promise.resolve(result);
+}
+
 if (require.main === module) {
-  benchConvergenceSteps(parseArgs(process.argv.slice(2))).catch((error: unknown) => {
+  main(parseArgs(process.argv.slice(2))).catch((error: unknown) => {
     console.error(error instanceof Error ? error.message : error);
     process.exitCode = 1;
   });

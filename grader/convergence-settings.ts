@@ -18,6 +18,6 @@ export const DEFAULT_CONVERGENCE: ConvergenceSetting = { steps: 500, threshold: 
 /** Every setting offered, fastest first; the default is one of them. */
 export const OFFERED_CONVERGENCE: readonly ConvergenceSetting[] = [
   { steps: 300, threshold: 0.14 },
-  { steps: 400, threshold: 0.1 },
+  { steps: 400, threshold: 0.105 },
   DEFAULT_CONVERGENCE,
 ];

@@ -4,9 +4,10 @@
  * score delta; the students only one of the reports has. Messages and timings are not compared:
  * a message may change with the wording of a check without changing anything a student is owed.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { compareIds } from './discover';
+import { readText } from './read-text';
 import type { CheckReport, CheckStatus, GradeReport, SubmissionReport } from './report-types';
 import { formatPoints } from './reports/common';
 import { mdInline } from './reports/markdown';
@@ -81,27 +82,42 @@ export function readReport(path: string): GradeReport {
   } catch {
     throw new DiffError(`${path} does not exist`);
   }
+  const read = readText(file);
+  if (!read.ok)
+    throw new DiffError(
+      read.missing ? `${file} does not exist` : `${file} is not a readable JSON report: ${read.reason}`,
+    );
   let value: unknown;
   try {
-    value = JSON.parse(readFileSync(file, 'utf8'));
+    value = JSON.parse(read.text);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new DiffError(code === 'ENOENT' ? `${file} does not exist` : `${file} is not a readable JSON report: ${(error as Error).message}`);
+    throw new DiffError(`${file} is not a readable JSON report: ${(error as Error).message}`);
   }
   const report = value as Partial<GradeReport> | null;
-  if (!report || typeof report !== 'object' || report.schemaVersion !== 1) throw new DiffError(`${file} is not a grade report of schemaVersion 1`);
-  if (!Array.isArray(report.submissions) || !report.rubric) throw new DiffError(`${file} is not a complete grade report (rubric or submissions missing)`);
+  if (!report || typeof report !== 'object' || report.schemaVersion !== 1)
+    throw new DiffError(`${file} is not a grade report of schemaVersion 1`);
+  if (!Array.isArray(report.submissions) || !report.rubric)
+    throw new DiffError(`${file} is not a complete grade report (rubric or submissions missing)`);
   for (const submission of report.submissions) {
-    if (!submission || typeof submission.id !== 'string' || !Array.isArray(submission.checks)) throw new DiffError(`${file} has a submission without an id or checks`);
+    if (!submission || typeof submission.id !== 'string' || !Array.isArray(submission.checks))
+      throw new DiffError(`${file} has a submission without an id or checks`);
   }
   return report as GradeReport;
 }
 
 const cents = (points: number) => Math.round(points * 100);
-const side = (check: CheckReport | undefined): CheckSide | null => (check ? { status: check.status, points: check.points, maxPoints: check.maxPoints } : null);
+const side = (check: CheckReport | undefined): CheckSide | null =>
+  check ? { status: check.status, points: check.points, maxPoints: check.maxPoints } : null;
 
 function summary(report: GradeReport, source: string): ReportSummary {
-  return { source, generatedAt: report.generatedAt, seed: report.seed, rubric: report.rubric.source, maxScore: report.rubric.maxScore, submissions: report.submissions.length };
+  return {
+    source,
+    generatedAt: report.generatedAt,
+    seed: report.seed,
+    rubric: report.rubric.source,
+    maxScore: report.rubric.maxScore,
+    submissions: report.submissions.length,
+  };
 }
 
 function byId<T extends { id: string }>(items: readonly T[], what: string): Map<string, T> {
@@ -122,18 +138,38 @@ function compareChecks(oldSubmission: SubmissionReport, newSubmission: Submissio
   for (const id of ids) {
     const before = oldChecks.get(id);
     const after = newChecks.get(id);
-    const same = before && after && before.status === after.status && cents(before.points) === cents(after.points) && cents(before.maxPoints) === cents(after.maxPoints);
+    const same =
+      before &&
+      after &&
+      before.status === after.status &&
+      cents(before.points) === cents(after.points) &&
+      cents(before.maxPoints) === cents(after.maxPoints);
     if (same) continue;
-    changes.push({ id, target: (after ?? before)!.target, old: side(before), new: side(after), delta: (cents(after?.points ?? 0) - cents(before?.points ?? 0)) / 100 });
+    changes.push({
+      id,
+      target: (after ?? before)!.target,
+      old: side(before),
+      new: side(after),
+      delta: (cents(after?.points ?? 0) - cents(before?.points ?? 0)) / 100,
+    });
   }
   return changes;
 }
 
 /** Compares two reports of (usually) the same class. */
-export function diffReports(oldReport: GradeReport, newReport: GradeReport, sources: { old: string; new: string } = { old: 'old', new: 'new' }): RegradeDiff {
+export function diffReports(
+  oldReport: GradeReport,
+  newReport: GradeReport,
+  sources: { old: string; new: string } = { old: 'old', new: 'new' },
+): RegradeDiff {
   const oldById = byId(oldReport.submissions, sources.old);
   const newById = byId(newReport.submissions, sources.new);
-  const oneSide = (s: SubmissionReport): StudentOnOneSide => ({ id: s.id, score: s.score, maxScore: s.maxScore, status: s.status });
+  const oneSide = (s: SubmissionReport): StudentOnOneSide => ({
+    id: s.id,
+    score: s.score,
+    maxScore: s.maxScore,
+    status: s.status,
+  });
   const changed: StudentChange[] = [];
   let unchanged = 0;
   const ids = [...new Set([...oldById.keys(), ...newById.keys()])].sort(compareIds);
@@ -143,7 +179,12 @@ export function diffReports(oldReport: GradeReport, newReport: GradeReport, sour
     if (!before || !after) continue;
     const checks = compareChecks(before, after);
     const statusChanged = before.status !== after.status;
-    if (checks.length === 0 && !statusChanged && cents(before.score) === cents(after.score) && cents(before.maxScore) === cents(after.maxScore)) {
+    if (
+      checks.length === 0 &&
+      !statusChanged &&
+      cents(before.score) === cents(after.score) &&
+      cents(before.maxScore) === cents(after.maxScore)
+    ) {
       unchanged++;
       continue;
     }
@@ -168,8 +209,10 @@ export function diffReports(oldReport: GradeReport, newReport: GradeReport, sour
   };
 }
 
-const signed = (points: number) => (cents(points) > 0 ? `+${formatPoints(points)}` : cents(points) === 0 ? '±0' : formatPoints(points));
-const showSide = (s: CheckSide | null) => (s ? `${s.status} ${formatPoints(s.points)}/${formatPoints(s.maxPoints)}` : '—');
+const signed = (points: number) =>
+  cents(points) > 0 ? `+${formatPoints(points)}` : cents(points) === 0 ? '±0' : formatPoints(points);
+const showSide = (s: CheckSide | null) =>
+  s ? `${s.status} ${formatPoints(s.points)}/${formatPoints(s.maxPoints)}` : '—';
 
 export function renderDiffJson(diff: RegradeDiff): string {
   return `${JSON.stringify(diff, null, 2)}\n`;
@@ -181,8 +224,12 @@ export function renderDiffMarkdown(diff: RegradeDiff): string {
     `- ${label}: \`${mdInline(s.source)}\` — ${s.submissions} submissions, graded ${s.generatedAt}, seed ${s.seed}, rubric ${mdInline(s.rubric)} (${formatPoints(s.maxScore)} points)`;
   lines.push(describe('old', diff.old), describe('new', diff.new), '');
   const notes: string[] = [];
-  if (diff.old.seed !== diff.new.seed) notes.push(`The two reports were graded with different seeds (${diff.old.seed}, ${diff.new.seed}): property checks drew different cases.`);
-  if (diff.old.rubric !== diff.new.rubric || cents(diff.old.maxScore) !== cents(diff.new.maxScore)) notes.push('The two reports were graded with different rubrics.');
+  if (diff.old.seed !== diff.new.seed)
+    notes.push(
+      `The two reports were graded with different seeds (${diff.old.seed}, ${diff.new.seed}): property checks drew different cases.`,
+    );
+  if (diff.old.rubric !== diff.new.rubric || cents(diff.old.maxScore) !== cents(diff.new.maxScore))
+    notes.push('The two reports were graded with different rubrics.');
   for (const note of notes) lines.push(`> ${note}`, '');
   const total = diff.changed.reduce((sum, change) => sum + cents(change.delta), 0) / 100;
   lines.push(
@@ -193,25 +240,37 @@ export function renderDiffMarkdown(diff: RegradeDiff): string {
   if (diff.changed.length > 0) {
     lines.push('## Changed', '', '| student | old score | new score | delta |', '|---|---:|---:|---:|');
     for (const change of diff.changed) {
-      lines.push(`| ${mdInline(change.id)} | ${formatPoints(change.oldScore)}/${formatPoints(change.oldMaxScore)} | ${formatPoints(change.newScore)}/${formatPoints(change.newMaxScore)} | ${signed(change.delta)} |`);
+      lines.push(
+        `| ${mdInline(change.id)} | ${formatPoints(change.oldScore)}/${formatPoints(change.oldMaxScore)} | ${formatPoints(change.newScore)}/${formatPoints(change.newMaxScore)} | ${signed(change.delta)} |`,
+      );
     }
     lines.push('');
     for (const change of diff.changed) {
-      lines.push(`### ${mdInline(change.id)}: ${formatPoints(change.oldScore)} → ${formatPoints(change.newScore)} (${signed(change.delta)})`, '');
+      lines.push(
+        `### ${mdInline(change.id)}: ${formatPoints(change.oldScore)} → ${formatPoints(change.newScore)} (${signed(change.delta)})`,
+        '',
+      );
       if (change.status) lines.push(`Submission status: ${change.status.old} → ${change.status.new}.`, '');
       if (change.checks.length === 0) {
-        lines.push('No check changed its verdict or points (the score changed through manual items or the rubric).', '');
+        lines.push(
+          'No check changed its verdict or points (the score changed through manual items or the rubric).',
+          '',
+        );
         continue;
       }
       lines.push('| check | target | old | new | delta |', '|---|---|---|---|---:|');
-      for (const check of change.checks) lines.push(`| ${mdInline(check.id)} | ${mdInline(check.target)} | ${showSide(check.old)} | ${showSide(check.new)} | ${signed(check.delta)} |`);
+      for (const check of change.checks)
+        lines.push(
+          `| ${mdInline(check.id)} | ${mdInline(check.target)} | ${showSide(check.old)} | ${showSide(check.new)} | ${signed(check.delta)} |`,
+        );
       lines.push('');
     }
   }
   const listOneSide = (title: string, students: StudentOnOneSide[]) => {
     if (students.length === 0) return;
     lines.push(`## ${title}`, '', '| student | status | score |', '|---|---|---:|');
-    for (const s of students) lines.push(`| ${mdInline(s.id)} | ${s.status} | ${formatPoints(s.score)}/${formatPoints(s.maxScore)} |`);
+    for (const s of students)
+      lines.push(`| ${mdInline(s.id)} | ${s.status} | ${formatPoints(s.score)}/${formatPoints(s.maxScore)} |`);
     lines.push('');
   };
   listOneSide('Added (only in the new report)', diff.added);

@@ -76,7 +76,9 @@ const CHECK_ITEM_FIELDS = {
   check: NonEmptyString.describe('The id of one check (listed below).'),
   points: Points.describe('Points for the check; at most two decimals.'),
   title: Title.optional().describe("The item's column title in reports (default: the check's title)."),
-  hidden: Hidden.optional().describe("`true` hides the check's message from students, `false` shows it (default: the check's own visibility)."),
+  hidden: Hidden.optional().describe(
+    "`true` hides the check's message from students, `false` shows it (default: the check's own visibility).",
+  ),
 };
 
 export const CheckItemSchema = z
@@ -91,8 +93,12 @@ export const CheckItemSchema = z
 
 export const TargetItemSchema = z
   .strictObject({
-    target: NonEmptyString.describe('A contract export (e.g. `RNN.computeGradW`): the item grades every check that judges it.'),
-    points: Points.optional().describe("The item's points, spread over its checks. Required unless `checks:` gives the split (then it must equal the split's sum)."),
+    target: NonEmptyString.describe(
+      'A contract export (e.g. `RNN.computeGradW`): the item grades every check that judges it.',
+    ),
+    points: Points.optional().describe(
+      "The item's points, spread over its checks. Required unless `checks:` gives the split (then it must equal the split's sum).",
+    ),
     title: Title.optional().describe('Column title in reports (default: `<target> (<n> checks)`).'),
     hidden: Hidden.optional().describe('`true` / `false` overrides the visibility of every check of the item.'),
     spread: z
@@ -102,11 +108,13 @@ export const TargetItemSchema = z
         "How `points:` is spread: `weighted` (default) in proportion to the checks' default points, `equal` evenly; leftover hundredths go to the earlier checks. Not with `checks:`.",
       ),
     checks: z
-      .record(z.string(), Points, { error: 'must map check ids to points, e.g. `{ grad.w.shape: 2, grad.w.value: 7 }`' })
+      .record(z.string(), Points, {
+        error: 'must map check ids to points, e.g. `{ grad.w.shape: 2, grad.w.value: 7 }`',
+      })
       .optional()
       .describe("An explicit split: check id → points, only the target's own checks. Checks left out are not run."),
   })
-  .describe("Points for a contract export, spread over all the checks that judge it.");
+  .describe('Points for a contract export, spread over all the checks that judge it.');
 
 export const ManualItemSchema = z
   .strictObject({
@@ -128,14 +136,19 @@ export const ConvergenceSchema = z
       .number({ error: (issue) => `must be a number, got ${shown(issue.input)}` })
       .check((ctx) => {
         if (!offeredSteps.includes(ctx.value)) {
-          ctx.issues.push({ code: 'custom', message: `must be one of ${offeredSteps.join(', ')} (the calibrated settings), got ${ctx.value}`, input: ctx.value });
+          ctx.issues.push({
+            code: 'custom',
+            message: `must be one of ${offeredSteps.join(', ')} (the calibrated settings), got ${ctx.value}`,
+            input: ctx.value,
+          });
         }
       })
       .describe(`Training steps the check asks \`trainRnn\` for: one of ${offeredSteps.join(', ')}.`),
     threshold: z
       .number({ error: (issue) => `must be a number, got ${shown(issue.input)}` })
       .check((ctx) => {
-        if (!(ctx.value > 0 && ctx.value < 1)) ctx.issues.push({ code: 'custom', message: `must lie between 0 and 1, got ${ctx.value}`, input: ctx.value });
+        if (!(ctx.value > 0 && ctx.value < 1))
+          ctx.issues.push({ code: 'custom', message: `must lie between 0 and 1, got ${ctx.value}`, input: ctx.value });
       })
       .optional()
       .describe(
@@ -149,13 +162,20 @@ export const ConvergenceSchema = z
 /** The top level as validated: items are checked one by one (ITEM_SCHEMAS), so one bad item does not hide the others' problems. */
 export const RubricTopLevelSchema = z.strictObject({
   name: Title.optional().describe('Shown in reports (default: the file name).'),
-  items: z.array(z.unknown()).describe('The items, in gradebook column order; at least one. Each has exactly one of `check:`, `target:` or `manual:`.'),
+  items: z
+    .array(z.unknown())
+    .describe(
+      'The items, in gradebook column order; at least one. Each has exactly one of `check:`, `target:` or `manual:`.',
+    ),
   convergence: ConvergenceSchema.optional(),
 });
 
 /** The whole file, for the docs and for editors (JSON Schema via `z.toJSONSchema`). */
 export const RubricFileSchema = RubricTopLevelSchema.extend({
-  items: z.array(z.union([CheckItemSchema, TargetItemSchema, ManualItemSchema])).min(1).describe(RubricTopLevelSchema.shape.items.description ?? ''),
+  items: z
+    .array(z.union([CheckItemSchema, TargetItemSchema, ManualItemSchema]))
+    .min(1)
+    .describe(RubricTopLevelSchema.shape.items.description ?? ''),
 });
 
 export type PartialRuleInput = z.output<typeof PartialRuleSchema>;

@@ -11,7 +11,6 @@
  * Points are kept in hundredths internally (every sum is exact); a rubric may use at most two
  * decimals. Checks that no item mentions are not run.
  */
-import { readFileSync } from 'node:fs';
 import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Document, Node } from 'yaml';
 import type { z } from 'zod';
@@ -20,18 +19,28 @@ import type { CheckDefinition } from '../checks/types';
 import { DEFAULT_CONVERGENCE, OFFERED_CONVERGENCE } from './convergence-settings';
 import type { ConvergenceSetting } from './convergence-settings';
 import { centsToPoints, formatCents } from './points';
+import { readText } from './read-text';
 import type { CheckStatus, RubricItemReport } from './report-types';
 import { ConvergenceSchema, ITEM_KINDS, ITEM_SCHEMAS, PartialRuleSchema, RubricTopLevelSchema } from './rubric-schema';
-import type { CheckItemInput, ConvergenceInput, ItemKind, ManualItemInput, PartialRuleInput, TargetItemInput } from './rubric-schema';
+import type {
+  CheckItemInput,
+  ConvergenceInput,
+  ItemKind,
+  ManualItemInput,
+  PartialRuleInput,
+  TargetItemInput,
+} from './rubric-schema';
 
-export { PARTIAL_STATUSES } from './rubric-schema';
-export { centsToPoints, formatCents } from './points';
+export { centsToPoints } from './points';
 export { loadManualScores, ManualScoresError, parseManualScores } from './manual-scores';
 export type { ManualScores } from './manual-scores';
 export type { ConvergenceSetting } from './convergence-settings';
 
 export class RubricError extends Error {
-  constructor(readonly file: string, readonly problems: string[]) {
+  constructor(
+    readonly file: string,
+    readonly problems: string[],
+  ) {
     super(`The rubric ${file} is not valid:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
     this.name = 'RubricError';
   }
@@ -79,19 +88,24 @@ export interface Rubric {
 export type DiagnosisCatalogue = Readonly<Record<string, ReadonlyArray<{ readonly id: string }>>>;
 
 /** Reads and validates a rubric file against a check catalogue; `label` names it in messages. Throws RubricError. */
-export function loadRubric(file: string, catalogue: readonly CheckDefinition[], label: string = file, diagnoses: DiagnosisCatalogue = MISTAKES): Rubric {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'the file does not exist' : (error as Error).message;
-    throw new RubricError(label, [`${label}: cannot be read: ${reason}`]);
-  }
-  return parseRubric(text, label, catalogue, diagnoses);
+export function loadRubric(
+  file: string,
+  catalogue: readonly CheckDefinition[],
+  label: string = file,
+  diagnoses: DiagnosisCatalogue = MISTAKES,
+): Rubric {
+  const read = readText(file);
+  if (!read.ok) throw new RubricError(label, [`${label}: cannot be read: ${read.reason}`]);
+  return parseRubric(read.text, label, catalogue, diagnoses);
 }
 
 /** Parses and validates rubric text; `file` is only used in messages. Throws RubricError with every problem found. */
-export function parseRubric(text: string, file: string, catalogue: readonly CheckDefinition[], diagnoses: DiagnosisCatalogue = MISTAKES): Rubric {
+export function parseRubric(
+  text: string,
+  file: string,
+  catalogue: readonly CheckDefinition[],
+  diagnoses: DiagnosisCatalogue = MISTAKES,
+): Rubric {
   const problems = new Problems(file, readYaml(text, file));
   const top = readTopLevel(problems);
   const builder = new RubricBuilder(catalogue, diagnoses, problems);
@@ -111,6 +125,8 @@ export function convergenceSettingOf(rubric: Rubric): ConvergenceSetting {
 interface YamlSource {
   doc: Document.Parsed;
   lineCounter: LineCounter;
+  /** The document as plain data (what the schemas validate). */
+  data: unknown;
 }
 
 /** Parses the YAML (duplicate keys are errors); throws RubricError on a syntax error. */
@@ -126,7 +142,12 @@ function readYaml(text: string, file: string): YamlSource {
       }),
     );
   }
-  return { doc, lineCounter };
+  try {
+    return { doc, lineCounter, data: doc.toJS() };
+  } catch (error) {
+    // e.g. an alias expanded too often ("billion laughs"): yaml refuses to build the data.
+    throw new RubricError(file, [`${file}: cannot be read as data: ${(error as Error).message}`]);
+  }
 }
 
 // --- problems, located by their path in the file ----------------------------------------------
@@ -139,8 +160,11 @@ class Problems {
   /** The raw document, as plain data (what the schemas validate). */
   readonly data: unknown;
 
-  constructor(private readonly file: string, private readonly source: YamlSource) {
-    this.data = source.doc.toJS();
+  constructor(
+    private readonly file: string,
+    private readonly source: YamlSource,
+  ) {
+    this.data = source.data;
   }
 
   /** A problem with the value at `path` (or with its key, for `at: 'key'`; or named `where`, instead of the item). */
@@ -161,7 +185,12 @@ class Problems {
     for (const issue of issues) {
       const at = [...path, ...(issue.path as Array<string | number>)];
       if (issue.code === 'unrecognized_keys') {
-        for (const key of issue.keys) this.add([...at, key], `unknown ${allowed.what === 'top-level' ? 'top-level key' : 'key'} "${key}" (allowed${allowed.what === 'top-level' || allowed.what === '' ? '' : ` for ${allowed.what}`}: ${allowed.keys.join(', ')})`, { at: 'key' });
+        for (const key of issue.keys)
+          this.add(
+            [...at, key],
+            `unknown ${allowed.what === 'top-level' ? 'top-level key' : 'key'} "${key}" (allowed${allowed.what === 'top-level' || allowed.what === '' ? '' : ` for ${allowed.what}`}: ${allowed.keys.join(', ')})`,
+            { at: 'key' },
+          );
         continue;
       }
       const field = issue.path.length > 0 ? issue.path[issue.path.length - 1] : undefined;
@@ -172,8 +201,13 @@ class Problems {
   throwIfAny(): void {
     if (this.found.length === 0) return;
     // Top-level problems first, then the items' in file order.
-    const ordered = this.found.map((problem, index) => ({ ...problem, index })).sort((a, b) => Number(b.topLevel) - Number(a.topLevel) || a.offset - b.offset || a.index - b.index);
-    throw new RubricError(this.file, ordered.map((problem) => problem.text));
+    const ordered = this.found
+      .map((problem, index) => ({ ...problem, index }))
+      .sort((a, b) => Number(b.topLevel) - Number(a.topLevel) || a.offset - b.offset || a.index - b.index);
+    throw new RubricError(
+      this.file,
+      ordered.map((problem) => problem.text),
+    );
   }
 
   /** The deepest node on `path` that exists (a missing field is reported at its parent). */
@@ -181,7 +215,9 @@ class Problems {
     let node = this.source.doc.contents as Node | null;
     for (const [i, segment] of path.entries()) {
       if (isMap(node)) {
-        const pair = node.items.find((entry) => String((entry.key as { value?: unknown } | null)?.value ?? entry.key) === String(segment));
+        const pair = node.items.find(
+          (entry) => String((entry.key as { value?: unknown } | null)?.value ?? entry.key) === String(segment),
+        );
         if (!pair) break;
         node = (at === 'key' && i === path.length - 1 ? pair.key : pair.value) as Node | null;
       } else if (isSeq(node) && typeof segment === 'number' && node.items[segment]) {
@@ -226,13 +262,23 @@ function itemLabel(raw: unknown, index: number): string {
  * Validates a mapping field by field, so that one bad field does not hide the others: returns
  * the fields that are valid, and `ok` when the whole object is (its cross-field rules included).
  */
-function readObject<S extends z.ZodObject>(schema: S, raw: Record<string, unknown>, path: Path, problems: Problems, what: string, skip: readonly string[] = []): { fields: Partial<z.output<S>>; ok: boolean } {
+function readObject<S extends z.ZodObject>(
+  schema: S,
+  raw: Record<string, unknown>,
+  path: Path,
+  problems: Problems,
+  what: string,
+  skip: readonly string[] = [],
+): { fields: Partial<z.output<S>>; ok: boolean } {
   const keys = Object.keys(schema.shape);
   const fields: Record<string, unknown> = {};
   let ok = true;
   const unknown = Object.keys(raw).filter((key) => !keys.includes(key));
   if (unknown.length > 0) {
-    problems.addIssues(path, [{ code: 'unrecognized_keys', keys: unknown, path: [], message: '', input: raw }], { keys, what });
+    problems.addIssues(path, [{ code: 'unrecognized_keys', keys: unknown, path: [], message: '', input: raw }], {
+      keys,
+      what,
+    });
     ok = false;
   }
   for (const key of keys) {
@@ -240,7 +286,11 @@ function readObject<S extends z.ZodObject>(schema: S, raw: Record<string, unknow
     const result = (schema.shape[key] as z.ZodType).safeParse(raw[key]);
     if (result.success) fields[key] = result.data;
     else {
-      problems.addIssues(path, result.error.issues.map((issue) => ({ ...issue, path: [key, ...issue.path] })), { keys, what });
+      problems.addIssues(
+        path,
+        result.error.issues.map((issue) => ({ ...issue, path: [key, ...issue.path] })),
+        { keys, what },
+      );
       ok = false;
     }
   }
@@ -266,7 +316,9 @@ function readTopLevel(problems: Problems): { name?: string; items: unknown[]; co
   const raw = root as Record<string, unknown>;
   const { fields } = readObject(RubricTopLevelSchema, raw, [], problems, 'top-level', ['items', 'convergence']);
   if (!Array.isArray(raw.items) || raw.items.length === 0) {
-    problems.add('items' in raw ? ['items'] : [], 'the rubric needs an `items:` list with at least one item', { where: 'items' });
+    problems.add('items' in raw ? ['items'] : [], 'the rubric needs an `items:` list with at least one item', {
+      where: 'items',
+    });
     problems.throwIfAny();
   }
   return { name: fields.name, items: raw.items as unknown[], convergence: raw.convergence };
@@ -283,7 +335,10 @@ function readConvergence(raw: unknown, problems: Problems): ConvergenceSetting |
   const { steps, threshold } = fields as ConvergenceInput;
   const calibrated = OFFERED_CONVERGENCE.find((setting) => setting.steps === steps)!;
   if (threshold !== undefined && threshold < calibrated.threshold) {
-    problems.add([...path, 'threshold'], `\`threshold:\` ${threshold} is below ${calibrated.threshold}, the threshold calibrated for ${steps} steps: the reference itself would fail on some seeds (see docs/rubric.md)`);
+    problems.add(
+      [...path, 'threshold'],
+      `\`threshold:\` ${threshold} is below ${calibrated.threshold}, the threshold calibrated for ${steps} steps: the reference itself would fail on some seeds (see docs/rubric.md)`,
+    );
     return undefined;
   }
   return { steps, threshold: threshold ?? calibrated.threshold };
@@ -300,7 +355,11 @@ class RubricBuilder {
   private readonly checkOwner = new Map<string, string>();
   private readonly itemOwner = new Map<string, string>();
 
-  constructor(private readonly catalogue: readonly CheckDefinition[], private readonly diagnoses: DiagnosisCatalogue, private readonly problems: Problems) {
+  constructor(
+    private readonly catalogue: readonly CheckDefinition[],
+    private readonly diagnoses: DiagnosisCatalogue,
+    private readonly problems: Problems,
+  ) {
     this.byId = new Map(catalogue.map((check) => [check.id, check]));
     for (const check of catalogue) this.targets.set(check.target, [...(this.targets.get(check.target) ?? []), check]);
   }
@@ -313,28 +372,74 @@ class RubricBuilder {
     }
     const kinds = kindsOf(raw);
     if (kinds.length !== 1) {
-      this.problems.add(path, kinds.length === 0 ? 'needs one of `check:`, `target:` or `manual:`' : `has both ${kinds.map((k) => `\`${k}:\``).join(' and ')}; use one per item`);
+      this.problems.add(
+        path,
+        kinds.length === 0
+          ? 'needs one of `check:`, `target:` or `manual:`'
+          : `has both ${kinds.map((k) => `\`${k}:\``).join(' and ')}; use one per item`,
+      );
       return;
     }
     const kind = kinds[0];
-    const { fields } = readObject(ITEM_SCHEMAS[kind], raw, path, this.problems, `${kind} items`, kind === 'check' ? ['partial'] : []);
+    const what = `${kind} items`;
+    // Every field is validated, even when the item is a duplicate, except those an unknown check
+    // or target makes meaningless (their problems would only hide the real one).
+    if (kind === 'check') {
+      // An unknown check is the item's one problem: its points cannot mean anything yet.
+      const known = this.byId.has(idOf(raw)?.id ?? '');
+      const { fields } = readObject(
+        ITEM_SCHEMAS.check,
+        raw,
+        path,
+        this.problems,
+        what,
+        known ? ['partial'] : ['points', 'partial'],
+      );
+      const id = this.register(raw, index);
+      if (id !== undefined) this.addCheckItem(id, fields, raw.partial, path, itemLabel(raw, index));
+    } else if (kind === 'target') {
+      const known = this.targets.has(idOf(raw)?.id ?? '');
+      const { fields } = readObject(
+        ITEM_SCHEMAS.target,
+        raw,
+        path,
+        this.problems,
+        what,
+        known ? [] : ['points', 'spread', 'checks'],
+      );
+      const id = this.register(raw, index);
+      if (id !== undefined) this.addTargetItem(id, fields, raw, path, itemLabel(raw, index));
+    } else {
+      const { fields } = readObject(ITEM_SCHEMAS.manual, raw, path, this.problems, what);
+      const id = this.register(raw, index);
+      if (id !== undefined) this.addManualItem(id, fields);
+    }
+  }
+
+  /** The item's id, unless it is invalid (already reported) or another item's (reported here). */
+  private register(raw: Record<string, unknown>, index: number): string | undefined {
     const named = idOf(raw);
-    if (!named) return; // the id's own problem is already reported
-    const where = itemLabel(raw, index);
+    if (!named) return undefined;
     const previous = this.itemOwner.get(named.id);
     if (previous) {
-      this.problems.add(path, `duplicate item: ${previous} already uses the id "${named.id}"`);
-      return;
+      this.problems.add(['items', index], `duplicate item: ${previous} already uses the id "${named.id}"`);
+      return undefined;
     }
-    this.itemOwner.set(named.id, where);
-    if (kind === 'check') this.addCheckItem(named.id, fields as Partial<CheckItemInput>, raw.partial, path, where);
-    else if (kind === 'target') this.addTargetItem(named.id, fields as Partial<TargetItemInput>, raw, path, where);
-    else this.addManualItem(named.id, fields as Partial<ManualItemInput>);
+    this.itemOwner.set(named.id, itemLabel(raw, index));
+    return named.id;
   }
 
   build(source: string, name: string, convergence: ConvergenceSetting | undefined): Rubric {
-    const ordered = this.catalogue.filter((check) => this.checks.has(check.id)).map((check) => this.checks.get(check.id)!);
-    const rubric: Rubric = { source, name, items: this.items, checks: ordered, maxCents: this.items.reduce((sum, item) => sum + item.maxCents, 0) };
+    const ordered = this.catalogue
+      .filter((check) => this.checks.has(check.id))
+      .map((check) => this.checks.get(check.id)!);
+    const rubric: Rubric = {
+      source,
+      name,
+      items: this.items,
+      checks: ordered,
+      maxCents: this.items.reduce((sum, item) => sum + item.maxCents, 0),
+    };
     if (convergence) rubric.convergence = convergence;
     return rubric;
   }
@@ -344,7 +449,13 @@ class RubricBuilder {
     this.items.push({ id, kind: 'manual', title: fields.title ?? id, maxCents: toCents(fields.points), checks: [] });
   }
 
-  private addCheckItem(id: string, fields: Partial<CheckItemInput>, rawPartial: unknown, path: Path, where: string): void {
+  private addCheckItem(
+    id: string,
+    fields: Partial<CheckItemInput>,
+    rawPartial: unknown,
+    path: Path,
+    where: string,
+  ): void {
     const check = this.byId.get(id);
     if (!check) {
       this.problems.add([...path, 'check'], `unknown check id "${id}"${suggest(id, [...this.byId.keys()], 'check')}`);
@@ -357,11 +468,21 @@ class RubricBuilder {
     this.items.push({ id, kind: 'check', title: fields.title ?? check.title, maxCents: cents, checks: [id] });
   }
 
-  private readPartialRules(check: CheckDefinition, raw: unknown, path: Path, maxCents: number | undefined): PartialRule[] {
+  private readPartialRules(
+    check: CheckDefinition,
+    raw: unknown,
+    path: Path,
+    maxCents: number | undefined,
+  ): PartialRule[] {
     if (raw === undefined) return [];
     if (!Array.isArray(raw)) {
       const result = ITEM_SCHEMAS.check.shape.partial.safeParse(raw);
-      if (!result.success) this.problems.addIssues(path.slice(0, -1), result.error.issues.map((issue) => ({ ...issue, path: ['partial', ...issue.path] })), { keys: [], what: '' });
+      if (!result.success)
+        this.problems.addIssues(
+          path.slice(0, -1),
+          result.error.issues.map((issue) => ({ ...issue, path: ['partial', ...issue.path] })),
+          { keys: [], what: '' },
+        );
       return [];
     }
     const rules: PartialRule[] = [];
@@ -384,7 +505,10 @@ class RubricBuilder {
       seen.add(key);
       const cents = toCents(rule.points);
       if (maxCents !== undefined && cents > maxCents) {
-        this.problems.add([...at, 'points'], `partial credit (${formatCents(cents)}) is more than the item's points (${formatCents(maxCents)})`);
+        this.problems.add(
+          [...at, 'points'],
+          `partial credit (${formatCents(cents)}) is more than the item's points (${formatCents(maxCents)})`,
+        );
         return;
       }
       rules.push(rule.status !== undefined ? { status: rule.status, cents } : { diagnosis: rule.diagnosis, cents });
@@ -405,14 +529,25 @@ class RubricBuilder {
     return false;
   }
 
-  private addTargetItem(id: string, fields: Partial<TargetItemInput>, raw: Record<string, unknown>, path: Path, where: string): void {
+  private addTargetItem(
+    id: string,
+    fields: Partial<TargetItemInput>,
+    raw: Record<string, unknown>,
+    path: Path,
+    where: string,
+  ): void {
     const members = this.targets.get(id);
     if (!members) {
-      this.problems.add([...path, 'target'], `no check judges the target "${id}"${suggest(id, [...this.targets.keys()], 'target')}`);
+      this.problems.add(
+        [...path, 'target'],
+        `no check judges the target "${id}"${suggest(id, [...this.targets.keys()], 'target')}`,
+      );
       return;
     }
-    if (raw.spread !== undefined && raw.checks !== undefined) this.problems.add([...path, 'spread'], 'give either `spread:` or an explicit `checks:` split, not both');
-    if (raw.points === undefined && raw.checks === undefined) this.problems.add([...path, 'points'], '`points:` is missing');
+    if (raw.spread !== undefined && raw.checks !== undefined)
+      this.problems.add([...path, 'spread'], 'give either `spread:` or an explicit `checks:` split, not both');
+    if (raw.points === undefined && raw.checks === undefined)
+      this.problems.add([...path, 'points'], '`points:` is missing');
     let cents = fields.points === undefined ? undefined : toCents(fields.points);
     let shares: Map<string, number> | undefined;
     if (raw.checks !== undefined) {
@@ -422,7 +557,10 @@ class RubricBuilder {
       const sum = [...shares.values()].reduce((a, b) => a + b, 0);
       if (raw.points === undefined) cents = sum;
       else if (cents !== undefined && sum !== cents) {
-        this.problems.add([...path, 'checks'], `the \`checks:\` split adds up to ${formatCents(sum)} points, but \`points:\` is ${formatCents(cents)}`);
+        this.problems.add(
+          [...path, 'checks'],
+          `the \`checks:\` split adds up to ${formatCents(sum)} points, but \`points:\` is ${formatCents(cents)}`,
+        );
         return;
       }
     }
@@ -430,12 +568,29 @@ class RubricBuilder {
     shares ??= spreadPoints(cents, members, fields.spread ?? 'weighted');
     const claimed = members.filter((check) => shares.has(check.id));
     if (!claimed.every((check) => this.claim(check.id, where, path))) return;
-    for (const check of claimed) this.checks.set(check.id, { id: check.id, item: id, maxCents: shares.get(check.id)!, visibility: visibility(check, fields.hidden), partial: [] });
-    this.items.push({ id, kind: 'target', title: fields.title ?? `${id} (${claimed.length} check${claimed.length === 1 ? '' : 's'})`, maxCents: cents, checks: claimed.map((check) => check.id) });
+    for (const check of claimed)
+      this.checks.set(check.id, {
+        id: check.id,
+        item: id,
+        maxCents: shares.get(check.id)!,
+        visibility: visibility(check, fields.hidden),
+        partial: [],
+      });
+    this.items.push({
+      id,
+      kind: 'target',
+      title: fields.title ?? `${id} (${claimed.length} check${claimed.length === 1 ? '' : 's'})`,
+      maxCents: cents,
+      checks: claimed.map((check) => check.id),
+    });
   }
 
   /** An explicit split, in hundredths; undefined when it names a check outside the target. */
-  private readSplit(split: Record<string, number>, members: CheckDefinition[], path: Path): Map<string, number> | undefined {
+  private readSplit(
+    split: Record<string, number>,
+    members: CheckDefinition[],
+    path: Path,
+  ): Map<string, number> | undefined {
     const memberIds = members.map((check) => check.id);
     const shares = new Map<string, number>();
     let ok = true;
@@ -445,7 +600,13 @@ class RubricBuilder {
         continue;
       }
       const other = this.byId.get(checkId);
-      this.problems.add([...path, checkId], other ? `the check "${checkId}" judges ${other.target}, not this target` : `unknown check id "${checkId}"${suggest(checkId, memberIds, 'check')}`, { at: 'key' });
+      this.problems.add(
+        [...path, checkId],
+        other
+          ? `the check "${checkId}" judges ${other.target}, not this target`
+          : `unknown check id "${checkId}"${suggest(checkId, memberIds, 'check')}`,
+        { at: 'key' },
+      );
       ok = false;
     }
     return ok ? shares : undefined;
@@ -472,7 +633,10 @@ function visibility(check: CheckDefinition, hidden: boolean | undefined): 'publi
 
 /** A target's points over its checks: by their default points (weighted), or evenly. */
 function spreadPoints(cents: number, members: CheckDefinition[], spread: 'weighted' | 'equal'): Map<string, number> {
-  const weights = spread === 'equal' || members.every((check) => !(check.points > 0)) ? members.map(() => 1) : members.map((check) => Math.max(0, check.points) || 0);
+  const weights =
+    spread === 'equal' || members.every((check) => !(check.points > 0))
+      ? members.map(() => 1)
+      : members.map((check) => Math.max(0, check.points) || 0);
   const split = apportion(cents, weights);
   return new Map(members.map((check, i) => [check.id, split[i]]));
 }
@@ -504,7 +668,8 @@ function suggest(name: string, known: string[], what: 'check' | 'target' | 'mist
     const distance = levenshtein(name.toLowerCase(), candidate.toLowerCase());
     if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
   }
-  if (best !== undefined && bestDistance <= Math.max(2, Math.floor(name.length / 4))) return ` (did you mean "${best}"?)`;
+  if (best !== undefined && bestDistance <= Math.max(2, Math.floor(name.length / 4)))
+    return ` (did you mean "${best}"?)`;
   if (known.length === 0) return what === 'mistake' ? '' : ' (the check catalogue is empty)';
   return what === 'mistake' ? ` (known: ${known.join(', ')})` : '';
 }
@@ -513,7 +678,8 @@ function levenshtein(a: string, b: string): number {
   let row = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const next = [i];
-    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    for (let j = 1; j <= b.length; j++)
+      next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
     row = next;
   }
   return row[b.length];
@@ -532,7 +698,8 @@ export function scoreCheck(rule: RubricCheck, outcome: { status: CheckStatus; di
   if (outcome.status === 'passed') return rule.maxCents;
   let best = 0;
   for (const partial of rule.partial) {
-    const matches = partial.diagnosis !== undefined ? outcome.diagnosis === partial.diagnosis : outcome.status === partial.status;
+    const matches =
+      partial.diagnosis !== undefined ? outcome.diagnosis === partial.diagnosis : outcome.status === partial.status;
     if (matches) best = Math.max(best, partial.cents);
   }
   return best;
@@ -540,5 +707,11 @@ export function scoreCheck(rule: RubricCheck, outcome: { status: CheckStatus; di
 
 /** The rubric's items as they appear in a report. */
 export function rubricItemsForReport(rubric: Rubric): RubricItemReport[] {
-  return rubric.items.map((item) => ({ id: item.id, kind: item.kind, title: item.title, maxPoints: centsToPoints(item.maxCents), checks: [...item.checks] }));
+  return rubric.items.map((item) => ({
+    id: item.id,
+    kind: item.kind,
+    title: item.title,
+    maxPoints: centsToPoints(item.maxCents),
+    checks: [...item.checks],
+  }));
 }

@@ -21,8 +21,21 @@ import type { DiagnosisCatalogue, Rubric } from '../../grader/rubric';
 import { DEFAULT_CONVERGENCE, OFFERED_CONVERGENCE } from '../../grader/convergence-settings';
 import { EXAMPLE_RUBRIC, renderRubricReference, RUBRIC_DOC, withReference } from '../../grader/rubric-docs';
 
-function fakeCheck(id: string, target: string, points: number, visibility: 'public' | 'hidden' = 'public'): CheckDefinition {
-  return { id, target, title: `title of ${id}`, points, visibility, timeoutMs: 1000, run: async () => ({ status: 'passed', message: '' }) };
+function fakeCheck(
+  id: string,
+  target: string,
+  points: number,
+  visibility: 'public' | 'hidden' = 'public',
+): CheckDefinition {
+  return {
+    id,
+    target,
+    title: `title of ${id}`,
+    points,
+    visibility,
+    timeoutMs: 1000,
+    run: async () => ({ status: 'passed', message: '' }),
+  };
 }
 
 /** Known mistakes of the fake targets (the real ones: checks/diagnosis/mistakes.ts). */
@@ -87,12 +100,33 @@ describe('parseRubric: valid rubrics', () => {
       maxCents: 3050,
       items: [
         { id: 'loss.mse', kind: 'check', title: 'title of loss.mse', maxCents: 250, checks: ['loss.mse'] },
-        { id: 'RNN.forward', kind: 'target', title: 'RNN.forward (2 checks)', maxCents: 900, checks: ['forward.shape', 'forward.value'] },
-        { id: 'RNN.computeGradW', kind: 'target', title: 'dL/dW', maxCents: 900, checks: ['grad.w.shape', 'grad.w.value'] },
+        {
+          id: 'RNN.forward',
+          kind: 'target',
+          title: 'RNN.forward (2 checks)',
+          maxCents: 900,
+          checks: ['forward.shape', 'forward.value'],
+        },
+        {
+          id: 'RNN.computeGradW',
+          kind: 'target',
+          title: 'dL/dW',
+          maxCents: 900,
+          checks: ['grad.w.shape', 'grad.w.value'],
+        },
         { id: 'exercise1', kind: 'manual', title: 'Exercise 1', maxCents: 1000, checks: [] },
       ],
       checks: [
-        { id: 'loss.mse', item: 'loss.mse', maxCents: 250, visibility: 'public', partial: [{ diagnosis: 'mse.abs', cents: 100 }, { status: 'timeout', cents: 50 }] },
+        {
+          id: 'loss.mse',
+          item: 'loss.mse',
+          maxCents: 250,
+          visibility: 'public',
+          partial: [
+            { diagnosis: 'mse.abs', cents: 100 },
+            { status: 'timeout', cents: 50 },
+          ],
+        },
         { id: 'forward.shape', item: 'RNN.forward', maxCents: 300, visibility: 'hidden', partial: [] },
         { id: 'forward.value', item: 'RNN.forward', maxCents: 600, visibility: 'hidden', partial: [] },
         { id: 'grad.w.shape', item: 'RNN.computeGradW', maxCents: 400, visibility: 'public', partial: [] },
@@ -100,11 +134,21 @@ describe('parseRubric: valid rubrics', () => {
       ],
     });
     // Only the rubric's checks run, in catalogue order.
-    expect(selectChecks(CATALOGUE, rubric).map((check) => check.id)).toEqual(['loss.mse', 'forward.shape', 'forward.value', 'grad.w.shape', 'grad.w.value']);
+    expect(selectChecks(CATALOGUE, rubric).map((check) => check.id)).toEqual([
+      'loss.mse',
+      'forward.shape',
+      'forward.value',
+      'grad.w.shape',
+      'grad.w.value',
+    ]);
   });
 
   test('a target spread equally gives the leftover hundredths to the first checks', () => {
-    const rubric = parseRubric('items:\n  - target: RNN.computeGradU\n    points: 10\n    spread: equal\n', 'r.yaml', CATALOGUE);
+    const rubric = parseRubric(
+      'items:\n  - target: RNN.computeGradU\n    points: 10\n    spread: equal\n',
+      'r.yaml',
+      CATALOGUE,
+    );
     expect(rubric.checks.map((check) => [check.id, check.maxCents])).toEqual([
       ['grad.u.a', 334],
       ['grad.u.b', 333],
@@ -113,7 +157,7 @@ describe('parseRubric: valid rubrics', () => {
     expect(rubric.maxCents).toBe(1000);
   });
 
-  test('a weighted target follows the checks\' default points', () => {
+  test("a weighted target follows the checks' default points", () => {
     const rubric = parseRubric('items:\n  - target: RNN.computeGradW\n    points: 18\n', 'r.yaml', CATALOGUE);
     expect(rubric.checks.map((check) => [check.id, check.maxCents])).toEqual([
       ['grad.w.shape', 400],
@@ -122,7 +166,11 @@ describe('parseRubric: valid rubrics', () => {
   });
 
   test('hidden: false makes a hidden check public', () => {
-    const rubric = parseRubric('items:\n  - check: forward.value\n    points: 6\n    hidden: false\n', 'r.yaml', CATALOGUE);
+    const rubric = parseRubric(
+      'items:\n  - check: forward.value\n    points: 6\n    hidden: false\n',
+      'r.yaml',
+      CATALOGUE,
+    );
     expect(rubric.checks[0].visibility).toBe('public');
   });
 });
@@ -132,6 +180,18 @@ describe('parseRubric: every problem is named with file, line, column and item',
     expect(problemsOf('items:\n  - check: loss.mes\n    points: 2\n  - target: RNN.fwd\n    points: 3\n')).toEqual([
       'r.yaml:2:12: item 1 (check: loss.mes): unknown check id "loss.mes" (did you mean "loss.mse"?)',
       'r.yaml:4:13: item 2 (target: RNN.fwd): no check judges the target "RNN.fwd"',
+    ]);
+  });
+
+  test("an unknown check or target is the item's only problem; unknown keys are still named", () => {
+    expect(
+      problemsOf(
+        'items:\n  - check: loss.mes\n    points: -2\n    partial: 3\n  - target: RNN.fwd\n    spread: evenly\n    colour: red\n',
+      ),
+    ).toEqual([
+      'r.yaml:2:12: item 1 (check: loss.mes): unknown check id "loss.mes" (did you mean "loss.mse"?)',
+      'r.yaml:5:13: item 2 (target: RNN.fwd): no check judges the target "RNN.fwd"',
+      'r.yaml:7:5: item 2 (target: RNN.fwd): unknown key "colour" (allowed for target items: target, points, title, hidden, spread, checks)',
     ]);
   });
 
@@ -237,16 +297,33 @@ describe('parseRubric: every problem is named with file, line, column and item',
       ),
     ).toEqual([
       'r.yaml:5:17: item 1 (check: loss.mse), partial 1: `status:` must be one of failed, error, timeout, memory',
-      'r.yaml:8:17: item 1 (check: loss.mse), partial 2: partial credit (3) is more than the item\'s points (2)',
+      "r.yaml:8:17: item 1 (check: loss.mse), partial 2: partial credit (3) is more than the item's points (2)",
       'r.yaml:11:13: item 2 (target: RNN.computeGradW): the `checks:` split adds up to 8 points, but `points:` is 9',
       'r.yaml:13:33: item 3 (target: RNN.forward): the check "grad.w.value" judges RNN.computeGradW, not this target',
     ]);
   });
 
   test('YAML syntax errors and a rubric without items', () => {
-    expect(problemsOf('items:\n  - check: loss.mse\n    points: 2\n    points: 3\n')).toEqual(['r.yaml:4:5: YAML syntax error: Map keys must be unique']);
-    expect(problemsOf('name: x\n')).toEqual(['r.yaml:1:1: items: the rubric needs an `items:` list with at least one item']);
-    expect(problemsOf('- 1\n- 2\n')).toEqual(['r.yaml:1:1: the rubric must be a mapping with an `items:` list (see grader/rubric.default.yaml)']);
+    expect(problemsOf('items:\n  - check: loss.mse\n    points: 2\n    points: 3\n')).toEqual([
+      'r.yaml:4:5: YAML syntax error: Map keys must be unique',
+    ]);
+    expect(problemsOf('name: x\n')).toEqual([
+      'r.yaml:1:1: items: the rubric needs an `items:` list with at least one item',
+    ]);
+    expect(problemsOf('- 1\n- 2\n')).toEqual([
+      'r.yaml:1:1: the rubric must be a mapping with an `items:` list (see grader/rubric.default.yaml)',
+    ]);
+  });
+
+  test('a document whose aliases would blow up is refused, not expanded', () => {
+    const bomb = [
+      'a: &a [x, x, x, x, x, x, x, x, x, x]',
+      ...'bcdefgh'.split('').map((k, i) => `${k}: &${k} [${Array(10).fill(`*${'abcdefgh'[i]}`).join(', ')}]`),
+      'items: [*h]',
+    ].join('\n');
+    const problems = problemsOf(bomb);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^r\.yaml: cannot be read as data: .*alias/i);
   });
 
   test('the error message lists every problem under the file name', () => {
@@ -256,7 +333,9 @@ describe('parseRubric: every problem is named with file, line, column and item',
   });
 
   test('a missing file is a RubricError naming it', () => {
-    expect(() => loadRubric('/nonexistent/rubric.yaml', CATALOGUE)).toThrow('The rubric /nonexistent/rubric.yaml is not valid:\n  - /nonexistent/rubric.yaml: cannot be read: the file does not exist');
+    expect(() => loadRubric('/nonexistent/rubric.yaml', CATALOGUE)).toThrow(
+      'The rubric /nonexistent/rubric.yaml is not valid:\n  - /nonexistent/rubric.yaml: cannot be read: the file does not exist',
+    );
   });
 });
 
@@ -272,9 +351,10 @@ describe('parseRubric: every reference is checked', () => {
     }
     throw new Error('expected the rubric to be rejected');
   };
-  const partialRule = (check: string, diagnosis: string) => `items:\n  - check: ${check}\n    points: 6\n    partial:\n      - diagnosis: ${diagnosis}\n        points: 3\n`;
+  const partialRule = (check: string, diagnosis: string) =>
+    `items:\n  - check: ${check}\n    points: 6\n    partial:\n      - diagnosis: ${diagnosis}\n        points: 3\n`;
 
-  test('a diagnosis id of the check target\'s known mistakes is accepted and scores', () => {
+  test("a diagnosis id of the check target's known mistakes is accepted and scores", () => {
     const rubric = parseRubric(partialRule('grad.b.value', 'gradB.skip-first'), 'r.yaml', REAL_TARGETS);
     expect(rubric.checks[0].partial).toEqual([{ diagnosis: 'gradB.skip-first', cents: 300 }]);
     expect(scoreCheck(rubric.checks[0], { status: 'failed', diagnosis: 'gradB.skip-first' })).toBe(300);
@@ -292,7 +372,9 @@ describe('parseRubric: every reference is checked', () => {
   });
 
   test('a diagnosis of another target, or of a target without known mistakes, is rejected', () => {
-    expect(problemsWithRealMistakes(partialRule('grad.b.value', 'gradW.transposed'))[0]).toContain('unknown mistake "gradW.transposed" for RNN.computeGradB');
+    expect(problemsWithRealMistakes(partialRule('grad.b.value', 'gradW.transposed'))[0]).toContain(
+      'unknown mistake "gradW.transposed" for RNN.computeGradB',
+    );
     expect(problemsWithRealMistakes(partialRule('loss.mse', 'gradB.skip-first'))).toEqual([
       'r.yaml:5:20: item 1 (check: loss.mse), partial 1: `diagnosis:` "gradB.skip-first" can never match: no known mistake is diagnosed for mseLoss, the target of loss.mse',
     ]);
@@ -357,7 +439,7 @@ describe('parseRubric: every reference is checked', () => {
 describe('parseRubric: the convergence setting (train.converges)', () => {
   const withConvergence = (yaml: string) => `items:\n  - check: loss.mse\n    points: 2\nconvergence: ${yaml}\n`;
 
-  test('absent: the notebook\'s 500 steps and 0.075', () => {
+  test("absent: the notebook's 500 steps and 0.075", () => {
     const rubric = parseRubric(withConvergence('{ steps: 500 }').replace(/convergence.*\n/, ''), 'r.yaml', CATALOGUE);
     expect(rubric.convergence).toBeUndefined();
     expect(convergenceSettingOf(rubric)).toEqual({ steps: 500, threshold: 0.075 });
@@ -375,17 +457,32 @@ describe('parseRubric: the convergence setting (train.converges)', () => {
 
   test('a step count that is not offered, a threshold below the calibrated one, unknown keys', () => {
     const offered = OFFERED_CONVERGENCE.map((setting) => setting.steps).join(', ');
-    expect(problemsOf(withConvergence('{ steps: 250 }'))).toEqual([`r.yaml:4:23: \`steps:\` must be one of ${offered} (the calibrated settings), got 250`]);
+    expect(problemsOf(withConvergence('{ steps: 250 }'))).toEqual([
+      `r.yaml:4:23: \`steps:\` must be one of ${offered} (the calibrated settings), got 250`,
+    ]);
     expect(problemsOf(withConvergence('{ steps: 500, threshold: 0.05 }'))).toEqual([
       'r.yaml:4:39: `threshold:` 0.05 is below 0.075, the threshold calibrated for 500 steps: the reference itself would fail on some seeds (see docs/rubric.md)',
     ]);
-    expect(problemsOf(withConvergence('{ steps: 500, seed: 3 }'))).toEqual(['r.yaml:4:28: unknown key "seed" (allowed for convergence: steps, threshold)']);
-    expect(problemsOf(withConvergence('fast'))).toEqual(['r.yaml:4:14: `convergence:` must be a mapping such as `{ steps: 300 }`']);
+    expect(problemsOf(withConvergence('{ steps: 500, seed: 3 }'))).toEqual([
+      'r.yaml:4:28: unknown key "seed" (allowed for convergence: steps, threshold)',
+    ]);
+    expect(problemsOf(withConvergence('fast'))).toEqual([
+      'r.yaml:4:14: `convergence:` must be a mapping such as `{ steps: 300 }`',
+    ]);
   });
 });
 
 describe('scoring', () => {
-  const rule = { id: 'loss.mse', item: 'loss.mse', maxCents: 600, visibility: 'public' as const, partial: [{ diagnosis: 'mse.abs', cents: 300 }, { status: 'failed' as const, cents: 100 }] };
+  const rule = {
+    id: 'loss.mse',
+    item: 'loss.mse',
+    maxCents: 600,
+    visibility: 'public' as const,
+    partial: [
+      { diagnosis: 'mse.abs', cents: 300 },
+      { status: 'failed' as const, cents: 100 },
+    ],
+  };
 
   test('passed earns the full points, a matching partial rule its points (the best one), anything else 0', () => {
     expect(scoreCheck(rule, { status: 'passed' })).toBe(600);
@@ -401,17 +498,32 @@ describe('scoring', () => {
     expect(apportion(900, [3, 6])).toEqual([300, 600]);
     expect(apportion(100, [1, 2, 4])).toEqual([14, 29, 57]);
     expect(apportion(5, [0, 0])).toEqual([0, 0]);
-    for (const weights of [[1, 2, 3, 4], [7, 7, 7], [0.5, 0.25, 0.25]]) expect(apportion(997, weights).reduce((a, b) => a + b, 0)).toBe(997);
+    for (const weights of [
+      [1, 2, 3, 4],
+      [7, 7, 7],
+      [0.5, 0.25, 0.25],
+    ])
+      expect(apportion(997, weights).reduce((a, b) => a + b, 0)).toBe(997);
   });
 });
 
 describe('manual scores (--manual CSV)', () => {
-  const rubric = parseRubric('items:\n  - check: loss.mse\n    points: 2\n  - manual: ex1\n    points: 5\n  - manual: ex2\n    points: 2.5\n', 'r.yaml', CATALOGUE);
+  const rubric = parseRubric(
+    'items:\n  - check: loss.mse\n    points: 2\n  - manual: ex1\n    points: 5\n  - manual: ex2\n    points: 2.5\n',
+    'r.yaml',
+    CATALOGUE,
+  );
 
   test('reads one row per submission; empty cells are not graded; other columns are ignored', () => {
     const scores = parseManualScores('\uFEFFid,name,ex1,ex2\nalice,Alice A.,5,2.5\nbob,Bob,3.25,\n', 'm.csv', rubric);
     expect([...scores].map(([id, row]) => [id, [...row]])).toEqual([
-      ['alice', [['ex1', 500], ['ex2', 250]]],
+      [
+        'alice',
+        [
+          ['ex1', 500],
+          ['ex2', 250],
+        ],
+      ],
       ['bob', [['ex1', 325]]],
     ]);
   });
@@ -432,13 +544,19 @@ describe('manual scores (--manual CSV)', () => {
       'm.csv:5: the "id" cell is empty',
       'm.csv:6: carol, ex1: 1.005 has more than two decimals',
     ]);
-    expect(() => parseManualScores('student,ex1\na,1\n', 'm.csv', rubric)).toThrow('m.csv:1: the header needs an "id" column (the submission id), found: student, ex1');
-    expect(() => parseManualScores('id,exercise1\na,1\n', 'm.csv', rubric)).toThrow('m.csv:1: no column is named after a manual item of the rubric (ex1, ex2); found: id, exercise1');
+    expect(() => parseManualScores('student,ex1\na,1\n', 'm.csv', rubric)).toThrow(
+      'm.csv:1: the header needs an "id" column (the submission id), found: student, ex1',
+    );
+    expect(() => parseManualScores('id,exercise1\na,1\n', 'm.csv', rubric)).toThrow(
+      'm.csv:1: no column is named after a manual item of the rubric (ex1, ex2); found: id, exercise1',
+    );
   });
 
   test('a rubric without manual items refuses --manual', () => {
     const noManual = parseRubric('items:\n  - check: loss.mse\n    points: 2\n', 'r.yaml', CATALOGUE);
-    expect(() => parseManualScores('id,ex1\na,1\n', 'm.csv', noManual)).toThrow('m.csv: --manual was given, but the rubric r.yaml has no manual items');
+    expect(() => parseManualScores('id,ex1\na,1\n', 'm.csv', noManual)).toThrow(
+      'm.csv: --manual was given, but the rubric r.yaml has no manual items',
+    );
   });
 });
 
@@ -480,7 +598,9 @@ describe('the default rubric (grader/rubric.default.yaml)', () => {
     const planned = PLANNED.map(([id, target, points]) => fakeCheck(id, target, points));
     const rubric = loadRubric(DEFAULT, planned, 'grader/rubric.default.yaml');
     expect(rubric.maxCents).toBe(10000);
-    expect(rubric.checks.map((check) => [check.id, check.maxCents / 100])).toEqual(PLANNED.map(([id, , points]) => [id, points]));
+    expect(rubric.checks.map((check) => [check.id, check.maxCents / 100])).toEqual(
+      PLANNED.map(([id, , points]) => [id, points]),
+    );
   });
 
   test('names only checks of the live catalogue, and gives points to every check in it', () => {
@@ -510,7 +630,23 @@ describe('docs/rubric.md', () => {
 
   test('the reference lists every field of the schema, every check id and every diagnosis id', () => {
     const reference = renderRubricReference(LIVE_CATALOGUE);
-    for (const field of ['name', 'items', 'convergence', 'check', 'target', 'manual', 'partial', 'spread', 'checks', 'hidden', 'title', 'status', 'diagnosis', 'steps', 'threshold']) {
+    for (const field of [
+      'name',
+      'items',
+      'convergence',
+      'check',
+      'target',
+      'manual',
+      'partial',
+      'spread',
+      'checks',
+      'hidden',
+      'title',
+      'status',
+      'diagnosis',
+      'steps',
+      'threshold',
+    ]) {
       expect(reference).toContain(`| \`${field}:\` |`);
     }
     for (const check of LIVE_CATALOGUE) expect(reference).toContain(`| \`${check.id}\` |`);
