@@ -6,22 +6,22 @@
  *   2. every reference, against the live catalogues: check ids and targets against the check
  *      catalogue, partial-credit `diagnosis:` ids against the known mistakes of the check's target,
  *      explicit splits against the target's checks; no check may be graded twice.
- * Every problem is reported at once, with the file, line, column and the item it is about.
+ * The problems found are reported together, each with the file, line, column and item (see
+ * grader/rubric-problems.ts).
  *
  * Points are kept in hundredths internally (every sum is exact); a rubric may use at most two
  * decimals. Checks that no item mentions are not run.
  */
-import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
-import type { Document, Node } from 'yaml';
-import type { z } from 'zod';
 import { MISTAKES } from '../checks/diagnosis/mistakes';
 import type { CheckDefinition } from '../checks/types';
 import { DEFAULT_CONVERGENCE, OFFERED_CONVERGENCE } from './convergence-settings';
 import type { ConvergenceSetting } from './convergence-settings';
 import { centsToPoints, formatCents } from './points';
 import { readText } from './read-text';
+import { idOf, isRecord, itemLabel, kindsOf, Problems, readObject, readYaml, RubricError } from './rubric-problems';
+import type { Path } from './rubric-problems';
 import type { CheckStatus, RubricItemReport } from './report-types';
-import { ConvergenceSchema, ITEM_KINDS, ITEM_SCHEMAS, PartialRuleSchema, RubricTopLevelSchema } from './rubric-schema';
+import { ConvergenceSchema, ITEM_SCHEMAS, PartialRuleSchema, RubricTopLevelSchema } from './rubric-schema';
 import type {
   CheckItemInput,
   ConvergenceInput,
@@ -35,16 +35,7 @@ export { centsToPoints } from './points';
 export { loadManualScores, ManualScoresError, parseManualScores } from './manual-scores';
 export type { ManualScores } from './manual-scores';
 export type { ConvergenceSetting } from './convergence-settings';
-
-export class RubricError extends Error {
-  constructor(
-    readonly file: string,
-    readonly problems: string[],
-  ) {
-    super(`The rubric ${file} is not valid:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
-    this.name = 'RubricError';
-  }
-}
+export { RubricError } from './rubric-problems';
 
 /** Partial credit for a check that did not pass. */
 export interface PartialRule {
@@ -118,191 +109,6 @@ export function parseRubric(
 /** The convergence setting a graded batch uses: the rubric's, else the notebook's default. */
 export function convergenceSettingOf(rubric: Rubric): ConvergenceSetting {
   return rubric.convergence ?? DEFAULT_CONVERGENCE;
-}
-
-// --- step 0: YAML ------------------------------------------------------------------------------
-
-interface YamlSource {
-  doc: Document.Parsed;
-  lineCounter: LineCounter;
-  /** The document as plain data (what the schemas validate). */
-  data: unknown;
-}
-
-/** Parses the YAML (duplicate keys are errors); throws RubricError on a syntax error. */
-function readYaml(text: string, file: string): YamlSource {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
-  if (doc.errors.length > 0) {
-    throw new RubricError(
-      file,
-      doc.errors.map((error) => {
-        const pos = lineCounter.linePos(error.pos[0]);
-        return `${file}:${pos.line}:${pos.col}: YAML syntax error: ${error.message.split('\n')[0]}`;
-      }),
-    );
-  }
-  try {
-    return { doc, lineCounter, data: doc.toJS() };
-  } catch (error) {
-    // e.g. an alias expanded too often ("billion laughs"): yaml refuses to build the data.
-    throw new RubricError(file, [`${file}: cannot be read as data: ${(error as Error).message}`]);
-  }
-}
-
-// --- problems, located by their path in the file ----------------------------------------------
-
-type Path = ReadonlyArray<string | number>;
-
-/** Collects problems by YAML path and words them as `file:line:col: item 3 (check: x): problem`. */
-class Problems {
-  private readonly found: Array<{ topLevel: boolean; offset: number; text: string }> = [];
-  /** The raw document, as plain data (what the schemas validate). */
-  readonly data: unknown;
-
-  constructor(
-    private readonly file: string,
-    private readonly source: YamlSource,
-  ) {
-    this.data = source.data;
-  }
-
-  /** A problem with the value at `path` (or with its key, for `at: 'key'`; or named `where`, instead of the item). */
-  add(path: Path, problem: string, options: { at?: 'key' | 'value'; where?: string } = {}): void {
-    const node = this.nodeAt(path, options.at ?? 'value');
-    const offset = node?.range?.[0];
-    const pos = offset === undefined ? undefined : this.source.lineCounter.linePos(offset);
-    const where = options.where ?? this.describe(path);
-    this.found.push({
-      topLevel: path[0] !== 'items' || path.length === 1,
-      offset: offset ?? 0,
-      text: `${this.file}${pos ? `:${pos.line}:${pos.col}` : ''}: ${where ? `${where}: ` : ''}${problem}`,
-    });
-  }
-
-  /** The problems of a zod validation of the object at `path`, each at its field. */
-  addIssues(path: Path, issues: readonly z.core.$ZodIssue[], allowed: { keys: readonly string[]; what: string }): void {
-    for (const issue of issues) {
-      const at = [...path, ...(issue.path as Array<string | number>)];
-      if (issue.code === 'unrecognized_keys') {
-        for (const key of issue.keys)
-          this.add(
-            [...at, key],
-            `unknown ${allowed.what === 'top-level' ? 'top-level key' : 'key'} "${key}" (allowed${allowed.what === 'top-level' || allowed.what === '' ? '' : ` for ${allowed.what}`}: ${allowed.keys.join(', ')})`,
-            { at: 'key' },
-          );
-        continue;
-      }
-      const field = issue.path.length > 0 ? issue.path[issue.path.length - 1] : undefined;
-      this.add(at, typeof field === 'string' ? `\`${field}:\` ${issue.message}` : issue.message);
-    }
-  }
-
-  throwIfAny(): void {
-    if (this.found.length === 0) return;
-    // Top-level problems first, then the items' in file order.
-    const ordered = this.found
-      .map((problem, index) => ({ ...problem, index }))
-      .sort((a, b) => Number(b.topLevel) - Number(a.topLevel) || a.offset - b.offset || a.index - b.index);
-    throw new RubricError(
-      this.file,
-      ordered.map((problem) => problem.text),
-    );
-  }
-
-  /** The deepest node on `path` that exists (a missing field is reported at its parent). */
-  private nodeAt(path: Path, at: 'key' | 'value'): Node | undefined {
-    let node = this.source.doc.contents as Node | null;
-    for (const [i, segment] of path.entries()) {
-      if (isMap(node)) {
-        const pair = node.items.find(
-          (entry) => String((entry.key as { value?: unknown } | null)?.value ?? entry.key) === String(segment),
-        );
-        if (!pair) break;
-        node = (at === 'key' && i === path.length - 1 ? pair.key : pair.value) as Node | null;
-      } else if (isSeq(node) && typeof segment === 'number' && node.items[segment]) {
-        node = node.items[segment] as Node;
-      } else break;
-    }
-    return node ?? undefined;
-  }
-
-  /** "item 3 (check: loss.mse), partial 2" for a path inside an item; "" at the top level. */
-  private describe(path: Path): string {
-    if (path[0] !== 'items' || typeof path[1] !== 'number') return '';
-    const items = (this.data as { items?: unknown[] }).items ?? [];
-    const label = itemLabel(items[path[1]], path[1]);
-    return path[2] === 'partial' && typeof path[3] === 'number' ? `${label}, partial ${path[3] + 1}` : label;
-  }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-/** The kinds an item claims to be (a valid item has exactly one). */
-function kindsOf(raw: Record<string, unknown>): ItemKind[] {
-  return ITEM_KINDS.filter((kind) => kind in raw);
-}
-
-/** The trimmed id of an item of one kind, when it is a non-empty string. */
-function idOf(raw: unknown): { kind: ItemKind; id: string } | undefined {
-  if (!isRecord(raw)) return undefined;
-  const kinds = kindsOf(raw);
-  const value = kinds.length === 1 ? raw[kinds[0]] : undefined;
-  return typeof value === 'string' && value.trim() !== '' ? { kind: kinds[0], id: value.trim() } : undefined;
-}
-
-function itemLabel(raw: unknown, index: number): string {
-  const named = idOf(raw);
-  return named ? `item ${index + 1} (${named.kind}: ${named.id})` : `item ${index + 1}`;
-}
-
-/**
- * Validates a mapping field by field, so that one bad field does not hide the others: returns
- * the fields that are valid, and `ok` when the whole object is (its cross-field rules included).
- */
-function readObject<S extends z.ZodObject>(
-  schema: S,
-  raw: Record<string, unknown>,
-  path: Path,
-  problems: Problems,
-  what: string,
-  skip: readonly string[] = [],
-): { fields: Partial<z.output<S>>; ok: boolean } {
-  const keys = Object.keys(schema.shape);
-  const fields: Record<string, unknown> = {};
-  let ok = true;
-  const unknown = Object.keys(raw).filter((key) => !keys.includes(key));
-  if (unknown.length > 0) {
-    problems.addIssues(path, [{ code: 'unrecognized_keys', keys: unknown, path: [], message: '', input: raw }], {
-      keys,
-      what,
-    });
-    ok = false;
-  }
-  for (const key of keys) {
-    if (skip.includes(key)) continue;
-    const result = (schema.shape[key] as z.ZodType).safeParse(raw[key]);
-    if (result.success) fields[key] = result.data;
-    else {
-      problems.addIssues(
-        path,
-        result.error.issues.map((issue) => ({ ...issue, path: [key, ...issue.path] })),
-        { keys, what },
-      );
-      ok = false;
-    }
-  }
-  if (ok && skip.length === 0) {
-    // The object's own rules (e.g. "exactly one of"), once every field is valid.
-    const whole = schema.safeParse(raw);
-    if (!whole.success) {
-      problems.addIssues(path, whole.error.issues, { keys, what });
-      ok = false;
-    }
-  }
-  return { fields: fields as Partial<z.output<S>>, ok };
 }
 
 // --- step 1: the top level ------------------------------------------------------------------
