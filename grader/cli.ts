@@ -547,7 +547,8 @@ export async function main(argv: string[]): Promise<number> {
         if (!existsSync(outDir)) mkdirSync(outDir, { recursive: true });
         const written = writeReports(report, outDir, formats, { roster, canvasAssignmentId: lms?.canvasAssignmentId, moodleIdentifier: lms?.moodleIdentifier });
         finish(report, out, written);
-        return EXIT.ok;
+        // Merged rows keep their cause: a grader fault in any shard leaves the whole batch incomplete.
+        return report.submissions.some((submission) => submission.cause === 'grader') ? EXIT.incomplete : EXIT.ok;
       } catch (error) {
         if (error instanceof MergeError || error instanceof RosterError) {
           stderr.write(`error: ${error.message}\n`);

@@ -105,26 +105,36 @@ export class UnpackBudget {
 
 /** A directory entry seen with lstat; `path` is a Buffer when the name is not valid UTF-8. */
 interface Entry {
-  /** The name as shown: the real one, or its bytes escaped (`caf%E9`) when not UTF-8. */
+  /** The name as shown: the real one, or escaped (`caf%E9`) when not UTF-8 or unsafe. */
   name: string;
   path: string | Buffer;
+  /** Whether `path` is a string every later step can use. */
   utf8: boolean;
+  /** Whether `name` differs from the name on disk. */
+  escaped: boolean;
   kind: 'dir' | 'file' | 'link' | 'other';
 }
 
-/** The name with every byte that is not part of valid UTF-8 (and `%`) escaped as `%XX`. */
+/**
+ * Characters escaped in an id even when valid UTF-8: `%` (the escape itself), control characters
+ * (a terminal or log would obey them) and bidirectional overrides (they disguise a name).
+ */
+const UNSAFE_CHARACTER = /[%\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
+/** The name with every byte that is not valid UTF-8, and every unsafe character, escaped as `%XX`. */
 export function escapeName(raw: Buffer): string {
-  if (isUtf8(raw) && !raw.includes(0x25)) return raw.toString('utf8');
+  if (isUtf8(raw) && !UNSAFE_CHARACTER.test(raw.toString('utf8'))) return raw.toString('utf8');
   let out = '';
   let i = 0;
   while (i < raw.length) {
     const length = utf8SequenceLength(raw, i);
-    if (length > 0 && raw[i] !== 0x25) {
-      out += raw.subarray(i, i + length).toString('utf8');
+    const text = length > 0 ? raw.subarray(i, i + length).toString('utf8') : '';
+    if (length > 0 && !UNSAFE_CHARACTER.test(text)) {
+      out += text;
       i += length;
     } else {
-      out += `%${raw[i].toString(16).toUpperCase().padStart(2, '0')}`;
-      i++;
+      for (const byte of raw.subarray(i, i + Math.max(1, length))) out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+      i += Math.max(1, length);
     }
   }
   return out;
@@ -147,16 +157,16 @@ function listEntries(dir: string | Buffer): Entry[] {
   const entries: Entry[] = [];
   for (const raw of readdirSync(dir, { encoding: 'buffer' })) {
     const utf8 = isUtf8(raw);
-    const name = utf8 ? raw.toString('utf8') : escapeName(raw);
+    const name = escapeName(raw);
     if (name.startsWith('.') || IGNORED.has(name)) continue;
-    const path = utf8 && typeof dir === 'string' ? join(dir, name) : Buffer.concat([base, Buffer.from('/'), raw]);
+    const path = utf8 && typeof dir === 'string' ? join(dir, raw.toString('utf8')) : Buffer.concat([base, Buffer.from('/'), raw]);
     let info: Stats;
     try {
       info = lstatSync(path);
     } catch {
       continue;
     }
-    entries.push({ name, path, utf8: utf8 && typeof dir === 'string', kind: kindOf(info) });
+    entries.push({ name, path, utf8: utf8 && typeof dir === 'string', escaped: !utf8 || name !== raw.toString('utf8'), kind: kindOf(info) });
   }
   return entries.sort((a, b) => compareIds(a.name, b.name));
 }
@@ -192,12 +202,12 @@ export function discoverSubmissions(inputs: readonly string[], options: Discover
   };
 
   const renamedWarning = (entry: Entry, shown: string) =>
-    `the name of ${shown} is not valid UTF-8; it is graded under the id "${entry.name}" (its bytes escaped as %XX)`;
+    `the name of ${shown} is not valid UTF-8 or holds control characters; it is graded under the id "${entry.name}" (those bytes escaped as %XX)`;
 
   /** A folder met inside a container. */
   const visitFolder = (entry: Entry, shownParent: string, depth: number) => {
     const shown = `${shownParent}/${entry.name}`;
-    const warnings = entry.utf8 ? [] : [renamedWarning(entry, shown)];
+    const warnings = entry.escaped ? [renamedWarning(entry, shown)] : [];
     let dir: string;
     try {
       dir = entry.utf8 ? (entry.path as string) : copyOut(entry);
@@ -220,7 +230,7 @@ export function discoverSubmissions(inputs: readonly string[], options: Discover
   const visitZip = (entry: Entry, shownParent: string) => {
     const id = entry.name.slice(0, -'.zip'.length);
     const shown = `${shownParent}/${entry.name}!`;
-    const warnings = entry.utf8 ? [] : [renamedWarning(entry, shown)];
+    const warnings = entry.escaped ? [renamedWarning(entry, shown)] : [];
     const row = (fields: { dir: string; problem?: string }): Submission => ({ id, path: shown, ...fields, ...(warnings.length ? { warnings } : {}) });
     let unpacked: string;
     try {

@@ -4,9 +4,6 @@
  * could not be loaded, a bug) are never the student's zero: the check or row carries
  * `cause: 'grader'`, earns nothing that could be mistaken for a grade, and the batch exits 3.
  */
-import type { FaultCause } from './report-types';
-
-export type { FaultCause };
 
 /** The one base class of the grader's own failures while grading a submission. */
 export class GraderFault extends Error {
@@ -23,19 +20,18 @@ export class TranspilerFault extends GraderFault {}
 export class WatchdogFault extends GraderFault {}
 
 /**
- * The cause of an exception that escaped grading. Everything a submission can do wrong is turned
- * into a verdict before it gets this far, so any throw that reaches here is the grader's.
+ * An exception that escaped grading, as a GraderFault. Everything a submission can do wrong is
+ * turned into a verdict before it gets this far, so any throw that reaches here is the grader's.
  */
-export function causeOfThrow(error: unknown): FaultCause {
-  void error;
-  return 'grader';
+export function asGraderFault(error: unknown): GraderFault {
+  if (error instanceof GraderFault) return error;
+  return new GraderFault(error instanceof Error ? error.message : String(error), { cause: error });
 }
 
 /** Starts every row `error` written for a grader fault (for people; programs read `cause`). */
 export const GRADER_FAULT_PREFIX = "Internal grader error (not the submission's fault; please tell the course staff)";
 
 /** The row error for a grader fault. */
-export function graderFaultMessage(error: unknown): string {
-  const detail = error instanceof Error ? error.message : String(error);
-  return `${GRADER_FAULT_PREFIX}: ${detail}`;
+export function graderFaultMessage(fault: GraderFault): string {
+  return `${GRADER_FAULT_PREFIX}: ${fault.message}`;
 }

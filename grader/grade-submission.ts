@@ -21,7 +21,7 @@ import type { CheckDefinition, CheckResult } from '../checks/types';
 import type { Submission } from './discover';
 import type { ExecutionBackend, SandboxedExecutor, SandboxLimits } from './execution';
 import type { CheckReport, CheckStatus, FaultCause, ManualItemReport, SubmissionReport, TrainingReport } from './report-types';
-import { causeOfThrow, graderFaultMessage } from './faults';
+import { asGraderFault, graderFaultMessage } from './faults';
 import { fileNameFor } from './reports/common';
 import { changedHandoutFiles } from '../handout/files';
 import { centsToPoints, scoreCheck } from './rubric';
@@ -191,7 +191,7 @@ export async function gradeSubmission(submission: Submission, options: GradeSubm
     if (converges) training = await trainingReport(converges, options.trainData);
     outcome = { status: 'graded', results };
   } catch (error) {
-    outcome = { status: 'error', results: skipAll(options.checks, 'Not run: the grader failed on this submission'), error: graderFaultMessage(error), cause: causeOfThrow(error) };
+    outcome = { status: 'error', results: skipAll(options.checks, 'Not run: the grader failed on this submission'), error: graderFaultMessage(asGraderFault(error)), cause: 'grader' };
   }
   if (executor) {
     await executor.close().catch((error: unknown) => {
@@ -205,7 +205,7 @@ export async function gradeSubmission(submission: Submission, options: GradeSubm
 export function internalErrorReport(submission: Submission, options: GradeSubmissionOptions, error: unknown): SubmissionReport {
   const seed = deriveSeed(options.seed, submission.id);
   const results = skipAll(options.checks, 'Not run: the grader failed on this submission');
-  return buildReport(submission, options, seed, { status: 'error', results, warnings: [], error: graderFaultMessage(error), cause: causeOfThrow(error) }, 0);
+  return buildReport(submission, options, seed, { status: 'error', results, warnings: [], error: graderFaultMessage(asGraderFault(error)), cause: 'grader' }, 0);
 }
 
 /** A check that produced no battery result (not run, or not runnable). */

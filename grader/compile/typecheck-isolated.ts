@@ -5,8 +5,9 @@
  * that is cut short only costs the submission its type warnings, never its grading.
  *
  * Asynchronous callers (the batch grader) share a small pool of workers, and each check's budget
- * starts when a worker takes it: a type-level bomb holds one worker for its own budget while the
- * other submissions are checked on the others, so it never delays them by its budget.
+ * starts when a warmed-up worker takes it: a type-level bomb holds one worker for its own budget
+ * while the other submissions are checked on the others, so it never delays them by its budget,
+ * and parsing the libraries (the grader's cost) is never charged to a submission.
  */
 import { buildSync } from 'esbuild';
 import { chmodSync, existsSync } from 'node:fs';
@@ -35,7 +36,17 @@ interface State {
   flag: Int32Array;
   replies: MessagePort;
   heapMb: number;
+  /** Pool workers: settles once the libraries are parsed (outside any submission's budget). */
+  ready?: Promise<void>;
 }
+
+/** Longest wait for a pool worker's warm-up; past it, the check starts (and its budget) anyway. */
+const WARM_UP_MS = 120_000;
+
+/** A check of an empty rnn.ts: parses the libraries, the lab and the contract once per worker. */
+const WARM_UP_JOB = { id: 0, root: '/nonexistent/rnn-grader-warm-up', files: [{ rel: 'rnn.ts', kind: 'ts', text: 'export {};\n' }], maxWarnings: 0 };
+/** Ids of asynchronous jobs (0 is the warm-up). */
+let nextJobId = 1;
 
 /** One worker for synchronous callers (blocked on Atomics.wait). */
 const states: { sync?: State } = {};
@@ -102,7 +113,7 @@ function acquire(heapMb: number): Promise<State> {
     terminate(other);
   }
   if (pool.size < POOL_SIZE) {
-    const fresh = startWorker(heapMb);
+    const fresh = startPoolWorker(heapMb);
     pool.add(fresh);
     return Promise.resolve(fresh);
   }
@@ -117,7 +128,7 @@ function release(state: State, healthy: boolean): void {
     terminate(state);
     const wanted = waiting[0];
     if (!wanted) return;
-    next = startWorker(wanted.heapMb);
+    next = startPoolWorker(wanted.heapMb);
     pool.add(next);
   }
   const at = waiting.findIndex((wanted) => wanted.heapMb === next.heapMb);
@@ -126,10 +137,37 @@ function release(state: State, healthy: boolean): void {
     pool.delete(next);
     terminate(next);
     const wanted = waiting.shift()!;
-    const fresh = startWorker(wanted.heapMb);
+    const fresh = startPoolWorker(wanted.heapMb);
     pool.add(fresh);
     wanted.take(fresh);
   } else idle.push(next);
+}
+
+/**
+ * A pool worker that first parses the libraries (3-6 s, much more on a busy machine): that cost is
+ * the grader's, so it is paid before any submission's budget starts.
+ */
+function startPoolWorker(heapMb: number): State {
+  const state = startWorker(heapMb);
+  state.ready = new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, WARM_UP_MS);
+    timer.unref();
+    const done = () => {
+      clearTimeout(timer);
+      state.worker.off('exit', done);
+      resolve();
+    };
+    const onReply = (reply: { id?: number }) => {
+      if (reply.id === 0) {
+        state.replies.off('message', onReply);
+        done();
+      }
+    };
+    state.replies.on('message', onReply);
+    state.worker.once('exit', done);
+  });
+  state.worker.postMessage(WARM_UP_JOB);
+  return state;
 }
 
 function workerFor(kind: 'sync', heapMb: number): State {
@@ -137,6 +175,11 @@ function workerFor(kind: 'sync', heapMb: number): State {
   if (existing && existing.heapMb === heapMb) return existing;
   stopWorker(kind);
   const fresh = startWorker(heapMb);
+  // Parse the libraries before the caller's budget starts (blocking, like the check itself).
+  Atomics.store(fresh.flag, 0, 0);
+  fresh.worker.postMessage(WARM_UP_JOB);
+  Atomics.wait(fresh.flag, 0, 0, WARM_UP_MS);
+  receiveMessageOnPort(fresh.replies);
   states[kind] = fresh;
   return fresh;
 }
@@ -177,18 +220,25 @@ export function typeCheckIsolated(root: string, files: readonly SubmissionFile[]
 export async function typeCheckIsolatedAsync(root: string, files: readonly SubmissionFile[], options: IsolatedTypeCheckOptions = {}): Promise<string[]> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const current = await acquire(options.maxHeapMb ?? DEFAULT_HEAP_MB);
+  await current.ready;
   let timer: NodeJS.Timeout | undefined;
   let onExit: (() => void) | undefined;
+  let onReply: ((reply: Reply & { id?: number }) => void) | undefined;
+  const id = nextJobId++;
   const reply = await new Promise<Reply | undefined>((resolve) => {
-    current.replies.once('message', resolve);
+    onReply = (answer) => {
+      if (answer.id === id) resolve(answer);
+    };
+    current.replies.on('message', onReply);
     timer = setTimeout(() => resolve(undefined), timeoutMs);
     // A worker that runs out of heap exits at once: no need to wait for the budget.
     onExit = () => resolve(undefined);
     current.worker.once('exit', onExit);
-    current.worker.postMessage(job(root, files, options));
+    current.worker.postMessage({ ...job(root, files, options), id });
   });
   clearTimeout(timer);
   current.worker.off('exit', onExit!);
+  current.replies.off('message', onReply!);
   release(current, reply !== undefined);
   return reply ? interpret(reply) : skipped(timeoutMs);
 }
@@ -201,7 +251,7 @@ export function stopTypeCheckWorker(): void {
   idle.length = 0;
   // Checks still waiting get a fresh worker each rather than waiting forever.
   for (const wanted of waiting.splice(0)) {
-    const fresh = startWorker(wanted.heapMb);
+    const fresh = startPoolWorker(wanted.heapMb);
     pool.add(fresh);
     wanted.take(fresh);
   }

@@ -11,6 +11,8 @@ import { configureTypeCheck, typeCheckSubmission } from './typecheck';
 import type { SubmissionFile } from './collect';
 
 interface Job {
+  /** Echoed in the reply, so that a late answer is never taken for another job's. */
+  id?: number;
   root: string;
   files: SubmissionFile[];
   maxWarnings: number;
@@ -20,11 +22,11 @@ const { typescript, labEntry, flag, replies } = workerData as { typescript: stri
 configureTypeCheck({ typescript, labEntry });
 
 parentPort!.on('message', (job: Job) => {
-  let reply: { warnings: string[] } | { error: string };
+  let reply: ({ warnings: string[] } | { error: string }) & { id?: number };
   try {
-    reply = { warnings: typeCheckSubmission(job.root, job.files, job.maxWarnings) };
+    reply = { id: job.id, warnings: typeCheckSubmission(job.root, job.files, job.maxWarnings) };
   } catch (error) {
-    reply = { error: error instanceof Error ? error.message : String(error) };
+    reply = { id: job.id, error: error instanceof Error ? error.message : String(error) };
   }
   replies.postMessage(reply);
   Atomics.store(flag, 0, 1);

@@ -244,17 +244,24 @@ describe('gradeBatch (fake sandbox)', () => {
     expect(existsSync(join(root, 'out'))).toBe(false);
   });
 
-  test('zips of submissions are graded like folders', async () => {
+  test('a zip of submissions named on the command line is graded like a folder; a zip inside a folder is one submission', async () => {
     const archive = new AdmZip();
     archive.addFile('alice/rnn.ts', Buffer.from('// ANSWER=42'));
     archive.addFile('bob/rnn.ts', Buffer.from('// ANSWER=1'));
     mkdirSync(join(root, 'class'));
-    archive.writeZip(join(root, 'class', 'export.zip'));
-    const { report, exitCode } = await gradeBatch(options({ formats: ['json'] }), deps());
+    archive.writeZip(join(root, 'export.zip'));
+    const { report, exitCode } = await gradeBatch(options({ inputs: ['export.zip'], formats: ['json'] }), deps());
     expect(exitCode).toBe(EXIT.ok);
     expect(report.submissions.map((s) => [s.id, s.path, s.score])).toEqual([
-      ['alice', 'class/export.zip!/alice', 10],
-      ['bob', 'class/export.zip!/bob', 0],
+      ['alice', 'export.zip!/alice', 10],
+      ['bob', 'export.zip!/bob', 0],
+    ]);
+    // The same zip handed in by one student cannot speak for two.
+    archive.writeZip(join(root, 'class', 'mallory.zip'));
+    const inFolder = await gradeBatch(options({ formats: ['json'] }), deps());
+    expect(inFolder.exitCode).toBe(EXIT.ok);
+    expect(inFolder.report.submissions.map((s) => [s.id, s.path, s.status, s.error])).toEqual([
+      ['mallory', 'class/mallory.zip!', 'error', 'the zip holds 2 files named rnn.ts (alice/rnn.ts, bob/rnn.ts); a zip is one submission and must hold exactly one.'],
     ]);
   });
 

@@ -155,12 +155,23 @@ test('a name that is not UTF-8 is graded under its bytes escaped, with a warning
   const found = discover('class');
   expect(found.map((s) => [s.id, s.path, s.warnings])).toEqual([
     ['bob', 'class/bob', undefined],
-    ['caf%E9', 'class/caf%E9', ['the name of class/caf%E9 is not valid UTF-8; it is graded under the id "caf%E9" (its bytes escaped as %XX)']],
+    ['caf%E9', 'class/caf%E9', ['the name of class/caf%E9 is not valid UTF-8 or holds control characters; it is graded under the id "caf%E9" (those bytes escaped as %XX)']],
   ]);
   expect(readFileSync(join(found[1].dir, 'rnn.ts'), 'utf8')).toBe('cafe');
   expect(found[1].dir.startsWith(extractDir)).toBe(true);
   expect(escapeName(Buffer.from('100%'))).toBe('100%25');
   expect(escapeName(Buffer.from('zoë'))).toBe('zoë');
+  // Control characters and bidirectional overrides would act on a terminal or disguise a name.
+  expect(escapeName(Buffer.from('evil\x1b[2J\nname'))).toBe('evil%1B[2J%0Aname');
+  expect(escapeName(Buffer.from('abc\u202Egpj.ts'))).toBe('abc%E2%80%AEgpj.ts');
+});
+
+test('a folder name with control characters is graded from where it is, under an escaped id', () => {
+  write('class/evil\x1b[31mred/rnn.ts', 'red');
+  const [found] = discover('class');
+  expect([found.id, found.path]).toEqual(['evil%1B[31mred', 'class/evil%1B[31mred']);
+  expect(found.dir).toBe(join(root, 'class', 'evil\x1b[31mred'));
+  expect(found.warnings).toEqual([expect.stringContaining('graded under the id "evil%1B[31mred"')]);
 });
 
 test('a link, device or FIFO where a submission is expected gets its own row and is never opened', () => {

@@ -16,7 +16,7 @@ const RUBRIC = 'items:\n' + ['contract.exports', 'data.columnMeans', 'loss.mse',
 const LAB_DATA = process.env.RNN_LAB_DATA ? path.resolve(process.env.RNN_LAB_DATA) : undefined;
 
 function grade(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
-  const run = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'tsx'), [path.join(ROOT, 'grader', 'cli.ts'), ...args], { cwd, encoding: 'utf8', timeout: 400_000, env: { ...process.env, CI: 'true', ...env } });
+  const run = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'tsx'), [path.join(ROOT, 'grader', 'cli.ts'), ...args], { cwd, encoding: 'utf8', timeout: 540_000, env: { ...process.env, CI: 'true', ...env } });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
@@ -46,8 +46,9 @@ describe('a batch of hostile submissions', () => {
     const ids = report.submissions.map((s: { id: string }) => s.id);
     expect(ids).toContain('correct-loops');
     expect(ids.length).toBe(readdirSync(path.join(root, 'batch')).length);
-    // Bounded: each submission has an 8 s budget for its checks (+ start-up), two at a time.
-    expect(seconds).toBeLessThan(300);
+    // Bounded: each submission has an 8 s budget for its checks (+ start-up), two at a time
+    // (311 s was measured at load average 25 on 2 cores: generous, as the point is that nothing hangs).
+    expect(seconds).toBeLessThan(480);
 
     const alone = grade(['alone', '--rubric', 'rubric.yaml', '--jobs', '1', '--timeout', '8', '--format', 'json', '--out', 'out-alone'], root);
     expect(alone.status).toBe(0);
@@ -66,7 +67,7 @@ describe('a batch of hostile submissions', () => {
     for (const submission of report.submissions.filter((s: { id: string }) => !['correct-loops', 'well-behaved', 'slow-training'].includes(s.id))) {
       expect([submission.id, submission.score < submission.maxScore]).toEqual([submission.id, true]);
     }
-  }, 600_000);
+  }, 1_200_000);
 
   (LAB_DATA ? test : test.skip)('very slow training ends as a timeout within the submission budget, not a hang', () => {
     writeFileSync(path.join(root, 'training.yaml'), 'items:\n  - check: loss.mse\n    points: 1\n  - check: train.converges\n    points: 1\n');

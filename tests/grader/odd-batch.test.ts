@@ -133,7 +133,7 @@ describe('a batch of odd inputs', () => {
     for (const id of ['correct-loops', 'zipped', 'zipped-twice', 'caf%E9', 'alice', 'alice-2', 'dev-zero', 'fifo', 'type-bomb']) {
       expect([id, row(id).status, row(id).score, row(id).cause]).toEqual([id, 'graded', row(id).maxScore, undefined]);
     }
-    expect(row('caf%E9').warnings).toContainEqual(expect.stringContaining('is not valid UTF-8; it is graded under the id "caf%E9"'));
+    expect(row('caf%E9').warnings).toContainEqual(expect.stringContaining('it is graded under the id "caf%E9"'));
     expect(row('alice-2').warnings).toContainEqual('2 submissions have the id "alice" (batch/alice, batch/alice.zip!); they are graded as alice, alice-2 respectively');
     expect(report.warnings).toContainEqual(expect.stringContaining('they are graded as alice, alice-2'));
     for (const id of ['dev-zero', 'fifo']) expect(row(id).warnings).toContainEqual(expect.stringMatching(/^handout files were changed .*lab\/index\.ts/));
