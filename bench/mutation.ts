@@ -7,7 +7,9 @@
  * the reason it computes the same results on every input the contract allows; an unlisted
  * survivor is a gap in the battery, and the run exits non-zero.
  *
- *   RNN_LAB_DATA=… npx tsx bench/mutation.ts [--count 120] [--jobs 1] [--list]
+ *   RNN_LAB_DATA=… npx tsx bench/mutation.ts [--count 130] [--jobs 1] [--list] [--rest]
+ *
+ * --count N picks N mutants spread evenly over all of them; --rest grades the others instead.
  *
  * train.converges (500 training steps of the mutant, seconds each) runs only for mutants that
  * survive every other check: a mutant the faster checks kill is killed either way.
@@ -140,10 +142,11 @@ async function main(): Promise<void> {
     const index = process.argv.indexOf(`--${name}`);
     return index >= 0 ? process.argv[index + 1] : undefined;
   };
-  const count = Number(option('count') ?? 120);
+  const count = Number(option('count') ?? 130);
   const jobs = Number(option('jobs') ?? 1);
   const all = generateMutants(readFileSync(SOURCE, 'utf8'));
-  const chosen = selectMutants(all, count);
+  const picked = selectMutants(all, count);
+  const chosen = process.argv.includes('--rest') ? all.filter((mutant) => !picked.includes(mutant)) : picked;
   if (process.argv.includes('--list')) {
     for (const m of chosen) console.log(`#${m.id} ${describeMutant(m)}`);
     return;

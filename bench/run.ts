@@ -9,6 +9,10 @@
  *                                                             the samples' own training alone (bench/throughput.ts)
  *   5. convergence of the reference over 100 seeds: median, max and failure rate of the statistic
  *
+ * Run on their own (long; figures in docs/tolerances.md): bench/seeds.ts (verdicts of every sample
+ * over many battery seeds), bench/tolerance.ts (float32 calibration), bench/mutation.ts (the
+ * battery's kill rate over one-token mutants of a correct sample).
+ *
  * Every baseline is measured in the same run, so ratios compare like with like under the same
  * load. The figures go to bench/results/run-<date>.json and bench/results/latest.json; the
  * previous latest.json, when there is one, is compared with this run.

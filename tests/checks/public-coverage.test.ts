@@ -6,7 +6,7 @@
 import { CATALOGUE } from '../../checks/catalogue';
 import { ANCHOR_CASES, buildCase } from '../../checks/catalogue/cases';
 import { probeOf, SPECS } from '../../checks/catalogue/model-checks';
-import { DATA_MISTAKES, MISTAKES, STEP_MISTAKES } from '../../checks/diagnosis/mistakes';
+import { DATA_MISTAKES, MISTAKES, mistakeSentence, STEP_MISTAKES } from '../../checks/diagnosis/mistakes';
 import { compareNumeric, SUBMISSION_TOLERANCE } from '../../checks/numeric/tolerance';
 import type { Numeric } from '../../checks/numeric/tolerance';
 import { publicCatalogue } from '../../checks/public';
@@ -67,6 +67,13 @@ describe('the public checks catch every known mistake a hidden check catches', (
       }
     }
     expect(Object.keys(STEP_MISTAKES).filter((id) => !caught.has(id))).toEqual([]);
+  });
+
+  test('every diagnosis id has its likely-mistake sentence (what hidden-check feedback may show), the same one the checks print', () => {
+    const ids = [...Object.values(MISTAKES).flat().map((m) => m.id), ...Object.keys(DATA_MISTAKES), ...Object.keys(STEP_MISTAKES)];
+    expect(ids.filter((id) => !mistakeSentence(id))).toEqual([]);
+    const stored = fixtures.checks.flatMap((check) => check.probes.flatMap((probe) => probe.mistakes));
+    expect(stored.filter((m) => mistakeSentence(m.id) !== m.says).map((m) => m.id)).toEqual([]);
   });
 
   test("getRandomDay's bounds (the notebook's rng.int(len − 25)) are judged by a public check", () => {
