@@ -9,7 +9,7 @@
  *   npx tsx bench/student-loop.ts [--runs N] [--data FILE]
  */
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { assign } from '../handout/assign';
@@ -24,6 +24,8 @@ export interface StudentLoopResult {
   afterSaveSeconds: number[];
   afterSaveMedianSeconds: number;
   bareNodeMedianSeconds: number;
+  /** CPU seconds (all processes) of a warm run: the work itself, less sensitive to the machine's load. */
+  warmCpuMedianSeconds: number;
   targetSeconds: number;
   loadAverage: number;
 }
@@ -37,10 +39,23 @@ function linkNodeModules(handout: string): void {
   symlinkSync('../lab', join(handout, 'node_modules', 'rnn-lab'));
 }
 
-function timed(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): number {
+/** CPU seconds (user + system) of this process's waited-for children so far (Linux /proc; else NaN). */
+function childrenCpuSeconds(): number {
+  try {
+    const fields = readFileSync('/proc/self/stat', 'utf8').replace(/^.*\) /, '').split(' ');
+    return (Number(fields[13]) + Number(fields[14])) / 100; // cutime, cstime (fields 16, 17) in clock ticks
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Wall seconds, and CPU seconds of everything it started: the work, whatever the machine's load. */
+function timed(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, cpu: number[] = []): number {
+  const cpuBefore = childrenCpuSeconds();
   const started = process.hrtime.bigint();
   const run = spawnSync(command, args, { cwd, env, encoding: 'utf8', timeout: 300_000 });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  cpu.push(childrenCpuSeconds() - cpuBefore);
   if (command === 'npm' && run.status !== 0) throw new Error(`npm test failed on the correct sample:\n${run.stdout}\n${run.stderr}`);
   return seconds;
 }
@@ -59,12 +74,13 @@ export async function benchStudentLoop(options: { runs?: number; dataPath?: stri
     const warm: number[] = [];
     const afterSave: number[] = [];
     const bare: number[] = [];
+    const warmCpu: number[] = [];
     for (let i = 0; i < runs; i++) {
       bare.push(timed(process.execPath, ['-e', '0'], handout, env));
-      warm.push(timed('npm', ['test'], handout, env));
+      warm.push(timed('npm', ['test'], handout, env, warmCpu));
       appendFileSync(join(handout, 'rnn.ts'), `// save ${i}\n`);
       afterSave.push(timed('npm', ['test'], handout, env));
-      log(`  run ${i + 1}/${runs}: warm ${warm[i]!.toFixed(2)} s, after a save ${afterSave[i]!.toFixed(2)} s, bare node ${bare[i]!.toFixed(2)} s`);
+      log(`  run ${i + 1}/${runs}: warm ${warm[i]!.toFixed(2)} s (CPU ${warmCpu[i]!.toFixed(2)} s), after a save ${afterSave[i]!.toFixed(2)} s, bare node ${bare[i]!.toFixed(2)} s`);
     }
     const result: StudentLoopResult = {
       runs,
@@ -73,10 +89,11 @@ export async function benchStudentLoop(options: { runs?: number; dataPath?: stri
       afterSaveSeconds: afterSave,
       afterSaveMedianSeconds: median(afterSave),
       bareNodeMedianSeconds: median(bare),
+      warmCpuMedianSeconds: median(warmCpu),
       targetSeconds: 3,
       loadAverage: loadavg()[0]!,
     };
-    log(`student loop: warm npm test ${result.warmMedianSeconds.toFixed(2)} s (median of ${runs}; target ≤ ${result.targetSeconds} s), after a save ${result.afterSaveMedianSeconds.toFixed(2)} s; bare node ${result.bareNodeMedianSeconds.toFixed(2)} s; load average ${result.loadAverage.toFixed(1)}`);
+    log(`student loop: warm npm test ${result.warmMedianSeconds.toFixed(2)} s (median of ${runs}; target ≤ ${result.targetSeconds} s; CPU ${result.warmCpuMedianSeconds.toFixed(2)} s), after a save ${result.afterSaveMedianSeconds.toFixed(2)} s; bare node ${result.bareNodeMedianSeconds.toFixed(2)} s; load average ${result.loadAverage.toFixed(1)}`);
     return result;
   } finally {
     rmSync(handout, { recursive: true, force: true });

@@ -100,6 +100,8 @@ class Child {
   dead = false;
   /** The innermost RNN method running now, as last sampled by the child. */
   runningMethod = '';
+  /** Called when runningMethod changes. */
+  onRunning: () => void = () => {};
   stderrTail = '';
 
   constructor(
@@ -124,6 +126,7 @@ class Child {
     running.on('data', (chunk: string) => {
       const lines = chunk.split('\n');
       this.runningMethod = lines[lines.length - 2] ?? this.runningMethod;
+      this.onRunning();
     });
     this.process.stdin!.on('error', () => {}); // a child that died: its exit is reported instead
     this.process.on('exit', (code, signal) => {
@@ -233,11 +236,18 @@ export function createChildProcessExecutor(modulePath: string, options: ChildExe
     const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), limit + (wasLoaded ? 0 : loadLimitMs))));
     // Another executor found the function this call is in (or is running now) endless: stop it too.
     let unwatch = () => {};
+    // Checked when a function is found endless and when the call moves into another method.
     const stopped = new Promise<{ stoppedBy: ExecutionFailure }>((resolve) => {
-      unwatch = endless.watch(() => {
+      const check = () => {
         const found = endless.get(name) ?? (started.runningMethod ? endless.get(started.runningMethod) : undefined);
         if (found) resolve({ stoppedBy: { ...found, message: `${name} was stopped: ${found.message.replace(/ in an earlier check(.*), so it was not called again$/, ' in another check$1')}` } });
-      });
+      };
+      const stopWatching = endless.watch(check);
+      started.onRunning = check;
+      unwatch = () => {
+        stopWatching();
+        started.onRunning = () => {};
+      };
     });
     const outcome = await Promise.race([started.call(nextId++, request, endless.names()), timedOut, stopped]);
     clearTimeout(timer);

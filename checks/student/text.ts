@@ -32,10 +32,21 @@ export interface TextOptions {
   printedLines?: number;
 }
 
-function failureBlock(result: ReportedResult): string[] {
+/** A message without its "<function> threw " lead and case line: the same error reached from different checks. */
+function errorCore(message: string): string {
+  return message.replace(/^[\w.]* ?threw /, '').replace(/\n(Smallest failing case|Case):.*$/s, '').trim();
+}
+
+function failureBlock(result: ReportedResult, seen: Set<string>): string[] {
   const standing = standingOf(result);
   const head = standing === 'warning' ? `! warning: ${result.title}` : `${MARK[standing]} ${result.title}`;
   const lines = [`  ${head}   [${result.id}, ${result.points} point${result.points === 1 ? '' : 's'}]`];
+  const core = errorCore(result.message);
+  if (result.status !== 'failed' && seen.has(core)) {
+    lines.push(`      the same error as above: ${inertForTerminal(core.split('\n')[0]!, 160)}`);
+    return lines;
+  }
+  seen.add(core);
   lines.push(indent(inertForTerminal(result.message.trim()), '      '));
   const replay = replayCommand(result);
   if (replay) lines.push(`      replay: ${replay}`);
@@ -46,7 +57,7 @@ export function renderText(report: RunReport, options: TextOptions = {}): string
   const out: string[] = [];
   const { problems, unavailable } = report.types;
   if (problems.length > 0) {
-    out.push(`Type errors in rnn.ts (${problems.length}): fix these too; the checks below ran on the code as it is.`);
+    out.push(`Type errors in rnn.ts (${problems.length}); the checks below still ran, on whatever of rnn.ts could run:`);
     for (const problem of problems.slice(0, 20)) {
       out.push(`  ${problem.file}:${problem.line}:${problem.column}  error TS${problem.code}: ${inertForTerminal(problem.message).split('\n').join('\n      ')}`);
       if (problem.source?.trim()) out.push(`    ${problem.line} | ${inertForTerminal(problem.source.trimEnd(), 200)}`);
@@ -68,13 +79,18 @@ export function renderText(report: RunReport, options: TextOptions = {}): string
 
   const failing = report.results.filter((result) => standingOf(result) === 'failed');
   const warnings = report.results.filter((result) => standingOf(result) === 'warning');
+  const seen = new Set<string>();
   if (failing.length > 0) {
     out.push(`Failing checks (${failing.length}):`);
-    for (const result of failing) out.push(...failureBlock(result), '');
+    for (const result of failing) {
+      const block = failureBlock(result, seen);
+      out.push(...block, ...(block.length > 2 ? [''] : []));
+    }
+    if (out[out.length - 1] !== '') out.push('');
   }
   if (warnings.length > 0) {
     out.push(`Warnings (0-point checks, they cost nothing):`);
-    for (const result of warnings) out.push(...failureBlock(result), '');
+    for (const result of warnings) out.push(...failureBlock(result, seen), '');
   }
   if (report.dataProblem) {
     out.push('The training check did not run: the data set (pollution.csv) is not available.');

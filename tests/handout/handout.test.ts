@@ -156,7 +156,7 @@ withData('the generated handout', () => {
     const { status, output } = studentNpmTest(handout);
     expect(status).toBe(1);
     const line = lineOf(source, "const scale: number = 'one'");
-    expect(output).toMatch(new RegExp(`Type errors in rnn\\.ts \\(1\\)[\\s\\S]*rnn\\.ts:${line}:11 +error TS2322: Type 'string' is not assignable to type 'number'`));
+    expect(output).toMatch(new RegExp(`Type errors in rnn\\.ts \\(1\\);[\\s\\S]*rnn\\.ts:${line}:11 +error TS2322: Type 'string' is not assignable to type 'number'`));
     expect(output.indexOf('Type errors in rnn.ts')).toBeLessThan(output.indexOf('Points per function'));
     expect(output).toMatch(/Public checks: (\d+) \/ \1 points\./);
   }, 240_000);
