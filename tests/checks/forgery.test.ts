@@ -10,6 +10,8 @@ import type { CheckResult } from '../../checks/types';
 import type { Matrix, Rng } from 'rnn-lab';
 import * as correct from '../../submissions/correct-loops/rnn';
 import { join } from 'path';
+import { createRng } from 'rnn-lab';
+import { evaluationStarts, trainingMse, trainingMseSlow } from '../../checks/catalogue/training-evaluation';
 
 const WITHOUT_DATA = CATALOGUE.filter((check) => !check.usesData);
 const HOSTILE = join(__dirname, '..', 'fixtures', 'hostile');
@@ -103,3 +105,19 @@ test('the in-process front end judges a fixture the same way', async () => {
   const results = await runBattery(loadInProcess(join(HOSTILE, 'forge-fake-losses', 'rnn.ts')), WITHOUT_DATA, { seed: 1, loadTrainData: () => Promise.reject(new Error('no data')) });
   expect(Object.keys(notPassed(results))).toEqual(['train.protocol']);
 }, SLOW);
+
+test("the judge's training statistic: the fast loop equals the model's own formulation", () => {
+  const rng = createRng(3);
+  const data = Array.from({ length: 300 }, () => Array.from({ length: 6 }, () => rng.normal(0, 1)));
+  const params = {
+    u: Array.from({ length: 10 }, () => Array.from({ length: 6 }, () => rng.normal(0, 0.5))),
+    w: Array.from({ length: 10 }, () => Array.from({ length: 10 }, () => rng.normal(0, 0.3))),
+    v: Array.from({ length: 10 }, () => rng.normal(0, 1)),
+    b: Array.from({ length: 10 }, () => rng.normal(0, 0.3)),
+    c: 0.2,
+  };
+  expect(evaluationStarts(300)).toHaveLength(276);
+  expect(evaluationStarts(300).at(-1)).toBe(275);
+  expect(trainingMse(params, data)).toBeCloseTo(trainingMseSlow(params, data), 12);
+  expect(trainingMse({ ...params, c: NaN }, data)).toBeNaN();
+});
