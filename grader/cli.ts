@@ -69,6 +69,8 @@ export interface BatchOptions {
 }
 
 export interface BatchDeps {
+  /** Called once the inputs are valid, before anything is graded (the CLI checks and names the sandbox). */
+  beforeGrading?: () => void;
   backend: ExecutionBackend;
   catalogue: readonly CheckDefinition[];
   trainData: TrainDataSource;
@@ -122,6 +124,7 @@ export async function gradeBatch(options: BatchOptions, deps: BatchDeps): Promis
       throw error;
     }
     const selected = options.shard ? selectShard(all, options.shard) : all;
+    deps.beforeGrading?.();
 
     const warnings: string[] = [];
     if (manual) {
@@ -462,13 +465,6 @@ export async function main(argv: string[]): Promise<number> {
     grade: async (options) => {
       announceUnavailable(options.formats);
       announceRoster(options.roster, options.formats);
-      // Which sandbox submissions run in, said before anything runs; none at all is refused unless allowed.
-      try {
-        stderr.write(`sandbox: ${sandboxInForce({ allowWeakSandbox: options.allowWeakSandbox })}\n`);
-      } catch (error) {
-        stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
-        return EXIT.usage;
-      }
       const progress = createProgress(stderr, isInteractive(stderr));
       try {
         const result = await gradeBatch(options, {
@@ -478,6 +474,14 @@ export async function main(argv: string[]): Promise<number> {
           progress,
           cwd: process.cwd(),
           tmp: tmpdir(),
+          // Which sandbox submissions run in, said before any runs; none at all is refused unless allowed.
+          beforeGrading: () => {
+            try {
+              stderr.write(`sandbox: ${sandboxInForce({ allowWeakSandbox: options.allowWeakSandbox })}\n`);
+            } catch (error) {
+              throw new UsageError(error instanceof Error ? error.message : String(error));
+            }
+          },
         });
         finish(result.report, options.out, result.written);
         return result.exitCode;
