@@ -10,6 +10,7 @@ import type { CheckResult } from '../../checks/types';
 import type { Matrix, Rng } from 'rnn-lab';
 import * as correct from '../../submissions/correct-loops/rnn';
 import { join } from 'path';
+import { createDispatcher } from '../../checks/protocol/dispatch';
 import { createRng } from 'rnn-lab';
 import { evaluationStarts, trainingMse, trainingMseSlow } from '../../checks/catalogue/training-evaluation';
 
@@ -120,4 +121,30 @@ test("the judge's training statistic: the fast loop equals the model's own formu
   expect(evaluationStarts(300).at(-1)).toBe(275);
   expect(trainingMse(params, data)).toBeCloseTo(trainingMseSlow(params, data), 12);
   expect(trainingMse({ ...params, c: NaN }, data)).toBeNaN();
+});
+
+test('the dispatcher takes createHash before the submission can replace it on the crypto module', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const crypto = require('crypto') as Record<string, unknown>;
+  const original = crypto.createHash;
+  const forged = { update: () => forged, digest: () => 'forged' };
+  const dispatch = createDispatcher({
+    columnMeans(data: number[][]) {
+      crypto.createHash = () => forged; // hide the write below behind a made-up checksum
+      data[0][0] = 99;
+      return [0, 0];
+    },
+  });
+  dispatch({ op: 'store', name: 'train', matrix: [[1, 2], [3, 4]] });
+  const clean = createDispatcher({ columnMeans: () => [0, 0] });
+  clean({ op: 'store', name: 'train', matrix: [[1, 2], [3, 4]] });
+  try {
+    const changed = dispatch({ op: 'call', fn: 'columnMeans', args: [{ stored: 'train' }] });
+    const untouched = clean({ op: 'call', fn: 'columnMeans', args: [{ stored: 'train' }] });
+    if (!changed.ok || !untouched.ok) throw new Error('expected answers');
+    expect(changed.after.storedChecksums.train).not.toBe('forged');
+    expect(changed.after.storedChecksums.train).not.toBe(untouched.after.storedChecksums.train);
+  } finally {
+    crypto.createHash = original;
+  }
 });
