@@ -73,6 +73,8 @@ export interface BatchOptions {
 }
 
 export interface BatchDeps {
+  /** Called once the inputs are valid, before anything is graded (the CLI checks and names the sandbox). */
+  beforeGrading?: () => void;
   backend: ExecutionBackend;
   catalogue: readonly CheckDefinition[];
   trainData: TrainDataSource;
@@ -130,6 +132,7 @@ export async function gradeBatch(options: BatchOptions, deps: BatchDeps): Promis
     const selected = options.shard ? selectShard(all, options.shard) : all;
     // Before grading: an export the LMS cannot match is refused now, not after an hour of grading.
     checkRosterIdentifiers(selected.map((submission) => submission.id), options.formats, { roster, rosterShown: options.roster, ...options.lms });
+    deps.beforeGrading?.();
 
     // Odd names, duplicate ids, links where a submission was expected: each keeps its own row.
     const warnings: string[] = [...new Set(all.flatMap((submission) => submission.warnings ?? []))];
@@ -504,13 +507,6 @@ export async function main(argv: string[]): Promise<number> {
     grade: async (options) => {
       announceUnavailable(options.formats);
       announceRoster(options.roster, options.formats);
-      // Which sandbox submissions run in, said before anything runs; none at all is refused unless allowed.
-      try {
-        stderr.write(`sandbox: ${sandboxInForce({ allowWeakSandbox: options.allowWeakSandbox })}\n`);
-      } catch (error) {
-        stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
-        return EXIT.usage;
-      }
       const progress = createProgress(stderr, isInteractive(stderr));
       try {
         const result = await gradeBatch(options, {
@@ -520,6 +516,14 @@ export async function main(argv: string[]): Promise<number> {
           progress,
           cwd: process.cwd(),
           tmp: tmpdir(),
+          // Which sandbox submissions run in, said before any runs; none at all is refused unless allowed.
+          beforeGrading: () => {
+            try {
+              stderr.write(`sandbox: ${sandboxInForce({ allowWeakSandbox: options.allowWeakSandbox })}\n`);
+            } catch (error) {
+              throw new UsageError(error instanceof Error ? error.message : String(error));
+            }
+          },
         });
         finish(result.report, options.out, result.written);
         return result.exitCode;

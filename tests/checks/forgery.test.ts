@@ -10,6 +10,9 @@ import type { CheckResult } from '../../checks/types';
 import type { Matrix, Rng } from 'rnn-lab';
 import * as correct from '../../submissions/correct-loops/rnn';
 import { join } from 'path';
+import { createDispatcher } from '../../checks/protocol/dispatch';
+import { createRng } from 'rnn-lab';
+import { evaluationStarts, trainingMse, trainingMseSlow } from '../../checks/catalogue/training-evaluation';
 
 const WITHOUT_DATA = CATALOGUE.filter((check) => !check.usesData);
 const HOSTILE = join(__dirname, '..', 'fixtures', 'hostile');
@@ -103,3 +106,45 @@ test('the in-process front end judges a fixture the same way', async () => {
   const results = await runBattery(loadInProcess(join(HOSTILE, 'forge-fake-losses', 'rnn.ts')), WITHOUT_DATA, { seed: 1, loadTrainData: () => Promise.reject(new Error('no data')) });
   expect(Object.keys(notPassed(results))).toEqual(['train.protocol']);
 }, SLOW);
+
+test("the judge's training statistic: the fast loop equals the model's own formulation", () => {
+  const rng = createRng(3);
+  const data = Array.from({ length: 300 }, () => Array.from({ length: 6 }, () => rng.normal(0, 1)));
+  const params = {
+    u: Array.from({ length: 10 }, () => Array.from({ length: 6 }, () => rng.normal(0, 0.5))),
+    w: Array.from({ length: 10 }, () => Array.from({ length: 10 }, () => rng.normal(0, 0.3))),
+    v: Array.from({ length: 10 }, () => rng.normal(0, 1)),
+    b: Array.from({ length: 10 }, () => rng.normal(0, 0.3)),
+    c: 0.2,
+  };
+  expect(evaluationStarts(300)).toHaveLength(276);
+  expect(evaluationStarts(300).at(-1)).toBe(275);
+  expect(trainingMse(params, data)).toBeCloseTo(trainingMseSlow(params, data), 12);
+  expect(trainingMse({ ...params, c: NaN }, data)).toBeNaN();
+});
+
+test('the dispatcher takes createHash before the submission can replace it on the crypto module', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const crypto = require('crypto') as Record<string, unknown>;
+  const original = crypto.createHash;
+  const forged = { update: () => forged, digest: () => 'forged' };
+  const dispatch = createDispatcher({
+    columnMeans(data: number[][]) {
+      crypto.createHash = () => forged; // hide the write below behind a made-up checksum
+      data[0][0] = 99;
+      return [0, 0];
+    },
+  });
+  dispatch({ op: 'store', name: 'train', matrix: [[1, 2], [3, 4]] });
+  const clean = createDispatcher({ columnMeans: () => [0, 0] });
+  clean({ op: 'store', name: 'train', matrix: [[1, 2], [3, 4]] });
+  try {
+    const changed = dispatch({ op: 'call', fn: 'columnMeans', args: [{ stored: 'train' }] });
+    const untouched = clean({ op: 'call', fn: 'columnMeans', args: [{ stored: 'train' }] });
+    if (!changed.ok || !untouched.ok) throw new Error('expected answers');
+    expect(changed.after.storedChecksums.train).not.toBe('forged');
+    expect(changed.after.storedChecksums.train).not.toBe(untouched.after.storedChecksums.train);
+  } finally {
+    crypto.createHash = original;
+  }
+});

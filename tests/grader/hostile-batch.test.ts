@@ -63,8 +63,11 @@ describe('a batch of hostile submissions', () => {
     expect(existsSync(path.join(root, 'report.json'))).toBe(false);
     expect(existsSync('/tmp/rnn-hostile-write-files.txt')).toBe(false);
     // No hostile submission got full marks by faking its result.
-    // (slow-training is correct but slow: this rubric has no training check; see the next test.)
-    for (const submission of report.submissions.filter((s: { id: string }) => !['correct-loops', 'well-behaved', 'slow-training'].includes(s.id))) {
+    // (slow-training is correct but slow: this rubric has no training check; see the next test.
+    // The forge-* fixtures attacking checks outside this rubric earn its full marks honestly:
+    // tests/grader/forgery-batch.test.ts grades them with the whole rubric.)
+    const earnFullMarks = ['correct-loops', 'well-behaved', 'slow-training', 'forge-ascent', 'forge-fake-losses', 'forge-neighbours', 'forge-stateful'];
+    for (const submission of report.submissions.filter((s: { id: string }) => !earnFullMarks.includes(s.id))) {
       expect([submission.id, submission.score < submission.maxScore]).toEqual([submission.id, true]);
     }
   }, 1_200_000);
