@@ -6,7 +6,7 @@
  *   junit       junit.xml                        one testcase per check (staff / CI)
  *   csv         gradebook.csv                    one row per student, one column per rubric item
  *   gradescope  gradescope/<id>/results.json     Gradescope autograder results (student-facing)
- *   classroom   classroom/<id>.json              GitHub Classroom runner result (student-facing)
+ *   classroom   classroom/<id>.json              GitHub Classroom: one runner result per check (student-facing)
  *   html        report.html                      class summary with charts + every submission (staff; full messages)
  *   canvas      canvas.csv                       Canvas gradebook import (one assignment column)
  *   moodle      moodle.csv                       Moodle grade import (identifier, grade, feedback)

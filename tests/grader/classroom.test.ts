@@ -102,6 +102,11 @@ describe('the handout workflow (classroom.yml)', () => {
   const workflow = parseYaml(readFileSync(WORKFLOW, 'utf8')) as { jobs: Record<string, { steps: Array<{ id?: string; name: string; run?: string; uses?: string; with?: Record<string, string>; if?: string }> }> };
   const job = workflow.jobs['run-autograding-tests'];
 
+  test('valid against GitHub\'s workflow schema (@action-validator/cli)', () => {
+    const check = spawnSync(join(ROOT, 'node_modules', '.bin', 'action-validator'), [WORKFLOW], { encoding: 'utf8', timeout: 60_000 });
+    expect({ status: check.status, stdout: check.stdout, stderr: check.stderr }).toEqual({ status: 0, stdout: '', stderr: '' });
+  });
+
   test('the job GitHub Classroom looks for, the reporter fed with the runners the grader wrote', () => {
     expect(job).toBeDefined();
     const reporter = job.steps.find((step) => step.uses?.startsWith('classroom-resources/autograding-grading-reporter@'));
