@@ -155,7 +155,15 @@ describe('gradeBatch (fake sandbox)', () => {
         checks: ['fake.public:skipped:0', 'fake.hidden:skipped:0', 'fake.data:skipped:0'],
       },
     ]);
-    // The grader's own failure (erin) is reported by the exit code; the batch still finished.
+    // The grader's own failure (erin) is typed in its row and reported by the exit code; the batch still finished.
+    expect(report.submissions.map((s) => [s.id, s.cause])).toEqual([
+      ['alice', undefined],
+      ['bob', undefined],
+      ['carol', undefined],
+      ['dave', undefined],
+      ['erin', 'grader'],
+      ['frank', undefined],
+    ]);
     expect(exitCode).toBe(EXIT.incomplete);
     expect(report.warnings).toEqual(['manual.csv: scores for submissions that were not found: zoe']);
     expect(report.sandbox).toBe('fake sandbox');
@@ -210,6 +218,9 @@ describe('gradeBatch (fake sandbox)', () => {
       ['fake.hidden', 'passed', 2, ''],
       ['fake.data', 'error', 0, `Not run: the grader could not load the lab data (not the submission's fault): ${message}`],
     ]);
+    // Typed, not told by its message: the check and its row are the grader's fault.
+    expect(report.submissions[0].checks.map((c) => c.cause)).toEqual([undefined, undefined, 'grader']);
+    expect(report.submissions[0].cause).toBe('grader');
     expect(existsSync(join(root, 'out', 'report.json'))).toBe(true);
   });
 

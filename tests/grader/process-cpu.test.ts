@@ -13,7 +13,8 @@ const SLOW_TEST_MS = 90_000;
 
 test('counts the CPU of a grandchild that burns it, and nothing for a process that is gone', async () => {
   // sh → node: the busy process is a descendant, as node is under prlimit → bwrap in the sandbox
-  const script = `const end = Date.now() + ${BUSY_MS}; while (Date.now() < end); setInterval(() => {}, 1000);`;
+  // It burns BUSY_MS of its own CPU time (not of wall time: on a busy machine it gets a small share).
+  const script = `const cpuMs = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; }; while (cpuMs() < ${BUSY_MS}); setInterval(() => {}, 1000);`;
   const shell = spawn('sh', ['-c', `${JSON.stringify(process.execPath)} -e ${JSON.stringify(script)} & wait`], { stdio: 'ignore', detached: true });
   const started = performance.now();
   try {
