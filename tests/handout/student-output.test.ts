@@ -2,6 +2,7 @@
  * The pieces of the student's `npm test` output: the training chart, warnings for 0-point checks,
  * error locations, and text from the submission made inert for a terminal and a CI log.
  */
+import MarkdownIt from 'markdown-it';
 import { lossChart, trainingView } from '../../checks/student/chart';
 import { locateError } from '../../checks/executors/error-location';
 import { annotation, escapeData, escapeProperty, jobSummary } from '../../checks/student/github';
@@ -91,5 +92,25 @@ describe('text from the submission is inert', () => {
     expect(markdown).toContain('<pre>&lt;/pre&gt;&lt;img src=x onerror=alert(1)&gt; | `x`</pre>');
     expect(markdown).not.toContain('<img');
     expect(markdown).toContain('| `RNN.computeGradB` | 0 / 8 | ❌ |');
+  });
+
+  it('in the job summary, as a GitHub-flavoured Markdown parser reads it: one table, no markup from the submission', () => {
+    const message = '</pre></details><img src=x onerror=alert(1)>\n| a | b |\n# heading\n<script>x</script>';
+    const run = report([result('contract.exports', 0, 'passed'), result('grad.b.value', 8, 'failed', message), result('grad.b.shape', 2, 'passed')]);
+    const markdown = jobSummary(run);
+    // GitHub renders the summary as GitHub-flavoured Markdown with (sanitised) HTML allowed.
+    const html = new MarkdownIt({ html: true }).render(markdown);
+    expect(html.match(/<table>/g)).toHaveLength(1);
+    const cells = [...html.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((row) => [...row[1]!.matchAll(/<t[hd][^>]*>([\s\S]*?)<\/t[hd]>/g)].map((cell) => cell[1]));
+    expect(cells).toEqual([
+      ['function', 'points', 'checks'],
+      ['<code>rnn.ts</code>', '0 / 0', '✅'],
+      ['<code>RNN.computeGradB</code>', '2 / 10', '❌ ✅'],
+    ]);
+    expect(html).not.toMatch(/<img|<script|<h1/);
+    // the message is one <pre> block whose text, once the entities are read, is the message itself
+    const pre = /<pre>([\s\S]*?)<\/pre>/.exec(html)![1]!;
+    const decoded = pre.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+    expect(decoded).toBe(message);
   });
 });
