@@ -11,8 +11,10 @@
  *
  * The file holds the runners' names and their results:
  *   { "runners": "contractExports,gradBValue,…", "results": { "contractExports": {…}, … } }
- * and `githubEnv` turns it into what the reporter reads (the handout's classroom.yml workflow runs
- * `tsx grader/reports/classroom.ts FILE`, which appends them to $GITHUB_ENV and $GITHUB_OUTPUT).
+ * and `githubEnv` turns it into what the reporter reads (`tsx grader/reports/classroom.ts FILE`
+ * appends them to $GITHUB_ENV and $GITHUB_OUTPUT, in a workflow step before the reporter's).
+ * The handout ships no Classroom workflow: the reporter runs in the student's repository, where
+ * the private grader and any token for it would be the student's to read (docs/ci.md).
  *
  * Student-facing: hidden checks' messages are replaced by a generic one. The reporter prints
  * names and messages raw into the job log, so they carry no control characters or escape

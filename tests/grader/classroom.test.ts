@@ -2,21 +2,14 @@
  * GitHub Classroom: the grader's runner results read by a faithful copy of the reporter's
  * arithmetic (tests/helpers/classroom-reporter.ts). Its table and the grade it records must both
  * equal the grader's score, its log must carry no control character and no line a runner would
- * execute (`::…`), and the handout's classroom.yml must hand the results to it.
+ * execute (`::…`).
  */
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import fc from 'fast-check';
-import { parse as parseYaml } from 'yaml';
 import type { GradeReport, SubmissionReport } from '../../grader/report-types';
 import { classroomBundle, githubEnv, renderClassroom, runnerNames } from '../../grader/reports/classroom';
 import { runReporter } from '../helpers/classroom-reporter';
 import { HOSTILE_IDS, hostileReport } from '../helpers/hostile-report';
 
-const ROOT = join(__dirname, '..', '..');
-const WORKFLOW = join(ROOT, 'handout', 'template', '.github', 'workflows', 'classroom.yml');
 const cents = (points: number) => Math.round(points * 100);
 
 /** The reporter run on one submission's file, through githubEnv as the workflow does. */
@@ -96,48 +89,4 @@ test('runner names: letters and digits only, distinct even in upper case', () =>
   expect([...runnerNames(['grad.b.value', 'gradB.value', 'GRADBVALUE', 'x', '1-2', '...']).values()]).toEqual(['gradBValue', 'gradBValue2', 'GRADBVALUE3', 'x', 'item12', 'item']);
   expect(() => githubEnv({ runners: 'a,b-c', results: { a: {}, 'b-c': {} } })).toThrow('bad runner names: b-c');
   expect(() => githubEnv({})).toThrow('not a GitHub Classroom results file');
-});
-
-describe('the handout workflow (classroom.yml)', () => {
-  const workflow = parseYaml(readFileSync(WORKFLOW, 'utf8')) as { jobs: Record<string, { steps: Array<{ id?: string; name: string; run?: string; uses?: string; with?: Record<string, string>; if?: string }> }> };
-  const job = workflow.jobs['run-autograding-tests'];
-
-  test('valid against GitHub\'s workflow schema (@action-validator/cli)', () => {
-    const check = spawnSync(join(ROOT, 'node_modules', '.bin', 'action-validator'), [WORKFLOW], { encoding: 'utf8', timeout: 60_000 });
-    expect({ status: check.status, stdout: check.stdout, stderr: check.stderr }).toEqual({ status: 0, stdout: '', stderr: '' });
-  });
-
-  test('the job GitHub Classroom looks for, the reporter fed with the runners the grader wrote', () => {
-    expect(job).toBeDefined();
-    const reporter = job.steps.find((step) => step.uses?.startsWith('classroom-resources/autograding-grading-reporter@'));
-    expect(reporter).toMatchObject({ uses: 'classroom-resources/autograding-grading-reporter@v1', with: { runners: '${{ steps.runners.outputs.runners }}' } });
-    expect(reporter!.if).toContain("steps.runners.outcome == 'success'");
-  });
-
-  test('its "runners" step, run as the runner runs it, gives the reporter the grade', () => {
-    const step = job.steps.find((s) => s.id === 'runners')!;
-    const dir = mkdtempSync(join(tmpdir(), 'classroom-workflow-'));
-    try {
-      symlinkSync(ROOT, join(dir, '.grader'));
-      const grade = hostileReport();
-      const submission = grade.submissions[0];
-      mkdirSync(join(dir, 'grade-report', 'classroom'), { recursive: true });
-      writeFileSync(join(dir, 'grade-report', 'classroom', 'x.json'), renderClassroom(grade).get(submission.id)!);
-      writeFileSync(join(dir, 'env'), '');
-      writeFileSync(join(dir, 'output'), '');
-      const run = spawnSync('bash', ['-e', '-c', step.run!], { cwd: dir, encoding: 'utf8', env: { ...process.env, GITHUB_ENV: join(dir, 'env'), GITHUB_OUTPUT: join(dir, 'output') }, timeout: 120_000 });
-      expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
-      const vars = Object.fromEntries(readFileSync(join(dir, 'env'), 'utf8').trim().split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
-      const runners = /^runners=(.*)$/m.exec(readFileSync(join(dir, 'output'), 'utf8'))![1];
-      const reported = runReporter(runners, vars);
-      expect(cents(reported.notice!.totalPoints)).toBe(cents(submission.score));
-      expect(cents(reported.tableTotal.score)).toBe(cents(submission.score));
-
-      // No result file (the grader crashed): the step fails, so the reporter does not run.
-      rmSync(join(dir, 'grade-report'), { recursive: true });
-      expect(spawnSync('bash', ['-e', '-c', step.run!], { cwd: dir, encoding: 'utf8', env: { ...process.env, GITHUB_ENV: join(dir, 'env'), GITHUB_OUTPUT: join(dir, 'output') } }).status).not.toBe(0);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }, 120_000);
 });
