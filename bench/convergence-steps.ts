@@ -1,5 +1,5 @@
 /**
- * Calibrates the convergence settings a rubric may offer (`convergence:`, grader/convergence-settings.ts).
+ * Calibrates the convergence settings a rubric may offer (`convergence:`, checks/catalogue/convergence-settings.ts).
  *
  *   nice npx tsx bench/convergence-steps.ts [--data FILE] [--seeds N] [--slow-seeds N] [--steps 200,300,400,500] [--out FILE]
  *
@@ -28,7 +28,7 @@ import { createRng } from 'rnn-lab';
 import { loadPollutionData } from 'rnn-lab/data';
 import { doTrainingStep, RNN, trainRnn } from '../reference/rnn';
 import { convergenceStatistic, prepareData } from '../reference/pipeline';
-import { DEFAULT_CONVERGENCE, OFFERED_CONVERGENCE } from '../grader/convergence-settings';
+import { DEFAULT_CONVERGENCE, OFFERED_CONVERGENCE } from '../checks/catalogue/convergence-settings';
 import { median } from './stats';
 
 /** The seed train.converges trains with (checks/catalogue/training-spec-checks.ts). */

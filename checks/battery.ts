@@ -6,6 +6,7 @@
 import type { Matrix } from 'rnn-lab';
 import { ExecutionAborted, StudentError, SubmissionRunner } from './runner';
 import type { Executor } from './protocol/requests';
+import type { ConvergenceSetting } from './catalogue/convergence-settings';
 import type { CheckDefinition, CheckOutcome, CheckResult, Replay } from './types';
 
 export interface BatteryOptions {
@@ -17,6 +18,8 @@ export interface BatteryOptions {
   loadTrainData: () => Promise<Matrix>;
   /** Replays one check's counterexample. */
   replay?: { id: string } & Replay;
+  /** train.converges' steps and pass mark, when a rubric chooses them. */
+  convergence?: ConvergenceSetting;
   /** Called after each check, e.g. for progress output. */
   onResult?: (result: CheckResult) => void;
 }
@@ -65,7 +68,7 @@ export async function runBattery(executor: Executor, checks: readonly CheckDefin
     const runner = new SubmissionRunner(executor, started + check.timeoutMs);
     const replay = options.replay?.id === check.id ? { seed: options.replay.seed, path: options.replay.path } : undefined;
     const outcome = await runOne(check, () =>
-      check.run({ runner, seed: replay?.seed ?? seed, numRuns: options.numRuns ?? DEFAULT_NUM_RUNS, replay, trainData }),
+      check.run({ runner, seed: replay?.seed ?? seed, numRuns: options.numRuns ?? DEFAULT_NUM_RUNS, replay, trainData, convergence: options.convergence }),
     );
     const result: BatteryResult = { id: check.id, target: check.target, title: check.title, visibility: check.visibility, seed, durationMs: Date.now() - started, ...outcome };
     results.push(result);

@@ -5,6 +5,7 @@
 import type { Matrix } from 'rnn-lab';
 import type { SubmissionRunner } from './runner';
 import type { Argument } from './protocol/requests';
+import type { ConvergenceSetting } from './catalogue/convergence-settings';
 
 export type Verdict = 'passed' | 'failed' | 'error' | 'timeout' | 'memory';
 
@@ -41,6 +42,8 @@ export interface CheckContext {
    * the executor once and passed to submission code as `argument` (a fresh copy per call).
    */
   trainData(): Promise<{ matrix: Matrix; argument: Argument }>;
+  /** train.converges' steps and pass mark when a rubric chooses them (else the notebook's 500 and 0.075). */
+  convergence?: ConvergenceSetting;
 }
 
 export interface CheckDefinition {

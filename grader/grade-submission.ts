@@ -24,7 +24,7 @@ import type { CheckReport, CheckStatus, FaultCause, ManualItemReport, Submission
 import { asGraderFault, graderFaultMessage } from './faults';
 import { fileNameFor } from './reports/common';
 import { changedHandoutFiles } from '../handout/files';
-import { centsToPoints, scoreCheck } from './rubric';
+import { centsToPoints, convergenceSettingOf, scoreCheck } from './rubric';
 import type { ManualScores, Rubric } from './rubric';
 
 /** The standardized training split, loaded at most once per grader process. */
@@ -183,6 +183,7 @@ export async function gradeSubmission(submission: Submission, options: GradeSubm
       seed,
       numRuns: options.numRuns,
       loadTrainData: () => options.trainData.get(),
+      convergence: convergenceSettingOf(options.rubric),
       onResult: options.onCheck,
     });
     for (const verdict of verdicts) results.set(verdict.id, verdict);

@@ -14,7 +14,7 @@ import { z } from 'zod';
 import { CATALOGUE } from '../checks/catalogue';
 import { MISTAKES } from '../checks/diagnosis/mistakes';
 import type { CheckDefinition } from '../checks/types';
-import { DEFAULT_CONVERGENCE, OFFERED_CONVERGENCE } from './convergence-settings';
+import { DEFAULT_CONVERGENCE, OFFERED_CONVERGENCE } from '../checks/catalogue/convergence-settings';
 import type { DiagnosisCatalogue } from './rubric';
 import { ConvergenceSchema, ITEM_SCHEMAS, PartialRuleSchema, RubricFileSchema } from './rubric-schema';
 

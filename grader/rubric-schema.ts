@@ -7,7 +7,7 @@
  * Field error messages leave out the field's name: the caller prefixes "`points:` " from the path.
  */
 import { z } from 'zod';
-import { DEFAULT_CONVERGENCE, OFFERED_CONVERGENCE } from './convergence-settings';
+import { DEFAULT_CONVERGENCE, OFFERED_CONVERGENCE } from '../checks/catalogue/convergence-settings';
 
 export const PARTIAL_STATUSES = ['failed', 'error', 'timeout', 'memory'] as const;
 export const SPREADS = ['weighted', 'equal'] as const;

@@ -14,8 +14,8 @@
  */
 import { MISTAKES } from '../checks/diagnosis/mistakes';
 import type { CheckDefinition } from '../checks/types';
-import { DEFAULT_CONVERGENCE, OFFERED_CONVERGENCE } from './convergence-settings';
-import type { ConvergenceSetting } from './convergence-settings';
+import { DEFAULT_CONVERGENCE, OFFERED_CONVERGENCE } from '../checks/catalogue/convergence-settings';
+import type { ConvergenceSetting } from '../checks/catalogue/convergence-settings';
 import { centsToPoints, formatCents } from './points';
 import { readText } from './read-text';
 import { idOf, isRecord, itemLabel, kindsOf, Problems, readObject, readYaml, RubricError } from './rubric-problems';
@@ -34,7 +34,7 @@ import type {
 export { centsToPoints } from './points';
 export { loadManualScores, ManualScoresError, parseManualScores } from './manual-scores';
 export type { ManualScores } from './manual-scores';
-export type { ConvergenceSetting } from './convergence-settings';
+export type { ConvergenceSetting } from '../checks/catalogue/convergence-settings';
 export { RubricError } from './rubric-problems';
 
 /** Partial credit for a check that did not pass. */

@@ -18,7 +18,7 @@ import {
   selectChecks,
 } from '../../grader/rubric';
 import type { DiagnosisCatalogue, Rubric } from '../../grader/rubric';
-import { DEFAULT_CONVERGENCE, OFFERED_CONVERGENCE } from '../../grader/convergence-settings';
+import { DEFAULT_CONVERGENCE, OFFERED_CONVERGENCE } from '../../checks/catalogue/convergence-settings';
 import { EXAMPLE_RUBRIC, renderRubricReference, RUBRIC_DOC, withReference } from '../../grader/rubric-docs';
 
 function fakeCheck(

@@ -4,6 +4,7 @@
  * calibrated on the reference over 100 seeds by bench/convergence-steps.ts (table in docs/rubric.md).
  * Only these pairs are offered: a step count without a measured threshold would be a guess.
  */
+import { CONVERGENCE_STEPS, CONVERGENCE_THRESHOLD } from './training-spec-checks';
 
 export interface ConvergenceSetting {
   /** Training steps of batch 32 the check asks `trainRnn` for. */
@@ -13,7 +14,7 @@ export interface ConvergenceSetting {
 }
 
 /** The notebook's setting, used when a rubric says nothing. */
-export const DEFAULT_CONVERGENCE: ConvergenceSetting = { steps: 500, threshold: 0.075 };
+export const DEFAULT_CONVERGENCE: ConvergenceSetting = { steps: CONVERGENCE_STEPS, threshold: CONVERGENCE_THRESHOLD };
 
 /** Every setting offered, fastest first; the default is one of them. */
 export const OFFERED_CONVERGENCE: readonly ConvergenceSetting[] = [
