@@ -9,13 +9,12 @@ import { createInProcessExecutor, loadInProcess } from '../../checks/executors/i
 import type { CheckResult } from '../../checks/types';
 import type { Matrix, Rng } from 'rnn-lab';
 import * as correct from '../../submissions/correct-loops/rnn';
-import { join } from 'path';
 import { createDispatcher } from '../../checks/protocol/dispatch';
 import { createRng } from 'rnn-lab';
 import { evaluationStarts, trainingMse, trainingMseSlow } from '../../checks/catalogue/training-evaluation';
 
+import { materialisedEntry } from '../fixtures/hostile/materialise';
 const WITHOUT_DATA = CATALOGUE.filter((check) => !check.usesData);
-const HOSTILE = join(__dirname, '..', 'fixtures', 'hostile');
 const SLOW = 120_000;
 
 function notPassed(results: CheckResult[]): Record<string, string> {
@@ -100,12 +99,12 @@ describe('what a submission says about itself is not enough', () => {
 
 function loadedFixture(name: string): Record<string, unknown> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require(join(HOSTILE, name, 'rnn.ts')) as Record<string, unknown>;
+  return require(materialisedEntry(name)) as Record<string, unknown>;
 }
 
 // loadInProcess is the students' own front end: it must see the same verdicts.
 test('the in-process front end judges a fixture the same way', async () => {
-  const results = await runBattery(loadInProcess(join(HOSTILE, 'forge-fake-losses', 'rnn.ts')), WITHOUT_DATA, { seed: 1, loadTrainData: () => Promise.reject(new Error('no data')) });
+  const results = await runBattery(loadInProcess(materialisedEntry('forge-fake-losses')), WITHOUT_DATA, { seed: 1, loadTrainData: () => Promise.reject(new Error('no data')) });
   expect(Object.keys(notPassed(results))).toEqual(['train.protocol']);
 }, SLOW);
 

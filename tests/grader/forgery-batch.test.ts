@@ -12,8 +12,8 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync }
 import os from 'os';
 import path from 'path';
 
+import { materialiseFixture } from '../fixtures/hostile/materialise';
 const ROOT = path.join(__dirname, '..', '..');
-const HOSTILE = path.join(ROOT, 'tests', 'fixtures', 'hostile');
 const DATA = process.env.RNN_LAB_DATA ? path.resolve(process.env.RNN_LAB_DATA) : undefined;
 if (!DATA) console.warn('NOTE: forgery batch without RNN_LAB_DATA: train.converges is left out of the rubric (set RNN_LAB_DATA=/path/to/pollution.csv to include it).');
 
@@ -47,8 +47,9 @@ describe('forgeries graded in one batch with a correct submission', () => {
   beforeAll(() => {
     root = mkdtempSync(path.join(os.tmpdir(), 'rnn-forgery-batch-'));
     for (const name of Object.keys(EARNED_FAILURES)) {
-      const from = name === 'correct-loops' ? path.join(ROOT, 'submissions', name) : path.join(HOSTILE, name);
-      cpSync(from, path.join(root, 'batch', name), { recursive: true });
+      const dest = path.join(root, 'batch', name);
+      if (name === 'correct-loops') cpSync(path.join(ROOT, 'submissions', name), dest, { recursive: true });
+      else materialiseFixture(name, dest);
     }
     const defaults = readFileSync(path.join(ROOT, 'grader', 'rubric.default.yaml'), 'utf8');
     rubric = DATA ? defaults : defaults.replace(/^ {2}- check: train\.converges\n {4}points: \d+\n/m, '');

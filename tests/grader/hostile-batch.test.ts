@@ -8,6 +8,7 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, wri
 import os from 'os';
 import path from 'path';
 
+import { materialiseFixture } from '../fixtures/hostile/materialise';
 const ROOT = path.join(__dirname, '..', '..');
 const HOSTILE = path.join(ROOT, 'tests', 'fixtures', 'hostile');
 const RUBRIC = 'items:\n' + ['contract.exports', 'data.columnMeans', 'loss.mse', 'forward.shape', 'grad.c.value', 'grad.b.value'].map((id) => `  - check: ${id}\n    points: 1\n`).join('');
@@ -29,7 +30,7 @@ describe('a batch of hostile submissions', () => {
     root = mkdtempSync(path.join(os.tmpdir(), 'rnn-hostile-batch-'));
     writeFileSync(path.join(root, 'rubric.yaml'), RUBRIC);
     for (const name of readdirSync(HOSTILE, { withFileTypes: true }).filter((entry) => entry.isDirectory())) {
-      cpSync(path.join(HOSTILE, name.name), path.join(root, 'batch', name.name), { recursive: true });
+      materialiseFixture(name.name, path.join(root, 'batch', name.name));
     }
     cpSync(path.join(ROOT, 'submissions', 'correct-loops'), path.join(root, 'batch', 'correct-loops'), { recursive: true });
     cpSync(path.join(ROOT, 'submissions', 'correct-loops'), path.join(root, 'alone', 'correct-loops'), { recursive: true });
