@@ -108,7 +108,21 @@ const describeMutant = (m: Pick<Mutant, 'line' | 'where' | 'from' | 'to'>) => `$
  * Survivors that compute the same results as the original on every input the contract allows,
  * keyed by describeMutant. Each needs its reason.
  */
-export const EQUIVALENT: Record<string, string> = {};
+export const EQUIVALENT: Record<string, string> = {
+  'doTrainingStep:221 < → <=':
+    'writes w[i][H] += g.w[i][H] (NaN) into an extra slot of the local gradient sum; the update loop reads only k < H, so no parameter, loss or rng call changes',
+  'doTrainingStep:222 < → <=':
+    'writes u[i][F] += g.u[i][F] (NaN) into an extra slot of the local gradient sum; the update loop reads only j < F, so no parameter, loss or rng call changes',
+};
+
+/**
+ * Survivors that do change behaviour, and the check that will catch them (work tracked elsewhere).
+ * Reported apart from the equivalent ones; they still count as survivors.
+ */
+export const KNOWN_GAPS: Record<string, string> = {
+  'trainRnn:238 0.01 → 0.02':
+    "trainRnn's learning rate: no check compares a training step of trainRnn with the reference's yet (the trainRnn learning-rate and batch check of issue 13)",
+};
 
 /** In the child: grade one mutant, print the ids of the checks that did not pass. */
 async function gradeOne(path: string): Promise<void> {
@@ -173,13 +187,15 @@ async function main(): Promise<void> {
 
   const survivors = outcomes.filter((outcome) => outcome.killedBy.length === 0);
   const explained = survivors.filter((outcome) => EQUIVALENT[describeMutant(outcome.mutant)]);
-  const unexplained = survivors.filter((outcome) => !EQUIVALENT[describeMutant(outcome.mutant)]);
+  const gaps = survivors.filter((outcome) => KNOWN_GAPS[describeMutant(outcome.mutant)]);
+  const unexplained = survivors.filter((outcome) => !EQUIVALENT[describeMutant(outcome.mutant)] && !KNOWN_GAPS[describeMutant(outcome.mutant)]);
   const killed = outcomes.length - survivors.length;
   console.log(`\n${outcomes.length} mutants in ${((Date.now() - started) / 1000).toFixed(0)} s: ${killed} killed (${((100 * killed) / outcomes.length).toFixed(1)} %), ${survivors.length} survived`);
   console.log(`kill rate over the non-equivalent mutants: ${killed}/${outcomes.length - explained.length} (${((100 * killed) / (outcomes.length - explained.length)).toFixed(1)} %)`);
   for (const { mutant } of explained) console.log(`  equivalent: ${describeMutant(mutant)} — ${EQUIVALENT[describeMutant(mutant)]}`);
+  for (const { mutant } of gaps) console.log(`  known gap (changes behaviour): ${describeMutant(mutant)} — ${KNOWN_GAPS[describeMutant(mutant)]}`);
   for (const { mutant } of unexplained) console.log(`  NOT EXPLAINED: #${mutant.id} ${describeMutant(mutant)}`);
-  process.exitCode = unexplained.length === 0 ? 0 : 1;
+  process.exitCode = unexplained.length + gaps.length === 0 ? 0 : 1;
 }
 
 if (require.main === module) {
