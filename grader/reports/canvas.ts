@@ -20,7 +20,7 @@
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import type { GradeReport } from '../report-types';
-import { formatPoints } from './common';
+import { formatPoints, gradebookScore } from './common';
 
 // --- roster ------------------------------------------------------------------------------------
 
@@ -139,7 +139,7 @@ export function renderCanvas(report: GradeReport, options: CanvasOptions = {}): 
   const rows: string[][] = [[...CANVAS_COLUMNS, canvasAssignmentColumn(report, options)], ['Points Possible', '', '', '', '', formatPoints(report.rubric.maxScore)]];
   for (const submission of report.submissions) {
     const cells = canvasIdentity(submission.id, options);
-    rows.push([...CANVAS_COLUMNS.map((column) => cells[column]), formatPoints(submission.score)]);
+    rows.push([...CANVAS_COLUMNS.map((column) => cells[column]), gradebookScore(submission)]);
   }
   // No cell may reach a spreadsheet as a formula (an id or name starting with =, +, -, @ gets a leading ').
   return stringify(rows, { record_delimiter: 'unix', escape_formulas: true });

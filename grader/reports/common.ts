@@ -24,6 +24,15 @@ export function formatPoints(points: number): string {
   return String(Math.round(points * 100) / 100);
 }
 
+/**
+ * A submission's score cell in a gradebook import: empty when the grader failed on it
+ * (`cause: 'grader'`), so that an import leaves the student's grade alone instead of recording
+ * a number the student did not earn; the batch exited 3 and the row waits for a regrade.
+ */
+export function gradebookScore(submission: Pick<SubmissionReport, 'score' | 'cause'>): string {
+  return submission.cause === 'grader' ? '' : formatPoints(submission.score);
+}
+
 /** The generic text shown to students instead of a hidden check's message. */
 export function hiddenMessage(check: Pick<CheckReport, 'status' | 'target'>): string {
   if (check.status === 'passed') return '';

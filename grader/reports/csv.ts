@@ -6,7 +6,7 @@
  */
 import { stringify } from 'csv-stringify/sync';
 import type { GradeReport } from '../report-types';
-import { formatPoints, itemPoints } from './common';
+import { formatPoints, gradebookScore, itemPoints } from './common';
 
 export function renderGradebook(report: GradeReport): string {
   const items = report.rubric.items;
@@ -14,7 +14,7 @@ export function renderGradebook(report: GradeReport): string {
   const rows = report.submissions.map((submission) => [
     submission.id,
     submission.status,
-    formatPoints(submission.score),
+    gradebookScore(submission),
     formatPoints(submission.maxScore),
     ...items.map((item) => {
       const points = itemPoints(submission, item.id);

@@ -22,7 +22,7 @@
 import { stringify } from 'csv-stringify/sync';
 import type { GradeReport, SubmissionReport } from '../report-types';
 import type { Roster, RosterEntry } from './canvas';
-import { formatPoints } from './common';
+import { formatPoints, gradebookScore } from './common';
 import { plainLine } from './plain-text';
 
 export const MOODLE_FILE = 'moodle.csv';
@@ -46,6 +46,7 @@ const ROSTER_FIELD: Record<MoodleIdentifier, keyof RosterEntry> = { idnumber: 'i
 
 /** The short, student-facing feedback text of one submission. */
 export function moodleFeedback(submission: SubmissionReport): string {
+  if (submission.cause === 'grader') return 'Autograder: not graded yet (a problem on the grading side, not in your work); it will be regraded.';
   const score = `Autograder: ${formatPoints(submission.score)}/${formatPoints(submission.maxScore)}.`;
   if (submission.status === 'error') {
     const reason = plainLine((submission.error ?? 'unknown error').split(/\r\n|\r|\n/)[0]);
@@ -71,7 +72,7 @@ export function renderMoodle(report: GradeReport, options: MoodleOptions = {}): 
   const gradeColumn = options.gradeColumn ?? report.rubric.name;
   const feedback = options.feedback ?? true;
   const header = [MOODLE_IDENTIFIER_COLUMNS[identifier], gradeColumn, ...(feedback ? [`${gradeColumn} (Feedback)`] : [])];
-  const rows = report.submissions.map((submission) => [moodleIdentifier(submission.id, options), formatPoints(submission.score), ...(feedback ? [moodleFeedback(submission)] : [])]);
+  const rows = report.submissions.map((submission) => [moodleIdentifier(submission.id, options), gradebookScore(submission), ...(feedback ? [moodleFeedback(submission)] : [])]);
   // No cell may reach a spreadsheet as a formula (a leading ' on cells starting with =, +, -, @).
   return stringify([header, ...rows], { record_delimiter: 'unix', escape_formulas: true });
 }

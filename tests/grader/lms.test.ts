@@ -221,3 +221,18 @@ describe('a roster that lacks an identifier', () => {
     }
   }, 200_000);
 });
+
+describe('a row the grader failed on (cause: grader)', () => {
+  const report = hostileReport();
+  report.submissions[0].cause = 'grader';
+  // Rows follow the submissions' order, after the header (and Canvas' "Points Possible" row).
+  const scores = (csv: string, skip: number, column: (row: string[]) => string) => (parse(csv) as string[][]).slice(skip).map(column);
+
+  test('gets an empty score cell in every gradebook import, never a number the student did not earn', () => {
+    const earned = report.submissions.slice(1).map((submission) => String(submission.score));
+    expect(scores(renderGradebook(report), 1, (row) => row[2])).toEqual(['', ...earned]);
+    expect(scores(renderCanvas(report), 2, (row) => row[row.length - 1])).toEqual(['', ...earned]);
+    expect(scores(renderMoodle(report), 1, (row) => row[1])).toEqual(['', ...earned]);
+    expect(moodleFeedback(report.submissions[0])).toMatch(/not graded yet .*not in your work/);
+  });
+});
