@@ -177,7 +177,7 @@ describe('gradeBatch (fake sandbox)', () => {
     expect(written).toContain('gradebook.csv');
     expect(readFileSync(join(root, 'out', 'report.json'), 'utf8')).toBe(`${JSON.stringify(report, null, 2)}\n`);
     expect(readFileSync(join(root, 'out', 'gradebook.csv'), 'utf8')).toBe(
-      'id,status,score,max_score,fake.public,fake.hidden,fake.data,ex1\nalice,graded,18,20,3,2,5,8\nbob,graded,0,20,0,0,0,\ncarol,error,0,20,0,0,0,\ndave,graded,0,20,0,0,0,\nerin,error,0,20,0,0,0,\nfrank,error,0,20,0,0,0,\n',
+      'id,status,score,max_score,fake.public,fake.hidden,fake.data,ex1\nalice,graded,18,20,3,2,5,8\nbob,graded,0,20,0,0,0,\ncarol,error,0,20,0,0,0,\ndave,graded,0,20,0,0,0,\nerin,error,,20,0,0,0,\nfrank,error,0,20,0,0,0,\n',
     );
     // The hidden check's message is in the staff report only.
     expect(readFileSync(join(root, 'out', 'report.md'), 'utf8')).toContain('SECRET');
