@@ -11,6 +11,7 @@ import type { Decoded } from '../protocol/encode';
 import { compareNumeric, SUBMISSION_TOLERANCE } from '../numeric/tolerance';
 import type { Numeric } from '../numeric/tolerance';
 import { StudentError } from '../runner';
+import { quotingRule, RULES } from './rules';
 import type { CheckDefinition } from '../types';
 import { buildCase, checkOverCases, referenceRnn } from './cases';
 import type { ModelCase } from './cases';
@@ -98,4 +99,4 @@ async function ownComposition(context: Parameters<CheckDefinition['run']>[0], c:
   return out;
 }
 
-export const COMPOSITION_CHECKS: CheckDefinition[] = [gradientsCheck];
+export const COMPOSITION_CHECKS: CheckDefinition[] = [quotingRule(gradientsCheck, RULES.getGradients)];

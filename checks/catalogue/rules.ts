@@ -3,6 +3,8 @@
  * quotes the rule that was broken, so a student reads what the contract asks, not only which
  * number was off. tests/checks/messages.test.ts holds every failing message to its rule.
  */
+import type { CheckDefinition } from '../types';
+
 export const RULES = {
   numTrainSamples: {
     wholeDays: 'a multiple of 24 (whole days)',
@@ -30,9 +32,24 @@ export const RULES = {
   untouched: 'gradient functions read the parameters from `this` and must not change them or their inputs',
   constructor: 'u (H×F), w (H×H), v (H) drawn from Normal(0, 0.001), one rng.normal(0, 0.001) per entry; b (H) zeros; c = 0',
   constructorWithoutRng: 'without rng any source of normal draws',
+  doTrainingStep:
+    "doTrainingStep samples batchSize random days by calling getRandomDay(data, rng) that many times in order, averages each parameter's gradient over the batch, takes one SGD step on every parameter and returns the mean loss over the batch",
+  trainRnn: "trainRnn makes a new RNN(10, 6, rng), takes numSteps steps with batch 32 and learning rate 0.01, and losses[i] is step i's return value",
 } as const;
 
 /** "… the rule: <rule>." appended to a message. */
 export function ruleSentence(rule: string): string {
   return `The lab contract: ${rule}.`;
+}
+
+/** `check`, with the rule's sentence appended to every failure message that does not quote it yet. */
+export function quotingRule(check: CheckDefinition, rule: string): CheckDefinition {
+  return {
+    ...check,
+    async run(context) {
+      const outcome = await check.run(context);
+      if (outcome.status !== 'failed' || outcome.message.includes(rule)) return outcome;
+      return { ...outcome, message: `${outcome.message} ${ruleSentence(rule)}` };
+    },
+  };
 }

@@ -23,6 +23,7 @@ import type { Numeric } from '../numeric/tolerance';
 import type { Params } from '../numeric/model';
 import type { Answer } from '../runner';
 import type { CheckContext, CheckDefinition, CheckOutcome } from '../types';
+import { quotingRule, RULES } from './rules';
 import { shapeProblem } from './shapes';
 import type { Shape } from './shapes';
 import { CONVERGENCE_SEED, CONVERGENCE_STEPS, CONVERGENCE_THRESHOLD, stepData } from './training-spec-checks';
@@ -228,4 +229,4 @@ function formatStatistic(value: number): string {
   return Number.isFinite(value) ? (Math.abs(value) >= 1e4 ? value.toExponential(2) : value.toFixed(4)) : String(value);
 }
 
-export const TRAINING_JUDGED_CHECKS: CheckDefinition[] = [trainingProtocolCheck, convergenceCheck];
+export const TRAINING_JUDGED_CHECKS: CheckDefinition[] = [quotingRule(trainingProtocolCheck, RULES.trainRnn), convergenceCheck];

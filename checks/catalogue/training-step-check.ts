@@ -18,6 +18,7 @@ import type { Numeric } from '../numeric/tolerance';
 import type { Params } from '../numeric/model';
 import { StudentError } from '../runner';
 import type { CheckContext, CheckDefinition } from '../types';
+import { quotingRule, RULES } from './rules';
 import { referenceRnn } from './cases';
 import { checkProperty } from './property';
 import { shapeProblem } from './shapes';
@@ -259,4 +260,4 @@ const trainingStepCheck: CheckDefinition = {
   },
 };
 
-export const TRAINING_STEP_CHECKS: CheckDefinition[] = [trainingStepCheck];
+export const TRAINING_STEP_CHECKS: CheckDefinition[] = [quotingRule(trainingStepCheck, RULES.doTrainingStep)];

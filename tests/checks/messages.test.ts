@@ -61,6 +61,21 @@ const ROWS: Row[] = [
   { breaks: 'a gradient function that changes the parameters', check: 'grad.c.shape', submission: patched({}, { computeGradC(this: any, y: number, p: number) { this.c += 1; return base.RNN.prototype.computeGradC.call(this, y, p); } }), says: RULES.untouched },
   { breaks: 'a constructor that skips a row of W', check: 'rnn.constructor', submission: patched({}, {}), says: RULES.constructor },
   { breaks: 'a constructor whose fallback leaves W at zero', check: 'rnn.constructor.default', submission: patched({}, {}), says: RULES.constructorWithoutRng },
+  { breaks: 'getGradients doubling ∂L/∂c', check: 'grad.all', submission: patched({}, { getGradients(this: any, ...args: any[]) { const g = base.RNN.prototype.getGradients.apply(this, args) as { c: number }; return { ...g, c: 2 * g.c }; } }), says: RULES.getGradients },
+  { breaks: 'doTrainingStep summing the batch', check: 'train.step', submission: patched({ doTrainingStep: (rnn: any, data: number[][], batchSize: number, lr: number, rng: any) => base.doTrainingStep(rnn, data, batchSize, lr * batchSize, rng) }), says: RULES.doTrainingStep },
+  {
+    breaks: 'trainRnn at learning rate 0.02',
+    check: 'train.protocol',
+    submission: patched({
+      trainRnn: (data: number[][], numSteps: number, rng: any) => {
+        const rnn = new base.RNN(10, 6, rng);
+        const losses: number[] = [];
+        for (let step = 0; step < numSteps; step++) losses.push(base.doTrainingStep(rnn, data, 32, 0.02, rng) as number);
+        return { rnn, losses };
+      },
+    }),
+    says: RULES.trainRnn,
+  },
 ];
 
 // The two constructor rows need a class with its own constructor.
@@ -108,9 +123,8 @@ describe('every failure message quotes the contract rule that was broken', () =>
   test('every rule of rules.ts is quoted by some row', () => {
     const quoted = new Set(ROWS.map((row) => row.says));
     const flat = Object.entries(RULES).flatMap(([name, rule]) => (typeof rule === 'string' ? [[name, rule]] : Object.entries(rule).map(([k, r]) => [`${name}.${k}`, r])));
-    // getGradients' rule is for grad.all (composition-checks.ts, judged elsewhere); the window rule is quoted with the
-    // rows of x, which the y row above gets right.
-    const elsewhere = new Set(['getGradients', 'getRandomDay.window']);
+    // The window rule is quoted with the rows of x, which the y row above gets right.
+    const elsewhere = new Set(['getRandomDay.window']);
     expect(flat.filter(([name, rule]) => !elsewhere.has(name) && !quoted.has(rule)).map(([name]) => name)).toEqual([]);
   });
 });
