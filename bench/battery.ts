@@ -24,7 +24,10 @@ export async function benchBattery(options: { dataPath?: string; runs?: number; 
   const perCheck = new Map<string, number[]>();
   for (let run = 0; run <= runs; run++) {
     const started = performance.now();
-    const results = await runBattery(loadInProcess(submission), CATALOGUE, { seed: run, loadTrainData: async () => train });
+    const results = await runBattery(loadInProcess(submission), CATALOGUE, {
+      seed: run,
+      loadTrainData: async () => train,
+    });
     const elapsed = performance.now() - started;
     if (run === 0) continue; // warm-up
     batteryMs.push(elapsed);
@@ -42,16 +45,23 @@ export async function benchBattery(options: { dataPath?: string; runs?: number; 
     batteryMedianMs: median(batteryMs),
     trainingBaselineMedianMs: median(trainingMs),
     ratio: median(batteryMs) / median(trainingMs),
-    slowestChecks: [...perCheck.entries()].map(([id, ms]) => ({ id, medianMs: median(ms) })).sort((a, b) => b.medianMs - a.medianMs).slice(0, 5),
+    slowestChecks: [...perCheck.entries()]
+      .map(([id, ms]) => ({ id, medianMs: median(ms) }))
+      .sort((a, b) => b.medianMs - a.medianMs)
+      .slice(0, 5),
   };
 }
 
 if (require.main === module) {
   const args = process.argv.slice(2);
   const flag = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
-  benchBattery({ dataPath: flag('--data'), runs: Number(flag('--runs') ?? 5) }).then((figures) => {
-    console.log(`battery on one submission (in-process, no start-up): median ${(figures.batteryMedianMs / 1000).toFixed(2)} s (target ≤ 1.5 s)`);
-    console.log(`baseline, the reference's own 500-step training: ${(figures.trainingBaselineMedianMs / 1000).toFixed(2)} s → battery/baseline ${figures.ratio.toFixed(2)}×`);
+  void benchBattery({ dataPath: flag('--data'), runs: Number(flag('--runs') ?? 5) }).then((figures) => {
+    console.log(
+      `battery on one submission (in-process, no start-up): median ${(figures.batteryMedianMs / 1000).toFixed(2)} s (target ≤ 1.5 s)`,
+    );
+    console.log(
+      `baseline, the reference's own 500-step training: ${(figures.trainingBaselineMedianMs / 1000).toFixed(2)} s → battery/baseline ${figures.ratio.toFixed(2)}×`,
+    );
     console.log('slowest checks: ' + figures.slowestChecks.map((c) => `${c.id} ${c.medianMs} ms`).join(', '));
   });
 }

@@ -17,30 +17,53 @@ import { median } from './stats';
 
 const SAMPLES_DIR = resolve(__dirname, '..', 'submissions');
 /** Every correct sample: the ways of writing the lab that the samples cover. */
-const DEFAULT_SAMPLES = ['correct-loops', 'correct-vectorised', 'correct-functional', 'correct-typed-arrays', 'correct-float32', 'notebook-port'];
+const DEFAULT_SAMPLES = [
+  'correct-loops',
+  'correct-vectorised',
+  'correct-functional',
+  'correct-typed-arrays',
+  'correct-float32',
+  'notebook-port',
+];
 
 export interface ChildFlagsResult {
   flags: readonly string[];
   rounds: number;
-  samples: Array<{ sample: string; baselineCpuSeconds: number; flagsCpuSeconds: number; baselineWallSeconds: number; flagsWallSeconds: number; cpuRatio: number }>;
+  samples: Array<{
+    sample: string;
+    baselineCpuSeconds: number;
+    flagsCpuSeconds: number;
+    baselineWallSeconds: number;
+    flagsWallSeconds: number;
+    cpuRatio: number;
+  }>;
   /** Σ CPU with the flags / Σ CPU with V8's defaults. */
   cpuRatio: number;
   wallRatio: number;
 }
 
-export async function benchChildFlags(options: { rounds?: number; samples?: string[]; dataPath?: string; log?: (line: string) => void } = {}): Promise<ChildFlagsResult> {
+export async function benchChildFlags(
+  options: { rounds?: number; samples?: string[]; dataPath?: string; log?: (line: string) => void } = {},
+): Promise<ChildFlagsResult> {
   const { rounds = 3, samples = DEFAULT_SAMPLES, log = (line: string) => console.log(line) } = options;
   const { train } = prepareData(await loadPollutionData({ dataPath: options.dataPath }));
   const candidate = getSandboxRuntime();
   const baseline: SandboxRuntime = { ...candidate, nodeFlags: [] };
   const rows: ChildFlagsResult['samples'] = [];
   for (const sample of samples) {
-    const runs = { baseline: [] as Array<{ cpu: number; wall: number }>, flags: [] as Array<{ cpu: number; wall: number }> };
+    const runs = {
+      baseline: [] as Array<{ cpu: number; wall: number }>,
+      flags: [] as Array<{ cpu: number; wall: number }>,
+    };
     let trains = true;
     for (let round = 0; round < rounds && trains; round++) {
       const order = round % 2 === 0 ? (['baseline', 'flags'] as const) : (['flags', 'baseline'] as const);
       for (const which of order) {
-        const result = await trainInSandbox(join(SAMPLES_DIR, sample), train, which === 'baseline' ? baseline : candidate);
+        const result = await trainInSandbox(
+          join(SAMPLES_DIR, sample),
+          train,
+          which === 'baseline' ? baseline : candidate,
+        );
         trains = result.trained;
         if (!trains) break;
         runs[which].push({ cpu: result.cpuSeconds, wall: result.wallSeconds });
@@ -60,9 +83,12 @@ export async function benchChildFlags(options: { rounds?: number; samples?: stri
     };
     row.cpuRatio = row.flagsCpuSeconds / row.baselineCpuSeconds;
     rows.push(row);
-    log(`${sample.padEnd(22)} CPU ${row.baselineCpuSeconds.toFixed(2)} s → ${row.flagsCpuSeconds.toFixed(2)} s (×${row.cpuRatio.toFixed(2)}); wall ${row.baselineWallSeconds.toFixed(2)} s → ${row.flagsWallSeconds.toFixed(2)} s`);
+    log(
+      `${sample.padEnd(22)} CPU ${row.baselineCpuSeconds.toFixed(2)} s → ${row.flagsCpuSeconds.toFixed(2)} s (×${row.cpuRatio.toFixed(2)}); wall ${row.baselineWallSeconds.toFixed(2)} s → ${row.flagsWallSeconds.toFixed(2)} s`,
+    );
   }
-  const sum = (pick: (row: ChildFlagsResult['samples'][number]) => number) => rows.reduce((total, row) => total + pick(row), 0);
+  const sum = (pick: (row: ChildFlagsResult['samples'][number]) => number) =>
+    rows.reduce((total, row) => total + pick(row), 0);
   return {
     flags: DEFAULT_NODE_FLAGS,
     rounds,
@@ -73,7 +99,9 @@ export async function benchChildFlags(options: { rounds?: number; samples?: stri
 }
 
 function listTrainingSamples(): string[] {
-  return readdirSync(SAMPLES_DIR).filter((name) => statSync(join(SAMPLES_DIR, name)).isDirectory()).sort();
+  return readdirSync(SAMPLES_DIR)
+    .filter((name) => statSync(join(SAMPLES_DIR, name)).isDirectory())
+    .sort();
 }
 
 if (require.main === module) {
@@ -81,7 +109,10 @@ if (require.main === module) {
   const flag = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
   const samples = flag('--samples') === 'all' ? listTrainingSamples() : flag('--samples')?.split(',');
   benchChildFlags({ rounds: Number(flag('--rounds') ?? 3), samples, dataPath: flag('--data') }).then(
-    (result) => console.log(`${result.flags.join(' ')} vs V8's defaults: CPU ×${result.cpuRatio.toFixed(2)}, wall ×${result.wallRatio.toFixed(2)} (sum over ${result.samples.length} samples, median of ${result.rounds} rounds each)`),
+    (result) =>
+      console.log(
+        `${result.flags.join(' ')} vs V8's defaults: CPU ×${result.cpuRatio.toFixed(2)}, wall ×${result.wallRatio.toFixed(2)} (sum over ${result.samples.length} samples, median of ${result.rounds} rounds each)`,
+      ),
     (error: unknown) => {
       console.error(error instanceof Error ? error.message : error);
       process.exitCode = 1;

@@ -21,13 +21,21 @@ async function main(): Promise<void> {
     const params = { u: rnn.u, w: rnn.w, v: rnn.v, b: rnn.b, c: rnn.c };
     const curve = losses.slice(-25).reduce((a, b) => a + b, 0) / 25;
     const fresh = trainRnn(train, 0, createRng(seed)).rnn;
-    rows.push({ seed, curve, model: trainingMse(params, train), whole: seed <= 5 ? trainingMse(params, train, Infinity) : NaN, untrained: trainingMse({ u: fresh.u, w: fresh.w, v: fresh.v, b: fresh.b, c: fresh.c }, train) });
+    rows.push({
+      seed,
+      curve,
+      model: trainingMse(params, train),
+      whole: seed <= 5 ? trainingMse(params, train, Infinity) : NaN,
+      untrained: trainingMse({ u: fresh.u, w: fresh.w, v: fresh.v, b: fresh.b, c: fresh.c }, train),
+    });
     console.log(JSON.stringify(rows[rows.length - 1]));
   }
   const sorted = (key: 'curve' | 'model') => rows.map((r) => r[key]).sort((a, b) => a - b);
   for (const key of ['curve', 'model'] as const) {
     const values = sorted(key);
-    console.log(`${key}: min ${values[0].toFixed(4)} median ${values[Math.floor(values.length / 2)].toFixed(4)} max ${values[values.length - 1].toFixed(4)}`);
+    console.log(
+      `${key}: min ${values[0].toFixed(4)} median ${values[Math.floor(values.length / 2)].toFixed(4)} max ${values[values.length - 1].toFixed(4)}`,
+    );
   }
 }
 

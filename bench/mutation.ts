@@ -66,7 +66,10 @@ function constantSwaps(text: string): string[] {
 function enclosingNames(file: ts.SourceFile): Array<{ start: number; end: number; name: string }> {
   const spans: Array<{ start: number; end: number; name: string }> = [];
   const visit = (node: ts.Node) => {
-    if ((ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node) || ts.isConstructorDeclaration(node)) && node.body) {
+    if (
+      (ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node) || ts.isConstructorDeclaration(node)) &&
+      node.body
+    ) {
       const name = ts.isConstructorDeclaration(node) ? 'constructor' : (node.name?.getText(file) ?? '?');
       spans.push({ start: node.body.getStart(file), end: node.body.getEnd(), name });
     }
@@ -90,7 +93,14 @@ export function generateMutants(source: string): Mutant[] {
     const replacements = kind === ts.SyntaxKind.NumericLiteral ? constantSwaps(text) : (OPERATOR_SWAPS[text] ?? []);
     for (const to of replacements) {
       const mutated = source.slice(0, start) + to + source.slice(start + text.length);
-      mutants.push({ id: mutants.length, line: file.getLineAndCharacterOfPosition(start).line + 1, where: span.name, from: text, to, source: mutated });
+      mutants.push({
+        id: mutants.length,
+        line: file.getLineAndCharacterOfPosition(start).line + 1,
+        where: span.name,
+        from: text,
+        to,
+        source: mutated,
+      });
     }
   }
   return mutants;
@@ -102,7 +112,8 @@ export function selectMutants(all: Mutant[], count: number): Mutant[] {
   return Array.from({ length: count }, (_, i) => all[Math.floor((i * all.length) / count)]);
 }
 
-const describeMutant = (m: Pick<Mutant, 'line' | 'where' | 'from' | 'to'>) => `${m.where}:${m.line} ${m.from} → ${m.to}`;
+const describeMutant = (m: Pick<Mutant, 'line' | 'where' | 'from' | 'to'>) =>
+  `${m.where}:${m.line} ${m.from} → ${m.to}`;
 
 /**
  * Survivors that compute the same results as the original on every input the contract allows,
@@ -129,22 +140,37 @@ async function gradeOne(path: string): Promise<void> {
   const fast = CATALOGUE.filter((check) => check.id !== 'train.converges');
   let results = await runBattery(executor, fast, { seed: BATTERY_SEED, loadTrainData });
   if (results.every((result) => result.status === 'passed')) {
-    results = await runBattery(executor, CATALOGUE.filter((check) => check.id === 'train.converges'), { seed: BATTERY_SEED, loadTrainData });
+    results = await runBattery(
+      executor,
+      CATALOGUE.filter((check) => check.id === 'train.converges'),
+      { seed: BATTERY_SEED, loadTrainData },
+    );
   }
-  const failing = results.filter((result) => result.status !== 'passed').map((result) => `${result.id}=${result.status}`);
+  const failing = results
+    .filter((result) => result.status !== 'passed')
+    .map((result) => `${result.id}=${result.status}`);
   process.stdout.write(`${JSON.stringify(failing)}\n`);
 }
 
 function runChild(path: string): Promise<{ killedBy: string[] }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [...process.execArgv, __filename, '--one', path], { timeout: MUTANT_TIMEOUT_MS, maxBuffer: 1 << 20, env: process.env }, (error, stdout) => {
-      const line = stdout.trim().split('\n').pop() ?? '';
-      try {
-        resolve({ killedBy: JSON.parse(line) as string[] });
-      } catch {
-        resolve({ killedBy: [error?.killed ? 'timeout (child killed)' : `child failed: ${(error?.message ?? line).slice(0, 120)}`] });
-      }
-    });
+    execFile(
+      process.execPath,
+      [...process.execArgv, __filename, '--one', path],
+      { timeout: MUTANT_TIMEOUT_MS, maxBuffer: 1 << 20, env: process.env },
+      (error, stdout) => {
+        const line = stdout.trim().split('\n').pop() ?? '';
+        try {
+          resolve({ killedBy: JSON.parse(line) as string[] });
+        } catch {
+          resolve({
+            killedBy: [
+              error?.killed ? 'timeout (child killed)' : `child failed: ${(error?.message ?? line).slice(0, 120)}`,
+            ],
+          });
+        }
+      },
+    );
   });
 }
 
@@ -164,7 +190,9 @@ async function main(): Promise<void> {
     for (const m of chosen) console.log(`#${m.id} ${describeMutant(m)}`);
     return;
   }
-  console.log(`${all.length} one-token mutants of submissions/correct-loops/rnn.ts; grading ${chosen.length} (battery seed ${BATTERY_SEED})`);
+  console.log(
+    `${all.length} one-token mutants of submissions/correct-loops/rnn.ts; grading ${chosen.length} (battery seed ${BATTERY_SEED})`,
+  );
   rmSync(WORK_DIR, { recursive: true, force: true });
   const started = Date.now();
   const outcomes: Array<{ mutant: Mutant; killedBy: string[] }> = [];
@@ -178,7 +206,9 @@ async function main(): Promise<void> {
       writeFileSync(path, mutant.source);
       const { killedBy } = await runChild(path);
       outcomes.push({ mutant, killedBy });
-      console.log(`#${String(mutant.id).padEnd(4)} ${describeMutant(mutant).padEnd(40)} ${killedBy.length ? `killed by ${killedBy.slice(0, 4).join(', ')}${killedBy.length > 4 ? ', …' : ''}` : 'SURVIVED'}`);
+      console.log(
+        `#${String(mutant.id).padEnd(4)} ${describeMutant(mutant).padEnd(40)} ${killedBy.length ? `killed by ${killedBy.slice(0, 4).join(', ')}${killedBy.length > 4 ? ', …' : ''}` : 'SURVIVED'}`,
+      );
     }
   };
   await Promise.all(Array.from({ length: jobs }, worker));
@@ -187,12 +217,20 @@ async function main(): Promise<void> {
   const survivors = outcomes.filter((outcome) => outcome.killedBy.length === 0);
   const explained = survivors.filter((outcome) => EQUIVALENT[describeMutant(outcome.mutant)]);
   const gaps = survivors.filter((outcome) => KNOWN_GAPS[describeMutant(outcome.mutant)]);
-  const unexplained = survivors.filter((outcome) => !EQUIVALENT[describeMutant(outcome.mutant)] && !KNOWN_GAPS[describeMutant(outcome.mutant)]);
+  const unexplained = survivors.filter(
+    (outcome) => !EQUIVALENT[describeMutant(outcome.mutant)] && !KNOWN_GAPS[describeMutant(outcome.mutant)],
+  );
   const killed = outcomes.length - survivors.length;
-  console.log(`\n${outcomes.length} mutants in ${((Date.now() - started) / 1000).toFixed(0)} s: ${killed} killed (${((100 * killed) / outcomes.length).toFixed(1)} %), ${survivors.length} survived`);
-  console.log(`kill rate over the non-equivalent mutants: ${killed}/${outcomes.length - explained.length} (${((100 * killed) / (outcomes.length - explained.length)).toFixed(1)} %)`);
-  for (const { mutant } of explained) console.log(`  equivalent: ${describeMutant(mutant)} — ${EQUIVALENT[describeMutant(mutant)]}`);
-  for (const { mutant } of gaps) console.log(`  known gap (changes behaviour): ${describeMutant(mutant)} — ${KNOWN_GAPS[describeMutant(mutant)]}`);
+  console.log(
+    `\n${outcomes.length} mutants in ${((Date.now() - started) / 1000).toFixed(0)} s: ${killed} killed (${((100 * killed) / outcomes.length).toFixed(1)} %), ${survivors.length} survived`,
+  );
+  console.log(
+    `kill rate over the non-equivalent mutants: ${killed}/${outcomes.length - explained.length} (${((100 * killed) / (outcomes.length - explained.length)).toFixed(1)} %)`,
+  );
+  for (const { mutant } of explained)
+    console.log(`  equivalent: ${describeMutant(mutant)} — ${EQUIVALENT[describeMutant(mutant)]}`);
+  for (const { mutant } of gaps)
+    console.log(`  known gap (changes behaviour): ${describeMutant(mutant)} — ${KNOWN_GAPS[describeMutant(mutant)]}`);
   for (const { mutant } of unexplained) console.log(`  NOT EXPLAINED: #${mutant.id} ${describeMutant(mutant)}`);
   process.exitCode = unexplained.length + gaps.length === 0 ? 0 : 1;
 }

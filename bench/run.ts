@@ -70,7 +70,14 @@ export interface BenchFigures {
 export interface BenchRun {
   date: string;
   quick: boolean;
-  machine: { node: string; cpus: number; cpuModel: string; memoryGiB: number; loadAverageAtStart: number[]; loadAverageAtEnd: number[] };
+  machine: {
+    node: string;
+    cpus: number;
+    cpuModel: string;
+    memoryGiB: number;
+    loadAverageAtStart: number[];
+    loadAverageAtEnd: number[];
+  };
   seconds: number;
   figures: BenchFigures;
   training: TrainingBenchResult;
@@ -82,23 +89,52 @@ export interface BenchRun {
 const loads = () => loadavg().map((x) => Number(x.toFixed(2)));
 
 export async function runBenchmarks(options: BenchRunOptions = {}): Promise<BenchRun> {
-  const { quick = false, dataPath, resultsDir = join(__dirname, 'results'), log = (line: string) => console.log(line) } = options;
+  const {
+    quick = false,
+    dataPath,
+    resultsDir = join(__dirname, 'results'),
+    log = (line: string) => console.log(line),
+  } = options;
   const started = Date.now();
   const loadAverageAtStart = loads();
-  const machine = { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Number((totalmem() / 2 ** 30).toFixed(1)), loadAverageAtStart, loadAverageAtEnd: [] as number[] };
-  log(`bench${quick ? ' --quick' : ''}: node ${machine.node}, ${machine.cpus} × ${machine.cpuModel}, load average ${loadAverageAtStart.join(' ')}`);
+  const machine = {
+    node: process.version,
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    memoryGiB: Number((totalmem() / 2 ** 30).toFixed(1)),
+    loadAverageAtStart,
+    loadAverageAtEnd: [] as number[],
+  };
+  log(
+    `bench${quick ? ' --quick' : ''}: node ${machine.node}, ${machine.cpus} × ${machine.cpuModel}, load average ${loadAverageAtStart.join(' ')}`,
+  );
 
   log('\n== 1. training (and 5. convergence) ==');
-  const training = await benchTraining({ dataPath, repeats: quick ? 3 : 5, seeds: quick ? 20 : 100, outFile: null, log: (line) => log(`  ${line}`) });
+  const training = await benchTraining({
+    dataPath,
+    repeats: quick ? 3 : 5,
+    seeds: quick ? 20 : 100,
+    outFile: null,
+    log: (line) => log(`  ${line}`),
+  });
   log('\n== 2. battery ==');
   const battery = await benchBattery({ dataPath, runs: quick ? 2 : 5 });
-  log(`  one submission's battery (reference, in-process, no start-up): median ${(battery.batteryMedianMs / 1000).toFixed(2)} s; the reference's 500-step training ${(battery.trainingBaselineMedianMs / 1000).toFixed(2)} s → ×${battery.ratio.toFixed(2)}`);
+  log(
+    `  one submission's battery (reference, in-process, no start-up): median ${(battery.batteryMedianMs / 1000).toFixed(2)} s; the reference's 500-step training ${(battery.trainingBaselineMedianMs / 1000).toFixed(2)} s → ×${battery.ratio.toFixed(2)}`,
+  );
   log(`  slowest checks: ${battery.slowestChecks.map((c) => `${c.id} ${c.medianMs.toFixed(0)} ms`).join(', ')}`);
   log('\n== 3. child start-up ==');
   const startup = await benchStartup({ runs: quick ? 5 : 10, log: (line) => log(`  ${line}`) });
   log('\n== 4. batch throughput (npx tsx grader/cli.ts DIR --jobs J --format json) ==');
-  const throughput = await benchThroughput({ submissions: quick ? 4 : 10, jobs: [1, 2], dataPath, log: (line) => log(`  ${line}`) });
-  log(`  speed-up --jobs 2 / --jobs 1: ×${throughput.speedup.toFixed(2)}; reports identical: ${throughput.reportsIdentical ? 'yes' : 'NO'}`);
+  const throughput = await benchThroughput({
+    submissions: quick ? 4 : 10,
+    jobs: [1, 2],
+    dataPath,
+    log: (line) => log(`  ${line}`),
+  });
+  log(
+    `  speed-up --jobs 2 / --jobs 1: ×${throughput.speedup.toFixed(2)}; reports identical: ${throughput.reportsIdentical ? 'yes' : 'NO'}`,
+  );
 
   const convergence = training.convergence;
   const jobs = (j: number) => throughput.runs.find((r) => r.jobs === j)?.submissionsPerSecond ?? NaN;
@@ -125,7 +161,17 @@ export async function runBenchmarks(options: BenchRunOptions = {}): Promise<Benc
     convergenceFailureRate: convergence ? convergence.statistic.atOrAboveThreshold / convergence.seeds.length : NaN,
   };
   machine.loadAverageAtEnd = loads();
-  const result: BenchRun = { date: new Date(started).toISOString(), quick, machine, seconds: (Date.now() - started) / 1000, figures, training, battery, startup, throughput };
+  const result: BenchRun = {
+    date: new Date(started).toISOString(),
+    quick,
+    machine,
+    seconds: (Date.now() - started) / 1000,
+    figures,
+    training,
+    battery,
+    startup,
+    throughput,
+  };
 
   log('\n== summary ==');
   for (const line of summaryLines(result)) log(line);
@@ -135,7 +181,9 @@ export async function runBenchmarks(options: BenchRunOptions = {}): Promise<Benc
     try {
       const previous = JSON.parse(readFileSync(latest, 'utf8')) as Partial<BenchRun>;
       if (previous.figures) {
-        log(`\n== compared with the previous run (${previous.date}${previous.quick ? ', quick' : ''}, load ${previous.machine?.loadAverageAtStart?.join(' ') ?? '?'}) ==`);
+        log(
+          `\n== compared with the previous run (${previous.date}${previous.quick ? ', quick' : ''}, load ${previous.machine?.loadAverageAtStart?.join(' ') ?? '?'}) ==`,
+        );
         for (const line of comparisonLines(previous.figures, figures)) log(line);
       }
     } catch {
@@ -188,7 +236,10 @@ function parseArgs(argv: string[]): BenchRunOptions {
       if (value === undefined) throw new Error(`${flag} needs a value`);
       if (flag === '--data') options.dataPath = value;
       else options.resultsDir = value;
-    } else throw new Error(`unknown argument ${flag}; usage: npm run bench [-- --quick] [-- --data FILE] [-- --results DIR]`);
+    } else
+      throw new Error(
+        `unknown argument ${flag}; usage: npm run bench [-- --quick] [-- --data FILE] [-- --results DIR]`,
+      );
   }
   return options;
 }

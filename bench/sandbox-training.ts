@@ -21,7 +21,11 @@ export interface SandboxTraining {
   trained: boolean;
 }
 
-export async function trainInSandbox(sampleDir: string, train: Matrix, runtime: SandboxRuntime): Promise<SandboxTraining> {
+export async function trainInSandbox(
+  sampleDir: string,
+  train: Matrix,
+  runtime: SandboxRuntime,
+): Promise<SandboxTraining> {
   const root = mkdtempSync(join(tmpdir(), 'rnn-bench-train-'));
   chmodSync(root, 0o755); // the sandbox may run the child as another user
   const workDir = join(root, 'work');
@@ -29,7 +33,11 @@ export async function trainInSandbox(sampleDir: string, train: Matrix, runtime: 
   try {
     const prepared = prepareSubmission(sampleDir, workDir, { typeCheck: false });
     if (!prepared.ok) return { cpuSeconds: 0, wallSeconds: 0, trained: false };
-    const executor = createSandboxExecutor({ workDir, entryRel: prepared.entryRel ?? 'submission/rnn.js' }, {}, runtime);
+    const executor = createSandboxExecutor(
+      { workDir, entryRel: prepared.entryRel ?? 'submission/rnn.js' },
+      {},
+      runtime,
+    );
     try {
       const stored = await executor.run({ op: 'store', name: 'train', matrix: train }, { timeoutMs: 60_000 });
       const loaded = await executor.run({ op: 'exports' }, { timeoutMs: 60_000 });
@@ -37,12 +45,21 @@ export async function trainInSandbox(sampleDir: string, train: Matrix, runtime: 
       const cpuBefore = executor.cpuSeconds();
       const started = performance.now();
       const answer = await executor.run(
-        { op: 'call', fn: 'trainRnn', args: [{ stored: 'train' }, { value: CONVERGENCE_STEPS }, { rng: { kind: 'seeded', seed: CONVERGENCE_SEED } }] },
+        {
+          op: 'call',
+          fn: 'trainRnn',
+          args: [
+            { stored: 'train' },
+            { value: CONVERGENCE_STEPS },
+            { rng: { kind: 'seeded', seed: CONVERGENCE_SEED } },
+          ],
+        },
         { timeoutMs: 120_000 },
       );
       const wallSeconds = (performance.now() - started) / 1000;
       const cpuAfter = executor.cpuSeconds();
-      if (!answer.ok || cpuBefore === undefined || cpuAfter === undefined) return { cpuSeconds: 0, wallSeconds, trained: false };
+      if (!answer.ok || cpuBefore === undefined || cpuAfter === undefined)
+        return { cpuSeconds: 0, wallSeconds, trained: false };
       return { cpuSeconds: cpuAfter - cpuBefore, wallSeconds, trained: true };
     } finally {
       await executor.close();

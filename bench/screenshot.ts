@@ -19,10 +19,24 @@ import type { GradeReport } from '../grader/report-types';
 import { fileNameFor } from '../grader/reports/common';
 
 const PROJECT = resolve(__dirname, '..');
-const DEFAULT_SAMPLES = ['correct-loops', 'notebook-port', 'grad-b-skip-first', 'training-step-sum', 'forward-no-bias', 'skeleton', 'broken-syntax-error'];
+const DEFAULT_SAMPLES = [
+  'correct-loops',
+  'notebook-port',
+  'grad-b-skip-first',
+  'training-step-sum',
+  'forward-no-bias',
+  'skeleton',
+  'broken-syntax-error',
+];
 
 function findChromium(): string {
-  const candidates = [process.env.CHROMIUM, 'chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable'].filter((c): c is string => !!c);
+  const candidates = [
+    process.env.CHROMIUM,
+    'chromium',
+    'chromium-browser',
+    'google-chrome',
+    'google-chrome-stable',
+  ].filter((c): c is string => !!c);
   for (const candidate of candidates) {
     try {
       return execFileSync('sh', ['-c', 'command -v "$1"', 'sh', candidate], { encoding: 'utf8' }).trim() || candidate;
@@ -34,7 +48,14 @@ function findChromium(): string {
 }
 
 /** Headless Chromium with nothing that talks to the network or keeps state. */
-function screenshot(chromium: string, url: string, png: string, width: number, height: number, extra: string[] = []): void {
+function screenshot(
+  chromium: string,
+  url: string,
+  png: string,
+  width: number,
+  height: number,
+  extra: string[] = [],
+): void {
   const profile = mkdtempSync(join(tmpdir(), 'rnn-screenshot-profile-'));
   try {
     const result = spawnSync(
@@ -56,7 +77,14 @@ function screenshot(chromium: string, url: string, png: string, width: number, h
       ],
       { encoding: 'utf8', timeout: 120_000 },
     );
-    if (result.status !== 0 || !existsSync(png)) throw new Error(`chromium failed (${result.status ?? result.signal}): ${(result.stderr ?? '').split('\n').filter((l) => !/dbus/.test(l)).join('\n').slice(-1500)}`);
+    if (result.status !== 0 || !existsSync(png))
+      throw new Error(
+        `chromium failed (${result.status ?? result.signal}): ${(result.stderr ?? '')
+          .split('\n')
+          .filter((l) => !/dbus/.test(l))
+          .join('\n')
+          .slice(-1500)}`,
+      );
   } finally {
     rmSync(profile, { recursive: true, force: true });
   }
@@ -72,11 +100,27 @@ function main(): void {
     let reportDir = flag('--report');
     if (!reportDir) {
       reportDir = join(work, 'report');
-      const samples = (flag('--samples') ?? DEFAULT_SAMPLES.join(',')).split(',').map((name) => join(PROJECT, 'submissions', name.trim()));
+      const samples = (flag('--samples') ?? DEFAULT_SAMPLES.join(','))
+        .split(',')
+        .map((name) => join(PROJECT, 'submissions', name.trim()));
       const data = flag('--data');
       console.log(`grading ${samples.length} samples into ${reportDir} …`);
-      const graded = spawnSync('npx', ['tsx', 'grader/cli.ts', ...samples, '--format', 'json,html', '--out', reportDir, ...(data ? ['--data', data] : [])], { cwd: PROJECT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
-      if (graded.status !== 0) throw new Error(`the grader exited with ${graded.status}:\n${graded.stderr.slice(-2000)}`);
+      const graded = spawnSync(
+        'npx',
+        [
+          'tsx',
+          'grader/cli.ts',
+          ...samples,
+          '--format',
+          'json,html',
+          '--out',
+          reportDir,
+          ...(data ? ['--data', data] : []),
+        ],
+        { cwd: PROJECT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } },
+      );
+      if (graded.status !== 0)
+        throw new Error(`the grader exited with ${graded.status}:\n${graded.stderr.slice(-2000)}`);
     }
     const html = resolve(reportDir, 'report.html');
     if (!existsSync(html)) throw new Error(`${html} does not exist (grade with --format html)`);
@@ -106,7 +150,10 @@ f.addEventListener('load', () => f.contentDocument.getElementById(${JSON.stringi
 </script></body></html>\n`,
     );
     const section = join(outDir, 'report-screenshot-submission.png');
-    screenshot(chromium, pathToFileURL(wrapper).href, section, 1280, 1400, ['--allow-file-access-from-files', '--virtual-time-budget=5000']);
+    screenshot(chromium, pathToFileURL(wrapper).href, section, 1280, 1400, [
+      '--allow-file-access-from-files',
+      '--virtual-time-budget=5000',
+    ]);
     console.log(`${section}: ${statSync(section).size} bytes (${shown.id})`);
   } finally {
     rmSync(work, { recursive: true, force: true });

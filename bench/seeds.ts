@@ -20,7 +20,14 @@
  */
 import { CATALOGUE } from '../checks/catalogue';
 import type { CheckResult } from '../checks/types';
-import { expectedVerdict, loadManifest, loadTrainSplit, mismatchesOf, runSample, sampleFolders } from '../tests/checks/helpers';
+import {
+  expectedVerdict,
+  loadManifest,
+  loadTrainSplit,
+  mismatchesOf,
+  runSample,
+  sampleFolders,
+} from '../tests/checks/helpers';
 import type { Mismatch, SampleSpec } from '../tests/checks/helpers';
 
 const SEED_INDEPENDENT = new Set(['train.converges']);
@@ -33,7 +40,9 @@ function option(name: string): string | undefined {
 /** `--show NAME`: every verdict and message of one sample (seed from --first-seed, default 1). */
 async function show(name: string, seed: number): Promise<void> {
   for (const result of await runSample(name, seed)) {
-    console.log(`${result.id.padEnd(26)} ${result.status.padEnd(7)} ${String(result.durationMs).padStart(6)} ms  ${result.message.replace(/\s+/g, ' ').slice(0, 600)}${result.diagnosis ? ` [${result.diagnosis}]` : ''}`);
+    console.log(
+      `${result.id.padEnd(26)} ${result.status.padEnd(7)} ${String(result.durationMs).padStart(6)} ms  ${result.message.replace(/\s+/g, ' ').slice(0, 600)}${result.diagnosis ? ` [${result.diagnosis}]` : ''}`,
+    );
   }
 }
 
@@ -68,9 +77,14 @@ async function main(): Promise<void> {
     const sampleStarted = Date.now();
     const tally = new Map<string, { mismatch: Mismatch; seeds: number[] }>();
     let convergence = '';
-    const judged = (check: (typeof CATALOGUE)[number]) => !catchesOnly || spec.kind === 'correct' || expectedVerdict(spec, check.id) !== 'passed';
+    const judged = (check: (typeof CATALOGUE)[number]) =>
+      !catchesOnly || spec.kind === 'correct' || expectedVerdict(spec, check.id) !== 'passed';
     for (const [index, seed] of seeds.entries()) {
-      const results: CheckResult[] = await runSample(spec.name, seed, (index === 0 ? [...perSeed, ...once] : perSeed).filter(judged));
+      const results: CheckResult[] = await runSample(
+        spec.name,
+        seed,
+        (index === 0 ? [...perSeed, ...once] : perSeed).filter(judged),
+      );
       verdicts += results.length;
       const converges = results.find((result) => result.id === 'train.converges');
       if (converges) convergence = describeConvergence(converges);
@@ -82,15 +96,21 @@ async function main(): Promise<void> {
       }
     }
     for (const [key, { mismatch, seeds: hit }] of tally) {
-      const line = `${spec.name} (${spec.kind}) ${key} on ${hit.length}/${SEED_INDEPENDENT.has(mismatch.id) ? 1 : seeds.length} seed(s) [${hit.join(', ')}]` + (verbose ? `\n    ${mismatch.message.replace(/\s+/g, ' ').slice(0, 400)}` : '');
+      const line =
+        `${spec.name} (${spec.kind}) ${key} on ${hit.length}/${SEED_INDEPENDENT.has(mismatch.id) ? 1 : seeds.length} seed(s) [${hit.join(', ')}]` +
+        (verbose ? `\n    ${mismatch.message.replace(/\s+/g, ' ').slice(0, 400)}` : '');
       if (mismatch.expected === 'passed') falseFailures.push(line);
       else if (mismatch.got === 'passed') missedCatches.push(line);
       else others.push(line);
     }
-    process.stdout.write(`${spec.name.padEnd(36)} ${(tally.size === 0 ? 'as expected' : `${tally.size} kind(s) of mismatch`).padEnd(22)} ${convergence.padEnd(34)} ${((Date.now() - sampleStarted) / 1000).toFixed(1)} s\n`);
+    process.stdout.write(
+      `${spec.name.padEnd(36)} ${(tally.size === 0 ? 'as expected' : `${tally.size} kind(s) of mismatch`).padEnd(22)} ${convergence.padEnd(34)} ${((Date.now() - sampleStarted) / 1000).toFixed(1)} s\n`,
+    );
   }
 
-  console.log(`\n${manifest.length} samples × ${seeds.length} battery seeds (${seeds[0]}..${seeds[seeds.length - 1]}), ${verdicts} verdicts${catchesOnly ? ' (wrong and broken samples: only the checks expected not to pass)' : ''}, ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(
+    `\n${manifest.length} samples × ${seeds.length} battery seeds (${seeds[0]}..${seeds[seeds.length - 1]}), ${verdicts} verdicts${catchesOnly ? ' (wrong and broken samples: only the checks expected not to pass)' : ''}, ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
   console.log(`\nFalse failures (expected passed, got something else): ${falseFailures.length}`);
   for (const line of falseFailures) console.log(`  ${line}`);
   console.log(`\nMissed catches (expected a failure, got passed): ${missedCatches.length}`);
@@ -111,7 +131,9 @@ function describeConvergence(result: CheckResult): string {
 }
 
 function describeExpected(spec: SampleSpec): string {
-  const failing = CATALOGUE.filter((check) => expectedVerdict(spec, check.id) !== 'passed').map((check) => `${check.id}=${expectedVerdict(spec, check.id)}`);
+  const failing = CATALOGUE.filter((check) => expectedVerdict(spec, check.id) !== 'passed').map(
+    (check) => `${check.id}=${expectedVerdict(spec, check.id)}`,
+  );
   return failing.join(', ') || '(all pass)';
 }
 

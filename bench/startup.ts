@@ -31,7 +31,9 @@ export interface StartupResult {
   ratio: number;
 }
 
-export async function benchStartup(options: { runs?: number; log?: (line: string) => void } = {}): Promise<StartupResult> {
+export async function benchStartup(
+  options: { runs?: number; log?: (line: string) => void } = {},
+): Promise<StartupResult> {
   const { runs = 10, log = (line: string) => console.log(line) } = options;
   const root = mkdtempSync(join(tmpdir(), 'rnn-bench-startup-'));
   try {
@@ -82,7 +84,9 @@ export async function benchStartup(options: { runs?: number; log?: (line: string
       ratio: median(sandboxFirstAnswerMs) / median(bareNodeMs),
     };
     log(`sandbox: ${result.sandbox}`);
-    log(`child start-up (spawn → rnn.ts loaded → first answer), median of ${runs}: ${result.sandboxFirstAnswerMedianMs.toFixed(0)} ms (close ${result.sandboxCloseMedianMs.toFixed(0)} ms); bare node -e 0: ${result.bareNodeMedianMs.toFixed(0)} ms → ×${result.ratio.toFixed(2)}`);
+    log(
+      `child start-up (spawn → rnn.ts loaded → first answer), median of ${runs}: ${result.sandboxFirstAnswerMedianMs.toFixed(0)} ms (close ${result.sandboxCloseMedianMs.toFixed(0)} ms); bare node -e 0: ${result.bareNodeMedianMs.toFixed(0)} ms → ×${result.ratio.toFixed(2)}`,
+    );
     return result;
   } finally {
     rmSync(root, { recursive: true, force: true });

@@ -9,7 +9,16 @@
  *   npx tsx bench/student-loop.ts [--runs N] [--data FILE]
  */
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import {
+  appendFileSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+} from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { assign } from '../handout/assign';
@@ -42,7 +51,9 @@ function linkNodeModules(handout: string): void {
 /** CPU seconds (user + system) of this process's waited-for children so far (Linux /proc; else NaN). */
 function childrenCpuSeconds(): number {
   try {
-    const fields = readFileSync('/proc/self/stat', 'utf8').replace(/^.*\) /, '').split(' ');
+    const fields = readFileSync('/proc/self/stat', 'utf8')
+      .replace(/^.*\) /, '')
+      .split(' ');
     return (Number(fields[13]) + Number(fields[14])) / 100; // cutime, cstime (fields 16, 17) in clock ticks
   } catch {
     return Number.NaN;
@@ -56,11 +67,14 @@ function timed(command: string, args: string[], cwd: string, env: NodeJS.Process
   const run = spawnSync(command, args, { cwd, env, encoding: 'utf8', timeout: 300_000 });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   cpu.push(childrenCpuSeconds() - cpuBefore);
-  if (command === 'npm' && run.status !== 0) throw new Error(`npm test failed on the correct sample:\n${run.stdout}\n${run.stderr}`);
+  if (command === 'npm' && run.status !== 0)
+    throw new Error(`npm test failed on the correct sample:\n${run.stdout}\n${run.stderr}`);
   return seconds;
 }
 
-export async function benchStudentLoop(options: { runs?: number; dataPath?: string; log?: (line: string) => void } = {}): Promise<StudentLoopResult> {
+export async function benchStudentLoop(
+  options: { runs?: number; dataPath?: string; log?: (line: string) => void } = {},
+): Promise<StudentLoopResult> {
   const { runs = 5, log = (line: string) => console.log(line) } = options;
   const dataPath = options.dataPath ?? process.env.RNN_LAB_DATA;
   const handout = mkdtempSync(join(tmpdir(), 'rnn-bench-student-'));
@@ -80,7 +94,9 @@ export async function benchStudentLoop(options: { runs?: number; dataPath?: stri
       warm.push(timed('npm', ['test'], handout, env, warmCpu));
       appendFileSync(join(handout, 'rnn.ts'), `// save ${i}\n`);
       afterSave.push(timed('npm', ['test'], handout, env));
-      log(`  run ${i + 1}/${runs}: warm ${warm[i]!.toFixed(2)} s (CPU ${warmCpu[i]!.toFixed(2)} s), after a save ${afterSave[i]!.toFixed(2)} s, bare node ${bare[i]!.toFixed(2)} s`);
+      log(
+        `  run ${i + 1}/${runs}: warm ${warm[i].toFixed(2)} s (CPU ${warmCpu[i].toFixed(2)} s), after a save ${afterSave[i].toFixed(2)} s, bare node ${bare[i].toFixed(2)} s`,
+      );
     }
     const result: StudentLoopResult = {
       runs,
@@ -91,9 +107,11 @@ export async function benchStudentLoop(options: { runs?: number; dataPath?: stri
       bareNodeMedianSeconds: median(bare),
       warmCpuMedianSeconds: median(warmCpu),
       targetSeconds: 3,
-      loadAverage: loadavg()[0]!,
+      loadAverage: loadavg()[0],
     };
-    log(`student loop: warm npm test ${result.warmMedianSeconds.toFixed(2)} s (median of ${runs}; target ≤ ${result.targetSeconds} s; CPU ${result.warmCpuMedianSeconds.toFixed(2)} s), after a save ${result.afterSaveMedianSeconds.toFixed(2)} s; bare node ${result.bareNodeMedianSeconds.toFixed(2)} s; load average ${result.loadAverage.toFixed(1)}`);
+    log(
+      `student loop: warm npm test ${result.warmMedianSeconds.toFixed(2)} s (median of ${runs}; target ≤ ${result.targetSeconds} s; CPU ${result.warmCpuMedianSeconds.toFixed(2)} s), after a save ${result.afterSaveMedianSeconds.toFixed(2)} s; bare node ${result.bareNodeMedianSeconds.toFixed(2)} s; load average ${result.loadAverage.toFixed(1)}`,
+    );
     return result;
   } finally {
     rmSync(handout, { recursive: true, force: true });

@@ -115,7 +115,11 @@ function listSamples(dir: string): string[] {
 
 function run(command: string, args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done, fail) => {
-    const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(command, args, {
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -125,26 +129,48 @@ function run(command: string, args: string[], cwd: string): Promise<{ code: numb
   });
 }
 
-const withoutTiming = (text: string) => JSON.stringify(JSON.parse(text), (key, value: unknown) => (TIMING_FIELDS.includes(key) ? undefined : value));
+const withoutTiming = (text: string) =>
+  JSON.stringify(JSON.parse(text), (key, value: unknown) => (TIMING_FIELDS.includes(key) ? undefined : value));
 
 export async function benchThroughput(options: ThroughputOptions = {}): Promise<ThroughputResult> {
-  const { submissions = 10, jobs = [1, 2], dataPath, samplesDir = join(PROJECT, 'submissions'), floor: measureFloor = true, log = (line: string) => console.log(line) } = options;
+  const {
+    submissions = 10,
+    jobs = [1, 2],
+    dataPath,
+    samplesDir = join(PROJECT, 'submissions'),
+    floor: measureFloor = true,
+    log = (line: string) => console.log(line),
+  } = options;
   const mix = pickMix(listSamples(samplesDir), submissions);
   const root = mkdtempSync(join(tmpdir(), 'rnn-bench-throughput-'));
   try {
     const batch = join(root, 'batch');
     mkdirSync(batch);
-    mix.forEach((sample, i) => cpSync(join(samplesDir, sample), join(batch, `${String(i + 1).padStart(2, '0')}-${sample}`), { recursive: true }));
+    mix.forEach((sample, i) =>
+      cpSync(join(samplesDir, sample), join(batch, `${String(i + 1).padStart(2, '0')}-${sample}`), { recursive: true }),
+    );
     log(`batch of ${submissions}: ${mix.join(', ')}`);
     const runs: ThroughputRun[] = [];
     const reports: string[] = [];
     for (const j of jobs) {
       const out = join(root, `out-jobs${j}`);
-      const args = ['tsx', 'grader/cli.ts', batch, '--jobs', String(j), '--out', out, '--format', 'json', ...(dataPath ? ['--data', dataPath] : [])];
+      const args = [
+        'tsx',
+        'grader/cli.ts',
+        batch,
+        '--jobs',
+        String(j),
+        '--out',
+        out,
+        '--format',
+        'json',
+        ...(dataPath ? ['--data', dataPath] : []),
+      ];
       const started = performance.now();
       const result = await run('npx', args, PROJECT);
       const wallSeconds = (performance.now() - started) / 1000;
-      if (result.code !== 0) throw new Error(`npx ${args.join(' ')} exited with ${result.code}:\n${result.stderr.slice(-2000)}`);
+      if (result.code !== 0)
+        throw new Error(`npx ${args.join(' ')} exited with ${result.code}:\n${result.stderr.slice(-2000)}`);
       const text = readFileSync(join(out, 'report.json'), 'utf8');
       reports.push(withoutTiming(text));
       const report = JSON.parse(text) as GradeReport;
@@ -157,14 +183,19 @@ export async function benchThroughput(options: ThroughputOptions = {}): Promise<
         exitCode: result.code,
       };
       runs.push(entry);
-      log(`--jobs ${j}: ${wallSeconds.toFixed(1)} s for ${submissions} → ${entry.submissionsPerSecond.toFixed(3)} submissions/s (median ${entry.medianSubmissionSeconds.toFixed(2)} s per submission)`);
+      log(
+        `--jobs ${j}: ${wallSeconds.toFixed(1)} s for ${submissions} → ${entry.submissionsPerSecond.toFixed(3)} submissions/s (median ${entry.medianSubmissionSeconds.toFixed(2)} s per submission)`,
+      );
     }
-    const floor = measureFloor ? await trainingFloor(mix, samplesDir, Math.min(Math.max(...jobs), availableParallelism()), dataPath, log) : undefined;
+    const floor = measureFloor
+      ? await trainingFloor(mix, samplesDir, Math.min(Math.max(...jobs), availableParallelism()), dataPath, log)
+      : undefined;
     const first = runs[0];
     const last = runs[runs.length - 1];
     const sequential = runs.find((r) => r.jobs === 1);
     const fixedSeconds = sequential ? Math.max(0, sequential.wallSeconds - sequential.sumSubmissionSeconds) : 0;
-    const extrapolatedSecondsFor100 = fixedSeconds + ((last.wallSeconds - Math.min(fixedSeconds, last.wallSeconds)) * 100) / submissions;
+    const extrapolatedSecondsFor100 =
+      fixedSeconds + ((last.wallSeconds - Math.min(fixedSeconds, last.wallSeconds)) * 100) / submissions;
     return {
       submissions,
       mix,
@@ -185,7 +216,13 @@ export async function benchThroughput(options: ThroughputOptions = {}): Promise<
   }
 }
 
-async function trainingFloor(mix: string[], samplesDir: string, cores: number, dataPath: string | undefined, log: (line: string) => void): Promise<TrainingFloor> {
+async function trainingFloor(
+  mix: string[],
+  samplesDir: string,
+  cores: number,
+  dataPath: string | undefined,
+  log: (line: string) => void,
+): Promise<TrainingFloor> {
   const { train } = prepareData(await loadPollutionData({ dataPath }));
   const runtime = getSandboxRuntime();
   const cpuSecondsBySample: Record<string, number> = {};
@@ -194,8 +231,15 @@ async function trainingFloor(mix: string[], samplesDir: string, cores: number, d
     cpuSecondsBySample[sample] = result.trained ? result.cpuSeconds : 0;
   }
   const meanCpuSecondsPerSubmission = mix.reduce((sum, sample) => sum + cpuSecondsBySample[sample], 0) / mix.length;
-  const floor = { cpuSecondsBySample, meanCpuSecondsPerSubmission, cores, secondsFor100: (100 * meanCpuSecondsPerSubmission) / cores };
-  log(`training floor: the mix's own 500-step training alone, ${meanCpuSecondsPerSubmission.toFixed(2)} CPU-s per submission → ${floor.secondsFor100.toFixed(0)} s for 100 on ${cores} cores`);
+  const floor = {
+    cpuSecondsBySample,
+    meanCpuSecondsPerSubmission,
+    cores,
+    secondsFor100: (100 * meanCpuSecondsPerSubmission) / cores,
+  };
+  log(
+    `training floor: the mix's own 500-step training alone, ${meanCpuSecondsPerSubmission.toFixed(2)} CPU-s per submission → ${floor.secondsFor100.toFixed(0)} s for 100 on ${cores} cores`,
+  );
   return floor;
 }
 
@@ -209,8 +253,13 @@ if (require.main === module) {
     floor: !args.includes('--no-floor'),
   }).then(
     (result) => {
-      console.log(`speed-up ×${result.speedup.toFixed(2)}; fixed cost ${result.fixedSeconds.toFixed(1)} s; 100 submissions at --jobs ${result.extrapolatedAtJobs}: ~${result.extrapolatedSecondsFor100.toFixed(0)} s (linear: ${result.linearSecondsFor100.toFixed(0)} s; target ≤ ${result.targetSeconds} s: ${result.targetMet ? 'met' : 'NOT met'}); reports identical: ${result.reportsIdentical}`);
-      if (result.floor) console.log(`training floor for 100: ${result.floor.secondsFor100.toFixed(0)} s → the grader takes ×${result.ratioToFloor!.toFixed(2)} the students' own training time`);
+      console.log(
+        `speed-up ×${result.speedup.toFixed(2)}; fixed cost ${result.fixedSeconds.toFixed(1)} s; 100 submissions at --jobs ${result.extrapolatedAtJobs}: ~${result.extrapolatedSecondsFor100.toFixed(0)} s (linear: ${result.linearSecondsFor100.toFixed(0)} s; target ≤ ${result.targetSeconds} s: ${result.targetMet ? 'met' : 'NOT met'}); reports identical: ${result.reportsIdentical}`,
+      );
+      if (result.floor)
+        console.log(
+          `training floor for 100: ${result.floor.secondsFor100.toFixed(0)} s → the grader takes ×${result.ratioToFloor!.toFixed(2)} the students' own training time`,
+        );
     },
     (error: unknown) => {
       console.error(error instanceof Error ? error.message : error);

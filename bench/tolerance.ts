@@ -46,7 +46,14 @@ export function float32Gradients(c: ModelCase) {
   }
   const local = hidden.map((h, t) => h.map((hi, i) => f(f(1 - f(hi * hi)) * gradH[t][i])));
   const outer = (partners: Matrix, offset: number, cols: number) =>
-    local[0].map((_, i) => Array.from({ length: cols }, (_, j) => local.reduce((sum, row, t) => (partners[t + offset] ? f(sum + f(row[i] * f(partners[t + offset][j]))) : sum), 0)));
+    local[0].map((_, i) =>
+      Array.from({ length: cols }, (_, j) =>
+        local.reduce(
+          (sum, row, t) => (partners[t + offset] ? f(sum + f(row[i] * f(partners[t + offset][j]))) : sum),
+          0,
+        ),
+      ),
+    );
   return {
     forward: [yHat, ...hidden.flat()],
     gradH,
@@ -58,29 +65,50 @@ export function float32Gradients(c: ModelCase) {
   };
 }
 
-const TARGETS: Record<string, { correct(c: ModelCase): Numeric; float32(g: ReturnType<typeof float32Gradients>): Numeric }> = {
+const TARGETS: Record<
+  string,
+  { correct(c: ModelCase): Numeric; float32(g: ReturnType<typeof float32Gradients>): Numeric }
+> = {
   'RNN.forward': { correct: (c) => [c.yHat, ...c.hidden.flat()], float32: (g) => g.forward },
   'RNN.computeGradH': { correct: (c) => c.gradH, float32: (g) => g.gradH },
   'RNN.computeGradC': { correct: (c) => referenceRnn(c.params).computeGradC(c.yTrue, c.yHat), float32: (g) => g.c },
   'RNN.computeGradB': { correct: (c) => referenceRnn(c.params).computeGradB(c.hidden, c.gradH), float32: (g) => g.b },
-  'RNN.computeGradV': { correct: (c) => referenceRnn(c.params).computeGradV(c.yTrue, c.yHat, c.hidden), float32: (g) => g.v },
+  'RNN.computeGradV': {
+    correct: (c) => referenceRnn(c.params).computeGradV(c.yTrue, c.yHat, c.hidden),
+    float32: (g) => g.v,
+  },
   'RNN.computeGradW': { correct: (c) => referenceRnn(c.params).computeGradW(c.hidden, c.gradH), float32: (g) => g.w },
-  'RNN.computeGradU': { correct: (c) => referenceRnn(c.params).computeGradU(c.hidden, c.gradH, c.x), float32: (g) => g.u },
+  'RNN.computeGradU': {
+    correct: (c) => referenceRnn(c.params).computeGradU(c.hidden, c.gradH, c.x),
+    float32: (g) => g.u,
+  },
 };
 
 /** Normalised error with rtol taken out (floor, upstream scale and float32 allowance as the check applies them): the check passes when it is ≤ rtol. */
 const judgedError = (actual: Numeric, expectation: ValueExpectation, tolerance: Tolerance) =>
-  compareNumeric(actual, expectation.expected, { ...tolerance, rtol: Infinity }, expectation.floorScale, expectation.allowance).maxError;
+  compareNumeric(
+    actual,
+    expectation.expected,
+    { ...tolerance, rtol: Infinity },
+    expectation.floorScale,
+    expectation.allowance,
+  ).maxError;
 
 /** The largest share of the permitted error (allowance + rtol · max(|expected|, floor)) an answer uses: ≤ 1 passes. */
-export function shareOfPermitted(actual: Numeric, expectation: ValueExpectation, tolerance: Tolerance = SUBMISSION_TOLERANCE): number {
+export function shareOfPermitted(
+  actual: Numeric,
+  expectation: ValueExpectation,
+  tolerance: Tolerance = SUBMISSION_TOLERANCE,
+): number {
   const flat = (value: Numeric): number[] => (typeof value === 'number' ? [value] : value.flatMap(flat));
   const a = flat(actual);
   const e = flat(expectation.expected);
   const allowed = expectation.allowance === undefined ? e.map(() => 0) : flat(expectation.allowance);
   const scale = e.reduce((max, value) => Math.max(max, Math.abs(value)), expectation.floorScale ?? 0);
   const floor = Math.max(tolerance.floorFraction * scale, tolerance.absoluteFloor);
-  return Math.max(...e.map((value, i) => Math.abs(a[i] - value) / (allowed[i] + tolerance.rtol * Math.max(Math.abs(value), floor))));
+  return Math.max(
+    ...e.map((value, i) => Math.abs(a[i] - value) / (allowed[i] + tolerance.rtol * Math.max(Math.abs(value), floor))),
+  );
 }
 
 const expectationFor = (target: string, c: ModelCase): ValueExpectation => {
@@ -89,7 +117,8 @@ const expectationFor = (target: string, c: ModelCase): ValueExpectation => {
   return probeOf(spec, c).expectation;
 };
 
-const errorOf = (target: string, c: ModelCase, actual: Numeric, _expected: Numeric, tolerance: Tolerance) => judgedError(actual, expectationFor(target, c), tolerance);
+const errorOf = (target: string, c: ModelCase, actual: Numeric, _expected: Numeric, tolerance: Tolerance) =>
+  judgedError(actual, expectationFor(target, c), tolerance);
 
 export function calibrate(numCases: number, seed = 7) {
   const descriptors = fc.sample(caseArbitrary, { seed, numRuns: numCases });
@@ -97,12 +126,23 @@ export function calibrate(numCases: number, seed = 7) {
   const cases = descriptors.map(buildCase);
   const rtol = SUBMISSION_TOLERANCE.rtol;
   return Object.entries(TARGETS).map(([target, spec]) => {
-    const worstFloat32 = Math.max(...[...cases, ...anchors].map((c) => errorOf(target, c, spec.float32(float32Gradients(c)), spec.correct(c), SUBMISSION_TOLERANCE)));
+    const worstFloat32 = Math.max(
+      ...[...cases, ...anchors].map((c) =>
+        errorOf(target, c, spec.float32(float32Gradients(c)), spec.correct(c), SUBMISSION_TOLERANCE),
+      ),
+    );
     const mistakes = (MISTAKES[target] ?? []).map((mistake) => {
       const errors = cases.map((c) => errorOf(target, c, mistake.compute(c), spec.correct(c), SUBMISSION_TOLERANCE));
-      const caughtOnAnchors = anchors.filter((c) => errorOf(target, c, mistake.compute(c), spec.correct(c), SUBMISSION_TOLERANCE) > rtol).length;
+      const caughtOnAnchors = anchors.filter(
+        (c) => errorOf(target, c, mistake.compute(c), spec.correct(c), SUBMISSION_TOLERANCE) > rtol,
+      ).length;
       const sorted = errors.slice().sort((a, b) => a - b);
-      return { id: mistake.id, catchRate: errors.filter((e) => e > rtol).length / errors.length, medianError: sorted[Math.floor(sorted.length / 2)], caughtOnAnchors };
+      return {
+        id: mistake.id,
+        catchRate: errors.filter((e) => e > rtol).length / errors.length,
+        medianError: sorted[Math.floor(sorted.length / 2)],
+        caughtOnAnchors,
+      };
     });
     return { target, worstFloat32, mistakes };
   });
@@ -122,9 +162,14 @@ const FLOAT32_DATA: Record<string, (args: unknown[]) => Numeric> = {
   'data.columnStds': ([data]) => {
     const rows = toF32(data as Matrix);
     const means = float32Means(rows);
-    return means.map((mean, j) => f(Math.sqrt(f(rows.reduce((sum, row) => f(sum + f(f(row[j] - mean) ** 2)), 0) / (rows.length - 1)))));
+    return means.map((mean, j) =>
+      f(Math.sqrt(f(rows.reduce((sum, row) => f(sum + f(f(row[j] - mean) ** 2)), 0) / (rows.length - 1)))),
+    );
   },
-  'data.standardize': ([data, means, stds]) => toF32(data as Matrix).map((row) => row.map((value, j) => f(f(value - f((means as number[])[j])) / f((stds as number[])[j])))),
+  'data.standardize': ([data, means, stds]) =>
+    toF32(data as Matrix).map((row) =>
+      row.map((value, j) => f(f(value - f((means as number[])[j])) / f((stds as number[])[j]))),
+    ),
   'loss.mse': ([yTrue, yPred]) => f(f(f(yTrue as number) - f(yPred as number)) ** 2),
 };
 
@@ -134,14 +179,29 @@ export function calibrateData(numCases: number, seed = 7) {
   return (DATA_VALUE_SPECS as Array<DataValueSpec<unknown>>).map((spec) => {
     const anchors = spec.source.examples.map((example) => spec.probe(example));
     const probes = fc.sample(spec.source.arbitrary, { seed, numRuns: numCases }).map((example) => spec.probe(example));
-    const float32 = (probe: (typeof probes)[number]) => judgedError(FLOAT32_DATA[spec.id](probe.originals.args), probe.expectation, SUBMISSION_TOLERANCE);
+    const float32 = (probe: (typeof probes)[number]) =>
+      judgedError(FLOAT32_DATA[spec.id](probe.originals.args), probe.expectation, SUBMISSION_TOLERANCE);
     const worstFloat32 = Math.max(...[...probes, ...anchors].map(float32));
-    const worstShare = Math.max(...[...probes, ...anchors].map((probe) => shareOfPermitted(FLOAT32_DATA[spec.id](probe.originals.args), probe.expectation)));
+    const worstShare = Math.max(
+      ...[...probes, ...anchors].map((probe) =>
+        shareOfPermitted(FLOAT32_DATA[spec.id](probe.originals.args), probe.expectation),
+      ),
+    );
     const mistakes = anchors[0].mistakes.map((mistake, index) => {
-      const errors = probes.map((probe) => judgedError(probe.mistakes[index].value, probe.expectation, SUBMISSION_TOLERANCE));
-      const caughtOnAnchors = anchors.filter((probe) => judgedError(probe.mistakes[index].value, probe.expectation, SUBMISSION_TOLERANCE) > rtol).length;
+      const errors = probes.map((probe) =>
+        judgedError(probe.mistakes[index].value, probe.expectation, SUBMISSION_TOLERANCE),
+      );
+      const caughtOnAnchors = anchors.filter(
+        (probe) => judgedError(probe.mistakes[index].value, probe.expectation, SUBMISSION_TOLERANCE) > rtol,
+      ).length;
       const sorted = errors.slice().sort((a, b) => a - b);
-      return { id: mistake.id, catchRate: errors.filter((e) => e > rtol).length / errors.length, medianError: sorted[Math.floor(sorted.length / 2)], caughtOnAnchors, anchors: anchors.length };
+      return {
+        id: mistake.id,
+        catchRate: errors.filter((e) => e > rtol).length / errors.length,
+        medianError: sorted[Math.floor(sorted.length / 2)],
+        caughtOnAnchors,
+        anchors: anchors.length,
+      };
     });
     return { target: spec.id, worstFloat32, worstShare, mistakes };
   });
@@ -151,14 +211,28 @@ if (require.main === module) {
   const numCases = Number(process.argv[2] ?? 2000);
   const rows = calibrate(numCases);
   const t = SUBMISSION_TOLERANCE;
-  console.log(`tolerance: rtol ${t.rtol}, floor ${t.floorFraction} × max(|expected|, upstream scale), absolute floor ${t.absoluteFloor}; ${numCases} random cases + ${ANCHOR_CASES.length} anchors`);
+  console.log(
+    `tolerance: rtol ${t.rtol}, floor ${t.floorFraction} × max(|expected|, upstream scale), absolute floor ${t.absoluteFloor}; ${numCases} random cases + ${ANCHOR_CASES.length} anchors`,
+  );
   for (const row of rows) {
-    console.log(`${row.target}: worst float32 error ${row.worstFloat32.toExponential(2)} (${(row.worstFloat32 / t.rtol).toFixed(3)} of rtol)`);
-    for (const m of row.mistakes) console.log(`   ${m.id.padEnd(28)} caught on ${(100 * m.catchRate).toFixed(1).padStart(5)} % of random cases, ${m.caughtOnAnchors}/${ANCHOR_CASES.length} anchors; median error ${m.medianError.toExponential(2)}`);
+    console.log(
+      `${row.target}: worst float32 error ${row.worstFloat32.toExponential(2)} (${(row.worstFloat32 / t.rtol).toFixed(3)} of rtol)`,
+    );
+    for (const m of row.mistakes)
+      console.log(
+        `   ${m.id.padEnd(28)} caught on ${(100 * m.catchRate).toFixed(1).padStart(5)} % of random cases, ${m.caughtOnAnchors}/${ANCHOR_CASES.length} anchors; median error ${m.medianError.toExponential(2)}`,
+      );
   }
-  console.log(`\ndata checks (float32 inputs and arithmetic; error after the float32 allowance, over the tolerance): ${numCases} random cases + the fixed cases`);
+  console.log(
+    `\ndata checks (float32 inputs and arithmetic; error after the float32 allowance, over the tolerance): ${numCases} random cases + the fixed cases`,
+  );
   for (const row of calibrateData(numCases)) {
-    console.log(`${row.target}: worst float32 error beyond the allowance ${row.worstFloat32.toExponential(2)} (${(row.worstFloat32 / t.rtol).toFixed(3)} of rtol); uses at most ${(100 * row.worstShare).toPrecision(2)} % of the permitted error`);
-    for (const m of row.mistakes) console.log(`   ${m.id.padEnd(28)} caught on ${(100 * m.catchRate).toFixed(1).padStart(5)} % of random cases, ${m.caughtOnAnchors}/${m.anchors} fixed cases; median error ${m.medianError.toExponential(2)}`);
+    console.log(
+      `${row.target}: worst float32 error beyond the allowance ${row.worstFloat32.toExponential(2)} (${(row.worstFloat32 / t.rtol).toFixed(3)} of rtol); uses at most ${(100 * row.worstShare).toPrecision(2)} % of the permitted error`,
+    );
+    for (const m of row.mistakes)
+      console.log(
+        `   ${m.id.padEnd(28)} caught on ${(100 * m.catchRate).toFixed(1).padStart(5)} % of random cases, ${m.caughtOnAnchors}/${m.anchors} fixed cases; median error ${m.medianError.toExponential(2)}`,
+      );
   }
 }

@@ -16,7 +16,21 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
-import { addMatrices, addVectors, createRng, dot, HOURS_PER_DAY, matTVec, matVec, outer, scaleMatrix, scaleVector, TEMP_COLUMN, zerosMatrix, zerosVector } from 'rnn-lab';
+import {
+  addMatrices,
+  addVectors,
+  createRng,
+  dot,
+  HOURS_PER_DAY,
+  matTVec,
+  matVec,
+  outer,
+  scaleMatrix,
+  scaleVector,
+  TEMP_COLUMN,
+  zerosMatrix,
+  zerosVector,
+} from 'rnn-lab';
 import type { Matrix, Rng, Vector } from 'rnn-lab';
 import { loadPollutionData } from 'rnn-lab/data';
 import { trainRnn } from '../reference/rnn';
@@ -86,7 +100,15 @@ interface NaiveParams {
   c: number;
 }
 
-function naiveTrain(data: Matrix, numSteps: number, rng: Rng, hiddenSize = 10, numFeatures = 6, batchSize = 32, lr = 0.01): number[] {
+function naiveTrain(
+  data: Matrix,
+  numSteps: number,
+  rng: Rng,
+  hiddenSize = 10,
+  numFeatures = 6,
+  batchSize = 32,
+  lr = 0.01,
+): number[] {
   const draw = () => rng.normal(0, 0.001);
   const p: NaiveParams = {
     u: Array.from({ length: hiddenSize }, () => Array.from({ length: numFeatures }, draw)),
@@ -97,7 +119,13 @@ function naiveTrain(data: Matrix, numSteps: number, rng: Rng, hiddenSize = 10, n
   };
   const losses: number[] = [];
   for (let step = 0; step < numSteps; step++) {
-    let sum = { u: zerosMatrix(hiddenSize, numFeatures), w: zerosMatrix(hiddenSize, hiddenSize), v: zerosVector(hiddenSize), b: zerosVector(hiddenSize), c: 0 };
+    let sum = {
+      u: zerosMatrix(hiddenSize, numFeatures),
+      w: zerosMatrix(hiddenSize, hiddenSize),
+      v: zerosVector(hiddenSize),
+      b: zerosVector(hiddenSize),
+      c: 0,
+    };
     let totalLoss = 0;
     for (let k = 0; k < batchSize; k++) {
       const start = rng.int(data.length - HOURS_PER_DAY);
@@ -161,11 +189,23 @@ function seconds<T>(f: () => T): { value: T; seconds: number; cpuSeconds: number
 }
 
 export async function benchTraining(options: TrainingBenchOptions = {}): Promise<TrainingBenchResult> {
-  const { dataPath, repeats = 5, seeds = 100, steps = 500, outFile = DEFAULT_RESULTS_FILE, log = (line: string) => console.log(line) } = options;
+  const {
+    dataPath,
+    repeats = 5,
+    seeds = 100,
+    steps = 500,
+    outFile = DEFAULT_RESULTS_FILE,
+    log = (line: string) => console.log(line),
+  } = options;
   const loadAverageAtStart = loadavg().map((x) => Number(x.toFixed(2)));
   const raw = await loadPollutionData({ dataPath, log });
   const { train, test, stds } = prepareData(raw);
-  const machine = { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', loadAverageAtStart };
+  const machine = {
+    node: process.version,
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    loadAverageAtStart,
+  };
   log(`node ${machine.node}, ${machine.cpus} × ${machine.cpuModel}, load average ${loadAverageAtStart.join(' ')}`);
 
   // (a) timing: warm up both, then alternate, so that a busy moment hits both alike.
@@ -184,7 +224,10 @@ export async function benchTraining(options: TrainingBenchOptions = {}): Promise
     referenceCpuSeconds.push(reference.cpuSeconds);
     baselineSeconds.push(baseline.seconds);
     baselineCpuSeconds.push(baseline.cpuSeconds);
-    reference.value.losses.forEach((loss, i) => (baselineMaxLossDifference = Math.max(baselineMaxLossDifference, Math.abs(loss - baseline.value[i]))));
+    reference.value.losses.forEach(
+      (loss, i) =>
+        (baselineMaxLossDifference = Math.max(baselineMaxLossDifference, Math.abs(loss - baseline.value[i]))),
+    );
   }
   const referenceMedianSeconds = median(referenceSeconds);
   const baselineMedianSeconds = median(baselineSeconds);
@@ -204,10 +247,18 @@ export async function benchTraining(options: TrainingBenchOptions = {}): Promise
   };
   const fmt = (s: number) => `${s.toFixed(3)} s`;
   log(`(a) ${steps} training steps (batch 32, H 10, F 6, τ 24), median of ${repeats} after a warm-up:`);
-  log(`    reference ${fmt(referenceMedianSeconds)}  [${referenceSeconds.map(fmt).join(', ')}]  target ≤ ${TIME_TARGET_SECONDS} s: ${timing.targetMet ? 'met' : 'NOT met'}`);
-  log(`    (CPU time of this process: median ${fmt(timing.referenceMedianCpuSeconds)}  [${referenceCpuSeconds.map(fmt).join(', ')}])`);
-  log(`    naive baseline ${fmt(baselineMedianSeconds)}  [${baselineSeconds.map(fmt).join(', ')}]  (CPU ${fmt(timing.baselineMedianCpuSeconds)})`);
-  log(`    ratio reference / baseline ${timing.ratio.toFixed(2)} (same losses to ${baselineMaxLossDifference.toExponential(1)})`);
+  log(
+    `    reference ${fmt(referenceMedianSeconds)}  [${referenceSeconds.map(fmt).join(', ')}]  target ≤ ${TIME_TARGET_SECONDS} s: ${timing.targetMet ? 'met' : 'NOT met'}`,
+  );
+  log(
+    `    (CPU time of this process: median ${fmt(timing.referenceMedianCpuSeconds)}  [${referenceCpuSeconds.map(fmt).join(', ')}])`,
+  );
+  log(
+    `    naive baseline ${fmt(baselineMedianSeconds)}  [${baselineSeconds.map(fmt).join(', ')}]  (CPU ${fmt(timing.baselineMedianCpuSeconds)})`,
+  );
+  log(
+    `    ratio reference / baseline ${timing.ratio.toFixed(2)} (same losses to ${baselineMaxLossDifference.toExponential(1)})`,
+  );
 
   const result: TrainingBenchResult = { date: new Date().toISOString(), machine, steps, batchSize: 32, timing };
 
@@ -217,7 +268,11 @@ export async function benchTraining(options: TrainingBenchOptions = {}): Promise
     const perSeed: Array<{ seed: number; statistic: number; testRmseCelsius: number }> = [];
     for (let seed = 1; seed <= seeds; seed++) {
       const { rnn, losses } = trainRnn(train, steps, createRng(seed));
-      perSeed.push({ seed, statistic: convergenceStatistic(losses), testRmseCelsius: evaluateOnTestSet(rnn, test, stds[TEMP_COLUMN]).rmseCelsius });
+      perSeed.push({
+        seed,
+        statistic: convergenceStatistic(losses),
+        testRmseCelsius: evaluateOnTestSet(rnn, test, stds[TEMP_COLUMN]).rmseCelsius,
+      });
     }
     const statistics = perSeed.map((s) => s.statistic);
     const rmses = perSeed.map((s) => s.testRmseCelsius);
@@ -235,8 +290,12 @@ export async function benchTraining(options: TrainingBenchOptions = {}): Promise
       seconds: (Date.now() - started) / 1000,
     };
     const c = result.convergence;
-    log(`(b) ${seeds} seeds: mean of the last 25 of ${steps} losses — median ${c.statistic.median.toFixed(4)}, min ${c.statistic.min.toFixed(4)}, max ${c.statistic.max.toFixed(4)}, ${c.statistic.atOrAboveThreshold} at or above ${CONVERGENCE_THRESHOLD}`);
-    log(`    test RMSE — median ${c.testRmseCelsius.median.toFixed(2)} °C (min ${c.testRmseCelsius.min.toFixed(2)}, max ${c.testRmseCelsius.max.toFixed(2)})  [${c.seconds.toFixed(0)} s]`);
+    log(
+      `(b) ${seeds} seeds: mean of the last 25 of ${steps} losses — median ${c.statistic.median.toFixed(4)}, min ${c.statistic.min.toFixed(4)}, max ${c.statistic.max.toFixed(4)}, ${c.statistic.atOrAboveThreshold} at or above ${CONVERGENCE_THRESHOLD}`,
+    );
+    log(
+      `    test RMSE — median ${c.testRmseCelsius.median.toFixed(2)} °C (min ${c.testRmseCelsius.min.toFixed(2)}, max ${c.testRmseCelsius.max.toFixed(2)})  [${c.seconds.toFixed(0)} s]`,
+    );
   }
 
   if (outFile) {
@@ -261,7 +320,10 @@ function parseArgs(argv: string[]): TrainingBenchOptions {
     else if (flag === '--seeds') options.seeds = number();
     else if (flag === '--repeats') options.repeats = Math.max(1, number());
     else if (flag === '--out') options.outFile = value;
-    else throw new Error(`unknown argument ${flag}; usage: npx tsx bench/train.ts [--data FILE] [--seeds N] [--repeats N] [--out FILE]`);
+    else
+      throw new Error(
+        `unknown argument ${flag}; usage: npx tsx bench/train.ts [--data FILE] [--seeds N] [--repeats N] [--out FILE]`,
+      );
     i++;
   }
   return options;

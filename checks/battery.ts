@@ -48,7 +48,11 @@ export function deriveSeed(seed: number, id: string): number {
 export type BatteryOutcome = CheckOutcome & { cause?: 'grader' };
 export type BatteryResult = CheckResult & { cause?: 'grader' };
 
-export async function runBattery(executor: Executor, checks: readonly CheckDefinition[], options: BatteryOptions): Promise<BatteryResult[]> {
+export async function runBattery(
+  executor: Executor,
+  checks: readonly CheckDefinition[],
+  options: BatteryOptions,
+): Promise<BatteryResult[]> {
   let stored: Promise<{ matrix: Matrix; argument: { stored: string } }> | undefined;
   const trainData = () =>
     (stored ??= (async () => {
@@ -56,8 +60,10 @@ export async function runBattery(executor: Executor, checks: readonly CheckDefin
       const result = await executor.run({ op: 'store', name: 'train', matrix }, { timeoutMs: 60_000 });
       // The submission's process failing meanwhile (its time budget running out, a crash) is its
       // verdict, as for any call; only an answer the runner itself cannot give is the grader's.
-      if (!result.ok && 'failure' in result) throw new ExecutionAborted({ ...result, message: `while it received the training data: ${result.message}` });
-      if (!result.ok) throw new Error(`could not send the training data to the submission's process: ${result.error.message}`);
+      if (!result.ok && 'failure' in result)
+        throw new ExecutionAborted({ ...result, message: `while it received the training data: ${result.message}` });
+      if (!result.ok)
+        throw new Error(`could not send the training data to the submission's process: ${result.error.message}`);
       return { matrix, argument: { stored: 'train' } };
     })());
 
@@ -66,11 +72,27 @@ export async function runBattery(executor: Executor, checks: readonly CheckDefin
     const seed = deriveSeed(options.seed, check.id);
     const started = Date.now();
     const runner = new SubmissionRunner(executor, started + check.timeoutMs);
-    const replay = options.replay?.id === check.id ? { seed: options.replay.seed, path: options.replay.path } : undefined;
+    const replay =
+      options.replay?.id === check.id ? { seed: options.replay.seed, path: options.replay.path } : undefined;
     const outcome = await runOne(check, () =>
-      check.run({ runner, seed: replay?.seed ?? seed, numRuns: options.numRuns ?? DEFAULT_NUM_RUNS, replay, trainData, convergence: options.convergence }),
+      check.run({
+        runner,
+        seed: replay?.seed ?? seed,
+        numRuns: options.numRuns ?? DEFAULT_NUM_RUNS,
+        replay,
+        trainData,
+        convergence: options.convergence,
+      }),
     );
-    const result: BatteryResult = { id: check.id, target: check.target, title: check.title, visibility: check.visibility, seed, durationMs: Date.now() - started, ...outcome };
+    const result: BatteryResult = {
+      id: check.id,
+      target: check.target,
+      title: check.title,
+      visibility: check.visibility,
+      seed,
+      durationMs: Date.now() - started,
+      ...outcome,
+    };
     results.push(result);
     options.onResult?.(result);
   }
@@ -89,15 +111,31 @@ async function runOne(check: CheckDefinition, run: () => Promise<CheckOutcome>):
 export function outcomeOfThrow(check: CheckDefinition, error: unknown): BatteryOutcome {
   if (error instanceof ExecutionAborted) {
     const { failure, message } = error.failure;
-    if (failure === 'timeout') return { status: 'timeout', message: `${check.target} did not finish within the time limit (${message}). Look for an endless loop or work that grows too fast.` };
-    if (failure === 'memory') return { status: 'memory', message: `${check.target} used more memory than allowed (${message}). Look for arrays that keep growing.` };
+    if (failure === 'timeout')
+      return {
+        status: 'timeout',
+        message: `${check.target} did not finish within the time limit (${message}). Look for an endless loop or work that grows too fast.`,
+      };
+    if (failure === 'memory')
+      return {
+        status: 'memory',
+        message: `${check.target} used more memory than allowed (${message}). Look for arrays that keep growing.`,
+      };
     return { status: 'error', message: `The submission's process stopped while running ${check.target}: ${message}` };
   }
   if (error instanceof StudentError) {
-    if (error.errorName === 'MissingExportError') return { status: 'error', message: `${error.errorMessage}. The lab contract asks rnn.ts to export it with exactly this name.` };
+    if (error.errorName === 'MissingExportError')
+      return {
+        status: 'error',
+        message: `${error.errorMessage}. The lab contract asks rnn.ts to export it with exactly this name.`,
+      };
     if (error.fatal) return { status: 'error', message: error.errorMessage };
     return { status: 'error', message: `${check.target} threw ${error.errorName}: ${error.errorMessage}` };
   }
-  const detail = error instanceof Error ? error.stack ?? error.message : String(error);
-  return { status: 'error', cause: 'grader', message: `Internal error in check ${check.id} (not your fault; please tell the course staff): ${detail}` };
+  const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  return {
+    status: 'error',
+    cause: 'grader',
+    message: `Internal error in check ${check.id} (not your fault; please tell the course staff): ${detail}`,
+  };
 }

@@ -10,7 +10,11 @@ import { isExecutionFailure } from './protocol/requests';
 import type { CallAftermath, CallRequest, ExecutionFailure, Executor, RngCall } from './protocol/requests';
 
 export class StudentError extends Error {
-  constructor(readonly errorName: string, readonly errorMessage: string, readonly fatal: boolean) {
+  constructor(
+    readonly errorName: string,
+    readonly errorMessage: string,
+    readonly fatal: boolean,
+  ) {
     super(`${errorName}: ${errorMessage}`);
   }
 }
@@ -29,14 +33,18 @@ export interface Answer {
 
 export class SubmissionRunner {
   /** The executor is also this submission's identity for the verdicts of earlier checks (catalogue/verdicts.ts). */
-  constructor(readonly executor: Executor, private readonly deadline: number) {}
+  constructor(
+    readonly executor: Executor,
+    private readonly deadline: number,
+  ) {}
 
   /** Calls the submission; throws StudentError if its code threw. */
   async call(request: CallRequest): Promise<Answer> {
     const remaining = Math.max(1, this.deadline - Date.now());
     const result = await this.executor.run(request, { timeoutMs: remaining });
     if (isExecutionFailure(result)) throw new ExecutionAborted(result);
-    if (!result.ok) throw new StudentError(result.error.name, result.error.message, result.error.name === 'MissingExportError');
+    if (!result.ok)
+      throw new StudentError(result.error.name, result.error.message, result.error.name === 'MissingExportError');
     return { value: decodeValue(result.value), after: result.after, rngLog: result.rngLog };
   }
 }

@@ -26,7 +26,14 @@ import { checkRosterIdentifiers, formulaIdentifierWarnings, loadRoster, rosterWa
 import type { LmsExportOptions } from './roster-file';
 import type { Format } from './reports';
 import { fileNameFor } from './reports/common';
-import { loadManualScores, loadRubric, ManualScoresError, RubricError, rubricItemsForReport, selectChecks } from './rubric';
+import {
+  loadManualScores,
+  loadRubric,
+  ManualScoresError,
+  RubricError,
+  rubricItemsForReport,
+  selectChecks,
+} from './rubric';
 import type { ManualScores } from './rubric';
 import { parseShard, runPool, selectShard } from './scheduler';
 import type { Shard } from './scheduler';
@@ -92,7 +99,9 @@ export interface BatchResult {
 
 export class UsageError extends Error {}
 
-export type LmsCliOptions = Pick<LmsExportOptions, 'moodleIdentifier' | 'allowSubmissionIds'> & { canvasAssignmentId?: string };
+export type LmsCliOptions = Pick<LmsExportOptions, 'moodleIdentifier' | 'allowSubmissionIds'> & {
+  canvasAssignmentId?: string;
+};
 
 const toPosix = (path: string) => path.split(sep).join('/');
 
@@ -107,7 +116,9 @@ function shownPath(cwd: string, path: string): string {
 export async function gradeBatch(options: BatchOptions, deps: BatchDeps): Promise<BatchResult> {
   const rubricPath = resolve(deps.cwd, options.rubric);
   const rubric = loadRubric(rubricPath, deps.catalogue, shownPath(deps.cwd, rubricPath));
-  const manual: ManualScores | undefined = options.manual ? loadManualScores(resolve(deps.cwd, options.manual), rubric, options.manual) : undefined;
+  const manual: ManualScores | undefined = options.manual
+    ? loadManualScores(resolve(deps.cwd, options.manual), rubric, options.manual)
+    : undefined;
   const roster = options.roster ? loadRoster(resolve(deps.cwd, options.roster), options.roster) : undefined;
   const checks = selectChecks(deps.catalogue, rubric);
 
@@ -131,7 +142,11 @@ export async function gradeBatch(options: BatchOptions, deps: BatchDeps): Promis
     }
     const selected = options.shard ? selectShard(all, options.shard) : all;
     // Before grading: an export the LMS cannot match is refused now, not after an hour of grading.
-    checkRosterIdentifiers(selected.map((submission) => submission.id), options.formats, { roster, rosterShown: options.roster, ...options.lms });
+    checkRosterIdentifiers(
+      selected.map((submission) => submission.id),
+      options.formats,
+      { roster, rosterShown: options.roster, ...options.lms },
+    );
     deps.beforeGrading?.();
 
     // Odd names, duplicate ids, links where a submission was expected: each keeps its own row.
@@ -139,7 +154,8 @@ export async function gradeBatch(options: BatchOptions, deps: BatchDeps): Promis
     if (manual) {
       const known = new Set(all.map((submission) => submission.id));
       const unknown = [...manual.keys()].filter((id) => !known.has(id));
-      if (unknown.length > 0) warnings.push(`${options.manual}: scores for submissions that were not found: ${unknown.join(', ')}`);
+      if (unknown.length > 0)
+        warnings.push(`${options.manual}: scores for submissions that were not found: ${unknown.join(', ')}`);
     }
     let incomplete = false;
     const dataChecks = checks.filter((check) => check.usesData);
@@ -173,7 +189,13 @@ export async function gradeBatch(options: BatchOptions, deps: BatchDeps): Promis
       numRuns: options.numRuns,
     };
     const grade = (submission: Submission) =>
-      withWatchdog(options.timeoutSeconds * 1000 + WATCHDOG_GRACE_MS, gradeSubmission(submission, { ...gradeOptions, onSandbox: (description) => sandboxes.set(submission.id, description) }));
+      withWatchdog(
+        options.timeoutSeconds * 1000 + WATCHDOG_GRACE_MS,
+        gradeSubmission(submission, {
+          ...gradeOptions,
+          onSandbox: (description) => sandboxes.set(submission.id, description),
+        }),
+      );
     const submissions = await runPool(selected, grade, {
       jobs: options.jobs,
       onDone: (report) => {
@@ -184,29 +206,53 @@ export async function gradeBatch(options: BatchOptions, deps: BatchDeps): Promis
       onError: (error, submission) => internalErrorReport(submission, gradeOptions, error),
     });
     deps.progress.stop();
-    const faulted = submissions.filter((submission) => submission.cause === 'grader').map((submission) => submission.id);
+    const faulted = submissions
+      .filter((submission) => submission.cause === 'grader')
+      .map((submission) => submission.id);
     if (faulted.length > 0) {
       incomplete = true;
-      deps.progress.log(`warning: ${faulted.length} row(s) are grader faults, not grades (cause "grader" in report.json; regrade them once fixed): ${faulted.join(', ')}`);
+      deps.progress.log(
+        `warning: ${faulted.length} row(s) are grader faults, not grades (cause "grader" in report.json; regrade them once fixed): ${faulted.join(', ')}`,
+      );
     }
-    const sandbox = submissions.map((submission) => sandboxes.get(submission.id)).find((description) => description !== undefined);
+    const sandbox = submissions
+      .map((submission) => sandboxes.get(submission.id))
+      .find((description) => description !== undefined);
 
     const report: GradeReport = {
       schemaVersion: 1,
       seed: options.seed,
-      rubric: { source: rubric.source, name: rubric.name, maxScore: rubric.maxCents / 100, items: rubricItemsForReport(rubric) },
+      rubric: {
+        source: rubric.source,
+        name: rubric.name,
+        maxScore: rubric.maxCents / 100,
+        items: rubricItemsForReport(rubric),
+      },
       sandbox: sandbox ?? 'not started (no submission reached the sandbox)',
-      ...(options.shard ? { shard: { index: options.shard.index, count: options.shard.count, totalSubmissions: all.length } } : {}),
+      ...(options.shard
+        ? { shard: { index: options.shard.index, count: options.shard.count, totalSubmissions: all.length } }
+        : {}),
       warnings,
       generatedAt: new Date().toISOString(),
       submissions,
     };
     // Only for the TA's eyes on the terminal: report.json does not depend on the roster.
     if (roster && options.roster) {
-      for (const warning of rosterWarnings(roster, submissions.map((s) => s.id), options.roster, { wholeClass: !options.shard })) deps.progress.log(`warning: ${warning}`);
+      for (const warning of rosterWarnings(
+        roster,
+        submissions.map((s) => s.id),
+        options.roster,
+        { wholeClass: !options.shard },
+      ))
+        deps.progress.log(`warning: ${warning}`);
     }
-    for (const warning of formulaIdentifierWarnings(report, options.formats, { roster, ...options.lms })) deps.progress.log(`WARNING: ${warning}`);
-    const written = writeReports(report, resolve(deps.cwd, options.out), options.formats, { roster, canvasAssignmentId: options.lms?.canvasAssignmentId, moodleIdentifier: options.lms?.moodleIdentifier });
+    for (const warning of formulaIdentifierWarnings(report, options.formats, { roster, ...options.lms }))
+      deps.progress.log(`WARNING: ${warning}`);
+    const written = writeReports(report, resolve(deps.cwd, options.out), options.formats, {
+      roster,
+      canvasAssignmentId: options.lms?.canvasAssignmentId,
+      moodleIdentifier: options.lms?.moodleIdentifier,
+    });
     return { report, written, exitCode: incomplete ? EXIT.incomplete : EXIT.ok };
   } finally {
     process.removeListener('exit', removeWorkDir);
@@ -249,7 +295,15 @@ const WATCHDOG_GRACE_MS = 120_000;
 function withWatchdog<T>(ms: number, work: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const watchdog = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new WatchdogFault(`grading did not finish within ${Math.round(ms / 1000)} s (--timeout plus ${WATCHDOG_GRACE_MS / 1000} s) and was abandoned`)), ms);
+    timer = setTimeout(
+      () =>
+        reject(
+          new WatchdogFault(
+            `grading did not finish within ${Math.round(ms / 1000)} s (--timeout plus ${WATCHDOG_GRACE_MS / 1000} s) and was abandoned`,
+          ),
+        ),
+      ms,
+    );
   });
   return Promise.race([work, watchdog]).finally(() => clearTimeout(timer));
 }
@@ -267,7 +321,8 @@ function integer(name: string, min: number) {
 
 function positiveSeconds(value: string): number {
   const number = Number(value);
-  if (!/^\d+(\.\d+)?$/.test(value.trim()) || !(number > 0)) throw new InvalidArgumentError('--timeout must be a positive number of seconds.');
+  if (!/^\d+(\.\d+)?$/.test(value.trim()) || !(number > 0))
+    throw new InvalidArgumentError('--timeout must be a positive number of seconds.');
   return number;
 }
 
@@ -295,22 +350,42 @@ function shardOption(value: string): Shard {
   }
 }
 
-const ROSTER_OPTION_HELP = 'CSV naming each submission id in the LMS (for the canvas and moodle formats; see Reports below)';
+const ROSTER_OPTION_HELP =
+  'CSV naming each submission id in the LMS (for the canvas and moodle formats; see Reports below)';
 
 /** The LMS export options of the grade and merge commands. */
 function lmsOptions(command: Command): Command {
   return command
-    .addOption(new Option('--canvas-assignment-id <ID>', 'Canvas\'s id of the assignment to update (in its URL); without it Canvas creates a new assignment').argParser(canvasAssignmentId))
-    .addOption(new Option('--moodle-identifier <FIELD>', 'the user field moodle.csv identifies students by').choices(['idnumber', 'email', 'username']).default('idnumber'))
-    .option('--allow-submission-ids', 'export submissions the --roster does not identify under their submission id (default: refuse, naming them)');
+    .addOption(
+      new Option(
+        '--canvas-assignment-id <ID>',
+        "Canvas's id of the assignment to update (in its URL); without it Canvas creates a new assignment",
+      ).argParser(canvasAssignmentId),
+    )
+    .addOption(
+      new Option('--moodle-identifier <FIELD>', 'the user field moodle.csv identifies students by')
+        .choices(['idnumber', 'email', 'username'])
+        .default('idnumber'),
+    )
+    .option(
+      '--allow-submission-ids',
+      'export submissions the --roster does not identify under their submission id (default: refuse, naming them)',
+    );
 }
 
 function canvasAssignmentId(value: string): string {
-  if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError('--canvas-assignment-id must be the number in the assignment\'s URL (…/assignments/1234).');
+  if (!/^\d+$/.test(value.trim()))
+    throw new InvalidArgumentError(
+      "--canvas-assignment-id must be the number in the assignment's URL (…/assignments/1234).",
+    );
   return value.trim();
 }
 
-const lmsFrom = (opts: { canvasAssignmentId?: string; moodleIdentifier?: LmsCliOptions['moodleIdentifier']; allowSubmissionIds?: boolean }): LmsCliOptions => ({
+const lmsFrom = (opts: {
+  canvasAssignmentId?: string;
+  moodleIdentifier?: LmsCliOptions['moodleIdentifier'];
+  allowSubmissionIds?: boolean;
+}): LmsCliOptions => ({
   canvasAssignmentId: opts.canvasAssignmentId,
   moodleIdentifier: opts.moodleIdentifier,
   allowSubmissionIds: opts.allowSubmissionIds ?? false,
@@ -414,39 +489,107 @@ export function buildProgram(
     .usage('[options] [SUBMISSION_DIR ...]   |   grade merge [options] DIR ...')
     .description('Grade RNN-lab submissions (rnn.ts) with the check catalogue and a rubric, and write reports.')
     .enablePositionalOptions()
-    .argument('[SUBMISSION_DIR...]', `submission folders, folders of submissions, or .zip files (default: ${DEFAULT_SUBMISSIONS}/)`)
+    .argument(
+      '[SUBMISSION_DIR...]',
+      `submission folders, folders of submissions, or .zip files (default: ${DEFAULT_SUBMISSIONS}/)`,
+    )
     .option('--out <DIR>', 'output folder for the reports', DEFAULT_OUT)
     .option('--rubric <FILE>', 'rubric (YAML)', shownPath(process.cwd(), DEFAULT_RUBRIC))
-    .addOption(new Option('--jobs <N>', 'submissions graded at once').argParser(integer('--jobs', 1)).default(availableParallelism(), 'number of cores'))
-    .addOption(new Option('--seed <N>', 'batch seed; each submission\'s seed derives from it and the id').argParser(integer('--seed', -(2 ** 31))).default(DEFAULT_SEED))
-    .addOption(new Option('--timeout <SECONDS>', 'wall-clock budget for running one submission\'s checks (compiling excluded); checks still running or to run after it count as timeouts').argParser(positiveSeconds).default(DEFAULT_TIMEOUT_SECONDS))
-    .addOption(new Option('--format <LIST>', `comma-separated report formats (${FORMATS.join(',')})`).argParser(formatsOption).default([...DEFAULT_FORMATS], DEFAULT_FORMATS.join(',')))
-    .addOption(new Option('--shard <I/N>', 'grade only shard I of N (combine shards with `merge`)').argParser(shardOption))
+    .addOption(
+      new Option('--jobs <N>', 'submissions graded at once')
+        .argParser(integer('--jobs', 1))
+        .default(availableParallelism(), 'number of cores'),
+    )
+    .addOption(
+      new Option('--seed <N>', "batch seed; each submission's seed derives from it and the id")
+        .argParser(integer('--seed', -(2 ** 31)))
+        .default(DEFAULT_SEED),
+    )
+    .addOption(
+      new Option(
+        '--timeout <SECONDS>',
+        "wall-clock budget for running one submission's checks (compiling excluded); checks still running or to run after it count as timeouts",
+      )
+        .argParser(positiveSeconds)
+        .default(DEFAULT_TIMEOUT_SECONDS),
+    )
+    .addOption(
+      new Option('--format <LIST>', `comma-separated report formats (${FORMATS.join(',')})`)
+        .argParser(formatsOption)
+        .default([...DEFAULT_FORMATS], DEFAULT_FORMATS.join(',')),
+    )
+    .addOption(
+      new Option('--shard <I/N>', 'grade only shard I of N (combine shards with `merge`)').argParser(shardOption),
+    )
     .option('--data <FILE>', 'the lab data, pollution.csv (default: RNN_LAB_DATA, else the cached download)')
     .option('--manual <FILE>', 'CSV of manual item scores (columns: id, then one per manual rubric item)')
     .option('--roster <FILE>', ROSTER_OPTION_HELP)
-    .option('--allow-weak-sandbox', 'grade even when bubblewrap is unusable (the weaker fallback sandbox; see docs/threat-model.md)');
+    .option(
+      '--allow-weak-sandbox',
+      'grade even when bubblewrap is unusable (the weaker fallback sandbox; see docs/threat-model.md)',
+    );
   lmsOptions(program)
     .addHelpText('after', HELP_AFTER)
-    .action(async (inputs: string[], opts: { out: string; rubric: string; jobs: number; seed: number; timeout: number; format: Format[]; shard?: Shard; data?: string; manual?: string; roster?: string; allowWeakSandbox?: boolean } & Parameters<typeof lmsFrom>[0]) => {
-      const code = await run.grade({ inputs, out: opts.out, rubric: opts.rubric, jobs: opts.jobs, seed: opts.seed, timeoutSeconds: opts.timeout, formats: opts.format, shard: opts.shard, data: opts.data, manual: opts.manual, roster: opts.roster, allowWeakSandbox: opts.allowWeakSandbox, lms: lmsFrom(opts) });
-      program.setOptionValue('exitCode', code);
-    });
+    .action(
+      async (
+        inputs: string[],
+        opts: {
+          out: string;
+          rubric: string;
+          jobs: number;
+          seed: number;
+          timeout: number;
+          format: Format[];
+          shard?: Shard;
+          data?: string;
+          manual?: string;
+          roster?: string;
+          allowWeakSandbox?: boolean;
+        } & Parameters<typeof lmsFrom>[0],
+      ) => {
+        const code = await run.grade({
+          inputs,
+          out: opts.out,
+          rubric: opts.rubric,
+          jobs: opts.jobs,
+          seed: opts.seed,
+          timeoutSeconds: opts.timeout,
+          formats: opts.format,
+          shard: opts.shard,
+          data: opts.data,
+          manual: opts.manual,
+          roster: opts.roster,
+          allowWeakSandbox: opts.allowWeakSandbox,
+          lms: lmsFrom(opts),
+        });
+        program.setOptionValue('exitCode', code);
+      },
+    );
   const merge = program
     .command('merge')
     .description('combine the report folders of shards (or of separately graded batches) into one report')
     .argument('<DIR...>', 'folders holding a report.json each')
     .option('--out <DIR>', 'output folder for the merged reports', DEFAULT_OUT)
-    .addOption(new Option('--format <LIST>', `comma-separated report formats (${FORMATS.join(',')})`).argParser(formatsOption).default([...DEFAULT_FORMATS], DEFAULT_FORMATS.join(',')))
+    .addOption(
+      new Option('--format <LIST>', `comma-separated report formats (${FORMATS.join(',')})`)
+        .argParser(formatsOption)
+        .default([...DEFAULT_FORMATS], DEFAULT_FORMATS.join(',')),
+    )
     .option('--roster <FILE>', ROSTER_OPTION_HELP);
-  lmsOptions(merge)
-    .action(async (dirs: string[], opts: { out: string; format: Format[]; roster?: string } & Parameters<typeof lmsFrom>[0]) => {
+  lmsOptions(merge).action(
+    async (
+      dirs: string[],
+      opts: { out: string; format: Format[]; roster?: string } & Parameters<typeof lmsFrom>[0],
+    ) => {
       const code = await run.merge(dirs, opts.out, opts.format, opts.roster, lmsFrom(opts));
       program.setOptionValue('exitCode', code);
-    });
+    },
+  );
   program
     .command('diff')
-    .description('what a regrade changed: per student, every check whose verdict or points changed and the score delta; students added or removed')
+    .description(
+      'what a regrade changed: per student, every check whose verdict or points changed and the score delta; students added or removed',
+    )
     .argument('<OLD>', 'the earlier report.json (or the folder holding it)')
     .argument('<NEW>', 'the later report.json (or the folder holding it)')
     .addOption(new Option('--format <FORMAT>', 'output on stdout').choices(['md', 'json']).default('md'))
@@ -463,15 +606,29 @@ export function buildProgram(
     });
   program
     .command('similarity')
-    .description('pairs of submissions sharing unusually much code (handout skeleton excluded): similarity.md and similarity.json, a hint for a human, never a penalty')
+    .description(
+      'pairs of submissions sharing unusually much code (handout skeleton excluded): similarity.md and similarity.json, a hint for a human, never a penalty',
+    )
     .argument('<SUBMISSION_DIR...>', 'submission folders, folders of submissions, or .zip files')
     .option('--out <DIR>', 'output folder', DEFAULT_OUT)
-    .addOption(new Option('--threshold <X>', 'list pairs at least this similar (0–1, or a percentage)').argParser(thresholdOption).default(DEFAULT_THRESHOLD))
+    .addOption(
+      new Option('--threshold <X>', 'list pairs at least this similar (0–1, or a percentage)')
+        .argParser(thresholdOption)
+        .default(DEFAULT_THRESHOLD),
+    )
     .option('--skeleton <FILE>', "the file every student started from (default: the handout's rnn.ts)")
     .action((inputs: string[], opts: { out: string; threshold: number; skeleton?: string }) => {
       try {
-        const { report, written } = runSimilarity({ inputs, out: opts.out, threshold: opts.threshold, skeleton: opts.skeleton, cwd: process.cwd() });
-        output.writeOut(`${report.submissions.length} submissions compared, ${report.pairs.length} pair(s) at or above ${opts.threshold}; written to ${shownPath(process.cwd(), resolve(opts.out))}/: ${written.join(', ')}\n`);
+        const { report, written } = runSimilarity({
+          inputs,
+          out: opts.out,
+          threshold: opts.threshold,
+          skeleton: opts.skeleton,
+          cwd: process.cwd(),
+        });
+        output.writeOut(
+          `${report.submissions.length} submissions compared, ${report.pairs.length} pair(s) at or above ${opts.threshold}; written to ${shownPath(process.cwd(), resolve(opts.out))}/: ${written.join(', ')}\n`,
+        );
         program.setOptionValue('exitCode', EXIT.ok);
       } catch (error) {
         if (!(error instanceof SimilarityError || error instanceof DiscoveryError)) throw error;
@@ -494,74 +651,105 @@ export async function main(argv: string[]): Promise<number> {
     }
   };
   const announceRoster = (roster: string | undefined, formats: Format[]) => {
-    if (roster && !formats.some((format) => ROSTER_FORMATS.includes(format))) stderr.write(`note: --roster only changes the ${ROSTER_FORMATS.join(' and ')} formats, and --format has neither\n`);
+    if (roster && !formats.some((format) => ROSTER_FORMATS.includes(format)))
+      stderr.write(
+        `note: --roster only changes the ${ROSTER_FORMATS.join(' and ')} formats, and --format has neither\n`,
+      );
   };
   const finish = (report: GradeReport, out: string, written: string[]) => {
     stdout.write(renderSummary(report, color));
     const shown = shownPath(process.cwd(), resolve(out));
     const top = [...new Set(written.map((file) => (file.includes('/') ? `${file.split('/')[0]}/` : file)))];
-    stdout.write(top.length > 0 ? `reports written to ${shown}/: ${top.join(', ')}\n` : 'no report files written (the formats asked for are not available yet)\n');
+    stdout.write(
+      top.length > 0
+        ? `reports written to ${shown}/: ${top.join(', ')}\n`
+        : 'no report files written (the formats asked for are not available yet)\n',
+    );
   };
 
-  const program = buildProgram({
-    grade: async (options) => {
-      announceUnavailable(options.formats);
-      announceRoster(options.roster, options.formats);
-      const progress = createProgress(stderr, isInteractive(stderr));
-      try {
-        const result = await gradeBatch(options, {
-          backend: createDefaultBackend(),
-          catalogue: CATALOGUE,
-          trainData: createTrainDataSource(options.data, { withTestSplit: options.formats.includes('html') }),
-          progress,
-          cwd: process.cwd(),
-          tmp: tmpdir(),
-          // Which sandbox submissions run in, said before any runs; none at all is refused unless allowed.
-          beforeGrading: () => {
-            try {
-              stderr.write(`sandbox: ${sandboxInForce({ allowWeakSandbox: options.allowWeakSandbox })}\n`);
-            } catch (error) {
-              throw new UsageError(error instanceof Error ? error.message : String(error));
-            }
-          },
-        });
-        finish(result.report, options.out, result.written);
-        return result.exitCode;
-      } catch (error) {
-        progress.stop();
-        if (error instanceof UsageError || error instanceof RubricError || error instanceof ManualScoresError || error instanceof RosterError) {
-          stderr.write(`error: ${error.message}\n`);
-          return EXIT.usage;
+  const program = buildProgram(
+    {
+      grade: async (options) => {
+        announceUnavailable(options.formats);
+        announceRoster(options.roster, options.formats);
+        const progress = createProgress(stderr, isInteractive(stderr));
+        try {
+          const result = await gradeBatch(options, {
+            backend: createDefaultBackend(),
+            catalogue: CATALOGUE,
+            trainData: createTrainDataSource(options.data, { withTestSplit: options.formats.includes('html') }),
+            progress,
+            cwd: process.cwd(),
+            tmp: tmpdir(),
+            // Which sandbox submissions run in, said before any runs; none at all is refused unless allowed.
+            beforeGrading: () => {
+              try {
+                stderr.write(`sandbox: ${sandboxInForce({ allowWeakSandbox: options.allowWeakSandbox })}\n`);
+              } catch (error) {
+                throw new UsageError(error instanceof Error ? error.message : String(error));
+              }
+            },
+          });
+          finish(result.report, options.out, result.written);
+          return result.exitCode;
+        } catch (error) {
+          progress.stop();
+          if (
+            error instanceof UsageError ||
+            error instanceof RubricError ||
+            error instanceof ManualScoresError ||
+            error instanceof RosterError
+          ) {
+            stderr.write(`error: ${error.message}\n`);
+            return EXIT.usage;
+          }
+          throw error;
         }
-        throw error;
-      }
-    },
-    merge: async (dirs, out, formats, rosterPath, lms) => {
-      announceUnavailable(formats);
-      announceRoster(rosterPath, formats);
-      try {
-        const outDir = resolve(out);
-        const clash = dirs.find((dir) => resolve(dir) === outDir);
-        if (clash) throw new MergeError(`--out ${out} is one of the folders being merged; choose another output folder`);
-        const roster = rosterPath ? loadRoster(resolve(rosterPath), rosterPath) : undefined;
-        const report = mergeReports(dirs.map((dir) => readReportDir(dir)));
-        checkRosterIdentifiers(report.submissions.map((s) => s.id), formats, { roster, rosterShown: rosterPath, ...lms });
-        if (roster && rosterPath) for (const warning of rosterWarnings(roster, report.submissions.map((s) => s.id), rosterPath)) stderr.write(`warning: ${warning}\n`);
-        for (const warning of formulaIdentifierWarnings(report, formats, { roster, ...lms })) stderr.write(`WARNING: ${warning}\n`);
-        if (!existsSync(outDir)) mkdirSync(outDir, { recursive: true });
-        const written = writeReports(report, outDir, formats, { roster, canvasAssignmentId: lms?.canvasAssignmentId, moodleIdentifier: lms?.moodleIdentifier });
-        finish(report, out, written);
-        // Merged rows keep their cause: a grader fault in any shard leaves the whole batch incomplete.
-        return report.submissions.some((submission) => submission.cause === 'grader') ? EXIT.incomplete : EXIT.ok;
-      } catch (error) {
-        if (error instanceof MergeError || error instanceof RosterError) {
-          stderr.write(`error: ${error.message}\n`);
-          return EXIT.usage;
+      },
+      merge: async (dirs, out, formats, rosterPath, lms) => {
+        announceUnavailable(formats);
+        announceRoster(rosterPath, formats);
+        try {
+          const outDir = resolve(out);
+          const clash = dirs.find((dir) => resolve(dir) === outDir);
+          if (clash)
+            throw new MergeError(`--out ${out} is one of the folders being merged; choose another output folder`);
+          const roster = rosterPath ? loadRoster(resolve(rosterPath), rosterPath) : undefined;
+          const report = mergeReports(dirs.map((dir) => readReportDir(dir)));
+          checkRosterIdentifiers(
+            report.submissions.map((s) => s.id),
+            formats,
+            { roster, rosterShown: rosterPath, ...lms },
+          );
+          if (roster && rosterPath)
+            for (const warning of rosterWarnings(
+              roster,
+              report.submissions.map((s) => s.id),
+              rosterPath,
+            ))
+              stderr.write(`warning: ${warning}\n`);
+          for (const warning of formulaIdentifierWarnings(report, formats, { roster, ...lms }))
+            stderr.write(`WARNING: ${warning}\n`);
+          if (!existsSync(outDir)) mkdirSync(outDir, { recursive: true });
+          const written = writeReports(report, outDir, formats, {
+            roster,
+            canvasAssignmentId: lms?.canvasAssignmentId,
+            moodleIdentifier: lms?.moodleIdentifier,
+          });
+          finish(report, out, written);
+          // Merged rows keep their cause: a grader fault in any shard leaves the whole batch incomplete.
+          return report.submissions.some((submission) => submission.cause === 'grader') ? EXIT.incomplete : EXIT.ok;
+        } catch (error) {
+          if (error instanceof MergeError || error instanceof RosterError) {
+            stderr.write(`error: ${error.message}\n`);
+            return EXIT.usage;
+          }
+          throw error;
         }
-        throw error;
-      }
+      },
     },
-  }, { writeOut: (text) => stdout.write(text), writeErr: (text) => stderr.write(text) });
+    { writeOut: (text) => stdout.write(text), writeErr: (text) => stderr.write(text) },
+  );
   try {
     await program.parseAsync(argv);
   } catch (error) {
@@ -584,7 +772,9 @@ if (require.main === module) {
       process.exitCode = code;
     },
     (error: unknown) => {
-      process.stderr.write(`grader crashed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.stderr.write(
+        `grader crashed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
       process.exitCode = EXIT.crash;
     },
   );

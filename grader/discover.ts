@@ -86,7 +86,10 @@ export class UnpackBudget {
   ) {}
 
   takeEntries(count: number): void {
-    if (count > this.entries) throw new Error(`it has ${count} entries (at most ${this.entries} allowed${this.entries < this.limits.entries ? `, of ${this.limits.entries} for the submission and the zips inside it` : ''})`);
+    if (count > this.entries)
+      throw new Error(
+        `it has ${count} entries (at most ${this.entries} allowed${this.entries < this.limits.entries ? `, of ${this.limits.entries} for the submission and the zips inside it` : ''})`,
+      );
     this.parent?.takeEntries(count);
     this.entries -= count;
   }
@@ -97,7 +100,10 @@ export class UnpackBudget {
   }
 
   takeBytes(count: number): void {
-    if (count > this.bytes) throw new Error(`it unpacks to more than ${this.limits.bytes} bytes${this.bytes < this.limits.bytes ? ' (with the zips inside it)' : ''}`);
+    if (count > this.bytes)
+      throw new Error(
+        `it unpacks to more than ${this.limits.bytes} bytes${this.bytes < this.limits.bytes ? ' (with the zips inside it)' : ''}`,
+      );
     this.parent?.takeBytes(count);
     this.bytes -= count;
   }
@@ -133,7 +139,8 @@ export function escapeName(raw: Buffer): string {
       out += text;
       i += length;
     } else {
-      for (const byte of raw.subarray(i, i + Math.max(1, length))) out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+      for (const byte of raw.subarray(i, i + Math.max(1, length)))
+        out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
       i += Math.max(1, length);
     }
   }
@@ -143,7 +150,16 @@ export function escapeName(raw: Buffer): string {
 /** The length of the valid UTF-8 sequence starting at `i`, or 0. */
 function utf8SequenceLength(raw: Buffer, i: number): number {
   const first = raw[i];
-  const length = first < 0x80 ? 1 : first >= 0xc2 && first <= 0xdf ? 2 : first >= 0xe0 && first <= 0xef ? 3 : first >= 0xf0 && first <= 0xf4 ? 4 : 0;
+  const length =
+    first < 0x80
+      ? 1
+      : first >= 0xc2 && first <= 0xdf
+        ? 2
+        : first >= 0xe0 && first <= 0xef
+          ? 3
+          : first >= 0xf0 && first <= 0xf4
+            ? 4
+            : 0;
   if (length === 0 || i + length > raw.length) return 0;
   return isUtf8(raw.subarray(i, i + length)) ? length : 0;
 }
@@ -159,14 +175,21 @@ function listEntries(dir: string | Buffer): Entry[] {
     const utf8 = isUtf8(raw);
     const name = escapeName(raw);
     if (name.startsWith('.') || IGNORED.has(name)) continue;
-    const path = utf8 && typeof dir === 'string' ? join(dir, raw.toString('utf8')) : Buffer.concat([base, Buffer.from('/'), raw]);
+    const path =
+      utf8 && typeof dir === 'string' ? join(dir, raw.toString('utf8')) : Buffer.concat([base, Buffer.from('/'), raw]);
     let info: Stats;
     try {
       info = lstatSync(path);
     } catch {
       continue;
     }
-    entries.push({ name, path, utf8: utf8 && typeof dir === 'string', escaped: !utf8 || name !== raw.toString('utf8'), kind: kindOf(info) });
+    entries.push({
+      name,
+      path,
+      utf8: utf8 && typeof dir === 'string',
+      escaped: !utf8 || name !== raw.toString('utf8'),
+      kind: kindOf(info),
+    });
   }
   return entries.sort((a, b) => compareIds(a.name, b.name));
 }
@@ -212,7 +235,13 @@ export function discoverSubmissions(inputs: readonly string[], options: Discover
     try {
       dir = entry.utf8 ? (entry.path as string) : copyOut(entry);
     } catch (error) {
-      found.push({ id: entry.name, path: shown, dir: options.extractDir, problem: `the folder could not be read: ${(error as Error).message}`, warnings });
+      found.push({
+        id: entry.name,
+        path: shown,
+        dir: options.extractDir,
+        problem: `the folder could not be read: ${(error as Error).message}`,
+        warnings,
+      });
       return;
     }
     if (findRoot(dir, false)) {
@@ -223,7 +252,13 @@ export function discoverSubmissions(inputs: readonly string[], options: Discover
       visitContainer(dir, shown, depth + 1);
       return;
     }
-    found.push({ id: entry.name, path: shown, dir, problem: noEntryProblem(dir, 'folder'), ...(warnings.length ? { warnings } : {}) });
+    found.push({
+      id: entry.name,
+      path: shown,
+      dir,
+      problem: noEntryProblem(dir, 'folder'),
+      ...(warnings.length ? { warnings } : {}),
+    });
   };
 
   /** A zip met inside a container: one submission, whatever it holds. */
@@ -231,12 +266,19 @@ export function discoverSubmissions(inputs: readonly string[], options: Discover
     const id = entry.name.slice(0, -'.zip'.length);
     const shown = `${shownParent}/${entry.name}!`;
     const warnings = entry.escaped ? [renamedWarning(entry, shown)] : [];
-    const row = (fields: { dir: string; problem?: string }): Submission => ({ id, path: shown, ...fields, ...(warnings.length ? { warnings } : {}) });
+    const row = (fields: { dir: string; problem?: string }): Submission => ({
+      id,
+      path: shown,
+      ...fields,
+      ...(warnings.length ? { warnings } : {}),
+    });
     let unpacked: string;
     try {
       unpacked = unzip(entry.path, freshBudget(), true);
     } catch (error) {
-      found.push(row({ dir: options.extractDir, problem: `the zip could not be unpacked: ${(error as Error).message}` }));
+      found.push(
+        row({ dir: options.extractDir, problem: `the zip could not be unpacked: ${(error as Error).message}` }),
+      );
       return;
     }
     const located = locateEntryFile(unpacked);
@@ -250,21 +292,33 @@ export function discoverSubmissions(inputs: readonly string[], options: Discover
       else if (entry.kind === 'file' && isZipName(entry.name)) visitZip(entry, shown);
       else if (entry.kind === 'link' || entry.kind === 'other') {
         // Where a student's folder or zip is expected: its own row, never followed or opened.
-        const what = entry.kind === 'link' ? 'a symbolic link' : 'not a regular file or folder (a device, FIFO or socket)';
-        found.push({ id: isZipName(entry.name) ? entry.name.slice(0, -4) : entry.name, path: `${shown}/${entry.name}`, dir: options.extractDir, problem: `${entry.name} is ${what}; the grader does not follow or open it. Put the submission itself (a folder or a .zip) here.` });
+        const what =
+          entry.kind === 'link' ? 'a symbolic link' : 'not a regular file or folder (a device, FIFO or socket)';
+        found.push({
+          id: isZipName(entry.name) ? entry.name.slice(0, -4) : entry.name,
+          path: `${shown}/${entry.name}`,
+          dir: options.extractDir,
+          problem: `${entry.name} is ${what}; the grader does not follow or open it. Put the submission itself (a folder or a .zip) here.`,
+        });
       }
     }
   };
 
   for (const input of inputs) {
     const path = resolve(cwd, input);
-    if (!existsSync(path)) throw new DiscoveryError(`${input} does not exist (expected a submission folder, a folder of submissions, or a .zip).`);
+    if (!existsSync(path))
+      throw new DiscoveryError(
+        `${input} does not exist (expected a submission folder, a folder of submissions, or a .zip).`,
+      );
     const stats = statSync(path);
     let dir = path;
     let shown = display(path);
     let id = basename(path);
     if (stats.isFile()) {
-      if (!isZipName(path)) throw new DiscoveryError(`${input} is a file but not a .zip; give a submission folder, a folder of submissions, or a .zip.`);
+      if (!isZipName(path))
+        throw new DiscoveryError(
+          `${input} is a file but not a .zip; give a submission folder, a folder of submissions, or a .zip.`,
+        );
       try {
         dir = unzip(path, new UnpackBudget(limits.bytes, limits.entries, batch));
       } catch (error) {
@@ -283,7 +337,9 @@ export function discoverSubmissions(inputs: readonly string[], options: Discover
     const before = found.length;
     visitContainer(dir, shown, 1);
     if (found.length === before) {
-      throw new DiscoveryError(`No submissions found in ${input}: it holds no ${ENTRY_FILE}, no sub-folders and no .zip files.`);
+      throw new DiscoveryError(
+        `No submissions found in ${input}: it holds no ${ENTRY_FILE}, no sub-folders and no .zip files.`,
+      );
     }
   }
   return uniqueIds(found).sort((a, b) => compareIds(a.id, b.id));
@@ -309,14 +365,19 @@ function uniqueIds(found: Submission[]): Submission[] {
       return `${id}-${n}`;
     });
     const warning = `${sorted.length} submissions have the id "${id}" (${sorted.map((s) => s.path).join(', ')}); they are graded as ${ids.join(', ')} respectively`;
-    sorted.forEach((submission, index) => result.push({ ...submission, id: ids[index], warnings: [...(submission.warnings ?? []), warning] }));
+    sorted.forEach((submission, index) =>
+      result.push({ ...submission, id: ids[index], warnings: [...(submission.warnings ?? []), warning] }),
+    );
   }
   return result;
 }
 
 function noEntryProblem(dir: string, what: 'folder' | 'zip'): string {
   const files = listEntries(dir).map((entry) => entry.name + (entry.kind === 'dir' ? '/' : ''));
-  const holds = files.length === 0 ? `the ${what} is empty` : `it holds ${files.slice(0, 8).join(', ')}${files.length > 8 ? ', …' : ''}`;
+  const holds =
+    files.length === 0
+      ? `the ${what} is empty`
+      : `it holds ${files.slice(0, 8).join(', ')}${files.length > 8 ? ', …' : ''}`;
   return `no ${ENTRY_FILE} found (${holds}). The lab contract asks for a ${what} holding ${ENTRY_FILE}.`;
 }
 
@@ -355,14 +416,22 @@ function locateEntryFile(unpacked: string): { dir: string } | { problem: string 
   walk(unpacked, 0);
   if (holders.length === 1) return { dir: holders[0] };
   if (holders.length === 0) return { problem: noEntryProblem(unpacked, 'zip') };
-  const shown = holders.map((dir) => `${relative(unpacked, dir).split(sep).join('/') || '.'}/${ENTRY_FILE}`.replace(/^\.\//, ''));
-  return { problem: `the zip holds ${holders.length} files named ${ENTRY_FILE} (${shown.slice(0, 5).join(', ')}${shown.length > 5 ? ', …' : ''}); a zip is one submission and must hold exactly one.` };
+  const shown = holders.map((dir) =>
+    `${relative(unpacked, dir).split(sep).join('/') || '.'}/${ENTRY_FILE}`.replace(/^\.\//, ''),
+  );
+  return {
+    problem: `the zip holds ${holders.length} files named ${ENTRY_FILE} (${shown.slice(0, 5).join(', ')}${shown.length > 5 ? ', …' : ''}); a zip is one submission and must hold exactly one.`,
+  };
 }
 
 /** Whether a folder without rnn.ts holds submissions of its own (then it is a section, not a student). */
 function holdsSubmissions(dir: string, levels: number): boolean {
   return listEntries(dir).some((entry) => {
-    if (entry.kind === 'dir' && entry.utf8) return findRoot(entry.path as string, false) !== undefined || (levels > 1 && holdsSubmissions(entry.path as string, levels - 1));
+    if (entry.kind === 'dir' && entry.utf8)
+      return (
+        findRoot(entry.path as string, false) !== undefined ||
+        (levels > 1 && holdsSubmissions(entry.path as string, levels - 1))
+      );
     return entry.kind === 'file' && isZipName(entry.name);
   });
 }
@@ -407,7 +476,8 @@ export function extractZip(
   for (const entry of entries) {
     const name = entry.entryName.replace(/\\/g, '/');
     const parts = name.split('/').filter((part) => part !== '' && part !== '.');
-    if (name.startsWith('/') || /^[A-Za-z]:/.test(name) || parts.includes('..')) throw new Error(`the entry "${entry.entryName}" points outside the zip`);
+    if (name.startsWith('/') || /^[A-Za-z]:/.test(name) || parts.includes('..'))
+      throw new Error(`the entry "${entry.entryName}" points outside the zip`);
     if (parts.length === 0) continue;
     const destination = join(target, ...parts);
     if (entry.isDirectory) {
@@ -422,7 +492,8 @@ export function extractZip(
     if (data.length > entry.header.size) budget.takeBytes(data.length - entry.header.size);
     mkdirSync(dirname(destination), { recursive: true });
     writeFileSync(destination, data);
-    if (isZipName(parts[parts.length - 1]) && !parts.some((part) => part.startsWith('.') || IGNORED.has(part))) inner.push(destination);
+    if (isZipName(parts[parts.length - 1]) && !parts.some((part) => part.startsWith('.') || IGNORED.has(part)))
+      inner.push(destination);
   }
   if (!options.unpackInner) return;
   for (const zipFile of inner) {

@@ -47,7 +47,13 @@ export function createDefaultBackend(): ExecutionBackend {
       // The type check runs in a worker thread while the submission is graded: it only adds
       // warnings, so it stays off the grade's critical path.
       const { prepared, typeWarnings } = await prepareSubmissionDeferred(submissionDir, workDir);
-      return { ok: prepared.ok, entryRel: prepared.entryRel, warnings: prepared.warnings, typeWarnings, ...(prepared.error !== undefined ? { error: prepared.error } : {}) };
+      return {
+        ok: prepared.ok,
+        entryRel: prepared.entryRel,
+        warnings: prepared.warnings,
+        typeWarnings,
+        ...(prepared.error !== undefined ? { error: prepared.error } : {}),
+      };
     },
     async createExecutor(workDir, prepared, limits) {
       return createSandboxExecutor({ workDir, entryRel: prepared.entryRel ?? 'submission/rnn.js' }, limits);

@@ -20,7 +20,14 @@ import type { ExecutionResult, Executor } from '../checks/protocol/requests';
 import type { CheckDefinition, CheckResult } from '../checks/types';
 import type { Submission } from './discover';
 import type { ExecutionBackend, SandboxedExecutor, SandboxLimits } from './execution';
-import type { CheckReport, CheckStatus, FaultCause, ManualItemReport, SubmissionReport, TrainingReport } from './report-types';
+import type {
+  CheckReport,
+  CheckStatus,
+  FaultCause,
+  ManualItemReport,
+  SubmissionReport,
+  TrainingReport,
+} from './report-types';
 import { asGraderFault, graderFaultMessage } from './faults';
 import { fileNameFor } from './reports/common';
 import { changedHandoutFiles } from '../handout/files';
@@ -71,8 +78,12 @@ export const MAX_TEST_POINTS = 400;
  * through the REFERENCE forward pass (never the submission's) on the test split, in °C.
  * Undefined without losses; without usable parameters or test data, the losses only. Never throws.
  */
-export async function trainingReport(result: Pick<CheckResult, 'curve' | 'trainedParams'>, data: TrainDataSource): Promise<TrainingReport | undefined> {
-  if (!Array.isArray(result.curve) || result.curve.length === 0 || !result.curve.every(Number.isFinite)) return undefined;
+export async function trainingReport(
+  result: Pick<CheckResult, 'curve' | 'trainedParams'>,
+  data: TrainDataSource,
+): Promise<TrainingReport | undefined> {
+  if (!Array.isArray(result.curve) || result.curve.length === 0 || !result.curve.every(Number.isFinite))
+    return undefined;
   const training: TrainingReport = { losses: result.curve.map((loss) => Number(loss.toPrecision(5))) };
   const params = result.trainedParams;
   if (!params || !data.testSplit) return training;
@@ -80,11 +91,19 @@ export async function trainingReport(result: Pick<CheckResult, 'curve' | 'traine
     const { test, tempMean, tempStd } = await data.testSplit();
     const numFeatures = test[0]?.length ?? 0;
     const size = Array.isArray(params.v) ? params.v.length : 0;
-    const finiteVector = (v: unknown, length: number): v is number[] => Array.isArray(v) && v.length === length && v.every((x) => typeof x === 'number' && Number.isFinite(x));
-    const finiteMatrix = (m: unknown, rows: number, cols: number): m is number[][] => Array.isArray(m) && m.length === rows && m.every((row) => finiteVector(row, cols));
+    const finiteVector = (v: unknown, length: number): v is number[] =>
+      Array.isArray(v) && v.length === length && v.every((x) => typeof x === 'number' && Number.isFinite(x));
+    const finiteMatrix = (m: unknown, rows: number, cols: number): m is number[][] =>
+      Array.isArray(m) && m.length === rows && m.every((row) => finiteVector(row, cols));
     // The battery has checked the shapes (10 × 6); this only guards the grader's own evaluation.
     if (size < 1 || size > 64 || numFeatures < 1) return training;
-    if (!finiteMatrix(params.u, size, numFeatures) || !finiteMatrix(params.w, size, size) || !finiteVector(params.v, size) || !finiteVector(params.b, size)) return training;
+    if (
+      !finiteMatrix(params.u, size, numFeatures) ||
+      !finiteMatrix(params.w, size, size) ||
+      !finiteVector(params.v, size) ||
+      !finiteVector(params.b, size)
+    )
+      return training;
     if (typeof params.c !== 'number' || !Number.isFinite(params.c)) return training;
     const rnn = new RNN(size, numFeatures);
     rnn.u = params.u.map((row) => row.slice());
@@ -99,7 +118,10 @@ export async function trainingReport(result: Pick<CheckResult, 'curve' | 'traine
     const testPoints: Array<[number, number]> = [];
     for (let i = 0; i < shown; i++) {
       const k = Math.floor((i * evaluation.count) / shown);
-      testPoints.push([round4(evaluation.yTrue[k] * tempStd + tempMean), round4(evaluation.yPred[k] * tempStd + tempMean)]);
+      testPoints.push([
+        round4(evaluation.yTrue[k] * tempStd + tempMean),
+        round4(evaluation.yPred[k] * tempStd + tempMean),
+      ]);
     }
     return { ...training, testRmseCelsius: round4(evaluation.rmseCelsius), testPoints };
   } catch {
@@ -128,14 +150,28 @@ export interface GradeSubmissionOptions {
   onSandbox?: (description: string) => void;
 }
 
-export async function gradeSubmission(submission: Submission, options: GradeSubmissionOptions): Promise<SubmissionReport> {
+export async function gradeSubmission(
+  submission: Submission,
+  options: GradeSubmissionOptions,
+): Promise<SubmissionReport> {
   const started = Date.now();
   const seed = deriveSeed(options.seed, submission.id);
   const warnings: string[] = [...(submission.warnings ?? [])];
   let preparedDir: string | undefined;
   let training: TrainingReport | undefined;
-  const finish = (status: 'graded' | 'error', results: Map<string, Verdict>, error?: string, cause?: FaultCause): SubmissionReport => {
-    const report = buildReport(submission, options, seed, { status, results, warnings, error, cause }, Date.now() - started);
+  const finish = (
+    status: 'graded' | 'error',
+    results: Map<string, Verdict>,
+    error?: string,
+    cause?: FaultCause,
+  ): SubmissionReport => {
+    const report = buildReport(
+      submission,
+      options,
+      seed,
+      { status, results, warnings, error, cause },
+      Date.now() - started,
+    );
     return scrubPaths(training ? { ...report, training } : report, [
       ...(preparedDir ? [[preparedDir, submission.path] as [string, string]] : []),
       [submission.dir, submission.path],
@@ -155,8 +191,16 @@ export async function gradeSubmission(submission: Submission, options: GradeSubm
     warnings.push(...prepared.warnings);
     // Grading always uses the grader's own checks; a handout whose checks were edited is flagged.
     const changed = changedHandoutFiles(submission.dir);
-    if (changed.length > 0) warnings.push(`handout files were changed (ignored for grading, which uses its own checks): ${changed.join(', ')}`);
-    if (!prepared.ok) return finish('error', skipAll(options.checks, notLoaded), prepared.error ?? 'the submission could not be prepared');
+    if (changed.length > 0)
+      warnings.push(
+        `handout files were changed (ignored for grading, which uses its own checks): ${changed.join(', ')}`,
+      );
+    if (!prepared.ok)
+      return finish(
+        'error',
+        skipAll(options.checks, notLoaded),
+        prepared.error ?? 'the submission could not be prepared',
+      );
     executor = await options.backend.createExecutor(preparedDir, prepared, options.limits ?? {});
     options.onSandbox?.(executor.describeSandbox());
 
@@ -171,14 +215,23 @@ export async function gradeSubmission(submission: Submission, options: GradeSubm
       );
       if (dataError !== undefined) {
         for (const check of options.checks.filter((c) => c.usesData)) {
-          results.set(check.id, { skipped: true, status: 'error', cause: 'grader', message: `Not run: the grader could not load the lab data (not the submission's fault): ${dataError}` });
+          results.set(check.id, {
+            skipped: true,
+            status: 'error',
+            cause: 'grader',
+            message: `Not run: the grader could not load the lab data (not the submission's fault): ${dataError}`,
+          });
         }
         runnable = options.checks.filter((check) => !check.usesData);
       }
     }
 
     // The budget covers running the checks (compiling and type checking are not the student's time).
-    const budgeted = withBudget(executor, options.timeoutSeconds ? Date.now() + options.timeoutSeconds * 1000 : Infinity, options.timeoutSeconds ?? Infinity);
+    const budgeted = withBudget(
+      executor,
+      options.timeoutSeconds ? Date.now() + options.timeoutSeconds * 1000 : Infinity,
+      options.timeoutSeconds ?? Infinity,
+    );
     const verdicts = await runBattery(budgeted, runnable, {
       seed,
       numRuns: options.numRuns,
@@ -192,7 +245,12 @@ export async function gradeSubmission(submission: Submission, options: GradeSubm
     if (converges) training = await trainingReport(converges, options.trainData);
     outcome = { status: 'graded', results };
   } catch (error) {
-    outcome = { status: 'error', results: skipAll(options.checks, 'Not run: the grader failed on this submission'), error: graderFaultMessage(asGraderFault(error)), cause: 'grader' };
+    outcome = {
+      status: 'error',
+      results: skipAll(options.checks, 'Not run: the grader failed on this submission'),
+      error: graderFaultMessage(asGraderFault(error)),
+      cause: 'grader',
+    };
   }
   if (executor) {
     await executor.close().catch((error: unknown) => {
@@ -203,10 +261,20 @@ export async function gradeSubmission(submission: Submission, options: GradeSubm
 }
 
 /** The report of a submission the grader gave up on for a reason of its own (e.g. a watchdog). */
-export function internalErrorReport(submission: Submission, options: GradeSubmissionOptions, error: unknown): SubmissionReport {
+export function internalErrorReport(
+  submission: Submission,
+  options: GradeSubmissionOptions,
+  error: unknown,
+): SubmissionReport {
   const seed = deriveSeed(options.seed, submission.id);
   const results = skipAll(options.checks, 'Not run: the grader failed on this submission');
-  return buildReport(submission, options, seed, { status: 'error', results, warnings: [], error: graderFaultMessage(asGraderFault(error)), cause: 'grader' }, 0);
+  return buildReport(
+    submission,
+    options,
+    seed,
+    { status: 'error', results, warnings: [], error: graderFaultMessage(asGraderFault(error)), cause: 'grader' },
+    0,
+  );
 }
 
 /** A check that produced no battery result (not run, or not runnable). */
@@ -234,7 +302,13 @@ interface Outcome {
   cause?: FaultCause;
 }
 
-function buildReport(submission: Submission, options: GradeSubmissionOptions, seed: number, outcome: Outcome, durationMs: number): SubmissionReport {
+function buildReport(
+  submission: Submission,
+  options: GradeSubmissionOptions,
+  seed: number,
+  outcome: Outcome,
+  durationMs: number,
+): SubmissionReport {
   const { status, results, warnings, error } = outcome;
   let graderFault = outcome.cause === 'grader';
   const rules = new Map(options.rubric.checks.map((rule) => [rule.id, rule]));
@@ -242,7 +316,11 @@ function buildReport(submission: Submission, options: GradeSubmissionOptions, se
   const checks: CheckReport[] = options.checks.map((definition) => {
     const rule = rules.get(definition.id);
     if (!rule) throw new Error(`the rubric does not grade the check ${definition.id}`);
-    const result = results.get(definition.id) ?? { skipped: true as const, status: 'skipped' as const, message: 'Not run.' };
+    const result = results.get(definition.id) ?? {
+      skipped: true as const,
+      status: 'skipped' as const,
+      message: 'Not run.',
+    };
     // A check the grader could not judge earns nothing, not even partial credit for 'error'.
     const earned = result.cause === 'grader' ? 0 : scoreCheck(rule, result);
     if (result.cause === 'grader') graderFault = true;
@@ -271,7 +349,13 @@ function buildReport(submission: Submission, options: GradeSubmissionOptions, se
     .map((item) => {
       const score = options.manual?.get(submission.id)?.get(item.id);
       cents += score ?? 0;
-      return { id: item.id, title: item.title, points: centsToPoints(score ?? 0), maxPoints: centsToPoints(item.maxCents), graded: score !== undefined };
+      return {
+        id: item.id,
+        title: item.title,
+        points: centsToPoints(score ?? 0),
+        maxPoints: centsToPoints(item.maxCents),
+        graded: score !== undefined,
+      };
     });
   return {
     id: submission.id,
@@ -305,7 +389,10 @@ function withBudget(executor: Executor, deadline: number, seconds: number): Exec
       const result = await executor.run(request, { ...runOptions, timeoutMs: clamped ? left : requested });
       if (result.ok || !('failure' in result) || result.failure !== 'timeout') return result;
       if (clamped && Date.now() >= deadline) return { ...result, message: `${budgetMessage}; its process was killed` };
-      return { ...result, message: result.message.replace(/\bno answer within \d+ ms\b/, 'no answer within the time limit') };
+      return {
+        ...result,
+        message: result.message.replace(/\bno answer within \d+ ms\b/, 'no answer within the time limit'),
+      };
     },
   };
 }
@@ -314,7 +401,11 @@ function withBudget(executor: Executor, deadline: number, seconds: number): Exec
 function scrubPaths(report: SubmissionReport, replacements: Array<[string, string]>): SubmissionReport {
   const sorted = replacements.filter(([from]) => from.length > 1).sort((a, b) => b[0].length - a[0].length);
   const scrub = (text: string) => sorted.reduce((acc, [from, to]) => acc.split(from).join(to), text);
-  const result: SubmissionReport = { ...report, warnings: report.warnings.map(scrub), checks: report.checks.map((check) => ({ ...check, message: scrub(check.message) })) };
+  const result: SubmissionReport = {
+    ...report,
+    warnings: report.warnings.map(scrub),
+    checks: report.checks.map((check) => ({ ...check, message: scrub(check.message) })),
+  };
   if (report.error !== undefined) result.error = scrub(report.error);
   return result;
 }

@@ -31,7 +31,8 @@ export function isInteractive(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv
  */
 function describe(submission: SubmissionReport): string {
   const id = terminalLine(submission.id);
-  if (submission.status === 'error') return `${id}: could not be graded: ${terminalLine((submission.error ?? '').split(/\r\n|\r|\n/)[0])}`;
+  if (submission.status === 'error')
+    return `${id}: could not be graded: ${terminalLine((submission.error ?? '').split(/\r\n|\r|\n/)[0])}`;
   const counts = countStatuses(submission);
   const notPassed = submission.checks.length - counts.passed;
   return `${id}: ${formatPoints(submission.score)}/${formatPoints(submission.maxScore)}${notPassed > 0 ? ` (${notPassed} of ${submission.checks.length} checks not passed)` : ''}`;
@@ -49,7 +50,9 @@ export function createProgress(stream: NodeJS.WriteStream, interactive: boolean)
       done(submission) {
         count++;
         const width = String(total).length;
-        stream.write(`[${String(count).padStart(width)}/${total}] ${describe(submission)} (${(submission.durationMs / 1000).toFixed(1)} s)\n`);
+        stream.write(
+          `[${String(count).padStart(width)}/${total}] ${describe(submission)} (${(submission.durationMs / 1000).toFixed(1)} s)\n`,
+        );
       },
       log(line) {
         stream.write(`${line.split('\n').map(terminalLine).join('\n')}\n`);

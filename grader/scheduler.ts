@@ -15,7 +15,11 @@ export interface PoolOptions<T, R> {
 }
 
 /** Runs `work` over `items` with at most `jobs` in flight; results come back in the items' order. */
-export async function runPool<T, R>(items: readonly T[], work: (item: T, index: number) => Promise<R>, options: PoolOptions<T, R>): Promise<R[]> {
+export async function runPool<T, R>(
+  items: readonly T[],
+  work: (item: T, index: number) => Promise<R>,
+  options: PoolOptions<T, R>,
+): Promise<R[]> {
   const jobs = Math.max(1, Math.floor(options.jobs) || 1);
   const results = new Array<R>(items.length);
   const failures: unknown[] = [];
@@ -44,7 +48,11 @@ export async function runPool<T, R>(items: readonly T[], work: (item: T, index: 
 }
 
 /** Runs `work` over items with ids; the results are ordered by id, whatever order the items came in. */
-export async function runById<T extends { id: string }, R>(items: readonly T[], work: (item: T) => Promise<R>, options: PoolOptions<T, R>): Promise<R[]> {
+export async function runById<T extends { id: string }, R>(
+  items: readonly T[],
+  work: (item: T) => Promise<R>,
+  options: PoolOptions<T, R>,
+): Promise<R[]> {
   const sorted = [...items].sort((a, b) => compareIds(a.id, b.id));
   return runPool(sorted, (item) => work(item), options);
 }
@@ -61,7 +69,8 @@ export function parseShard(text: string): Shard {
   if (!match) throw new Error(`--shard must look like I/N (e.g. 2/4), got "${text}"`);
   const index = Number(match[1]);
   const count = Number(match[2]);
-  if (count < 1 || index < 1 || index > count) throw new Error(`--shard ${text}: I must be between 1 and N, and N at least 1`);
+  if (count < 1 || index < 1 || index > count)
+    throw new Error(`--shard ${text}: I must be between 1 and N, and N at least 1`);
   return { index, count };
 }
 

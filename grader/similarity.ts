@@ -171,12 +171,19 @@ export function skeletonHashes(text: string, k = DEFAULT_K): Set<number> {
   return new Set(kgramHashes(tokenize(text), k));
 }
 
-export function makeDocument(id: string, path: string, text: string, skeleton: ReadonlySet<number>, options: SimilarityOptions = {}): Document {
+export function makeDocument(
+  id: string,
+  path: string,
+  text: string,
+  skeleton: ReadonlySet<number>,
+  options: SimilarityOptions = {},
+): Document {
   const k = options.k ?? DEFAULT_K;
   const tokens = tokenize(text);
   const hashes = kgramHashes(tokens, k);
   const fingerprints = new Set<number>();
-  for (const { hash } of winnow(hashes, options.window ?? DEFAULT_WINDOW)) if (!skeleton.has(hash)) fingerprints.add(hash);
+  for (const { hash } of winnow(hashes, options.window ?? DEFAULT_WINDOW))
+    if (!skeleton.has(hash)) fingerprints.add(hash);
   return { id, path, text, tokens, hashes, fingerprints };
 }
 
@@ -207,7 +214,8 @@ export interface PairResult {
 /** The similarity of two documents (no fragments). */
 export function pairScore(a: Document, b: Document): Omit<PairResult, 'fragments'> {
   let shared = 0;
-  const [small, large] = a.fingerprints.size <= b.fingerprints.size ? [a.fingerprints, b.fingerprints] : [b.fingerprints, a.fingerprints];
+  const [small, large] =
+    a.fingerprints.size <= b.fingerprints.size ? [a.fingerprints, b.fingerprints] : [b.fingerprints, a.fingerprints];
   for (const hash of small) if (large.has(hash)) shared++;
   const total = a.fingerprints.size + b.fingerprints.size;
   return {
@@ -242,7 +250,12 @@ function lineStarts(text: string): number[] {
  * file (greedy tiling over the k-gram matches). Runs may pass through skeleton code (shown in
  * context), but a run made of skeleton k-grams only is not a fragment.
  */
-export function sharedFragments(a: Document, b: Document, skeleton: ReadonlySet<number>, options: SimilarityOptions = {}): Fragment[] {
+export function sharedFragments(
+  a: Document,
+  b: Document,
+  skeleton: ReadonlySet<number>,
+  options: SimilarityOptions = {},
+): Fragment[] {
   const k = options.k ?? DEFAULT_K;
   const inB = new Map<number, number[]>();
   b.hashes.forEach((hash, j) => {
@@ -290,7 +303,11 @@ export function sharedFragments(a: Document, b: Document, skeleton: ReadonlySet<
     startLine: lineOf(doc.tokens[first].start, starts),
     endLine: lineOf(doc.tokens[first + length - 1].end - 1, starts),
   });
-  return tiles.map((tile) => ({ a: range(a, startsA, tile.i, tile.length), b: range(b, startsB, tile.j, tile.length), tokens: tile.length }));
+  return tiles.map((tile) => ({
+    a: range(a, startsA, tile.i, tile.length),
+    b: range(b, startsB, tile.j, tile.length),
+    tokens: tile.length,
+  }));
 }
 
 export interface SimilarityReport {
@@ -329,7 +346,11 @@ function quantile(sorted: number[], q: number): number {
 const round4 = (x: number) => Math.round(x * 10_000) / 10_000;
 
 /** Compares every pair of inputs. `skeleton` is the handout's rnn.ts text (or null for none). */
-export function compareSubmissions(inputs: readonly SimilarityInput[], skeleton: { text: string; source: string } | null, options: SimilarityOptions = {}): SimilarityReport {
+export function compareSubmissions(
+  inputs: readonly SimilarityInput[],
+  skeleton: { text: string; source: string } | null,
+  options: SimilarityOptions = {},
+): SimilarityReport {
   const k = options.k ?? DEFAULT_K;
   const window = options.window ?? DEFAULT_WINDOW;
   const threshold = options.threshold ?? DEFAULT_THRESHOLD;
@@ -337,7 +358,8 @@ export function compareSubmissions(inputs: readonly SimilarityInput[], skeleton:
   const documents: Document[] = [];
   const skipped: SimilarityReport['skipped'] = [];
   for (const input of inputs) {
-    if (input.text === undefined) skipped.push({ id: input.id, path: input.path, reason: input.problem ?? 'no rnn.ts' });
+    if (input.text === undefined)
+      skipped.push({ id: input.id, path: input.path, reason: input.problem ?? 'no rnn.ts' });
     else documents.push(makeDocument(input.id, input.path, input.text, skeletonSet, { k, window }));
   }
   // Shared fingerprints per pair through an index (pairs sharing nothing cost nothing).
@@ -352,7 +374,9 @@ export function compareSubmissions(inputs: readonly SimilarityInput[], skeleton:
   const n = documents.length;
   const shared = new Map<number, number>();
   for (const list of owners.values()) {
-    for (let x = 0; x < list.length; x++) for (let y = x + 1; y < list.length; y++) shared.set(list[x] * n + list[y], (shared.get(list[x] * n + list[y]) ?? 0) + 1);
+    for (let x = 0; x < list.length; x++)
+      for (let y = x + 1; y < list.length; y++)
+        shared.set(list[x] * n + list[y], (shared.get(list[x] * n + list[y]) ?? 0) + 1);
   }
   const scores: number[] = [];
   const pairs: PairResult[] = [];
@@ -369,26 +393,42 @@ export function compareSubmissions(inputs: readonly SimilarityInput[], skeleton:
         similarity: round4(score.similarity),
         coverageA: round4(score.coverageA),
         coverageB: round4(score.coverageB),
-        fragments: sharedFragments(documents[x], documents[y], skeletonSet, { k }).slice(0, options.maxFragments ?? DEFAULT_MAX_FRAGMENTS),
+        fragments: sharedFragments(documents[x], documents[y], skeletonSet, { k }).slice(
+          0,
+          options.maxFragments ?? DEFAULT_MAX_FRAGMENTS,
+        ),
       });
     }
   }
-  pairs.sort((p, q) => q.similarity - p.similarity || (p.a < q.a ? -1 : p.a > q.a ? 1 : p.b < q.b ? -1 : p.b > q.b ? 1 : 0));
+  pairs.sort(
+    (p, q) => q.similarity - p.similarity || (p.a < q.a ? -1 : p.a > q.a ? 1 : p.b < q.b ? -1 : p.b > q.b ? 1 : 0),
+  );
   scores.sort((p, q) => p - q);
   return {
     schemaVersion: 1,
     notice: NOTICE,
     method: {
-      tokens: 'TypeScript tokens; identifiers, numbers, strings and let/const/var each one token; comments, whitespace, semicolons and trailing commas dropped',
+      tokens:
+        'TypeScript tokens; identifiers, numbers, strings and let/const/var each one token; comments, whitespace, semicolons and trailing commas dropped',
       k,
       window,
       guaranteedRun: k + window - 1,
       skeleton: skeleton ? skeleton.source : 'none',
     },
     threshold,
-    submissions: documents.map((doc) => ({ id: doc.id, path: doc.path, tokens: doc.tokens.length, fingerprints: doc.fingerprints.size })),
+    submissions: documents.map((doc) => ({
+      id: doc.id,
+      path: doc.path,
+      tokens: doc.tokens.length,
+      fingerprints: doc.fingerprints.size,
+    })),
     skipped,
-    stats: { pairs: scores.length, median: round4(quantile(scores, 0.5)), p90: round4(quantile(scores, 0.9)), max: round4(scores.length > 0 ? scores[scores.length - 1] : 0) },
+    stats: {
+      pairs: scores.length,
+      median: round4(quantile(scores, 0.5)),
+      p90: round4(quantile(scores, 0.9)),
+      max: round4(scores.length > 0 ? scores[scores.length - 1] : 0),
+    },
     pairs,
   };
 }
@@ -403,18 +443,28 @@ function cell(text: string, width: number): string {
 }
 
 /** Two line ranges next to each other, numbered, in a fixed-width block. */
-export function sideBySide(left: { text: string; range: LineRange }, right: { text: string; range: LineRange }, width = COLUMN_WIDTH): string {
+export function sideBySide(
+  left: { text: string; range: LineRange },
+  right: { text: string; range: LineRange },
+  width = COLUMN_WIDTH,
+): string {
   const side = (source: { text: string; range: LineRange }) => {
     const lines = source.text.split('\n');
-    const numbers = Array.from({ length: source.range.endLine - source.range.startLine + 1 }, (_, i) => source.range.startLine + i);
-    const shown = numbers.slice(0, MAX_FRAGMENT_LINES).map((number) => `${String(number).padStart(4)}  ${lines[number - 1] ?? ''}`);
+    const numbers = Array.from(
+      { length: source.range.endLine - source.range.startLine + 1 },
+      (_, i) => source.range.startLine + i,
+    );
+    const shown = numbers
+      .slice(0, MAX_FRAGMENT_LINES)
+      .map((number) => `${String(number).padStart(4)}  ${lines[number - 1] ?? ''}`);
     if (numbers.length > MAX_FRAGMENT_LINES) shown.push(`      … ${numbers.length - MAX_FRAGMENT_LINES} more lines`);
     return shown;
   };
   const a = side(left);
   const b = side(right);
   const rows: string[] = [];
-  for (let i = 0; i < Math.max(a.length, b.length); i++) rows.push(`${cell(a[i] ?? '', width)} │ ${(b[i] ?? '').replace(/\t/g, '  ').replace(/\s+$/, '')}`.trimEnd());
+  for (let i = 0; i < Math.max(a.length, b.length); i++)
+    rows.push(`${cell(a[i] ?? '', width)} │ ${(b[i] ?? '').replace(/\t/g, '  ').replace(/\s+$/, '')}`.trimEnd());
   return rows.join('\n');
 }
 
@@ -442,16 +492,24 @@ export function renderSimilarityMarkdown(report: SimilarityReport, texts: Readon
       '',
     );
   }
-  lines.push('| # | A | B | similarity | A shared | B shared | longest fragment (tokens) |', '|---:|---|---|---:|---:|---:|---:|');
+  lines.push(
+    '| # | A | B | similarity | A shared | B shared | longest fragment (tokens) |',
+    '|---:|---|---|---:|---:|---:|---:|',
+  );
   report.pairs.slice(0, MAX_TABLE_ROWS).forEach((pair, index) => {
     const longest = pair.fragments[0]?.tokens ?? 0;
-    lines.push(`| ${index + 1} | ${mdInline(pair.a)} | ${mdInline(pair.b)} | ${percent(pair.similarity)} | ${percent(pair.coverageA)} | ${percent(pair.coverageB)} | ${longest} |`);
+    lines.push(
+      `| ${index + 1} | ${mdInline(pair.a)} | ${mdInline(pair.b)} | ${percent(pair.similarity)} | ${percent(pair.coverageA)} | ${percent(pair.coverageB)} | ${longest} |`,
+    );
   });
   lines.push('');
   report.pairs.slice(0, MAX_DETAILED_PAIRS).forEach((pair, index) => {
     lines.push(`## ${index + 1}. ${mdInline(pair.a)} ↔ ${mdInline(pair.b)}: ${percent(pair.similarity)}`, '');
     pair.fragments.forEach((fragment, number) => {
-      const block = sideBySide({ text: texts.get(pair.a) ?? '', range: fragment.a }, { text: texts.get(pair.b) ?? '', range: fragment.b });
+      const block = sideBySide(
+        { text: texts.get(pair.a) ?? '', range: fragment.a },
+        { text: texts.get(pair.b) ?? '', range: fragment.b },
+      );
       // A fence longer than any run of backticks in the code (template literals).
       const fence = '`'.repeat(Math.max(3, ...(block.match(/`+/g) ?? []).map((run) => run.length + 1)));
       lines.push(
@@ -501,15 +559,25 @@ export function runSimilarity(options: SimilarityCommandOptions): { report: Simi
   }
   const extractDir = mkdtempSync(join(tmpdir(), 'rnn-similarity-'));
   try {
-    const inputs: SimilarityInput[] = discoverSubmissions(options.inputs, { extractDir, cwd: options.cwd }).map((submission) => {
-      if (submission.problem) return { id: submission.id, path: submission.path, problem: submission.problem };
-      try {
-        // Never through a link, never a device or FIFO, never more than the grader compiles.
-        return { id: submission.id, path: submission.path, text: readRegularText(join(submission.dir, 'rnn.ts'), DEFAULT_COLLECT_LIMITS.maxFileBytes) };
-      } catch (error) {
-        return { id: submission.id, path: submission.path, problem: `cannot read rnn.ts: ${(error as Error).message}` };
-      }
-    });
+    const inputs: SimilarityInput[] = discoverSubmissions(options.inputs, { extractDir, cwd: options.cwd }).map(
+      (submission) => {
+        if (submission.problem) return { id: submission.id, path: submission.path, problem: submission.problem };
+        try {
+          // Never through a link, never a device or FIFO, never more than the grader compiles.
+          return {
+            id: submission.id,
+            path: submission.path,
+            text: readRegularText(join(submission.dir, 'rnn.ts'), DEFAULT_COLLECT_LIMITS.maxFileBytes),
+          };
+        } catch (error) {
+          return {
+            id: submission.id,
+            path: submission.path,
+            problem: `cannot read rnn.ts: ${(error as Error).message}`,
+          };
+        }
+      },
+    );
     const report = compareSubmissions(inputs, skeleton, { threshold: options.threshold });
     const texts = new Map(inputs.filter((input) => input.text !== undefined).map((input) => [input.id, input.text!]));
     const out = resolve(options.cwd, options.out);
@@ -526,6 +594,7 @@ export function runSimilarity(options: SimilarityCommandOptions): { report: Simi
 export function parseThreshold(text: string): number {
   const match = /^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$/.exec(text);
   const value = match ? Number(match[1]) / (match[2] ? 100 : 1) : NaN;
-  if (!(value >= 0 && value <= 1)) throw new Error(`--threshold must be a number between 0 and 1 (or a percentage such as 60%), got "${text}"`);
+  if (!(value >= 0 && value <= 1))
+    throw new Error(`--threshold must be a number between 0 and 1 (or a percentage such as 60%), got "${text}"`);
   return value;
 }

@@ -20,10 +20,15 @@ import { handoutFiles } from './files';
 export class AssignError extends Error {}
 
 /** The reference is trusted project code: it runs in-process here. */
-export async function verifyReference(raw: Matrix, solution: Record<string, unknown> = reference as unknown as Record<string, unknown>): Promise<string[]> {
+export async function verifyReference(raw: Matrix, solution: Record<string, unknown> = reference): Promise<string[]> {
   const train = prepareData(raw).train;
-  const results = await runBattery(createInProcessExecutor(solution), CATALOGUE, { seed: 1, loadTrainData: async () => train });
-  return results.filter((result) => result.status !== 'passed').map((result) => `${result.id}: ${result.status} — ${result.message}`);
+  const results = await runBattery(createInProcessExecutor(solution), CATALOGUE, {
+    seed: 1,
+    loadTrainData: async () => train,
+  });
+  return results
+    .filter((result) => result.status !== 'passed')
+    .map((result) => `${result.id}: ${result.status} — ${result.message}`);
 }
 
 export interface AssignOptions {
@@ -43,7 +48,10 @@ export async function assign(options: AssignOptions): Promise<string[]> {
   }
   const raw = await loadPollutionData({ dataPath: options.dataPath });
   const failures = await verifyReference(raw, options.solution);
-  if (failures.length > 0) throw new AssignError(`refusing to generate the handout: the reference does not pass every check:\n  ${failures.join('\n  ')}`);
+  if (failures.length > 0)
+    throw new AssignError(
+      `refusing to generate the handout: the reference does not pass every check:\n  ${failures.join('\n  ')}`,
+    );
   log('reference: every check passed');
   const files = handoutFiles(buildFixtures(raw));
   for (const [relative, content] of files) {
@@ -54,8 +62,15 @@ export async function assign(options: AssignOptions): Promise<string[]> {
   log(`wrote ${files.size} files to ${options.out}`);
   if (options.lockfile !== false) {
     // npm ci needs a lockfile; the registry (or npm's cache) resolves the pinned versions.
-    const npm = spawnSync('npm', ['install', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: options.out, encoding: 'utf8' });
-    if (npm.status !== 0) throw new AssignError(`could not create package-lock.json in ${options.out}: ${npm.stderr.trim().split('\n').slice(-3).join(' ')}`);
+    const npm = spawnSync(
+      'npm',
+      ['install', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'],
+      { cwd: options.out, encoding: 'utf8' },
+    );
+    if (npm.status !== 0)
+      throw new AssignError(
+        `could not create package-lock.json in ${options.out}: ${npm.stderr.trim().split('\n').slice(-3).join(' ')}`,
+      );
     log('wrote package-lock.json');
   }
   return [...files.keys()];
@@ -71,7 +86,13 @@ if (require.main === module) {
     .option('--no-lockfile', 'do not run npm to create package-lock.json')
     .parse()
     .opts<{ out: string; data?: string; force?: boolean; lockfile: boolean }>();
-  assign({ out: options.out, dataPath: options.data, force: options.force, lockfile: options.lockfile, log: (line) => console.log(line) }).catch((error: unknown) => {
+  assign({
+    out: options.out,
+    dataPath: options.data,
+    force: options.force,
+    lockfile: options.lockfile,
+    log: (line) => console.log(line),
+  }).catch((error: unknown) => {
     console.error(error instanceof AssignError || error instanceof DataError ? `assign: ${error.message}` : error);
     process.exitCode = 1;
   });

@@ -66,7 +66,8 @@ export function isProtectedHandoutFile(relative: string): boolean {
 
 function handoutPackageJson(): string {
   const project = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
-  const pick = (names: string[], from: Record<string, string>) => Object.fromEntries(names.map((name) => [name, from[name]]));
+  const pick = (names: string[], from: Record<string, string>) =>
+    Object.fromEntries(names.map((name) => [name, from[name]]));
   const all = { ...project.dependencies, ...project.devDependencies };
   return (
     JSON.stringify(
@@ -77,7 +78,10 @@ function handoutPackageJson(): string {
         description: 'Lab 8: a recurrent network and backpropagation through time',
         engines: { node: '>=20' },
         // The public checks (checks/student/main.ts): rnn.ts runs in a child process with time limits.
-        scripts: { test: 'node --require tsx/cjs checks/student/main.ts', watch: 'node --require tsx/cjs checks/student/main.ts --watch' },
+        scripts: {
+          test: 'node --require tsx/cjs checks/student/main.ts',
+          watch: 'node --require tsx/cjs checks/student/main.ts --watch',
+        },
         dependencies: { 'rnn-lab': 'file:lab', ...pick(['csv-parse', 'env-paths', 'pure-rand'], all) },
         devDependencies: pick(['@types/node', 'fast-check', 'tsx', 'typescript'], all),
         // npm 11 asks about dependencies' install scripts: tsx's esbuild needs none here
@@ -99,7 +103,8 @@ export function staticHandoutFiles(): Map<string, string> {
   const files = new Map<string, string>();
   files.set('rnn.ts', makeSkeleton(read('reference/rnn.ts')));
   for (const relative of COPIED_FILES) files.set(relative, read(relative));
-  for (const [source, destination] of Object.entries(TEMPLATE_FILES)) files.set(destination, read(path.join('handout', 'template', source)));
+  for (const [source, destination] of Object.entries(TEMPLATE_FILES))
+    files.set(destination, read(path.join('handout', 'template', source)));
   staticFiles = files;
   return new Map(files);
 }

@@ -34,7 +34,10 @@ function catalogueEntry(id: string) {
 
 export function buildFixtures(raw: Matrix): Fixtures {
   const prepared = prepareData(raw);
-  return { ...buildPublicProbes(), trainSplit: { rows: prepared.train.length, means: prepared.means, stds: prepared.stds } };
+  return {
+    ...buildPublicProbes(),
+    trainSplit: { rows: prepared.train.length, means: prepared.means, stds: prepared.stds },
+  };
 }
 
 /** Everything in the fixtures but the training split's statistics: no data needed. */
@@ -42,7 +45,14 @@ export function buildPublicProbes(): Omit<Fixtures, 'trainSplit'> {
   const checks: FixtureCheck[] = [];
   for (const spec of DATA_VALUE_SPECS as Array<DataValueSpec<unknown>>) {
     const check = catalogueEntry(spec.id);
-    checks.push({ id: spec.id, target: check.target, title: check.title + PUBLIC_NOTE, points: check.points, kind: 'both', probes: spec.source.examples.map((example) => spec.probe(example)) });
+    checks.push({
+      id: spec.id,
+      target: check.target,
+      title: check.title + PUBLIC_NOTE,
+      points: check.points,
+      kind: 'both',
+      probes: spec.source.examples.map((example) => spec.probe(example)),
+    });
   }
   for (const spec of SPECS) {
     for (const kind of ['shape', 'value'] as const) {
@@ -50,8 +60,17 @@ export function buildPublicProbes(): Omit<Fixtures, 'trainSplit'> {
       const title = kind === 'value' ? `${check.target} computes the right values` : check.title;
       const probes = PUBLIC_MODEL_CASES.map((descriptor) => storedProbeOf(spec, buildCase(descriptor)));
       // A shape check needs the shape, not the values: keep the fixture file small.
-      if (kind === 'shape') for (const probe of probes) Object.assign(probe, { mistakes: [], expectation: { ...probe.expectation, expected: 0 } });
-      checks.push({ id: check.id, target: check.target, title: title + PUBLIC_NOTE, points: check.points, kind, probes });
+      if (kind === 'shape')
+        for (const probe of probes)
+          Object.assign(probe, { mistakes: [], expectation: { ...probe.expectation, expected: 0 } });
+      checks.push({
+        id: check.id,
+        target: check.target,
+        title: title + PUBLIC_NOTE,
+        points: check.points,
+        kind,
+        probes,
+      });
     }
   }
   const step = catalogueEntry('train.step');
@@ -59,7 +78,12 @@ export function buildPublicProbes(): Omit<Fixtures, 'trainSplit'> {
     generatedBy: 'npm run assign (rnn-autograder)',
     order: CATALOGUE.map((check) => check.id),
     checks,
-    trainingStep: { id: step.id, title: step.title + PUBLIC_NOTE, points: step.points, probes: PUBLIC_STEP_CASES.map(stepProbe) },
+    trainingStep: {
+      id: step.id,
+      title: step.title + PUBLIC_NOTE,
+      points: step.points,
+      probes: PUBLIC_STEP_CASES.map(stepProbe),
+    },
   };
 }
 
@@ -73,7 +97,13 @@ const STEP_FEATURES = 6;
 const STEP_LR = 0.05;
 
 function mapParams(p: StepParams, q: StepParams, combine: (a: number, b: number) => number): StepParams {
-  return { c: combine(p.c, q.c), b: p.b.map((x, i) => combine(x, q.b[i])), v: p.v.map((x, i) => combine(x, q.v[i])), w: p.w.map((row, i) => row.map((x, k) => combine(x, q.w[i][k]))), u: p.u.map((row, i) => row.map((x, j) => combine(x, q.u[i][j]))) };
+  return {
+    c: combine(p.c, q.c),
+    b: p.b.map((x, i) => combine(x, q.b[i])),
+    v: p.v.map((x, i) => combine(x, q.v[i])),
+    w: p.w.map((row, i) => row.map((x, k) => combine(x, q.w[i][k]))),
+    u: p.u.map((row, i) => row.map((x, j) => combine(x, q.u[i][j]))),
+  };
 }
 
 /** One stored step, computed by the reference: the right outcome and each classic mistake's. */
@@ -98,7 +128,7 @@ export function stepProbe({ hiddenSize, batchSize, seed }: (typeof PUBLIC_STEP_C
     const y = data[start + 24][1];
     const { hidden, yHat } = rnn.forward(x);
     losses.push((y - yHat) ** 2);
-    sum = mapParams(sum, rnn.getGradients(x, y, yHat, hidden) as StepParams, (a, b) => a + b);
+    sum = mapParams(sum, rnn.getGradients(x, y, yHat, hidden), (a, b) => a + b);
   }
   const loss = losses.reduce((a, b) => a + b, 0) / batchSize;
   const moved = (factor: number) => mapParams(params, sum, (p, g) => p - factor * g);
@@ -116,7 +146,12 @@ export function stepProbe({ hiddenSize, batchSize, seed }: (typeof PUBLIC_STEP_C
     mistakes: [
       { id: 'step.sum', says: STEP_MISTAKES['step.sum'], loss, params: moved(STEP_LR) },
       { id: 'step.ascent', says: STEP_MISTAKES['step.ascent'], loss, params: moved(-STEP_LR / batchSize) },
-      { id: 'step.last-loss', says: STEP_MISTAKES['step.last-loss'], loss: losses[losses.length - 1], params: moved(STEP_LR / batchSize) },
+      {
+        id: 'step.last-loss',
+        says: STEP_MISTAKES['step.last-loss'],
+        loss: losses[losses.length - 1],
+        params: moved(STEP_LR / batchSize),
+      },
     ],
   };
 }

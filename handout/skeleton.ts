@@ -27,7 +27,8 @@ export function findRegions(source: string, fileName = 'rnn.ts'): Region[] {
   let open: Region | undefined;
   lines.forEach((line, index) => {
     if (BEGIN.test(line)) {
-      if (open) throw new MarkerError(`${fileName}:${index + 1}: HWBEGIN inside the region opened at line ${open.begin + 1}`);
+      if (open)
+        throw new MarkerError(`${fileName}:${index + 1}: HWBEGIN inside the region opened at line ${open.begin + 1}`);
       open = { begin: index, end: -1, messages: [] };
     } else if (END.test(line)) {
       if (!open) throw new MarkerError(`${fileName}:${index + 1}: HWEND without HWBEGIN`);
@@ -53,12 +54,17 @@ function ownersByLine(source: string, fileName: string): (line: number) => strin
     if (ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node)) name = node.name?.getText(file);
     else if (ts.isConstructorDeclaration(node)) name = 'RNN constructor';
     if (name) {
-      spans.push({ start: file.getLineAndCharacterOfPosition(node.getStart(file)).line, end: file.getLineAndCharacterOfPosition(node.getEnd()).line, name });
+      spans.push({
+        start: file.getLineAndCharacterOfPosition(node.getStart(file)).line,
+        end: file.getLineAndCharacterOfPosition(node.getEnd()).line,
+        name,
+      });
     }
     ts.forEachChild(node, visit);
   };
   visit(file);
-  return (line) => spans.filter((span) => span.start <= line && line <= span.end).sort((a, b) => b.start - a.start)[0]?.name;
+  return (line) =>
+    spans.filter((span) => span.start <= line && line <= span.end).sort((a, b) => b.start - a.start)[0]?.name;
 }
 
 /** Replaces the reference's file comment (it speaks of the solution) in the skeleton. */
@@ -102,7 +108,7 @@ function makeSkeletonBody(source: string, fileName: string): string {
  */
 export function solutionLines(source: string, fileName = 'rnn.ts'): string[] {
   const lines = source.split('\n');
-  const trivial = /^[\s{}();,\[\]]*$|^\s*\/\//;
+  const trivial = /^[\s{}();,[\]]*$|^\s*\/\//;
   return findRegions(source, fileName).flatMap((region) =>
     lines
       .slice(region.begin + 1, region.end)

@@ -29,7 +29,19 @@ export const DATA_URL = 'https://raw.githubusercontent.com/jbrownlee/Datasets/ma
 export const DATA_SHA256 = '892e9559205d16d32623135c127a3951c12e46ea1e0b3093e107ce89a9fd60e2';
 /** The header line of `pollution.csv`, column by column. */
 export const EXPECTED_HEADER: readonly string[] = [
-  'No', 'year', 'month', 'day', 'hour', 'pm2.5', 'DEWP', 'TEMP', 'PRES', 'cbwd', 'Iws', 'Is', 'Ir',
+  'No',
+  'year',
+  'month',
+  'day',
+  'hour',
+  'pm2.5',
+  'DEWP',
+  'TEMP',
+  'PRES',
+  'cbwd',
+  'Iws',
+  'Is',
+  'Ir',
 ];
 /** The six features the lab uses, in the order of the matrix columns (TEMP is column 1). */
 export const SELECTED_COLUMNS: readonly string[] = ['DEWP', 'TEMP', 'PRES', 'Iws', 'Is', 'Ir'];
@@ -69,10 +81,12 @@ type Source = '--data' | 'RNN_LAB_DATA' | 'path';
 /** How to get a good file, per source, when the file at hand is missing, unreadable or wrong. */
 const FIX: Record<Source, string> = {
   '--data': 'Pass --data the path of a good copy of pollution.csv (from ' + DATA_URL + ').',
-  RNN_LAB_DATA: 'Point RNN_LAB_DATA at a good copy of pollution.csv (from ' + DATA_URL + '), or unset it to download the data.',
+  RNN_LAB_DATA:
+    'Point RNN_LAB_DATA at a good copy of pollution.csv (from ' + DATA_URL + '), or unset it to download the data.',
   path:
     'If it is the cached copy, delete it so that it is downloaded again; otherwise ' +
-    SET_DATA_HINT + ' pointing at a good copy.',
+    SET_DATA_HINT +
+    ' pointing at a good copy.',
 };
 
 /** "RNN_LAB_DATA points to /x/pollution.csv" / "The data file /x/pollution.csv". */
@@ -269,7 +283,9 @@ export function parsePollutionCsv(text: string): Matrix {
   // Whole days only, as in the lab notebook, so that the train/test split falls between two days.
   const kept = rows.length - (rows.length % HOURS_PER_DAY);
   if (kept === 0) {
-    throw new DataError(`pollution.csv has ${rows.length} data rows; the lab needs at least ${HOURS_PER_DAY} (one day).`);
+    throw new DataError(
+      `pollution.csv has ${rows.length} data rows; the lab needs at least ${HOURS_PER_DAY} (one day).`,
+    );
   }
   return rows
     .slice(0, kept)

@@ -14,7 +14,9 @@ const isFiniteNumber = (value: unknown): value is number => typeof value === 'nu
 function describe(value: unknown): string {
   if (isArray(value)) {
     const first = value[0];
-    return isArray(first) ? `an array of ${value.length} rows (first row has ${first.length} entries)` : `an array of ${value.length} entries`;
+    return isArray(first)
+      ? `an array of ${value.length} rows (first row has ${first.length} entries)`
+      : `an array of ${value.length} entries`;
   }
   return value === null ? 'null' : typeof value;
 }
@@ -42,12 +44,20 @@ export function assertVector(name: string, value: unknown, length?: number): ass
  * Throws unless `value` is a `rows` × `cols` matrix of finite numbers; `rows` undefined means
  * any number of rows (at least `minRows`).
  */
-export function assertMatrix(name: string, value: unknown, rows: number | undefined, cols: number, minRows = 1): asserts value is Matrix {
+export function assertMatrix(
+  name: string,
+  value: unknown,
+  rows: number | undefined,
+  cols: number,
+  minRows = 1,
+): asserts value is Matrix {
   const expected = `a ${rows ?? 'τ'}×${cols} matrix of finite numbers${rows === undefined ? ` (τ ≥ ${minRows})` : ''}`;
-  if (!isArray(value) || (rows !== undefined ? value.length !== rows : value.length < minRows)) fail(name, expected, value);
+  if (!isArray(value) || (rows !== undefined ? value.length !== rows : value.length < minRows))
+    fail(name, expected, value);
   for (let r = 0; r < value.length; r++) {
     const row = value[r];
-    if (!isArray(row) || row.length !== cols) fail(name, expected, value, `row ${r} with ${isArray(row) ? row.length + ' entries' : describe(row)}`);
+    if (!isArray(row) || row.length !== cols)
+      fail(name, expected, value, `row ${r} with ${isArray(row) ? row.length + ' entries' : describe(row)}`);
     for (let c = 0; c < cols; c++) {
       const entry = row[c];
       if (!isFiniteNumber(entry)) fail(name, expected, value, `${String(entry)} at [${r}][${c}]`);

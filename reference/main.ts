@@ -29,11 +29,17 @@ async function main(): Promise<void> {
 
   console.log(`data: ${raw.length} rows → ${train.length} train, ${test.length} test`);
   console.log(`trained ${losses.length} steps in ${seconds.toFixed(2)} s (seed ${options.seed})`);
-  const marks = [0, 1, 10, 50, 100, 200, 300, 400, losses.length - 1].filter((i, k, all) => i < losses.length && all.indexOf(i) === k);
+  const marks = [0, 1, 10, 50, 100, 200, 300, 400, losses.length - 1].filter(
+    (i, k, all) => i < losses.length && all.indexOf(i) === k,
+  );
   console.log('loss curve: ' + marks.map((i) => `step ${i + 1}: ${losses[i].toFixed(4)}`).join(', '));
   const statistic = convergenceStatistic(losses);
-  console.log(`mean of the last 25 losses: ${statistic.toFixed(4)} (${statistic < CONVERGENCE_THRESHOLD ? 'below' : 'NOT below'} ${CONVERGENCE_THRESHOLD})`);
-  console.log(`test set: ${evaluation.count} windows, MSE ${evaluation.mse.toFixed(4)} (standardized), RMSE ${evaluation.rmseCelsius.toFixed(2)} °C`);
+  console.log(
+    `mean of the last 25 losses: ${statistic.toFixed(4)} (${statistic < CONVERGENCE_THRESHOLD ? 'below' : 'NOT below'} ${CONVERGENCE_THRESHOLD})`,
+  );
+  console.log(
+    `test set: ${evaluation.count} windows, MSE ${evaluation.mse.toFixed(4)} (standardized), RMSE ${evaluation.rmseCelsius.toFixed(2)} °C`,
+  );
 }
 
 main().catch((error: unknown) => {

@@ -8,7 +8,15 @@
  * student's work: the handout generator replaces each one by its `#!MSG` text and a
  * "not implemented yet" error. Every name and shape follows the lab contract.
  */
-import { assertFiniteNumber, assertMatrix, assertVector, HOURS_PER_DAY, TEMP_COLUMN, zerosMatrix, zerosVector } from 'rnn-lab';
+import {
+  assertFiniteNumber,
+  assertMatrix,
+  assertVector,
+  HOURS_PER_DAY,
+  TEMP_COLUMN,
+  zerosMatrix,
+  zerosVector,
+} from 'rnn-lab';
 import type { Matrix, Rng, Vector } from 'rnn-lab';
 import { createRng } from 'rnn-lab';
 
@@ -79,7 +87,9 @@ export function standardize(data: Matrix, means: Vector, stds: Vector): Matrix {
 /** A uniformly random window of 24 consecutive rows and the temperature of the row right after it. */
 export function getRandomDay(data: Matrix, rng: Rng): { x: Matrix; y: number } {
   if (!Array.isArray(data) || data.length < HOURS_PER_DAY + 1) {
-    throw new RangeError(`data: expected at least ${HOURS_PER_DAY + 1} rows, got ${Array.isArray(data) ? data.length : typeof data}`);
+    throw new RangeError(
+      `data: expected at least ${HOURS_PER_DAY + 1} rows, got ${Array.isArray(data) ? data.length : typeof data}`,
+    );
   }
   // #!TAG HWBEGIN
   // #!MSG TODO: Draw the window's start with exactly one call rng.int(...) so that every valid window
@@ -117,8 +127,10 @@ export class RNN {
 
   /** Draws U (H×F), then W (H×H), then v (H), row by row, from Normal(0, 0.001); b = 0, c = 0. */
   constructor(hiddenStateSize = 10, numFeatures = 6, rng: Rng = createRng(0)) {
-    if (!Number.isSafeInteger(hiddenStateSize) || hiddenStateSize < 1) throw new RangeError(`hiddenStateSize: expected a positive integer, got ${hiddenStateSize}`);
-    if (!Number.isSafeInteger(numFeatures) || numFeatures < 1) throw new RangeError(`numFeatures: expected a positive integer, got ${numFeatures}`);
+    if (!Number.isSafeInteger(hiddenStateSize) || hiddenStateSize < 1)
+      throw new RangeError(`hiddenStateSize: expected a positive integer, got ${hiddenStateSize}`);
+    if (!Number.isSafeInteger(numFeatures) || numFeatures < 1)
+      throw new RangeError(`numFeatures: expected a positive integer, got ${numFeatures}`);
     this.hiddenStateSize = hiddenStateSize;
     this.numFeatures = numFeatures;
     const draw = (): number => rng.normal(0, 0.001);
@@ -277,7 +289,12 @@ export class RNN {
   }
 
   /** All parameter gradients of one sample. */
-  getGradients(x: Matrix, yTrue: number, yPred: number, hidden: Matrix): { c: number; b: Vector; v: Vector; w: Matrix; u: Matrix } {
+  getGradients(
+    x: Matrix,
+    yTrue: number,
+    yPred: number,
+    hidden: Matrix,
+  ): { c: number; b: Vector; v: Vector; w: Matrix; u: Matrix } {
     this.checkPrediction(yTrue, yPred);
     this.checkHidden(hidden);
     checkMatrix('x', x, hidden.length, this.numFeatures);
@@ -320,7 +337,8 @@ export class RNN {
 
 /** One SGD step on a batch of random days; returns the mean loss over the batch. */
 export function doTrainingStep(rnn: RNN, data: Matrix, batchSize: number, lr: number, rng: Rng): number {
-  if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize: expected a positive integer, got ${batchSize}`);
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1)
+    throw new RangeError(`batchSize: expected a positive integer, got ${batchSize}`);
   assertFiniteNumber('lr', lr);
   // #!TAG HWBEGIN
   // #!MSG TODO: For each of the batchSize samples: draw a day with getRandomDay(data, rng), run forward,
@@ -361,7 +379,8 @@ export function doTrainingStep(rnn: RNN, data: Matrix, batchSize: number, lr: nu
 
 /** Trains a new RNN(10, 6) for `numSteps` steps of batch 32 at learning rate 0.01; losses[i] is step i's mean loss. */
 export function trainRnn(data: Matrix, numSteps: number, rng: Rng): { rnn: RNN; losses: number[] } {
-  if (!Number.isSafeInteger(numSteps) || numSteps < 0) throw new RangeError(`numSteps: expected a non-negative integer, got ${numSteps}`);
+  if (!Number.isSafeInteger(numSteps) || numSteps < 0)
+    throw new RangeError(`numSteps: expected a non-negative integer, got ${numSteps}`);
   // #!TAG HWBEGIN
   // #!MSG TODO: Create RNN(10, 6, rng), then call doTrainingStep numSteps times with batch size 32 and
   // #!MSG learning rate 0.01, collecting every returned loss.

@@ -73,7 +73,13 @@ export function buildCase(descriptor: CaseDescriptor): ModelCase {
 /** The reference network with the given parameters. */
 export function referenceRnn(params: Params): RNN {
   const rnn = new RNN(params.b.length, params.u[0].length);
-  Object.assign(rnn, { u: params.u.map((row) => row.slice()), w: params.w.map((row) => row.slice()), v: params.v.slice(), b: params.b.slice(), c: params.c });
+  Object.assign(rnn, {
+    u: params.u.map((row) => row.slice()),
+    w: params.w.map((row) => row.slice()),
+    v: params.v.slice(),
+    b: params.b.slice(),
+    c: params.c,
+  });
   return rnn;
 }
 
@@ -83,6 +89,9 @@ export function describeCase(descriptor: CaseDescriptor): string {
 }
 
 /** Model checks: cases of (τ, H, F, scale, seed), anchored by short sequences. */
-export function checkOverCases(context: CheckContext, judge: (descriptor: CaseDescriptor) => Promise<Judgement | null>): Promise<CheckOutcome> {
+export function checkOverCases(
+  context: CheckContext,
+  judge: (descriptor: CaseDescriptor) => Promise<Judgement | null>,
+): Promise<CheckOutcome> {
   return checkProperty(context, { arbitrary: caseArbitrary, examples: ANCHOR_CASES, describe: describeCase }, judge);
 }

@@ -51,17 +51,23 @@ const exportsCheck: CheckDefinition = {
     for (const [name, arity] of Object.entries(CONTRACT_FUNCTIONS)) {
       const info = exported[name];
       if (!info) problems.push(`${name} is not exported`);
-      else if (info.kind !== 'function') problems.push(`${name} should be a function, but it is ${info.kind === 'class' ? 'a class' : `a ${info.kind}`}`);
-      else if (info.arity !== arity) problems.push(`${name} should take ${arity} parameter(s), it declares ${info.arity}`);
+      else if (info.kind !== 'function')
+        problems.push(
+          `${name} should be a function, but it is ${info.kind === 'class' ? 'a class' : `a ${info.kind}`}`,
+        );
+      else if (info.arity !== arity)
+        problems.push(`${name} should take ${arity} parameter(s), it declares ${info.arity}`);
     }
     const rnn = exported.RNN;
     if (!rnn) problems.push('the class RNN is not exported');
-    else if (rnn.kind !== 'class' && rnn.kind !== 'function') problems.push(`RNN should be a class, but it is a ${rnn.kind}`);
+    else if (rnn.kind !== 'class' && rnn.kind !== 'function')
+      problems.push(`RNN should be a class, but it is a ${rnn.kind}`);
     else {
       const methods = rnn.methods ?? {};
       for (const [name, arity] of Object.entries(CONTRACT_METHODS)) {
         if (!(name in methods)) problems.push(`RNN has no method ${name}`);
-        else if (methods[name] !== arity) problems.push(`RNN.${name} should take ${arity} parameter(s), it declares ${methods[name]}`);
+        else if (methods[name] !== arity)
+          problems.push(`RNN.${name} should take ${arity} parameter(s), it declares ${methods[name]}`);
       }
     }
     if (problems.length === 0) return { status: 'passed', message: '' };
@@ -81,28 +87,61 @@ const constructorCheck: CheckDefinition = {
   run: (context) =>
     checkProperty(
       context,
-      { arbitrary: fc.record({ hiddenSize: fc.integer({ min: 1, max: 12 }), numFeatures: fc.integer({ min: 1, max: 8 }), seed: fc.integer({ min: 0, max: 0x7fffffff }) }), examples: [{ hiddenSize: 10, numFeatures: 6, seed: 1 }], describe: (c) => `new RNN(${c.hiddenSize}, ${c.numFeatures}, rng seeded with ${c.seed})` },
+      {
+        arbitrary: fc.record({
+          hiddenSize: fc.integer({ min: 1, max: 12 }),
+          numFeatures: fc.integer({ min: 1, max: 8 }),
+          seed: fc.integer({ min: 0, max: 0x7fffffff }),
+        }),
+        examples: [{ hiddenSize: 10, numFeatures: 6, seed: 1 }],
+        describe: (c) => `new RNN(${c.hiddenSize}, ${c.numFeatures}, rng seeded with ${c.seed})`,
+      },
       async ({ hiddenSize: H, numFeatures: F, seed }) => {
-        const build = (s: number) => context.runner.call({ op: 'construct', hiddenStateSize: H, numFeatures: F, rng: { kind: 'seeded', seed: s } });
+        const build = (s: number) =>
+          context.runner.call({
+            op: 'construct',
+            hiddenStateSize: H,
+            numFeatures: F,
+            rng: { kind: 'seeded', seed: s },
+          });
         const first = await build(seed);
         const rule = ruleSentence(RULES.constructor);
         const problem = parameterProblem(first.value, H, F, `new RNN(${H}, ${F}, rng)`);
         if (problem) return { status: 'failed', message: `${problem} ${rule}` };
-        if (first.rngLog.length === 0) return { status: 'failed', message: `The constructor did not draw anything from the rng it was given: every random number must come from it, so that runs are reproducible. ${rule}` };
+        if (first.rngLog.length === 0)
+          return {
+            status: 'failed',
+            message: `The constructor did not draw anything from the rng it was given: every random number must come from it, so that runs are reproducible. ${rule}`,
+          };
         const again = await build(seed);
-        if (!sameValue(again.value, first.value)) return { status: 'failed', message: `Two networks built with generators of the same seed differ: draw every random number from the rng argument. ${rule}` };
+        if (!sameValue(again.value, first.value))
+          return {
+            status: 'failed',
+            message: `Two networks built with generators of the same seed differ: draw every random number from the rng argument. ${rule}`,
+          };
         // The contract fixes the draws exactly (so that runs are reproducible across submissions):
         // one rng.normal(0, 0.001) per entry of u, w, v, in that order, row by row.
         const params = first.value as unknown as { u: number[][]; w: number[][]; v: number[] };
         const entries = [...params.u.flat(), ...params.w.flat(), ...params.v];
         const draws = first.rngLog;
         const made = draws.map((draw) => `${draw.method}(${draw.args.join(', ')})`);
-        if (draws.length !== entries.length || draws.some((draw) => draw.method !== 'normal' || draw.args[0] !== 0 || draw.args[1] !== PARAM_STD)) {
-          return { status: 'failed', message: `new RNN(${H}, ${F}, rng) made ${draws.length} call(s) of rng (${made.slice(0, 3).join(', ')}${made.length > 3 ? ', …' : ''}); it should make ${entries.length}, each rng.normal(0, 0.001). ${rule}` };
+        if (
+          draws.length !== entries.length ||
+          draws.some((draw) => draw.method !== 'normal' || draw.args[0] !== 0 || draw.args[1] !== PARAM_STD)
+        ) {
+          return {
+            status: 'failed',
+            message: `new RNN(${H}, ${F}, rng) made ${draws.length} call(s) of rng (${made.slice(0, 3).join(', ')}${made.length > 3 ? ', …' : ''}); it should make ${entries.length}, each rng.normal(0, 0.001). ${rule}`,
+          };
         }
-        const misplaced = entries.findIndex((entry, i) => !compareNumeric(entry, draws[i].result, SUBMISSION_TOLERANCE).ok);
+        const misplaced = entries.findIndex(
+          (entry, i) => !compareNumeric(entry, draws[i].result, SUBMISSION_TOLERANCE).ok,
+        );
         if (misplaced >= 0) {
-          return { status: 'failed', message: `new RNN(${H}, ${F}, rng): entry ${misplaced} of u, w, v (in that order, row by row) is ${entries[misplaced]}, but draw ${misplaced} of rng was ${draws[misplaced].result}: each entry takes its own draw, in order. ${rule}` };
+          return {
+            status: 'failed',
+            message: `new RNN(${H}, ${F}, rng): entry ${misplaced} of u, w, v (in that order, row by row) is ${entries[misplaced]}, but draw ${misplaced} of rng was ${draws[misplaced].result}: each entry takes its own draw, in order. ${rule}`,
+          };
         }
         return null;
       },
@@ -123,10 +162,17 @@ const constructorWithoutRngCheck: CheckDefinition = {
   visibility: 'public',
   timeoutMs: 5_000,
   async run(context): Promise<CheckOutcome> {
-    for (const [H, F] of [[10, 6], [3, 2]] as const) {
+    for (const [H, F] of [
+      [10, 6],
+      [3, 2],
+    ] as const) {
       const built = await context.runner.call({ op: 'construct', hiddenStateSize: H, numFeatures: F, rng: null });
       const problem = parameterProblem(built.value, H, F, `new RNN(${H}, ${F}) (no rng)`);
-      if (problem) return { status: 'failed', message: `${problem} ${ruleSentence(`${RULES.constructor}; ${RULES.constructorWithoutRng}`)}` };
+      if (problem)
+        return {
+          status: 'failed',
+          message: `${problem} ${ruleSentence(`${RULES.constructor}; ${RULES.constructorWithoutRng}`)}`,
+        };
     }
     return { status: 'passed', message: '' };
   },
@@ -134,7 +180,16 @@ const constructorWithoutRngCheck: CheckDefinition = {
 
 /** Shapes, zero b and c, and the spread of the drawn entries; null when right. */
 function parameterProblem(value: Decoded, H: number, F: number, call: string): string | null {
-  const shape: Shape = { kind: 'record', fields: { u: { kind: 'matrix', rows: H, cols: F }, w: { kind: 'matrix', rows: H, cols: H }, v: { kind: 'vector', length: H }, b: { kind: 'vector', length: H }, c: { kind: 'number' } } };
+  const shape: Shape = {
+    kind: 'record',
+    fields: {
+      u: { kind: 'matrix', rows: H, cols: F },
+      w: { kind: 'matrix', rows: H, cols: H },
+      v: { kind: 'vector', length: H },
+      b: { kind: 'vector', length: H },
+      c: { kind: 'number' },
+    },
+  };
   const problem = shapeProblem(value, shape);
   if (problem) return `After ${call} the parameters have the wrong shape: ${problem}.`;
   const params = value as unknown as { u: number[][]; w: number[][]; v: number[]; b: number[]; c: number };
@@ -143,7 +198,8 @@ function parameterProblem(value: Decoded, H: number, F: number, call: string): s
   const std = Math.sqrt(drawn.reduce((sum, entry) => sum + entry * entry, 0) / drawn.length);
   // With n draws, the sample std of Normal(0, σ) is within ±5σ/√(2n) of σ except with negligible probability.
   const slack = Math.max((5 * PARAM_STD) / Math.sqrt(2 * drawn.length), PARAM_STD * 0.5);
-  if (drawn.length >= 4 && Math.abs(std - PARAM_STD) > slack) return `After ${call}, U, W and v should be drawn from Normal(0, 0.001); their spread is ${std.toPrecision(3)}.`;
+  if (drawn.length >= 4 && Math.abs(std - PARAM_STD) > slack)
+    return `After ${call}, U, W and v should be drawn from Normal(0, 0.001); their spread is ${std.toPrecision(3)}.`;
   return null;
 }
 

@@ -19,7 +19,6 @@ import type { Shape } from './shapes';
 
 const TIMEOUT_MS = 20_000;
 
-
 interface MatrixCase {
   rows: number;
   cols: number;
@@ -52,7 +51,12 @@ function buildMatrix(c: MatrixCase): Matrix {
   return Array.from({ length: c.rows }, () => columns.map(({ offset, spread }) => offset + spread * rng.normal(0, 1)));
 }
 
-const matrixCases = (minRows: number): fc.Arbitrary<MatrixCase> => fc.record({ rows: fc.integer({ min: minRows, max: 60 }), cols: fc.integer({ min: 1, max: 8 }), seed: fc.integer({ min: 0, max: 0x7fffffff }) });
+const matrixCases = (minRows: number): fc.Arbitrary<MatrixCase> =>
+  fc.record({
+    rows: fc.integer({ min: minRows, max: 60 }),
+    cols: fc.integer({ min: 1, max: 8 }),
+    seed: fc.integer({ min: 0, max: 0x7fffffff }),
+  });
 
 const describeMatrixCase = (c: MatrixCase) => `a ${c.rows}×${c.cols} matrix (case seed ${c.seed})`;
 /**
@@ -110,21 +114,44 @@ function dataValueCheck<C>(spec: DataValueSpec<C>): CheckDefinition {
   };
 }
 
-function probeOfCall(describe: string, fn: DataValueSpec<unknown>['fn'], argNames: string[], args: unknown[], shape: Shape, expected: Numeric, allowance: Numeric, mistakes: Array<{ id: string; says: string; value: Numeric }>): Probe {
+function probeOfCall(
+  describe: string,
+  fn: DataValueSpec<unknown>['fn'],
+  argNames: string[],
+  args: unknown[],
+  shape: Shape,
+  expected: Numeric,
+  allowance: Numeric,
+  mistakes: Array<{ id: string; says: string; value: Numeric }>,
+): Probe {
   return {
     describe,
     method: fn,
     request: { op: 'call', fn, args: args.map(literal) },
     originals: { args, argNames },
-    expectation: { shape, expected, allowance, where: { kind: 'index', name: fn === 'mseLoss' ? 'the loss' : 'entry ' }, rule: RULES[fn] },
+    expectation: {
+      shape,
+      expected,
+      allowance,
+      where: { kind: 'index', name: fn === 'mseLoss' ? 'the loss' : 'entry ' },
+      rule: RULES[fn],
+    },
     mistakes,
   };
 }
 
 /** columnMeans and standardize: from one row. */
-const matrixSource: CaseSource<MatrixCase> = { arbitrary: matrixCases(1), examples: [...ONE_ROW_EXAMPLES, ...MATRIX_EXAMPLES], describe: describeMatrixCase };
+const matrixSource: CaseSource<MatrixCase> = {
+  arbitrary: matrixCases(1),
+  examples: [...ONE_ROW_EXAMPLES, ...MATRIX_EXAMPLES],
+  describe: describeMatrixCase,
+};
 /** columnStds: from two rows (n − 1 = 0 has no sample standard deviation). */
-const stdsSource: CaseSource<MatrixCase> = { arbitrary: matrixCases(2), examples: MATRIX_EXAMPLES, describe: describeMatrixCase };
+const stdsSource: CaseSource<MatrixCase> = {
+  arbitrary: matrixCases(2),
+  examples: MATRIX_EXAMPLES,
+  describe: describeMatrixCase,
+};
 
 export const DATA_VALUE_SPECS = [
   {
@@ -135,9 +162,22 @@ export const DATA_VALUE_SPECS = [
     source: matrixSource,
     probe: (c: MatrixCase) => {
       const m = buildMatrix(c);
-      return probeOfCall(describeMatrixCase(c), 'columnMeans', ['data'], [m], { kind: 'vector', length: c.cols }, columnMeansOf(m), meansAllowance(m), [
-        { id: 'means.of-rows', says: DATA_MISTAKES['means.of-rows'], value: m.map((row) => row.reduce((sum, v) => sum + v, 0) / row.length) },
-      ]);
+      return probeOfCall(
+        describeMatrixCase(c),
+        'columnMeans',
+        ['data'],
+        [m],
+        { kind: 'vector', length: c.cols },
+        columnMeansOf(m),
+        meansAllowance(m),
+        [
+          {
+            id: 'means.of-rows',
+            says: DATA_MISTAKES['means.of-rows'],
+            value: m.map((row) => row.reduce((sum, v) => sum + v, 0) / row.length),
+          },
+        ],
+      );
     },
   } satisfies DataValueSpec<MatrixCase>,
   {
@@ -148,10 +188,23 @@ export const DATA_VALUE_SPECS = [
     source: stdsSource,
     probe: (c: MatrixCase) => {
       const m = buildMatrix(c);
-      return probeOfCall(describeMatrixCase(c), 'columnStds', ['data'], [m], { kind: 'vector', length: c.cols }, columnStdsOf(m, m.length - 1), stdsAllowance(m), [
-        { id: 'stds.population', says: DATA_MISTAKES['stds.population'], value: columnStdsOf(m, m.length) },
-        { id: 'stds.variance', says: DATA_MISTAKES['stds.variance'], value: columnStdsOf(m, m.length - 1).map((x) => x * x) },
-      ]);
+      return probeOfCall(
+        describeMatrixCase(c),
+        'columnStds',
+        ['data'],
+        [m],
+        { kind: 'vector', length: c.cols },
+        columnStdsOf(m, m.length - 1),
+        stdsAllowance(m),
+        [
+          { id: 'stds.population', says: DATA_MISTAKES['stds.population'], value: columnStdsOf(m, m.length) },
+          {
+            id: 'stds.variance',
+            says: DATA_MISTAKES['stds.variance'],
+            value: columnStdsOf(m, m.length - 1).map((x) => x * x),
+          },
+        ],
+      );
     },
   } satisfies DataValueSpec<MatrixCase>,
   {
@@ -164,10 +217,27 @@ export const DATA_VALUE_SPECS = [
       const data = buildMatrix(c);
       const { means, stds } = standardizeInputs(c, data);
       const expected = data.map((row) => row.map((value, j) => (value - means[j]) / stds[j]));
-      return probeOfCall(describeMatrixCase(c), 'standardize', ['data', 'means', 'stds'], [data, means, stds], { kind: 'matrix', rows: c.rows, cols: c.cols }, expected, standardizeAllowance(data, means, stds), [
-        { id: 'standardize.multiplies', says: DATA_MISTAKES['standardize.multiplies'], value: data.map((row) => row.map((value, j) => (value - means[j]) * stds[j])) },
-        { id: 'standardize.no-centering', says: DATA_MISTAKES['standardize.no-centering'], value: data.map((row) => row.map((value, j) => value / stds[j])) },
-      ]);
+      return probeOfCall(
+        describeMatrixCase(c),
+        'standardize',
+        ['data', 'means', 'stds'],
+        [data, means, stds],
+        { kind: 'matrix', rows: c.rows, cols: c.cols },
+        expected,
+        standardizeAllowance(data, means, stds),
+        [
+          {
+            id: 'standardize.multiplies',
+            says: DATA_MISTAKES['standardize.multiplies'],
+            value: data.map((row) => row.map((value, j) => (value - means[j]) * stds[j])),
+          },
+          {
+            id: 'standardize.no-centering',
+            says: DATA_MISTAKES['standardize.no-centering'],
+            value: data.map((row) => row.map((value, j) => value / stds[j])),
+          },
+        ],
+      );
     },
   } satisfies DataValueSpec<MatrixCase>,
   {
@@ -177,14 +247,26 @@ export const DATA_VALUE_SPECS = [
     points: 2,
     source: {
       arbitrary: fc.tuple(fc.double({ min: -50, max: 50, noNaN: true }), fc.double({ min: -50, max: 50, noNaN: true })),
-      examples: [[1, 3], [-2, 0.5]],
+      examples: [
+        [1, 3],
+        [-2, 0.5],
+      ],
       describe: ([a, b]: [number, number]) => `yTrue = ${a}, yPred = ${b}`,
     },
     probe: ([yTrue, yPred]: [number, number]) =>
-      probeOfCall(`yTrue = ${yTrue}, yPred = ${yPred}`, 'mseLoss', ['yTrue', 'yPred'], [yTrue, yPred], { kind: 'number' }, (yTrue - yPred) ** 2, mseAllowance(yTrue, yPred), [
-        { id: 'mse.not-squared', says: DATA_MISTAKES['mse.not-squared'], value: Math.abs(yTrue - yPred) },
-      ]),
+      probeOfCall(
+        `yTrue = ${yTrue}, yPred = ${yPred}`,
+        'mseLoss',
+        ['yTrue', 'yPred'],
+        [yTrue, yPred],
+        { kind: 'number' },
+        (yTrue - yPred) ** 2,
+        mseAllowance(yTrue, yPred),
+        [{ id: 'mse.not-squared', says: DATA_MISTAKES['mse.not-squared'], value: Math.abs(yTrue - yPred) }],
+      ),
   } satisfies DataValueSpec<[number, number]>,
 ];
 
-export const DATA_VALUE_CHECKS: CheckDefinition[] = DATA_VALUE_SPECS.map((spec) => dataValueCheck(spec as DataValueSpec<unknown>));
+export const DATA_VALUE_CHECKS: CheckDefinition[] = DATA_VALUE_SPECS.map((spec) =>
+  dataValueCheck(spec as DataValueSpec<unknown>),
+);

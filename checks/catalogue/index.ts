@@ -11,11 +11,28 @@ import { TRAINING_JUDGED_CHECKS } from './training-judged-checks';
 import { TRAINING_STEP_CHECKS } from './training-step-check';
 import { recordingVerdicts } from './verdicts';
 
-const DATA_ORDER = ['data.numTrainSamples', 'data.columnMeans', 'data.columnStds', 'data.standardize', 'data.getRandomDay.window', 'data.getRandomDay.edges', 'loss.mse'];
-const DATA_CHECKS = [...DATA_SPEC_CHECKS, ...DATA_VALUE_CHECKS].sort((a, b) => DATA_ORDER.indexOf(a.id) - DATA_ORDER.indexOf(b.id));
+const DATA_ORDER = [
+  'data.numTrainSamples',
+  'data.columnMeans',
+  'data.columnStds',
+  'data.standardize',
+  'data.getRandomDay.window',
+  'data.getRandomDay.edges',
+  'loss.mse',
+];
+const DATA_CHECKS = [...DATA_SPEC_CHECKS, ...DATA_VALUE_CHECKS].sort(
+  (a, b) => DATA_ORDER.indexOf(a.id) - DATA_ORDER.indexOf(b.id),
+);
 
 // Each check records its verdict: later checks trust a building block's answers only where it failed its own.
-export const CATALOGUE: readonly CheckDefinition[] = [...CONTRACT_CHECKS, ...DATA_CHECKS, ...MODEL_CHECKS, ...COMPOSITION_CHECKS, ...TRAINING_STEP_CHECKS, ...TRAINING_JUDGED_CHECKS].map(recordingVerdicts);
+export const CATALOGUE: readonly CheckDefinition[] = [
+  ...CONTRACT_CHECKS,
+  ...DATA_CHECKS,
+  ...MODEL_CHECKS,
+  ...COMPOSITION_CHECKS,
+  ...TRAINING_STEP_CHECKS,
+  ...TRAINING_JUDGED_CHECKS,
+].map(recordingVerdicts);
 
 export function findCheck(id: string): CheckDefinition | undefined {
   return CATALOGUE.find((check) => check.id === id);

@@ -76,15 +76,29 @@ export interface Originals {
 /** Right shape, only finite numbers, and no argument or parameter changed. */
 export function judgeShape(method: string, answer: Answer, shape: Shape, originals: Originals): Judgement | null {
   const problem = shapeProblem(answer.value, shape);
-  if (problem) return { status: 'failed', message: `${method} returned the wrong shape: ${problem}. It should return ${describeShape(shape)}.` };
+  if (problem)
+    return {
+      status: 'failed',
+      message: `${method} returned the wrong shape: ${problem}. It should return ${describeShape(shape)}.`,
+    };
   for (let i = 0; i < originals.args.length; i++) {
     const now = answer.after.args[i];
     if (now !== null && now !== undefined && !sameValue(decodeValue(now), originals.args[i] as Decoded)) {
-      return { status: 'failed', message: `${method} changed its argument \`${originals.argNames[i]}\`. It must leave its inputs untouched: copy an array before changing it. ${ruleSentence(originals.params !== undefined ? RULES.untouched : `${method} must not change its inputs`)}` };
+      return {
+        status: 'failed',
+        message: `${method} changed its argument \`${originals.argNames[i]}\`. It must leave its inputs untouched: copy an array before changing it. ${ruleSentence(originals.params !== undefined ? RULES.untouched : `${method} must not change its inputs`)}`,
+      };
     }
   }
-  if (originals.params !== undefined && answer.after.params !== undefined && !sameValue(decodeValue(answer.after.params), originals.params as Decoded)) {
-    return { status: 'failed', message: `${method} changed the network's parameters (u, w, v, b or c). Only doTrainingStep may update them. ${ruleSentence(RULES.untouched)}` };
+  if (
+    originals.params !== undefined &&
+    answer.after.params !== undefined &&
+    !sameValue(decodeValue(answer.after.params), originals.params as Decoded)
+  ) {
+    return {
+      status: 'failed',
+      message: `${method} changed the network's parameters (u, w, v, b or c). Only doTrainingStep may update them. ${ruleSentence(RULES.untouched)}`,
+    };
   }
   return null;
 }
@@ -97,9 +111,19 @@ export async function judgeValue(
   explain: (actual: Numeric) => Promise<{ note?: string; mistake?: { id: string; says: string } }> = async () => ({}),
 ): Promise<Judgement | null> {
   const problem = shapeProblem(answer.value, expectation.shape);
-  if (problem) return { status: 'failed', message: `${method} returned the wrong shape, so its values cannot be checked: ${problem}.` };
+  if (problem)
+    return {
+      status: 'failed',
+      message: `${method} returned the wrong shape, so its values cannot be checked: ${problem}.`,
+    };
   const actual = numbersOf(answer.value, expectation.layout);
-  const comparison = compareNumeric(actual, expectation.expected, SUBMISSION_TOLERANCE, expectation.floorScale, expectation.allowance);
+  const comparison = compareNumeric(
+    actual,
+    expectation.expected,
+    SUBMISSION_TOLERANCE,
+    expectation.floorScale,
+    expectation.allowance,
+  );
   if (comparison.ok) return null;
   const { worst, failing, total } = comparison;
   const { note, mistake } = await explain(actual);
@@ -115,8 +139,15 @@ export async function judgeValue(
 }
 
 /** The first stored mistake an answer matches (fixtures store each mistake's output). */
-export function matchStoredMistake(actual: Numeric, mistakes: ReadonlyArray<{ id: string; says: string; value: Numeric }>, floorScale?: number, allowance?: Numeric) {
-  return mistakes.find((mistake) => compareNumeric(actual, mistake.value, SUBMISSION_TOLERANCE, floorScale, allowance).ok);
+export function matchStoredMistake(
+  actual: Numeric,
+  mistakes: ReadonlyArray<{ id: string; says: string; value: Numeric }>,
+  floorScale?: number,
+  allowance?: Numeric,
+) {
+  return mistakes.find(
+    (mistake) => compareNumeric(actual, mistake.value, SUBMISSION_TOLERANCE, floorScale, allowance).ok,
+  );
 }
 
 export function formatNumber(value: number): string {

@@ -58,14 +58,18 @@ export function setupOf(c: ModelCase): RnnSetup {
   return { hiddenStateSize: c.hiddenSize, numFeatures: c.numFeatures, params: c.params };
 }
 
-
 /** One judged call of a method on one case: what is sent, and what is expected back. */
 export function probeOf(spec: MethodSpec, c: ModelCase) {
   const args = spec.args(c);
   const expected = spec.expected(c);
   const residualError = spec.proportionalToResidual ? residualRelativeError(c.yTrue, c.yHat) : 0;
   return {
-    request: { op: 'method' as const, setup: setupOf(c), method: spec.method, args: args.map((value) => ({ value: encodeValue(value) })) },
+    request: {
+      op: 'method' as const,
+      setup: setupOf(c),
+      method: spec.method,
+      args: args.map((value) => ({ value: encodeValue(value) })),
+    },
     originals: { args, argNames: spec.argNames, params: c.params },
     shape: spec.shape(c),
     expectation: {
@@ -89,7 +93,11 @@ export function storedProbeOf(spec: MethodSpec & { target: string }, c: ModelCas
     request: probe.request,
     originals: probe.originals,
     expectation: probe.expectation,
-    mistakes: (MISTAKES[spec.target] ?? []).map((mistake) => ({ id: mistake.id, says: mistake.says, value: mistake.compute(c) })),
+    mistakes: (MISTAKES[spec.target] ?? []).map((mistake) => ({
+      id: mistake.id,
+      says: mistake.says,
+      value: mistake.compute(c),
+    })),
   };
 }
 
@@ -131,7 +139,14 @@ function valueCheck(spec: MethodSpec, target: string): CheckDefinition {
 }
 
 /** The known mistake the answer matches; when several match this case, a longer anchor case decides. */
-async function likelyMistake(context: CheckContext, spec: MethodSpec, target: string, c: ModelCase, actual: Numeric, expected: Numeric) {
+async function likelyMistake(
+  context: CheckContext,
+  spec: MethodSpec,
+  target: string,
+  c: ModelCase,
+  actual: Numeric,
+  expected: Numeric,
+) {
   let candidates = diagnose(target, c, actual, expected);
   if (candidates.length > 1) {
     const wider = buildCase(DISAMBIGUATION_CASE);
@@ -174,13 +189,16 @@ function parameterFiniteDifferences(name: ParamName) {
     const reference = referenceRnn(c.params).getGradients(c.x, c.yTrue, c.yHat, c.hidden);
     const expected = projectGradient({ [name]: reference[name] }, direction, name);
     assertAgreement(numerical, expected, `∂L/∂${name}`);
-    const yours = projectGradient({ [name]: answer } as Partial<Params>, direction, name);
+    const yours = projectGradient({ [name]: answer }, direction, name);
     return `Central finite differences of the loss along a random direction give ${format(numerical)}; your gradient gives ${format(yours)}.`;
   };
 }
 
 function assertAgreement(numerical: number, analytic: number, what: string): void {
-  if (!compareNumeric(analytic, numerical, FINITE_DIFFERENCE_TOLERANCE).ok && Math.abs(analytic - numerical) > 1e-6 * (1 + Math.abs(numerical))) {
+  if (
+    !compareNumeric(analytic, numerical, FINITE_DIFFERENCE_TOLERANCE).ok &&
+    Math.abs(analytic - numerical) > 1e-6 * (1 + Math.abs(numerical))
+  ) {
     throw new Error(`internal: the reference ${what} disagrees with finite differences (${analytic} vs ${numerical})`);
   }
 }
@@ -192,18 +210,21 @@ function hiddenFiniteDifferences(c: ModelCase, answer: Numeric): string {
   const direction = c.hidden[row].map(() => rng.normal(0, 1));
   const h = 1e-5;
   const moved = (sign: number) => c.hidden[row].map((value, i) => value + sign * h * direction[i]);
-  const numerical = (lossFromHidden(c.params, c.x, c.yTrue, row, moved(1)) - lossFromHidden(c.params, c.x, c.yTrue, row, moved(-1))) / (2 * h);
+  const numerical =
+    (lossFromHidden(c.params, c.x, c.yTrue, row, moved(1)) - lossFromHidden(c.params, c.x, c.yTrue, row, moved(-1))) /
+    (2 * h);
   const dot = (g: number[]) => g.reduce((sum, gi, i) => sum + gi * direction[i], 0);
   assertAgreement(numerical, dot(c.gradH[row]), `∂L/∂h_${row + 1}`);
   const yours = dot((answer as Matrix)[row]);
   return `At t = ${row + 1}, central finite differences of the loss along a random direction give ${format(numerical)}; your answer gives ${format(yours)}.`;
 }
 
-const scaleAbs = (value: Numeric, factor: number): Numeric => (typeof value === 'number' ? Math.abs(value) * factor : value.map((entry) => scaleAbs(entry, factor)));
-const maxAbs = (m: Matrix) => m.reduce((max, row) => row.reduce((inner, value) => Math.max(inner, Math.abs(value)), max), 0);
+const scaleAbs = (value: Numeric, factor: number): Numeric =>
+  typeof value === 'number' ? Math.abs(value) * factor : value.map((entry) => scaleAbs(entry, factor));
+const maxAbs = (m: Matrix) =>
+  m.reduce((max, row) => row.reduce((inner, value) => Math.max(inner, Math.abs(value)), max), 0);
 /** ∂L/∂b, ∂L/∂W: sums of (1 - h_t²) ∂L/∂h_t (times |h| ≤ 1), so ∂L/∂h sets their natural scale. */
 const upstreamScale = (c: ModelCase) => maxAbs(c.gradH);
-
 
 export const SPECS: Array<MethodSpec & { target: string }> = [
   {
@@ -212,7 +233,10 @@ export const SPECS: Array<MethodSpec & { target: string }> = [
     method: 'forward',
     argNames: ['x'],
     args: (c) => [c.x],
-    shape: (c) => ({ kind: 'record', fields: { hidden: { kind: 'matrix', rows: c.tau, cols: c.hiddenSize }, yHat: { kind: 'number' } } }),
+    shape: (c) => ({
+      kind: 'record',
+      fields: { hidden: { kind: 'matrix', rows: c.tau, cols: c.hiddenSize }, yHat: { kind: 'number' } },
+    }),
     expected: (c) => flattenForward(c),
     layout: 'forward',
     where: (c) => ({ kind: 'forward', hiddenSize: c.hiddenSize }),
@@ -308,7 +332,10 @@ export const SPECS: Array<MethodSpec & { target: string }> = [
   },
 ];
 
-export const MODEL_CHECKS: CheckDefinition[] = SPECS.flatMap((spec) => [shapeCheck(spec, spec.target), valueCheck(spec, spec.target)]);
+export const MODEL_CHECKS: CheckDefinition[] = SPECS.flatMap((spec) => [
+  shapeCheck(spec, spec.target),
+  valueCheck(spec, spec.target),
+]);
 
 /** The floor scale a target's value check uses (for calibration in bench/tolerance.ts). */
 export function floorScaleFor(target: string, c: ModelCase): number {

@@ -39,5 +39,7 @@ export async function judgeProbe(kind: ProbeKind, probe: Probe, answer: Answer):
     const shape = judgeShape(probe.method, answer, probe.expectation.shape, probe.originals);
     if (shape || kind === 'shape') return shape;
   }
-  return judgeValue(probe.method, answer, probe.expectation, async (actual) => ({ mistake: matchStoredMistake(actual, probe.mistakes, probe.expectation.floorScale, probe.expectation.allowance) }));
+  return judgeValue(probe.method, answer, probe.expectation, async (actual) => ({
+    mistake: matchStoredMistake(actual, probe.mistakes, probe.expectation.floorScale, probe.expectation.allowance),
+  }));
 }

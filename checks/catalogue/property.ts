@@ -20,7 +20,11 @@ export interface CaseSource<T> {
   describe(value: T): string;
 }
 
-export async function checkProperty<T>(context: CheckContext, source: CaseSource<T>, judge: (value: T) => Promise<Judgement | null>): Promise<CheckOutcome> {
+export async function checkProperty<T>(
+  context: CheckContext,
+  source: CaseSource<T>,
+  judge: (value: T) => Promise<Judgement | null>,
+): Promise<CheckOutcome> {
   let lastFailure: Judgement | undefined;
   let aborted: unknown;
   const property = fc.asyncProperty(source.arbitrary, async (descriptor) => {
@@ -46,8 +50,11 @@ export async function checkProperty<T>(context: CheckContext, source: CaseSource
     examples: source.examples.map((example) => [example] as [T]),
     ...(context.replay ? { path: context.replay.path, endOnFailure: true } : {}),
   });
+  // Rethrown as caught: a fatal StudentError or a grader fault, whatever its type.
+  // eslint-disable-next-line @typescript-eslint/only-throw-error
   if (aborted !== undefined) throw aborted;
   if (!result.failed) return { status: 'passed', message: '' };
+  // eslint-disable-next-line @typescript-eslint/only-throw-error
   if (result.errorInstance && !lastFailure) throw result.errorInstance;
   const [counterexample] = result.counterexample ?? [];
   const failure = lastFailure ?? { status: 'failed' as const, message: 'failed' };
@@ -58,4 +65,3 @@ export async function checkProperty<T>(context: CheckContext, source: CaseSource
     replay: { seed: result.seed, path: result.counterexamplePath ?? '' },
   };
 }
-

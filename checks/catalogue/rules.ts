@@ -30,11 +30,13 @@ export const RULES = {
   computeGradU: 'computeGradU gives ∂L/∂U, pairing h_t with x_t for every t = 1..τ',
   getGradients: 'getGradients gives all five, as the functions above compute them',
   untouched: 'gradient functions read the parameters from `this` and must not change them or their inputs',
-  constructor: 'u (H×F), w (H×H), v (H) drawn from Normal(0, 0.001), one rng.normal(0, 0.001) per entry; b (H) zeros; c = 0',
+  constructor:
+    'u (H×F), w (H×H), v (H) drawn from Normal(0, 0.001), one rng.normal(0, 0.001) per entry; b (H) zeros; c = 0',
   constructorWithoutRng: 'without rng any source of normal draws',
   doTrainingStep:
     "doTrainingStep samples batchSize random days by calling getRandomDay(data, rng) that many times in order, averages each parameter's gradient over the batch, takes one SGD step on every parameter and returns the mean loss over the batch",
-  trainRnn: "trainRnn makes a new RNN(10, 6, rng), takes numSteps steps with batch 32 and learning rate 0.01, and losses[i] is step i's return value",
+  trainRnn:
+    "trainRnn makes a new RNN(10, 6, rng), takes numSteps steps with batch 32 and learning rate 0.01, and losses[i] is step i's return value",
 } as const;
 
 /** "… the rule: <rule>." appended to a message. */

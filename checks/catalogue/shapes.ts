@@ -21,7 +21,9 @@ export function describeShape(shape: Shape): string {
     case 'matrix':
       return `a ${shape.rows}×${shape.cols} matrix (array of ${shape.rows} rows of ${shape.cols} numbers)`;
     case 'record':
-      return `an object { ${Object.entries(shape.fields).map(([key, field]) => `${key}: ${describeShape(field)}`).join(', ')} }`;
+      return `an object { ${Object.entries(shape.fields)
+        .map(([key, field]) => `${key}: ${describeShape(field)}`)
+        .join(', ')} }`;
   }
 }
 
@@ -31,7 +33,8 @@ export function describeValue(value: Decoded): string {
   if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : String(value);
   if (typeof value === 'string') return `the string "${value.slice(0, 40)}"`;
   if (typeof value === 'boolean') return `the boolean ${value}`;
-  if (value instanceof TypedArrayValue) return `a ${value.kind} of ${value.values.length} entries (the contract asks for a plain number[])`;
+  if (value instanceof TypedArrayValue)
+    return `a ${value.kind} of ${value.values.length} entries (the contract asks for a plain number[])`;
   if (value instanceof UnreadableValue) return `a value that could not be read (${value.reason})`;
   if (Array.isArray(value)) {
     const first = value[0];
@@ -54,7 +57,8 @@ export function shapeProblem(value: Decoded, shape: Shape, path: Array<string | 
       if (!Number.isFinite(value)) return `got ${describeValue(value)}${where} (every value must be a finite number)`;
       return null;
     case 'vector': {
-      if (!Array.isArray(value) || value.length !== shape.length) return `expected ${describeShape(shape)}${where}, got ${describeValue(value)}`;
+      if (!Array.isArray(value) || value.length !== shape.length)
+        return `expected ${describeShape(shape)}${where}, got ${describeValue(value)}`;
       for (let i = 0; i < value.length; i++) {
         const problem = shapeProblem(value[i], { kind: 'number' }, [...path, i]);
         if (problem) return problem;
@@ -62,15 +66,25 @@ export function shapeProblem(value: Decoded, shape: Shape, path: Array<string | 
       return null;
     }
     case 'matrix': {
-      if (!Array.isArray(value) || value.length !== shape.rows) return `expected ${describeShape(shape)}${where}, got ${describeValue(value)}`;
+      if (!Array.isArray(value) || value.length !== shape.rows)
+        return `expected ${describeShape(shape)}${where}, got ${describeValue(value)}`;
       for (let r = 0; r < value.length; r++) {
         const problem = shapeProblem(value[r], { kind: 'vector', length: shape.cols }, [...path, r]);
-        if (problem) return problem.startsWith('expected an array') ? `expected ${describeShape(shape)}${where}, but row ${r} is ${describeValue(value[r])}` : problem;
+        if (problem)
+          return problem.startsWith('expected an array')
+            ? `expected ${describeShape(shape)}${where}, but row ${r} is ${describeValue(value[r])}`
+            : problem;
       }
       return null;
     }
     case 'record': {
-      if (value === null || typeof value !== 'object' || Array.isArray(value) || value instanceof TypedArrayValue || value instanceof UnreadableValue) {
+      if (
+        value === null ||
+        typeof value !== 'object' ||
+        Array.isArray(value) ||
+        value instanceof TypedArrayValue ||
+        value instanceof UnreadableValue
+      ) {
         return `expected ${describeShape(shape)}${where}, got ${describeValue(value)}`;
       }
       for (const [key, field] of Object.entries(shape.fields)) {
@@ -90,11 +104,21 @@ export function asNumeric(value: Decoded): Numeric {
 /** Exact structural equality of decoded values (for "did the call change its inputs?"). */
 export function sameValue(a: Decoded, b: Decoded): boolean {
   if (typeof a === 'number' && typeof b === 'number') return Object.is(a, b) || a === b;
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((entry, i) => sameValue(entry, b[i]));
-  if (a instanceof TypedArrayValue || b instanceof TypedArrayValue || a instanceof UnreadableValue || b instanceof UnreadableValue) return false;
+  if (Array.isArray(a) && Array.isArray(b))
+    return a.length === b.length && a.every((entry, i) => sameValue(entry, b[i]));
+  if (
+    a instanceof TypedArrayValue ||
+    b instanceof TypedArrayValue ||
+    a instanceof UnreadableValue ||
+    b instanceof UnreadableValue
+  )
+    return false;
   if (a && b && typeof a === 'object' && typeof b === 'object') {
     const keys = Object.keys(a);
-    return keys.length === Object.keys(b).length && keys.every((key) => sameValue((a as Record<string, Decoded>)[key], (b as Record<string, Decoded>)[key]));
+    return (
+      keys.length === Object.keys(b).length &&
+      keys.every((key) => sameValue((a as Record<string, Decoded>)[key], (b as Record<string, Decoded>)[key]))
+    );
   }
   return a === b;
 }

@@ -31,14 +31,39 @@ const trainingProtocolCheck: CheckDefinition = {
   async run(context): Promise<CheckOutcome> {
     const data = stepData(context.seed, 80);
     for (const numSteps of [0, 3]) {
-      const answer = await context.runner.call({ op: 'call', fn: 'trainRnn', args: [{ value: encodeValue(data) }, { value: numSteps }, { rng: { kind: 'seeded', seed: context.seed } }] });
+      const answer = await context.runner.call({
+        op: 'call',
+        fn: 'trainRnn',
+        args: [{ value: encodeValue(data) }, { value: numSteps }, { rng: { kind: 'seeded', seed: context.seed } }],
+      });
       const value = answer.value as { losses?: Decoded; params?: Decoded } | null;
-      const problem = shapeProblem((value?.losses ?? null) as Decoded, { kind: 'vector', length: numSteps });
-      if (problem) return { status: 'failed', message: `trainRnn(data, ${numSteps}, rng) should return { rnn, losses } with one finite loss per step: ${problem}.` };
-      const paramProblem = shapeProblem((value?.params ?? null) as Decoded, { kind: 'record', fields: { u: { kind: 'matrix', rows: 10, cols: 6 }, w: { kind: 'matrix', rows: 10, cols: 10 }, v: { kind: 'vector', length: 10 }, b: { kind: 'vector', length: 10 }, c: { kind: 'number' } } });
-      if (paramProblem) return { status: 'failed', message: `trainRnn should train a new RNN(10, 6, rng) and return it as \`rnn\`: ${paramProblem}.` };
+      const problem = shapeProblem(value?.losses ?? null, { kind: 'vector', length: numSteps });
+      if (problem)
+        return {
+          status: 'failed',
+          message: `trainRnn(data, ${numSteps}, rng) should return { rnn, losses } with one finite loss per step: ${problem}.`,
+        };
+      const paramProblem = shapeProblem(value?.params ?? null, {
+        kind: 'record',
+        fields: {
+          u: { kind: 'matrix', rows: 10, cols: 6 },
+          w: { kind: 'matrix', rows: 10, cols: 10 },
+          v: { kind: 'vector', length: 10 },
+          b: { kind: 'vector', length: 10 },
+          c: { kind: 'number' },
+        },
+      });
+      if (paramProblem)
+        return {
+          status: 'failed',
+          message: `trainRnn should train a new RNN(10, 6, rng) and return it as \`rnn\`: ${paramProblem}.`,
+        };
       const draws = answer.rngLog.filter((call) => call.method === 'int').length;
-      if (draws !== 32 * numSteps) return { status: 'failed', message: `trainRnn(data, ${numSteps}, rng) should draw ${32 * numSteps} days (batch size 32 per step, through getRandomDay and rng); it drew ${draws}.` };
+      if (draws !== 32 * numSteps)
+        return {
+          status: 'failed',
+          message: `trainRnn(data, ${numSteps}, rng) should draw ${32 * numSteps} days (batch size 32 per step, through getRandomDay and rng); it drew ${draws}.`,
+        };
     }
     return { status: 'passed', message: '' };
   },
@@ -54,17 +79,36 @@ const convergenceCheck: CheckDefinition = {
   usesData: true,
   async run(context): Promise<CheckOutcome> {
     const { argument } = await context.trainData();
-    const answer = await context.runner.call({ op: 'call', fn: 'trainRnn', args: [argument, { value: CONVERGENCE_STEPS }, { rng: { kind: 'seeded', seed: CONVERGENCE_SEED } }] });
+    const answer = await context.runner.call({
+      op: 'call',
+      fn: 'trainRnn',
+      args: [argument, { value: CONVERGENCE_STEPS }, { rng: { kind: 'seeded', seed: CONVERGENCE_SEED } }],
+    });
     const losses = (answer.value as { losses?: Decoded } | null)?.losses ?? null;
     const problem = shapeProblem(losses, { kind: 'vector', length: CONVERGENCE_STEPS });
-    if (problem) return { status: 'failed', message: `trainRnn(train, ${CONVERGENCE_STEPS}, rng) should return ${CONVERGENCE_STEPS} finite losses: ${problem}.` };
+    if (problem)
+      return {
+        status: 'failed',
+        message: `trainRnn(train, ${CONVERGENCE_STEPS}, rng) should return ${CONVERGENCE_STEPS} finite losses: ${problem}.`,
+      };
     const tail = (losses as number[]).slice(-25);
     const statistic = tail.reduce((a, b) => a + b, 0) / tail.length;
     const curve = losses as number[];
     const params = (answer.value as { params?: Decoded } | null)?.params ?? null;
-    const shape = { kind: 'record', fields: { u: { kind: 'matrix', rows: 10, cols: 6 }, w: { kind: 'matrix', rows: 10, cols: 10 }, v: { kind: 'vector', length: 10 }, b: { kind: 'vector', length: 10 }, c: { kind: 'number' } } } as const;
-    const trainedParams = shapeProblem(params, shape) === null ? (params as unknown as CheckOutcome['trainedParams']) : undefined;
-    if (statistic < CONVERGENCE_THRESHOLD) return { status: 'passed', message: `mean of the last 25 losses: ${statistic.toFixed(4)}`, curve, trainedParams };
+    const shape = {
+      kind: 'record',
+      fields: {
+        u: { kind: 'matrix', rows: 10, cols: 6 },
+        w: { kind: 'matrix', rows: 10, cols: 10 },
+        v: { kind: 'vector', length: 10 },
+        b: { kind: 'vector', length: 10 },
+        c: { kind: 'number' },
+      },
+    } as const;
+    const trainedParams =
+      shapeProblem(params, shape) === null ? (params as unknown as CheckOutcome['trainedParams']) : undefined;
+    if (statistic < CONVERGENCE_THRESHOLD)
+      return { status: 'passed', message: `mean of the last 25 losses: ${statistic.toFixed(4)}`, curve, trainedParams };
     return {
       status: 'failed',
       curve,

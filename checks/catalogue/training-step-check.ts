@@ -57,11 +57,18 @@ interface Basis {
 function averageGradients(gradients: Params[]): Params {
   const n = gradients.length;
   const mean = (pick: (g: Params) => Numeric): Numeric => {
-    const add = (a: Numeric, b: Numeric): Numeric => (typeof a === 'number' ? a + (b as number) : a.map((entry, i) => add(entry, (b as Numeric[])[i])));
+    const add = (a: Numeric, b: Numeric): Numeric =>
+      typeof a === 'number' ? a + (b as number) : a.map((entry, i) => add(entry, (b as Numeric[])[i]));
     const scale = (a: Numeric): Numeric => (typeof a === 'number' ? a / n : a.map(scale));
     return scale(gradients.map(pick).reduce(add));
   };
-  return { c: mean((g) => g.c) as number, b: mean((g) => g.b) as Vector, v: mean((g) => g.v) as Vector, w: mean((g) => g.w) as Matrix, u: mean((g) => g.u) as Matrix };
+  return {
+    c: mean((g) => g.c) as number,
+    b: mean((g) => g.b) as Vector,
+    v: mean((g) => g.v) as Vector,
+    w: mean((g) => g.w) as Matrix,
+    u: mean((g) => g.u) as Matrix,
+  };
 }
 
 function referenceBasis(params: Params, windows: Array<{ x: Matrix; y: number }>): Basis {
@@ -70,9 +77,13 @@ function referenceBasis(params: Params, windows: Array<{ x: Matrix; y: number }>
   const gradients = windows.map(({ x, y }) => {
     const { hidden, yHat } = rnn.forward(x);
     losses.push((yHat - y) ** 2);
-    return rnn.getGradients(x, y, yHat, hidden) as Params;
+    return rnn.getGradients(x, y, yHat, hidden);
   });
-  return { loss: losses.reduce((a, b) => a + b, 0) / losses.length, lastLoss: losses[losses.length - 1], meanGradient: averageGradients(gradients) };
+  return {
+    loss: losses.reduce((a, b) => a + b, 0) / losses.length,
+    lastLoss: losses[losses.length - 1],
+    meanGradient: averageGradients(gradients),
+  };
 }
 
 /** Check ids whose failure makes the submission's own answers of a building block a possible basis. */
@@ -81,7 +92,21 @@ const OWN_CHECKS = {
   forward: ['forward.shape', 'forward.value'],
   mseLoss: ['loss.mse'],
   // getGradients may rightly pass its own check while composing a wrong gradient function.
-  getGradients: ['grad.all', 'grad.h.shape', 'grad.h.value', 'grad.c.shape', 'grad.c.value', 'grad.b.shape', 'grad.b.value', 'grad.v.shape', 'grad.v.value', 'grad.w.shape', 'grad.w.value', 'grad.u.shape', 'grad.u.value'],
+  getGradients: [
+    'grad.all',
+    'grad.h.shape',
+    'grad.h.value',
+    'grad.c.shape',
+    'grad.c.value',
+    'grad.b.shape',
+    'grad.b.value',
+    'grad.v.shape',
+    'grad.v.value',
+    'grad.w.shape',
+    'grad.w.value',
+    'grad.u.shape',
+    'grad.u.value',
+  ],
 } as const;
 
 type Block = keyof typeof OWN_CHECKS;
@@ -91,12 +116,17 @@ export const STEP_BUILDING_BLOCK_CHECKS: readonly string[] = Object.values(OWN_C
 
 /** The building blocks whose own answers may serve as a basis: those that failed their own checks. */
 function trustedBlocks(context: CheckContext): Set<Block> {
-  return new Set((Object.keys(OWN_CHECKS) as Block[]).filter((block) => failedOwnChecks(context.runner.executor, OWN_CHECKS[block])));
+  return new Set(
+    (Object.keys(OWN_CHECKS) as Block[]).filter((block) => failedOwnChecks(context.runner.executor, OWN_CHECKS[block])),
+  );
 }
 
 /** A building block of the student threw: the step's own throw is that block's fault, charged by its own check. */
 class BlockThrew extends Error {
-  constructor(readonly block: Block, readonly detail: string) {
+  constructor(
+    readonly block: Block,
+    readonly detail: string,
+  ) {
     super(`${block} threw ${detail}`);
   }
 }
@@ -106,7 +136,14 @@ class BlockThrew extends Error {
  * their own checks (so a bug there is not charged again here) and the reference everywhere else.
  * Every answer taken from the student is shape-checked first; an ill-shaped one is no basis.
  */
-async function hybridBasis(context: CheckContext, trusted: Set<Block>, params: Params, data: Matrix, starts: number[], seed: number): Promise<Basis | undefined> {
+async function hybridBasis(
+  context: CheckContext,
+  trusted: Set<Block>,
+  params: Params,
+  data: Matrix,
+  starts: number[],
+  seed: number,
+): Promise<Basis | undefined> {
   const hiddenSize = params.b.length;
   const setup = { hiddenStateSize: hiddenSize, numFeatures: FEATURES, params };
   const reference = referenceRnn(params);
@@ -114,7 +151,8 @@ async function hybridBasis(context: CheckContext, trusted: Set<Block>, params: P
     try {
       return (await context.runner.call(request)).value;
     } catch (error) {
-      if (error instanceof StudentError && !error.fatal) throw new BlockThrew(block, `${error.errorName}: ${error.errorMessage}`);
+      if (error instanceof StudentError && !error.fatal)
+        throw new BlockThrew(block, `${error.errorName}: ${error.errorMessage}`);
       throw error;
     }
   };
@@ -124,46 +162,96 @@ async function hybridBasis(context: CheckContext, trusted: Set<Block>, params: P
     let x: Matrix = data.slice(start, start + HOURS);
     let y = data[start + HOURS][1];
     if (trusted.has('getRandomDay')) {
-      const day = await ask('getRandomDay', { op: 'call', fn: 'getRandomDay', args: [{ value: encodeValue(data) }, { rng: { kind: 'scripted', ints: [start], seed } }] });
-      if (shapeProblem(day, { kind: 'record', fields: { x: { kind: 'matrix', rows: HOURS, cols: FEATURES }, y: { kind: 'number' } } }) !== null) return undefined;
+      const day = await ask('getRandomDay', {
+        op: 'call',
+        fn: 'getRandomDay',
+        args: [{ value: encodeValue(data) }, { rng: { kind: 'scripted', ints: [start], seed } }],
+      });
+      if (
+        shapeProblem(day, {
+          kind: 'record',
+          fields: { x: { kind: 'matrix', rows: HOURS, cols: FEATURES }, y: { kind: 'number' } },
+        }) !== null
+      )
+        return undefined;
       ({ x, y } = day as unknown as { x: Matrix; y: number });
     }
     let { hidden, yHat } = reference.forward(x);
     if (trusted.has('forward')) {
-      const forward = await ask('forward', { op: 'method', setup, method: 'forward', args: [{ value: encodeValue(x) }] });
-      if (shapeProblem(forward, { kind: 'record', fields: { hidden: { kind: 'matrix', rows: HOURS, cols: hiddenSize }, yHat: { kind: 'number' } } }) !== null) return undefined;
+      const forward = await ask('forward', {
+        op: 'method',
+        setup,
+        method: 'forward',
+        args: [{ value: encodeValue(x) }],
+      });
+      if (
+        shapeProblem(forward, {
+          kind: 'record',
+          fields: { hidden: { kind: 'matrix', rows: HOURS, cols: hiddenSize }, yHat: { kind: 'number' } },
+        }) !== null
+      )
+        return undefined;
       ({ hidden, yHat } = forward as unknown as { hidden: Matrix; yHat: number });
     }
     let loss = (yHat - y) ** 2;
     if (trusted.has('mseLoss')) {
-      const own = await ask('mseLoss', { op: 'call', fn: 'mseLoss', args: [{ value: encodeValue(y) }, { value: encodeValue(yHat) }] });
+      const own = await ask('mseLoss', {
+        op: 'call',
+        fn: 'mseLoss',
+        args: [{ value: encodeValue(y) }, { value: encodeValue(yHat) }],
+      });
       if (typeof own !== 'number') return undefined;
       loss = own;
     }
     let gradient: Params;
     if (trusted.has('getGradients')) {
-      const own = await ask('getGradients', { op: 'method', setup, method: 'getGradients', args: [x, y, yHat, hidden].map((value) => ({ value: encodeValue(value) })) });
+      const own = await ask('getGradients', {
+        op: 'method',
+        setup,
+        method: 'getGradients',
+        args: [x, y, yHat, hidden].map((value) => ({ value: encodeValue(value) })),
+      });
       if (shapeProblem(own, paramsShape(hiddenSize)) !== null) return undefined;
       gradient = own as unknown as Params;
     } else {
-      gradient = reference.getGradients(x, y, yHat, hidden) as Params;
+      gradient = reference.getGradients(x, y, yHat, hidden);
     }
     losses.push(loss);
     gradients.push(gradient);
   }
   if (losses.some((loss) => !Number.isFinite(loss))) return undefined;
-  return { loss: losses.reduce((a, b) => a + b, 0) / losses.length, lastLoss: losses[losses.length - 1], meanGradient: averageGradients(gradients) };
+  return {
+    loss: losses.reduce((a, b) => a + b, 0) / losses.length,
+    lastLoss: losses[losses.length - 1],
+    meanGradient: averageGradients(gradients),
+  };
 }
 
 function paramsShape(hiddenSize: number): Shape {
-  return { kind: 'record', fields: { c: { kind: 'number' }, b: { kind: 'vector', length: hiddenSize }, v: { kind: 'vector', length: hiddenSize }, w: { kind: 'matrix', rows: hiddenSize, cols: hiddenSize }, u: { kind: 'matrix', rows: hiddenSize, cols: FEATURES } } };
+  return {
+    kind: 'record',
+    fields: {
+      c: { kind: 'number' },
+      b: { kind: 'vector', length: hiddenSize },
+      v: { kind: 'vector', length: hiddenSize },
+      w: { kind: 'matrix', rows: hiddenSize, cols: hiddenSize },
+      u: { kind: 'matrix', rows: hiddenSize, cols: FEATURES },
+    },
+  };
 }
 
 const PARAM_KEYS = ['c', 'b', 'v', 'w', 'u'] as const;
 
 function expectedAfter(params: Params, gradient: Params, lr: number): Params {
-  const step = (value: Numeric, g: Numeric): Numeric => (typeof value === 'number' ? value - lr * (g as number) : value.map((entry, i) => step(entry, (g as Numeric[])[i])));
-  return { c: step(params.c, gradient.c) as number, b: step(params.b, gradient.b) as Vector, v: step(params.v, gradient.v) as Vector, w: step(params.w, gradient.w) as Matrix, u: step(params.u, gradient.u) as Matrix };
+  const step = (value: Numeric, g: Numeric): Numeric =>
+    typeof value === 'number' ? value - lr * (g as number) : value.map((entry, i) => step(entry, (g as Numeric[])[i]));
+  return {
+    c: step(params.c, gradient.c) as number,
+    b: step(params.b, gradient.b) as Vector,
+    v: step(params.v, gradient.v) as Vector,
+    w: step(params.w, gradient.w) as Matrix,
+    u: step(params.u, gradient.u) as Matrix,
+  };
 }
 
 /** The parameters that are not `expected` (float32-tolerant); every one when `actual` is ill-shaped. */
@@ -187,9 +275,14 @@ const trainingStepCheck: CheckDefinition = {
     const outcome = await checkProperty(
       context,
       {
-        arbitrary: fc.record({ hiddenSize: fc.integer({ min: 1, max: 6 }), batchSize: fc.integer({ min: 1, max: 5 }), seed: fc.integer({ min: 0, max: 0x7fffffff }) }),
+        arbitrary: fc.record({
+          hiddenSize: fc.integer({ min: 1, max: 6 }),
+          batchSize: fc.integer({ min: 1, max: 5 }),
+          seed: fc.integer({ min: 0, max: 0x7fffffff }),
+        }),
         examples: [{ hiddenSize: 3, batchSize: 3, seed: 1 }],
-        describe: (c: StepCase) => `H=${c.hiddenSize}, batch of ${c.batchSize} on a 60-row data set (case seed ${c.seed})`,
+        describe: (c: StepCase) =>
+          `H=${c.hiddenSize}, batch of ${c.batchSize} on a 60-row data set (case seed ${c.seed})`,
       },
       async ({ hiddenSize, batchSize, seed }): Promise<Judgement | null> => {
         const data = stepData(seed);
@@ -215,7 +308,13 @@ const trainingStepCheck: CheckDefinition = {
           answer = await context.runner.call({
             op: 'call',
             fn: 'doTrainingStep',
-            args: [{ value: null }, { value: encodeValue(data) }, { value: batchSize }, { value: lr }, { rng: { kind: 'scripted', ints: starts, seed } }],
+            args: [
+              { value: null },
+              { value: encodeValue(data) },
+              { value: batchSize },
+              { value: lr },
+              { rng: { kind: 'scripted', ints: starts, seed } },
+            ],
             rnnArg: { index: 0, setup },
           });
         } catch (error) {
@@ -229,32 +328,56 @@ const trainingStepCheck: CheckDefinition = {
         judged++;
         const paramsAfter = decodeValue(answer.after.params ?? null);
         const ints = answer.rngLog.filter((call) => call.method === 'int').length;
-        if (ints !== batchSize) return { status: 'failed', message: `With batchSize = ${batchSize}, doTrainingStep should draw ${batchSize} days with getRandomDay (one rng.int call each); it drew ${ints}.` };
+        if (ints !== batchSize)
+          return {
+            status: 'failed',
+            message: `With batchSize = ${batchSize}, doTrainingStep should draw ${batchSize} days with getRandomDay (one rng.int call each); it drew ${ints}.`,
+          };
         const bases = [referenceBasis(params, windows), hybrid].filter((b): b is Basis => b !== undefined);
         for (const basis of bases) {
-          const lossOk = typeof answer.value === 'number' && compareNumeric(answer.value, basis.loss, SUBMISSION_TOLERANCE).ok;
-          if (lossOk && paramsMatch(paramsAfter, expectedAfter(params, basis.meanGradient, lr)).length === 0) return null;
+          const lossOk =
+            typeof answer.value === 'number' && compareNumeric(answer.value, basis.loss, SUBMISSION_TOLERANCE).ok;
+          if (lossOk && paramsMatch(paramsAfter, expectedAfter(params, basis.meanGradient, lr)).length === 0)
+            return null;
         }
         const basis = bases[0];
         const wrongParams = paramsMatch(paramsAfter, expectedAfter(params, basis.meanGradient, lr));
         const hints: string[] = [];
         if (typeof answer.value !== 'number' || !compareNumeric(answer.value, basis.loss, SUBMISSION_TOLERANCE).ok) {
-          const lastOnly = typeof answer.value === 'number' && batchSize > 1 && compareNumeric(answer.value, basis.lastLoss, SUBMISSION_TOLERANCE).ok;
-          hints.push(`it returned ${String(answer.value)} but the mean loss over the batch is ${basis.loss.toPrecision(6)}` + (lastOnly ? ' (you returned the loss of the last sample only, as the original notebook does: return the mean over the batch)' : ''));
+          const lastOnly =
+            typeof answer.value === 'number' &&
+            batchSize > 1 &&
+            compareNumeric(answer.value, basis.lastLoss, SUBMISSION_TOLERANCE).ok;
+          hints.push(
+            `it returned ${String(answer.value)} but the mean loss over the batch is ${basis.loss.toPrecision(6)}` +
+              (lastOnly
+                ? ' (you returned the loss of the last sample only, as the original notebook does: return the mean over the batch)'
+                : ''),
+          );
         }
         if (wrongParams.length) {
-          const summed = batchSize > 1 && paramsMatch(paramsAfter, expectedAfter(params, averageGradients([basis.meanGradient]), lr * batchSize)).length === 0;
+          const summed =
+            batchSize > 1 &&
+            paramsMatch(paramsAfter, expectedAfter(params, averageGradients([basis.meanGradient]), lr * batchSize))
+              .length === 0;
           const ascent = paramsMatch(paramsAfter, expectedAfter(params, basis.meanGradient, -lr)).length === 0;
           hints.push(
             `the parameters ${wrongParams.join(', ')} were not moved by −lr × the batch-mean gradient` +
-              (summed ? ' (they moved by the sum of the gradients: divide by the batch size)' : ascent ? ' (they moved uphill: subtract lr × gradient)' : ''),
+              (summed
+                ? ' (they moved by the sum of the gradients: divide by the batch size)'
+                : ascent
+                  ? ' (they moved uphill: subtract lr × gradient)'
+                  : ''),
           );
         }
         return { status: 'failed', message: `doTrainingStep: ${hints.join('; and ')}.` };
       },
     );
     if (outcome.status === 'passed' && judged === 0 && excused) {
-      return { status: 'error', message: `doTrainingStep could not be judged: on every batch it threw, and so did ${excused.block}, which it builds on (${excused.detail}); that is charged by ${excused.block}'s own checks.` };
+      return {
+        status: 'error',
+        message: `doTrainingStep could not be judged: on every batch it threw, and so did ${excused.block}, which it builds on (${excused.detail}); that is charged by ${excused.block}'s own checks.`,
+      };
     }
     return outcome;
   },

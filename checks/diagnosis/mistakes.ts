@@ -16,10 +16,12 @@ export interface Mistake {
 }
 
 const transpose = (m: Matrix): Matrix => (m.length === 0 ? [] : m[0].map((_, j) => m.map((row) => row[j])));
-const scale = (value: Numeric, s: number): Numeric => (typeof value === 'number' ? value * s : value.map((entry) => scale(entry, s)));
+const scale = (value: Numeric, s: number): Numeric =>
+  typeof value === 'number' ? value * s : value.map((entry) => scale(entry, s));
 
 /** (1 - h_t²) ⊙ ∂L/∂h_t for every t. */
-const localGradients = (hidden: Matrix, gradH: Matrix): Matrix => hidden.map((h, t) => h.map((hi, i) => (1 - hi * hi) * gradH[t][i]));
+const localGradients = (hidden: Matrix, gradH: Matrix): Matrix =>
+  hidden.map((h, t) => h.map((hi, i) => (1 - hi * hi) * gradH[t][i]));
 
 /** Σ_t a_t b_tᵀ over the given pairs of rows. */
 function sumOfOuters(rows: number, cols: number, pairs: Array<[Vector, Vector]>): Matrix {
@@ -28,7 +30,11 @@ function sumOfOuters(rows: number, cols: number, pairs: Array<[Vector, Vector]>)
   return out;
 }
 
-const sumRows = (m: Matrix, from = 0): Vector => m.slice(from).reduce((acc, row) => acc.map((value, i) => value + row[i]), m[0].map(() => 0));
+const sumRows = (m: Matrix, from = 0): Vector =>
+  m.slice(from).reduce(
+    (acc, row) => acc.map((value, i) => value + row[i]),
+    m[0].map(() => 0),
+  );
 
 interface BackwardVariant {
   factor?: number;
@@ -55,25 +61,63 @@ function backward(c: ModelCase, variant: BackwardVariant): Matrix {
 
 const FLIPPED_SIGN = 'The sign is flipped: the derivative of (ŷ − y)² with respect to ŷ is 2(ŷ − y), not 2(y − ŷ).';
 const NO_FACTOR_2 = 'The factor 2 is missing: the derivative of (ŷ − y)² with respect to ŷ is 2(ŷ − y).';
-const NO_TANH_DERIVATIVE = 'The tanh derivative is missing: every step back through h_t = tanh(…) multiplies by (1 − h_t²).';
+const NO_TANH_DERIVATIVE =
+  'The tanh derivative is missing: every step back through h_t = tanh(…) multiplies by (1 − h_t²).';
 const LAST_ONLY = 'Only the last time step is used: the sum must run over every t = 1..τ.';
-const SKIP_FIRST = 'The first time step is skipped (a loop starting at 1 instead of 0): the sum must include t = 1, i.e. array index 0.';
+const SKIP_FIRST =
+  'The first time step is skipped (a loop starting at 1 instead of 0): the sum must include t = 1, i.e. array index 0.';
 
 export const MISTAKES: Record<string, Mistake[]> = {
   'RNN.forward': [
-    { id: 'forward.no-tanh', says: 'The hidden states are not passed through tanh: h_t = tanh(U x_t + W h_{t-1} + b).', compute: (c) => forwardVariant(c, { activation: (z) => z }) },
-    { id: 'forward.w-transposed', says: 'W is used transposed: the recurrence multiplies W h_{t-1}, row i of W with h_{t-1}.', compute: (c) => forwardVariant(c, { transposeW: true }) },
-    { id: 'forward.no-bias', says: 'The bias b is missing from h_t = tanh(U x_t + W h_{t-1} + b).', compute: (c) => forwardVariant(c, { noBias: true }) },
-    { id: 'forward.no-c', says: 'The output bias c is missing: ŷ = v·h_τ + c.', compute: (c) => forwardVariant(c, { noC: true }) },
-    { id: 'forward.first-hidden', says: 'ŷ is computed from h_1 instead of the last hidden state h_τ.', compute: (c) => forwardVariant(c, { outputRow: 0 }) },
+    {
+      id: 'forward.no-tanh',
+      says: 'The hidden states are not passed through tanh: h_t = tanh(U x_t + W h_{t-1} + b).',
+      compute: (c) => forwardVariant(c, { activation: (z) => z }),
+    },
+    {
+      id: 'forward.w-transposed',
+      says: 'W is used transposed: the recurrence multiplies W h_{t-1}, row i of W with h_{t-1}.',
+      compute: (c) => forwardVariant(c, { transposeW: true }),
+    },
+    {
+      id: 'forward.no-bias',
+      says: 'The bias b is missing from h_t = tanh(U x_t + W h_{t-1} + b).',
+      compute: (c) => forwardVariant(c, { noBias: true }),
+    },
+    {
+      id: 'forward.no-c',
+      says: 'The output bias c is missing: ŷ = v·h_τ + c.',
+      compute: (c) => forwardVariant(c, { noC: true }),
+    },
+    {
+      id: 'forward.first-hidden',
+      says: 'ŷ is computed from h_1 instead of the last hidden state h_τ.',
+      compute: (c) => forwardVariant(c, { outputRow: 0 }),
+    },
   ],
   'RNN.computeGradH': [
     { id: 'gradH.no-factor-2', says: NO_FACTOR_2, compute: (c) => backward(c, { factor: 1 }) },
     { id: 'gradH.flipped-sign', says: FLIPPED_SIGN, compute: (c) => backward(c, { factor: -2 }) },
-    { id: 'gradH.w-not-transposed', says: 'W is not transposed: going back from h_{t+1} to h_t multiplies by Wᵀ, not W.', compute: (c) => backward(c, { transposeW: true }) },
-    { id: 'gradH.no-tanh-derivative', says: NO_TANH_DERIVATIVE, compute: (c) => backward(c, { derivativeRow: () => null }) },
-    { id: 'gradH.wrong-step-derivative', says: 'The recursion uses (1 − h_t²) where it needs (1 − h_{t+1}²): the tanh being differentiated is the one that produced h_{t+1}.', compute: (c) => backward(c, { derivativeRow: (t) => t }) },
-    { id: 'gradH.last-only', says: 'Only ∂L/∂h_τ is filled in: every earlier h_t also affects the loss through h_{t+1}, so each row needs the recursion.', compute: (c) => backward(c, { lastOnly: true }) },
+    {
+      id: 'gradH.w-not-transposed',
+      says: 'W is not transposed: going back from h_{t+1} to h_t multiplies by Wᵀ, not W.',
+      compute: (c) => backward(c, { transposeW: true }),
+    },
+    {
+      id: 'gradH.no-tanh-derivative',
+      says: NO_TANH_DERIVATIVE,
+      compute: (c) => backward(c, { derivativeRow: () => null }),
+    },
+    {
+      id: 'gradH.wrong-step-derivative',
+      says: 'The recursion uses (1 − h_t²) where it needs (1 − h_{t+1}²): the tanh being differentiated is the one that produced h_{t+1}.',
+      compute: (c) => backward(c, { derivativeRow: (t) => t }),
+    },
+    {
+      id: 'gradH.last-only',
+      says: 'Only ∂L/∂h_τ is filled in: every earlier h_t also affects the loss through h_{t+1}, so each row needs the recursion.',
+      compute: (c) => backward(c, { lastOnly: true }),
+    },
   ],
   'RNN.computeGradC': [
     { id: 'gradC.no-factor-2', says: NO_FACTOR_2, compute: (c) => c.yHat - c.yTrue },
@@ -83,27 +127,87 @@ export const MISTAKES: Record<string, Mistake[]> = {
     { id: 'gradB.skip-first', says: SKIP_FIRST, compute: (c) => sumRows(localGradients(c.hidden, c.gradH), 1) },
     { id: 'gradB.no-tanh-derivative', says: NO_TANH_DERIVATIVE, compute: (c) => sumRows(c.gradH) },
     { id: 'gradB.last-only', says: LAST_ONLY, compute: (c) => localGradients(c.hidden, c.gradH)[c.hidden.length - 1] },
-    { id: 'gradB.flipped-sign', says: 'The sign is flipped: ∂L/∂b = +Σ_t (1 − h_t²) ⊙ ∂L/∂h_t.', compute: (c) => scale(sumRows(localGradients(c.hidden, c.gradH)), -1) },
+    {
+      id: 'gradB.flipped-sign',
+      says: 'The sign is flipped: ∂L/∂b = +Σ_t (1 − h_t²) ⊙ ∂L/∂h_t.',
+      compute: (c) => scale(sumRows(localGradients(c.hidden, c.gradH)), -1),
+    },
   ],
   'RNN.computeGradV': [
-    { id: 'gradV.no-factor-2', says: NO_FACTOR_2, compute: (c) => c.hidden[c.hidden.length - 1].map((h) => (c.yHat - c.yTrue) * h) },
-    { id: 'gradV.flipped-sign', says: FLIPPED_SIGN, compute: (c) => c.hidden[c.hidden.length - 1].map((h) => 2 * (c.yTrue - c.yHat) * h) },
-    { id: 'gradV.first-hidden', says: 'h_1 is used instead of the last hidden state h_τ: ŷ = v·h_τ + c depends on h_τ only.', compute: (c) => c.hidden[0].map((h) => 2 * (c.yHat - c.yTrue) * h) },
-    { id: 'gradV.sum-over-time', says: 'The hidden states of every step are summed: ŷ depends on h_τ only, so ∂L/∂v = 2(ŷ − y) h_τ.', compute: (c) => scale(sumRows(c.hidden), 2 * (c.yHat - c.yTrue)) },
+    {
+      id: 'gradV.no-factor-2',
+      says: NO_FACTOR_2,
+      compute: (c) => c.hidden[c.hidden.length - 1].map((h) => (c.yHat - c.yTrue) * h),
+    },
+    {
+      id: 'gradV.flipped-sign',
+      says: FLIPPED_SIGN,
+      compute: (c) => c.hidden[c.hidden.length - 1].map((h) => 2 * (c.yTrue - c.yHat) * h),
+    },
+    {
+      id: 'gradV.first-hidden',
+      says: 'h_1 is used instead of the last hidden state h_τ: ŷ = v·h_τ + c depends on h_τ only.',
+      compute: (c) => c.hidden[0].map((h) => 2 * (c.yHat - c.yTrue) * h),
+    },
+    {
+      id: 'gradV.sum-over-time',
+      says: 'The hidden states of every step are summed: ŷ depends on h_τ only, so ∂L/∂v = 2(ŷ − y) h_τ.',
+      compute: (c) => scale(sumRows(c.hidden), 2 * (c.yHat - c.yTrue)),
+    },
   ],
   'RNN.computeGradW': [
-    { id: 'gradW.same-step', says: 'The local gradient at step t is paired with h_t; it must be paired with the previous state h_{t-1} (h_0 = 0).', compute: (c) => gradWeights(c, c.hidden, 0, c.hidden[0].length) },
-    { id: 'gradW.transposed', says: 'The result is transposed: entry [i][k] is (1 − h_t[i]²) ∂L/∂h_t[i] · h_{t-1}[k], row i belongs to hidden unit i.', compute: (c) => transpose(gradWeights(c, c.hidden, -1, c.hidden[0].length)) },
-    { id: 'gradW.no-tanh-derivative', says: NO_TANH_DERIVATIVE, compute: (c) => gradWeights(c, c.hidden, -1, c.hidden[0].length, { noDerivative: true }) },
-    { id: 'gradW.last-only', says: LAST_ONLY, compute: (c) => gradWeights(c, c.hidden, -1, c.hidden[0].length, { lastOnly: true }) },
-    { id: 'gradW.flipped-sign', says: 'The sign is flipped: gradients are added up, not subtracted.', compute: (c) => scale(gradWeights(c, c.hidden, -1, c.hidden[0].length), -1) },
+    {
+      id: 'gradW.same-step',
+      says: 'The local gradient at step t is paired with h_t; it must be paired with the previous state h_{t-1} (h_0 = 0).',
+      compute: (c) => gradWeights(c, c.hidden, 0, c.hidden[0].length),
+    },
+    {
+      id: 'gradW.transposed',
+      says: 'The result is transposed: entry [i][k] is (1 − h_t[i]²) ∂L/∂h_t[i] · h_{t-1}[k], row i belongs to hidden unit i.',
+      compute: (c) => transpose(gradWeights(c, c.hidden, -1, c.hidden[0].length)),
+    },
+    {
+      id: 'gradW.no-tanh-derivative',
+      says: NO_TANH_DERIVATIVE,
+      compute: (c) => gradWeights(c, c.hidden, -1, c.hidden[0].length, { noDerivative: true }),
+    },
+    {
+      id: 'gradW.last-only',
+      says: LAST_ONLY,
+      compute: (c) => gradWeights(c, c.hidden, -1, c.hidden[0].length, { lastOnly: true }),
+    },
+    {
+      id: 'gradW.flipped-sign',
+      says: 'The sign is flipped: gradients are added up, not subtracted.',
+      compute: (c) => scale(gradWeights(c, c.hidden, -1, c.hidden[0].length), -1),
+    },
   ],
   'RNN.computeGradU': [
-    { id: 'gradU.previous-input', says: 'The local gradient at step t is paired with x_{t-1} (and t = 1 is skipped), as in the original notebook: it must be paired with x_t, the input of the same step, for every t = 1..τ.', compute: (c) => gradWeights(c, c.x, -1, c.x[0].length, { skipFirst: true }) },
-    { id: 'gradU.skip-first', says: SKIP_FIRST, compute: (c) => gradWeights(c, c.x, 0, c.x[0].length, { skipFirst: true }) },
-    { id: 'gradU.no-tanh-derivative', says: NO_TANH_DERIVATIVE, compute: (c) => gradWeights(c, c.x, 0, c.x[0].length, { noDerivative: true }) },
-    { id: 'gradU.last-only', says: LAST_ONLY, compute: (c) => gradWeights(c, c.x, 0, c.x[0].length, { lastOnly: true }) },
-    { id: 'gradU.flipped-sign', says: 'The sign is flipped: gradients are added up, not subtracted.', compute: (c) => scale(gradWeights(c, c.x, 0, c.x[0].length), -1) },
+    {
+      id: 'gradU.previous-input',
+      says: 'The local gradient at step t is paired with x_{t-1} (and t = 1 is skipped), as in the original notebook: it must be paired with x_t, the input of the same step, for every t = 1..τ.',
+      compute: (c) => gradWeights(c, c.x, -1, c.x[0].length, { skipFirst: true }),
+    },
+    {
+      id: 'gradU.skip-first',
+      says: SKIP_FIRST,
+      compute: (c) => gradWeights(c, c.x, 0, c.x[0].length, { skipFirst: true }),
+    },
+    {
+      id: 'gradU.no-tanh-derivative',
+      says: NO_TANH_DERIVATIVE,
+      compute: (c) => gradWeights(c, c.x, 0, c.x[0].length, { noDerivative: true }),
+    },
+    {
+      id: 'gradU.last-only',
+      says: LAST_ONLY,
+      compute: (c) => gradWeights(c, c.x, 0, c.x[0].length, { lastOnly: true }),
+    },
+    {
+      id: 'gradU.flipped-sign',
+      says: 'The sign is flipped: gradients are added up, not subtracted.',
+      compute: (c) => scale(gradWeights(c, c.x, 0, c.x[0].length), -1),
+    },
   ],
 };
 
@@ -111,7 +215,13 @@ export const MISTAKES: Record<string, Mistake[]> = {
  * Σ_t local_t · partner_{t+offset}ᵀ, where a partner outside 0..τ-1 counts as zero
  * (offset -1 pairs with the previous step, h_0 = 0).
  */
-function gradWeights(c: ModelCase, partners: Matrix, offset: number, cols: number, options: { noDerivative?: boolean; lastOnly?: boolean; skipFirst?: boolean } = {}): Matrix {
+function gradWeights(
+  c: ModelCase,
+  partners: Matrix,
+  offset: number,
+  cols: number,
+  options: { noDerivative?: boolean; lastOnly?: boolean; skipFirst?: boolean } = {},
+): Matrix {
   const local = options.noDerivative ? c.gradH : localGradients(c.hidden, c.gradH);
   const pairs: Array<[Vector, Vector]> = [];
   local.forEach((row, t) => {
@@ -123,14 +233,29 @@ function gradWeights(c: ModelCase, partners: Matrix, offset: number, cols: numbe
   return sumOfOuters(c.hidden[0].length, cols, pairs);
 }
 
-function forwardVariant(c: ModelCase, variant: { activation?: (z: number) => number; transposeW?: boolean; noBias?: boolean; noC?: boolean; outputRow?: number }): Numeric {
+function forwardVariant(
+  c: ModelCase,
+  variant: {
+    activation?: (z: number) => number;
+    transposeW?: boolean;
+    noBias?: boolean;
+    noC?: boolean;
+    outputRow?: number;
+  },
+): Numeric {
   const { u, v, b } = c.params;
   const w = variant.transposeW ? transpose(c.params.w) : c.params.w;
   const activation = variant.activation ?? Math.tanh;
   const hidden: Matrix = [];
   let previous = b.map(() => 0);
   for (const input of c.x) {
-    previous = b.map((bias, i) => activation((variant.noBias ? 0 : bias) + u[i].reduce((s, uij, j) => s + uij * input[j], 0) + w[i].reduce((s, wik, k) => s + wik * previous[k], 0)));
+    previous = b.map((bias, i) =>
+      activation(
+        (variant.noBias ? 0 : bias) +
+          u[i].reduce((s, uij, j) => s + uij * input[j], 0) +
+          w[i].reduce((s, wik, k) => s + wik * previous[k], 0),
+      ),
+    );
     hidden.push(previous);
   }
   const last = hidden[variant.outputRow ?? hidden.length - 1];
@@ -148,7 +273,13 @@ export function flattenForward(result: { hidden: Matrix; yHat: number }): Numeri
  * give the same numbers (with τ = 1, skipping t = 1 and using x_{t-1} both give zero), so the
  * caller may narrow the list with a second, larger case.
  */
-export function diagnose(target: string, c: ModelCase, actual: Numeric, correct: Numeric, among: readonly Mistake[] = MISTAKES[target] ?? []): Mistake[] {
+export function diagnose(
+  target: string,
+  c: ModelCase,
+  actual: Numeric,
+  correct: Numeric,
+  among: readonly Mistake[] = MISTAKES[target] ?? [],
+): Mistake[] {
   return among.filter((mistake) => {
     let wrong: Numeric;
     try {
@@ -167,7 +298,6 @@ function sameShape(a: Numeric, b: Numeric): boolean {
   return a.length === b.length && a.every((entry, i) => sameShape(entry, b[i]));
 }
 
-
 /** The data functions' and the loss's known mistakes (their outputs are computed in data-value-checks.ts). */
 export const DATA_MISTAKES: Record<string, string> = {
   'means.of-rows': 'These are the means of the rows, not of the columns.',
@@ -182,7 +312,8 @@ export const DATA_MISTAKES: Record<string, string> = {
 export const STEP_MISTAKES: Record<string, string> = {
   'step.sum': "The parameters moved by the sum of the batch's gradients: average them (divide by the batch size).",
   'step.ascent': 'The parameters moved uphill: a gradient descent step subtracts lr × gradient.',
-  'step.last-loss': "It returns the loss of the batch's last sample, as the original notebook does: return the mean loss over the batch.",
+  'step.last-loss':
+    "It returns the loss of the batch's last sample, as the original notebook does: return the mean loss over the batch.",
 };
 
 /**

@@ -59,7 +59,10 @@ function trackMethods(submission: Record<string, unknown>): void {
     const original = descriptor?.value;
     if (typeof original !== 'function' || !descriptor?.writable) return;
     const tracked = function (this: unknown, ...args: unknown[]): unknown {
-      if (skipped.includes(name)) throw new SkippedCallError(`${name} did not return in an earlier check (an endless loop?), so it was not called again`);
+      if (skipped.includes(name))
+        throw new SkippedCallError(
+          `${name} did not return in an earlier check (an endless loop?), so it was not called again`,
+        );
       const depth = atomicsLoad(running, 0);
       if (depth < MAX_DEPTH) atomicsStore(running, depth + 1, index + 1);
       atomicsStore(running, 0, depth + 1);
@@ -104,8 +107,15 @@ function load(entry: string): void {
     dispatch = createDispatcher(submission);
     for (const request of storedBeforeLoad) dispatch(request);
   } catch (error) {
-    const details = error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : { name: 'Thrown', message: String(error) };
-    loadError = { name: 'LoadError', message: `rnn.ts could not be loaded: ${details.name}: ${details.message}`, stack: details.stack };
+    const details =
+      error instanceof Error
+        ? { name: error.name, message: error.message, stack: error.stack }
+        : { name: 'Thrown', message: String(error) };
+    loadError = {
+      name: 'LoadError',
+      message: `rnn.ts could not be loaded: ${details.name}: ${details.message}`,
+      stack: details.stack,
+    };
   }
   storedBeforeLoad.length = 0;
   send(`{"nonce":${nonceJson},"loaded":true}\n`);

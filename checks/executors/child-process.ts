@@ -81,7 +81,8 @@ export function calledName(request: CallRequest): string {
   return 'rnn.ts';
 }
 
-const usesStoredData = (request: CallRequest) => (request.op === 'call' || request.op === 'method') && request.args.some((argument) => 'stored' in argument);
+const usesStoredData = (request: CallRequest) =>
+  (request.op === 'call' || request.op === 'method') && request.args.some((argument) => 'stored' in argument);
 
 const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
 
@@ -111,8 +112,17 @@ class Child {
     private readonly onOutput: (chunk: string) => void,
     private readonly onExit: (child: Child, code: number | null, signal: NodeJS.Signals | null) => void,
   ) {
-    const execArgv = ['--require', require.resolve('tsx/cjs'), '--enable-source-maps', `--max-old-space-size=${heapLimitMb}`, '--stack-size=2000'];
-    this.process = spawn(process.execPath, [...execArgv, childEntry], { stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'], env: process.env });
+    const execArgv = [
+      '--require',
+      require.resolve('tsx/cjs'),
+      '--enable-source-maps',
+      `--max-old-space-size=${heapLimitMb}`,
+      '--stack-size=2000',
+    ];
+    this.process = spawn(process.execPath, [...execArgv, childEntry], {
+      stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'],
+      env: process.env,
+    });
     this.process.stdout!.setEncoding('utf8').on('data', (chunk: string) => this.onOutput(chunk));
     this.process.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
       this.stderrTail = (this.stderrTail + chunk).slice(-4096);
@@ -180,7 +190,10 @@ class Child {
   }
 }
 
-export function createChildProcessExecutor(modulePath: string, options: ChildExecutorOptions = {}): ChildProcessExecutor {
+export function createChildProcessExecutor(
+  modulePath: string,
+  options: ChildExecutorOptions = {},
+): ChildProcessExecutor {
   const entry = path.resolve(modulePath);
   const callLimitMs = options.callLimitMs ?? CALL_LIMIT_MS;
   const loadLimitMs = options.loadLimitMs ?? LOAD_LIMIT_MS;
@@ -204,9 +217,16 @@ export function createChildProcessExecutor(modulePath: string, options: ChildExe
   };
   const onExit = (ended: Child, code: number | null, signal: NodeJS.Signals | null) => {
     if (child === ended) child = undefined;
-    if (OUT_OF_MEMORY.test(ended.stderrTail) || signal === 'SIGABRT') ended.fail(failure('memory', `it used more than the ${heapLimitMb} MB of memory a run may use`));
+    if (OUT_OF_MEMORY.test(ended.stderrTail) || signal === 'SIGABRT')
+      ended.fail(failure('memory', `it used more than the ${heapLimitMb} MB of memory a run may use`));
     else if (signal) ended.fail(failure('crashed', `the process running rnn.ts was stopped by ${signal}`));
-    else ended.fail(failure('crashed', `the process running rnn.ts exited with code ${code}${code === 0 ? ' (a call of process.exit() in rnn.ts?)' : ''}`));
+    else
+      ended.fail(
+        failure(
+          'crashed',
+          `the process running rnn.ts exited with code ${code}${code === 0 ? ' (a call of process.exit() in rnn.ts?)' : ''}`,
+        ),
+      );
   };
 
   /** A running child with the stored data in it, or the failure that prevents one. */
@@ -216,7 +236,10 @@ export function createChildProcessExecutor(modulePath: string, options: ChildExe
     child = fresh;
     for (const store of stores.values()) {
       const result = await fresh.call(nextId++, store, []);
-      if (!result.ok) return 'failure' in result ? result : failure('protocol', `could not send the data to rnn.ts's process: ${result.error.message}`);
+      if (!result.ok)
+        return 'failure' in result
+          ? result
+          : failure('protocol', `could not send the data to rnn.ts's process: ${result.error.message}`);
     }
     return fresh;
   }
@@ -233,14 +256,22 @@ export function createChildProcessExecutor(modulePath: string, options: ChildExe
     const wasLoaded = started.loaded;
     const limit = request.op === 'store' || usesStoredData(request) ? timeoutMs : Math.min(timeoutMs, callLimitMs);
     let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), limit + (wasLoaded ? 0 : loadLimitMs))));
+    const timedOut = new Promise<'timeout'>(
+      (resolve) => (timer = setTimeout(() => resolve('timeout'), limit + (wasLoaded ? 0 : loadLimitMs))),
+    );
     // Another executor found the function this call is in (or is running now) endless: stop it too.
     let unwatch = () => {};
     // Checked when a function is found endless and when the call moves into another method.
     const stopped = new Promise<{ stoppedBy: ExecutionFailure }>((resolve) => {
       const check = () => {
         const found = endless.get(name) ?? (started.runningMethod ? endless.get(started.runningMethod) : undefined);
-        if (found) resolve({ stoppedBy: { ...found, message: `${name} was stopped: ${found.message.replace(/ in an earlier check(.*), so it was not called again$/, ' in another check$1')}` } });
+        if (found)
+          resolve({
+            stoppedBy: {
+              ...found,
+              message: `${name} was stopped: ${found.message.replace(/ in an earlier check(.*), so it was not called again$/, ' in another check$1')}`,
+            },
+          });
       };
       const stopWatching = endless.watch(check);
       started.onRunning = check;
@@ -267,13 +298,23 @@ export function createChildProcessExecutor(modulePath: string, options: ChildExe
     const running = started.runningMethod;
     started.kill();
     if (!started.loaded) {
-      sticky = failure('timeout', `loading rnn.ts did not finish within ${seconds(loadLimitMs)}: an endless loop outside any function?`);
+      sticky = failure(
+        'timeout',
+        `loading rnn.ts did not finish within ${seconds(loadLimitMs)}: an endless loop outside any function?`,
+      );
       return sticky;
     }
     const inner = running && running !== name ? ` (it was running ${running})` : '';
     const result = failure('timeout', `${name} did not return within ${seconds(limit)}: an endless loop?${inner}`);
-    endless.add(name, { ...result, message: `${name} did not return within ${seconds(limit)} in an earlier check (an endless loop?), so it was not called again` });
-    if (running && running !== name) endless.add(running, { ...result, message: `${running} did not return within ${seconds(limit)} in an earlier check (an endless loop?), so it was not called again` });
+    endless.add(name, {
+      ...result,
+      message: `${name} did not return within ${seconds(limit)} in an earlier check (an endless loop?), so it was not called again`,
+    });
+    if (running && running !== name)
+      endless.add(running, {
+        ...result,
+        message: `${running} did not return within ${seconds(limit)} in an earlier check (an endless loop?), so it was not called again`,
+      });
     return result;
   }
 

@@ -27,7 +27,12 @@ export function loadInProcess(modulePath: string): Executor {
     const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     return {
       async run(): Promise<ExecutionResult> {
-        return { ok: false, error: { name: 'LoadError', message: `rnn.ts could not be loaded: ${message}` }, rngLog: [], ms: 0 };
+        return {
+          ok: false,
+          error: { name: 'LoadError', message: `rnn.ts could not be loaded: ${message}` },
+          rngLog: [],
+          ms: 0,
+        };
       },
     };
   }

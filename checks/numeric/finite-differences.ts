@@ -19,7 +19,11 @@ function centralDifference(f: (delta: number) => number, h = FD_STEP): number {
 }
 
 /** ∂L/∂θ for every entry of every parameter. */
-export function numericalGradients(params: Params, x: Matrix, yTrue: number): { c: number; b: Vector; v: Vector; w: Matrix; u: Matrix } {
+export function numericalGradients(
+  params: Params,
+  x: Matrix,
+  yTrue: number,
+): { c: number; b: Vector; v: Vector; w: Matrix; u: Matrix } {
   const work = cloneParams(params);
   const perturbed = (read: () => number, write: (value: number) => void) =>
     centralDifference((delta) => {
@@ -29,10 +33,19 @@ export function numericalGradients(params: Params, x: Matrix, yTrue: number): { 
       write(original);
       return value;
     });
-  const vectorGrad = (vec: Vector) => vec.map((_, i) => perturbed(() => vec[i], (value) => (vec[i] = value)));
+  const vectorGrad = (vec: Vector) =>
+    vec.map((_, i) =>
+      perturbed(
+        () => vec[i],
+        (value) => (vec[i] = value),
+      ),
+    );
   const matrixGrad = (mat: Matrix) => mat.map((row) => vectorGrad(row));
   return {
-    c: perturbed(() => work.c, (value) => (work.c = value)),
+    c: perturbed(
+      () => work.c,
+      (value) => (work.c = value),
+    ),
     b: vectorGrad(work.b),
     v: vectorGrad(work.v),
     w: matrixGrad(work.w),
@@ -57,7 +70,13 @@ export function numericalGradH(params: Params, x: Matrix, yTrue: number, hidden:
  * The directional derivative of L along `direction` (one record of the same shapes as the
  * parameters): two loss evaluations check a whole gradient at once (PyTorch's "fast mode" idea).
  */
-export function numericalDirectionalDerivative(params: Params, direction: Params, x: Matrix, yTrue: number, only?: ParamName): number {
+export function numericalDirectionalDerivative(
+  params: Params,
+  direction: Params,
+  x: Matrix,
+  yTrue: number,
+  only?: ParamName,
+): number {
   return centralDifference((delta) => loss(moveAlong(params, direction, delta, only), x, yTrue));
 }
 
@@ -76,7 +95,9 @@ export function projectGradient(gradient: Partial<Params>, direction: Params, on
 function dotAny(a: number | Vector | Matrix, b: number | Vector | Matrix): number {
   if (typeof a === 'number') return a * (b as number);
   let sum = 0;
-  (a as unknown[]).forEach((entry, i) => (sum += dotAny(entry as number | Vector, (b as unknown[])[i] as number | Vector)));
+  (a as unknown[]).forEach(
+    (entry, i) => (sum += dotAny(entry as number | Vector, (b as unknown[])[i] as number | Vector)),
+  );
   return sum;
 }
 

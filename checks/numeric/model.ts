@@ -61,5 +61,11 @@ export function lossFromHidden(params: Params, x: Matrix, yTrue: number, row: nu
 }
 
 export function cloneParams(params: Params): Params {
-  return { u: params.u.map((r) => r.slice()), w: params.w.map((r) => r.slice()), v: params.v.slice(), b: params.b.slice(), c: params.c };
+  return {
+    u: params.u.map((r) => r.slice()),
+    w: params.w.map((r) => r.slice()),
+    v: params.v.slice(),
+    b: params.b.slice(),
+    c: params.c,
+  };
 }

@@ -60,13 +60,24 @@ function flatten(value: Numeric, path: number[] = [], out: Array<{ index: number
  * the problem itself is ill-conditioned (checks/numeric/float32.ts): an error up to it is not
  * counted, only what exceeds it is judged by rtol.
  */
-export function compareNumeric(actual: Numeric, expected: Numeric, tolerance: Tolerance, scaleHint = 0, allowance?: Numeric): Comparison {
+export function compareNumeric(
+  actual: Numeric,
+  expected: Numeric,
+  tolerance: Tolerance,
+  scaleHint = 0,
+  allowance?: Numeric,
+): Comparison {
   const a = flatten(actual);
   const e = flatten(expected);
   const allowed = allowance === undefined ? undefined : flatten(allowance);
   const scale = e.reduce((max, entry) => Math.max(max, Math.abs(entry.value)), scaleHint);
   const floor = Math.max(tolerance.floorFraction * scale, tolerance.absoluteFloor);
-  let worst: Mismatch = { index: e[0]?.index ?? [], actual: a[0]?.value ?? NaN, expected: e[0]?.value ?? NaN, error: 0 };
+  let worst: Mismatch = {
+    index: e[0]?.index ?? [],
+    actual: a[0]?.value ?? NaN,
+    expected: e[0]?.value ?? NaN,
+    error: 0,
+  };
   let failing = 0;
   e.forEach((entry, i) => {
     const got = a[i]?.value ?? NaN;

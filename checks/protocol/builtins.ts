@@ -54,7 +54,12 @@ const ObjectPrototype = Object.prototype;
  */
 export function append<T>(target: T[], value: T): void {
   const index = target.length;
-  if (getPrototypeOf(target) === ArrayPrototype && getPrototypeOf(ArrayPrototype) === ObjectPrototype && !hasOwn(ArrayPrototype, index) && !hasOwn(ObjectPrototype, index)) {
+  if (
+    getPrototypeOf(target) === ArrayPrototype &&
+    getPrototypeOf(ArrayPrototype) === ObjectPrototype &&
+    !hasOwn(ArrayPrototype, index) &&
+    !hasOwn(ObjectPrototype, index)
+  ) {
     target[index] = value;
   } else {
     setOwn(target, index, value);
@@ -69,7 +74,7 @@ export function hasOwn(target: object, key: string | number): boolean {
 export function mapArray<T, U>(source: readonly T[], fn: (item: T, index: number) => U): U[] {
   const out: U[] = [];
   const length = source.length;
-  for (let i = 0; i < length; i++) append(out, fn(source[i] as T, i));
+  for (let i = 0; i < length; i++) append(out, fn(source[i], i));
   return out;
 }
 

@@ -7,7 +7,24 @@
  * ./builtins.ts: built-ins captured before the submission loads, writes no prototype setter sees.
  */
 import * as crypto from 'crypto';
-import { append, apply, cloneData, construct, copyArray, Float64ArrayConstructor, hasOwn, isArray, MapConstructor, mapArray, mapLookup, mapStore, objectAssign, objectKeys, setOwn, toNumber } from './builtins';
+import {
+  append,
+  apply,
+  cloneData,
+  construct,
+  copyArray,
+  Float64ArrayConstructor,
+  hasOwn,
+  isArray,
+  MapConstructor,
+  mapArray,
+  mapLookup,
+  mapStore,
+  objectAssign,
+  objectKeys,
+  setOwn,
+  toNumber,
+} from './builtins';
 import { createLoggedRng } from './scripted-rng';
 import { describeThrown, encodeValue, decodeValue } from './encode';
 import type { Encoded } from './encode';
@@ -29,7 +46,13 @@ export function createDispatcher(submission: Record<string, unknown>): (request:
         return { ok: true, value: null, after: { args: [], storedChecksums: {} }, rngLog, ms: elapsed() };
       }
       if (request.op === 'exports') {
-        return { ok: true, value: describeExports(submission), after: { args: [], storedChecksums: {} }, rngLog, ms: elapsed() };
+        return {
+          ok: true,
+          value: describeExports(submission),
+          after: { args: [], storedChecksums: {} },
+          rngLog,
+          ms: elapsed(),
+        };
       }
       if (request.op === 'construct') {
         const RNN = requireExport(submission, 'RNN') as new (...args: unknown[]) => RnnInstance;
@@ -58,15 +81,22 @@ export function createDispatcher(submission: Record<string, unknown>): (request:
         result = apply(fn as AnyFunction, undefined, args);
       }
       // trainRnn answers { rnn, losses }: read the network's parameters rather than its internals.
-      const value = encodeValue(isTrainResult(result) ? { losses: result.losses, params: readParams(result.rnn as RnnInstance) } : result);
+      const value = encodeValue(
+        isTrainResult(result) ? { losses: result.losses, params: readParams(result.rnn as RnnInstance) } : result,
+      );
       const after: CallAftermath = {
-        args: mapArray(request.args, (argument, i) => (hasOwn(argument, 'value') && !(request.op === 'call' && i === request.rnnArg?.index) ? encodeValue(args[i]) : null)),
+        args: mapArray(request.args, (argument, i) =>
+          hasOwn(argument, 'value') && !(request.op === 'call' && i === request.rnnArg?.index)
+            ? encodeValue(args[i])
+            : null,
+        ),
         storedChecksums: {},
         params: rnn ? encodeValue(readParams(rnn)) : undefined,
       };
       for (let i = 0; i < request.args.length; i++) {
-        const argument = request.args[i]!;
-        if (hasOwn(argument, 'stored')) setOwn(after.storedChecksums, (argument as { stored: string }).stored, checksumMatrix(args[i]));
+        const argument = request.args[i];
+        if (hasOwn(argument, 'stored'))
+          setOwn(after.storedChecksums, (argument as { stored: string }).stored, checksumMatrix(args[i]));
       }
       return { ok: true, value, after, rngLog, ms: elapsed() };
     } catch (error) {
@@ -80,7 +110,8 @@ export class MissingExportError extends Error {
 }
 
 function requireExport(submission: Record<string, unknown>, name: string): unknown {
-  if (!(name in submission) || submission[name] === undefined) throw new MissingExportError(`rnn.ts does not export ${name}`);
+  if (!(name in submission) || submission[name] === undefined)
+    throw new MissingExportError(`rnn.ts does not export ${name}`);
   return submission[name];
 }
 
@@ -98,7 +129,11 @@ function materialize(argument: Argument, stored: Map<string, number[][]>, rngLog
 function buildRnn(submission: Record<string, unknown>, setup: RnnSetup): RnnInstance {
   const RNN = requireExport(submission, 'RNN');
   if (typeof RNN !== 'function') throw new MissingExportError('RNN is exported but is not a class');
-  const rnn = new (RNN as new (...args: unknown[]) => RnnInstance)(setup.hiddenStateSize, setup.numFeatures, createLoggedRng({ kind: 'seeded', seed: 0 }, []));
+  const rnn = new (RNN as new (...args: unknown[]) => RnnInstance)(
+    setup.hiddenStateSize,
+    setup.numFeatures,
+    createLoggedRng({ kind: 'seeded', seed: 0 }, []),
+  );
   const { u, w, v, b, c } = setup.params;
   // Plain assignment on the submission's own object: its class may define setters of its own.
   objectAssign(rnn, { u: mapArray(u, copyArray), w: mapArray(w, copyArray), v: copyArray(v), b: copyArray(b), c });
@@ -124,7 +159,7 @@ function describeExports(submission: Record<string, unknown>): Encoded {
   const out: Record<string, Encoded> = {};
   const names = objectKeys(submission);
   for (let i = 0; i < names.length; i++) {
-    const name = names[i]!;
+    const name = names[i];
     const value = submission[name];
     const entry: Record<string, Encoded> = { kind: describeKind(value) };
     if (typeof value === 'function') {
@@ -134,8 +169,9 @@ function describeExports(submission: Record<string, unknown>): Encoded {
         const methods: Record<string, Encoded> = {};
         const keys = ownNames(proto);
         for (let k = 0; k < keys.length; k++) {
-          const descriptor = ownDescriptor(proto, keys[k]!);
-          if (keys[k] !== 'constructor' && typeof descriptor?.value === 'function') setOwn(methods, keys[k]!, descriptor.value.length);
+          const descriptor = ownDescriptor(proto, keys[k]);
+          if (keys[k] !== 'constructor' && typeof descriptor?.value === 'function')
+            setOwn(methods, keys[k], descriptor.value.length);
         }
         setOwn(entry, 'methods', { $object: methods });
       }
@@ -146,14 +182,18 @@ function describeExports(submission: Record<string, unknown>): Encoded {
 }
 
 function describeKind(value: unknown): string {
-  if (typeof value === 'function') return apply(regexpTest, CLASS_SOURCE, [apply(functionSource, value, [])]) ? 'class' : 'function';
+  if (typeof value === 'function')
+    return apply(regexpTest, CLASS_SOURCE, [apply(functionSource, value, [])]) ? 'class' : 'function';
   return value === null ? 'null' : isArray(value) ? 'array' : typeof value;
 }
 
 // createHash and the hash's methods, taken before the submission could replace them on the crypto
 // module or on its Hash class (`import { createHash }` would be looked up at every call).
 const createHash = crypto.createHash;
-const hashPrototype = Object.getPrototypeOf(createHash('sha256')) as { update: (data: unknown) => unknown; digest: (encoding: string) => string };
+const hashPrototype = Object.getPrototypeOf(createHash('sha256')) as {
+  update: (data: unknown) => unknown;
+  digest: (encoding: string) => string;
+};
 const hashUpdate = hashPrototype.update;
 const hashDigest = hashPrototype.digest;
 
@@ -177,7 +217,11 @@ function checksumMatrix(value: unknown): string {
 function errorDetails(error: unknown): { name: string; message: string; stack?: string } {
   try {
     if (error instanceof Error) {
-      return { name: String(error.name), message: String(error.message).slice(0, 2000), stack: typeof error.stack === 'string' ? error.stack.slice(0, 4000) : undefined };
+      return {
+        name: String(error.name),
+        message: String(error.message).slice(0, 2000),
+        stack: typeof error.stack === 'string' ? error.stack.slice(0, 4000) : undefined,
+      };
     }
   } catch {
     // fall through: a hostile error object

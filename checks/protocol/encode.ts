@@ -7,7 +7,22 @@
  * bounded (at most MAX_ENCODED_ENTRIES entries), so a hostile return value cannot stall or
  * crash the encoder.
  */
-import { append, DataViewConstructor, hasOwn, isArray, isView, mapArray, objectKeys, SetConstructor, setContains, setInsert, setOwn, setRemove, toNumber, toText } from './builtins';
+import {
+  append,
+  DataViewConstructor,
+  hasOwn,
+  isArray,
+  isView,
+  mapArray,
+  objectKeys,
+  SetConstructor,
+  setContains,
+  setInsert,
+  setOwn,
+  setRemove,
+  toNumber,
+  toText,
+} from './builtins';
 
 export type Encoded =
   | number
@@ -29,10 +44,22 @@ const isNaNValue = Number.isNaN;
 const sameValue = Object.is;
 
 /** What a decoded value can be: the judge checks its shape before using it. */
-export type Decoded = number | string | boolean | null | undefined | Decoded[] | TypedArrayValue | { [key: string]: Decoded } | UnreadableValue;
+export type Decoded =
+  | number
+  | string
+  | boolean
+  | null
+  | undefined
+  | Decoded[]
+  | TypedArrayValue
+  | { [key: string]: Decoded }
+  | UnreadableValue;
 
 export class TypedArrayValue {
-  constructor(readonly kind: string, readonly values: Decoded[]) {}
+  constructor(
+    readonly kind: string,
+    readonly values: Decoded[],
+  ) {}
 }
 
 export class UnreadableValue {
@@ -72,13 +99,19 @@ function encodeWithin(value: unknown, budget: { left: number }, seen: Set<object
             for (let i = 0; i < length; i++) {
               // A hole is a change in itself, and reading it would fall through to whatever
               // getter a submission planted on Array.prototype for that index.
-              append(out, hasOwn(value, i) ? encodeWithin(value[i], budget, seen) : { $unreadable: `no entry at index ${i} (a hole in the array)` });
+              append(
+                out,
+                hasOwn(value, i)
+                  ? encodeWithin(value[i], budget, seen)
+                  : { $unreadable: `no entry at index ${i} (a hole in the array)` },
+              );
             }
             return out;
           }
           if (isView(value) && !(value instanceof DataViewConstructor)) {
             const typed = value as unknown as ArrayLike<number>;
-            if (typed.length > budget.left) return { $unreadable: `typed array of ${typed.length} entries is too large` };
+            if (typed.length > budget.left)
+              return { $unreadable: `typed array of ${typed.length} entries is too large` };
             const values: Encoded[] = [];
             for (let i = 0; i < typed.length; i++) append(values, encodeWithin(toNumber(typed[i]), budget, seen));
             return { $typed: value.constructor.name, values };
@@ -86,7 +119,8 @@ function encodeWithin(value: unknown, budget: { left: number }, seen: Set<object
           const out: Record<string, Encoded> = {};
           const keys = objectKeys(value);
           const count = keys.length < 1000 ? keys.length : 1000; // the first 1000 properties
-          for (let i = 0; i < count; i++) setOwn(out, keys[i]!, encodeProperty(value as Record<string, unknown>, keys[i]!, budget, seen));
+          for (let i = 0; i < count; i++)
+            setOwn(out, keys[i], encodeProperty(value as Record<string, unknown>, keys[i], budget, seen));
           return { $object: out };
         } finally {
           setRemove(seen, value);
@@ -101,7 +135,12 @@ function encodeWithin(value: unknown, budget: { left: number }, seen: Set<object
 }
 
 /** One property, read inside its own try: a throwing getter spoils only its own entry. */
-function encodeProperty(owner: Record<string, unknown>, key: string, budget: { left: number }, seen: Set<object>): Encoded {
+function encodeProperty(
+  owner: Record<string, unknown>,
+  key: string,
+  budget: { left: number },
+  seen: Set<object>,
+): Encoded {
   try {
     return encodeWithin(owner[key], budget, seen);
   } catch (error) {
@@ -115,11 +154,16 @@ export function decodeValue(encoded: Encoded): Decoded {
   if (isArray(encoded)) return mapArray(encoded, decodeValue);
   if (hasOwn(encoded, '$special')) {
     switch ((encoded as { $special: string }).$special) {
-      case 'NaN': return NaN;
-      case 'Infinity': return Infinity;
-      case '-Infinity': return -Infinity;
-      case '-0': return -0;
-      default: return undefined;
+      case 'NaN':
+        return NaN;
+      case 'Infinity':
+        return Infinity;
+      case '-Infinity':
+        return -Infinity;
+      case '-0':
+        return -0;
+      default:
+        return undefined;
     }
   }
   if (hasOwn(encoded, '$typed')) {
@@ -130,7 +174,7 @@ export function decodeValue(encoded: Encoded): Decoded {
     const object = (encoded as { $object: Record<string, Encoded> }).$object;
     const out: { [key: string]: Decoded } = {};
     const keys = objectKeys(object);
-    for (let i = 0; i < keys.length; i++) setOwn(out, keys[i]!, decodeValue(object[keys[i]!]!));
+    for (let i = 0; i < keys.length; i++) setOwn(out, keys[i], decodeValue(object[keys[i]]));
     return out;
   }
   return new UnreadableValue((encoded as { $unreadable: string }).$unreadable);

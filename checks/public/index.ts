@@ -37,7 +37,16 @@ export interface Fixtures {
  * The contract-only checks that are public. They judge by the contract's words alone, so shipping
  * them gives nothing away, and every mistake they can catch is caught before grading.
  */
-export const PUBLIC_SPEC_IDS = ['contract.exports', 'rnn.constructor', 'rnn.constructor.default', 'data.numTrainSamples', 'data.getRandomDay.window', 'data.getRandomDay.edges', 'train.protocol', 'train.converges'];
+export const PUBLIC_SPEC_IDS = [
+  'contract.exports',
+  'rnn.constructor',
+  'rnn.constructor.default',
+  'data.numTrainSamples',
+  'data.getRandomDay.window',
+  'data.getRandomDay.edges',
+  'train.protocol',
+  'train.converges',
+];
 
 export function fixtureCheck(fixture: FixtureCheck): CheckDefinition {
   return {
@@ -51,7 +60,12 @@ export function fixtureCheck(fixture: FixtureCheck): CheckDefinition {
       // Fixed cases, in order; a throw from the submission ends the check and the battery reports it.
       for (const probe of fixture.probes) {
         const judgement = await judgeProbe(fixture.kind, probe, await context.runner.call(probe.request));
-        if (judgement) return { status: judgement.status, message: `${judgement.message}\nCase: ${probe.describe}.`, diagnosis: judgement.diagnosis };
+        if (judgement)
+          return {
+            status: judgement.status,
+            message: `${judgement.message}\nCase: ${probe.describe}.`,
+            diagnosis: judgement.diagnosis,
+          };
       }
       return { status: 'passed', message: '' };
     },
@@ -61,8 +75,14 @@ export function fixtureCheck(fixture: FixtureCheck): CheckDefinition {
 /** The public battery, in catalogue order. */
 export function publicCatalogue(fixtures: Fixtures): CheckDefinition[] {
   const order = fixtures.order;
-  const spec = [...CONTRACT_CHECKS, ...DATA_SPEC_CHECKS, ...TRAINING_SPEC_CHECKS].filter((check) => PUBLIC_SPEC_IDS.includes(check.id));
+  const spec = [...CONTRACT_CHECKS, ...DATA_SPEC_CHECKS, ...TRAINING_SPEC_CHECKS].filter((check) =>
+    PUBLIC_SPEC_IDS.includes(check.id),
+  );
   const step = fixtures.trainingStep;
-  const all = [...spec, ...fixtures.checks.map(fixtureCheck), ...(step ? [trainingStepCheck(step.id, step.title, step.points, step.probes)] : [])];
+  const all = [
+    ...spec,
+    ...fixtures.checks.map(fixtureCheck),
+    ...(step ? [trainingStepCheck(step.id, step.title, step.points, step.probes)] : []),
+  ];
   return all.sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
 }

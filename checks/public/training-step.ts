@@ -42,7 +42,7 @@ export interface StepProbe {
 }
 
 export const STEP_RULE =
-  'doTrainingStep samples batchSize random days by calling getRandomDay(data, rng) that many times in order, averages each parameter\'s gradient over the batch, takes one SGD step on every parameter and returns the mean loss over the batch';
+  "doTrainingStep samples batchSize random days by calling getRandomDay(data, rng) that many times in order, averages each parameter's gradient over the batch, takes one SGD step on every parameter and returns the mean loss over the batch";
 
 const KEYS = ['c', 'b', 'v', 'w', 'u'] as const;
 
@@ -52,31 +52,79 @@ function wrongParameters(actual: Decoded, expected: StepParams): string[] {
   return KEYS.filter((key) => {
     const value = got?.[key];
     const want = expected[key] as Numeric;
-    const shape = typeof want === 'number' ? { kind: 'number' as const } : typeof want[0] === 'number' ? { kind: 'vector' as const, length: want.length } : { kind: 'matrix' as const, rows: want.length, cols: (want[0] as number[]).length };
-    return value === undefined || shapeProblem(value, shape) !== null || !compareNumeric(value as Numeric, want, SUBMISSION_TOLERANCE).ok;
+    const shape =
+      typeof want === 'number'
+        ? { kind: 'number' as const }
+        : typeof want[0] === 'number'
+          ? { kind: 'vector' as const, length: want.length }
+          : { kind: 'matrix' as const, rows: want.length, cols: (want[0] as number[]).length };
+    return (
+      value === undefined ||
+      shapeProblem(value, shape) !== null ||
+      !compareNumeric(value as Numeric, want, SUBMISSION_TOLERANCE).ok
+    );
   });
 }
 
 function gradientShape(probe: StepProbe): Shape {
   const H = probe.hiddenSize;
-  return { kind: 'record', fields: { c: { kind: 'number' }, b: { kind: 'vector', length: H }, v: { kind: 'vector', length: H }, w: { kind: 'matrix', rows: H, cols: H }, u: { kind: 'matrix', rows: H, cols: probe.numFeatures } } };
+  return {
+    kind: 'record',
+    fields: {
+      c: { kind: 'number' },
+      b: { kind: 'vector', length: H },
+      v: { kind: 'vector', length: H },
+      w: { kind: 'matrix', rows: H, cols: H },
+      u: { kind: 'matrix', rows: H, cols: probe.numFeatures },
+    },
+  };
 }
 
 const near = (a: unknown, b: number) => typeof a === 'number' && compareNumeric(a, b, SUBMISSION_TOLERANCE).ok;
 
 /** The step the student's own building blocks give, or undefined when one of them fails. */
-async function ownStep(context: CheckContext, probe: StepProbe): Promise<{ loss: number; params: StepParams } | undefined> {
+async function ownStep(
+  context: CheckContext,
+  probe: StepProbe,
+): Promise<{ loss: number; params: StepParams } | undefined> {
   const setup = { hiddenStateSize: probe.hiddenSize, numFeatures: probe.numFeatures, params: probe.params };
   const encoded = (value: unknown) => ({ value: encodeValue(value) });
   try {
     let loss = 0;
-    const sum: StepParams = { c: 0, b: probe.params.b.map(() => 0), v: probe.params.v.map(() => 0), w: probe.params.w.map((row) => row.map(() => 0)), u: probe.params.u.map((row) => row.map(() => 0)) };
+    const sum: StepParams = {
+      c: 0,
+      b: probe.params.b.map(() => 0),
+      v: probe.params.v.map(() => 0),
+      w: probe.params.w.map((row) => row.map(() => 0)),
+      u: probe.params.u.map((row) => row.map(() => 0)),
+    };
     for (const start of probe.starts) {
-      const day = (await context.runner.call({ op: 'call', fn: 'getRandomDay', args: [encoded(probe.data), { rng: { kind: 'scripted', ints: [start], seed: probe.seed } }] })).value as unknown as { x: Matrix; y: number };
-      const forward = (await context.runner.call({ op: 'method', setup, method: 'forward', args: [encoded(day.x)] })).value as unknown as { hidden: Matrix; yHat: number };
-      const grads = (await context.runner.call({ op: 'method', setup, method: 'getGradients', args: [day.x, day.y, forward.yHat, forward.hidden].map(encoded) })).value as unknown as StepParams;
-      const sampleLoss = (await context.runner.call({ op: 'call', fn: 'mseLoss', args: [encoded(day.y), encoded(forward.yHat)] })).value;
-      if (typeof sampleLoss !== 'number' || !Number.isFinite(sampleLoss) || shapeProblem(grads as unknown as Decoded, gradientShape(probe)) !== null) return undefined;
+      const day = (
+        await context.runner.call({
+          op: 'call',
+          fn: 'getRandomDay',
+          args: [encoded(probe.data), { rng: { kind: 'scripted', ints: [start], seed: probe.seed } }],
+        })
+      ).value as unknown as { x: Matrix; y: number };
+      const forward = (await context.runner.call({ op: 'method', setup, method: 'forward', args: [encoded(day.x)] }))
+        .value as unknown as { hidden: Matrix; yHat: number };
+      const grads = (
+        await context.runner.call({
+          op: 'method',
+          setup,
+          method: 'getGradients',
+          args: [day.x, day.y, forward.yHat, forward.hidden].map(encoded),
+        })
+      ).value as unknown as StepParams;
+      const sampleLoss = (
+        await context.runner.call({ op: 'call', fn: 'mseLoss', args: [encoded(day.y), encoded(forward.yHat)] })
+      ).value;
+      if (
+        typeof sampleLoss !== 'number' ||
+        !Number.isFinite(sampleLoss) ||
+        shapeProblem(grads as unknown as Decoded, gradientShape(probe)) !== null
+      )
+        return undefined;
       loss += sampleLoss;
       sum.c += grads.c;
       sum.b = sum.b.map((value, i) => value + grads.b[i]);
@@ -89,7 +137,13 @@ async function ownStep(context: CheckContext, probe: StepProbe): Promise<{ loss:
     const p = probe.params;
     return {
       loss: loss / n,
-      params: { c: step(p.c, sum.c), b: p.b.map((value, i) => step(value, sum.b[i])), v: p.v.map((value, i) => step(value, sum.v[i])), w: p.w.map((row, i) => row.map((value, k) => step(value, sum.w[i][k]))), u: p.u.map((row, i) => row.map((value, j) => step(value, sum.u[i][j]))) },
+      params: {
+        c: step(p.c, sum.c),
+        b: p.b.map((value, i) => step(value, sum.b[i])),
+        v: p.v.map((value, i) => step(value, sum.v[i])),
+        w: p.w.map((row, i) => row.map((value, k) => step(value, sum.w[i][k]))),
+        u: p.u.map((row, i) => row.map((value, j) => step(value, sum.u[i][j]))),
+      },
     };
   } catch (error) {
     if (error instanceof StudentError && !error.fatal) return undefined;
@@ -110,24 +164,50 @@ export function trainingStepCheck(id: string, title: string, points: number, pro
         const answer = await context.runner.call({
           op: 'call',
           fn: 'doTrainingStep',
-          args: [{ value: null }, { value: encodeValue(probe.data) }, { value: probe.batchSize }, { value: probe.lr }, { rng: { kind: 'scripted', ints: probe.starts, seed: probe.seed } }],
-          rnnArg: { index: 0, setup: { hiddenStateSize: probe.hiddenSize, numFeatures: probe.numFeatures, params: probe.params } },
+          args: [
+            { value: null },
+            { value: encodeValue(probe.data) },
+            { value: probe.batchSize },
+            { value: probe.lr },
+            { rng: { kind: 'scripted', ints: probe.starts, seed: probe.seed } },
+          ],
+          rnnArg: {
+            index: 0,
+            setup: { hiddenStateSize: probe.hiddenSize, numFeatures: probe.numFeatures, params: probe.params },
+          },
         });
         const after = decodeValue(answer.after.params ?? null);
         const ints = answer.rngLog.filter((call) => call.method === 'int').length;
         const rule = ruleSentence(STEP_RULE);
-        if (ints !== probe.batchSize) return fail(probe, `With batchSize = ${probe.batchSize}, doTrainingStep drew ${ints} day(s) (rng.int calls); it should draw ${probe.batchSize}. ${rule}`);
-        const right = (basis: { loss: number; params: StepParams }) => near(answer.value, basis.loss) && wrongParameters(after, basis.params).length === 0;
+        if (ints !== probe.batchSize)
+          return fail(
+            probe,
+            `With batchSize = ${probe.batchSize}, doTrainingStep drew ${ints} day(s) (rng.int calls); it should draw ${probe.batchSize}. ${rule}`,
+          );
+        const right = (basis: { loss: number; params: StepParams }) =>
+          near(answer.value, basis.loss) && wrongParameters(after, basis.params).length === 0;
         if (right(probe.expected)) continue;
         const own = await ownStep(context, probe);
         if (own && right(own)) continue;
         const basis = own ?? probe.expected;
         const problems: string[] = [];
-        if (!near(answer.value, basis.loss)) problems.push(`it returned ${String(answer.value)} but the mean loss over the batch is ${basis.loss.toPrecision(6)}`);
+        if (!near(answer.value, basis.loss))
+          problems.push(
+            `it returned ${String(answer.value)} but the mean loss over the batch is ${basis.loss.toPrecision(6)}`,
+          );
         const wrong = wrongParameters(after, basis.params);
-        if (wrong.length) problems.push(`the parameters ${wrong.join(', ')} were not moved by −lr × the batch-mean gradient`);
-        const mistake = probe.mistakes.find((m) => (m.id === 'step.last-loss' ? near(answer.value, m.loss) && !near(answer.value, basis.loss) : wrongParameters(after, m.params).length === 0));
-        return fail(probe, `doTrainingStep: ${problems.join('; and ')}. ${rule}` + (mistake ? `\nLikely mistake: ${mistake.says}` : ''), mistake?.id);
+        if (wrong.length)
+          problems.push(`the parameters ${wrong.join(', ')} were not moved by −lr × the batch-mean gradient`);
+        const mistake = probe.mistakes.find((m) =>
+          m.id === 'step.last-loss'
+            ? near(answer.value, m.loss) && !near(answer.value, basis.loss)
+            : wrongParameters(after, m.params).length === 0,
+        );
+        return fail(
+          probe,
+          `doTrainingStep: ${problems.join('; and ')}. ${rule}` + (mistake ? `\nLikely mistake: ${mistake.says}` : ''),
+          mistake?.id,
+        );
       }
       return { status: 'passed', message: '' };
     },

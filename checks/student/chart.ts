@@ -36,7 +36,11 @@ function niceIn(low: number, high: number): number | undefined {
 }
 
 function axisLabel(value: number): string {
-  return (value >= 1 ? String(Math.round(value)) : value.toFixed(Math.ceil(-Math.log10(value)) + (value.toPrecision(1).endsWith('5') ? 1 : 0)).replace(/0+$/, '')).padStart(6);
+  return (
+    value >= 1
+      ? String(Math.round(value))
+      : value.toFixed(Math.ceil(-Math.log10(value)) + (value.toPrecision(1).endsWith('5') ? 1 : 0)).replace(/0+$/, '')
+  ).padStart(6);
 }
 
 /**
@@ -74,7 +78,9 @@ export function lossChart(losses: readonly number[], threshold: number, width = 
     rows.push(`${axis} ┤${cells.join('')}${row === thresholdRow ? '  ← threshold' : ''}`);
   }
   rows.push(`       └${'─'.repeat(columns.length)}`);
-  rows.push(`        step 1${' '.repeat(Math.max(1, columns.length - 6 - String(losses.length).length))}${losses.length}   (loss, log scale${step > 1 ? `; ${step} steps per column` : ''})`);
+  rows.push(
+    `        step 1${' '.repeat(Math.max(1, columns.length - 6 - String(losses.length).length))}${losses.length}   (loss, log scale${step > 1 ? `; ${step} steps per column` : ''})`,
+  );
   return rows;
 }
 
@@ -94,15 +100,24 @@ export function trainingView(losses: readonly number[], threshold: number, windo
   const head = losses.slice(0, window);
   const start = head.reduce((sum, loss) => sum + loss, 0) / Math.max(1, head.length);
   const passed = statistic < threshold;
-  verdict.push(`Mean of the last ${tail.length} losses: ${formatLoss(statistic)} (it must be below ${threshold}) ${passed ? '✓' : '✗'}`);
+  verdict.push(
+    `Mean of the last ${tail.length} losses: ${formatLoss(statistic)} (it must be below ${threshold}) ${passed ? '✓' : '✗'}`,
+  );
   if (statistic > 10 * start && statistic > 1) {
-    verdict.push(`Training diverged: the loss grew from about ${formatLoss(start)} to ${formatLoss(statistic)} (largest ${formatLoss(Math.max(...losses))}). Check the sign of each gradient and the learning rate.`);
+    verdict.push(
+      `Training diverged: the loss grew from about ${formatLoss(start)} to ${formatLoss(statistic)} (largest ${formatLoss(Math.max(...losses))}). Check the sign of each gradient and the learning rate.`,
+    );
   } else if (!passed && statistic >= 0.9 * start) {
-    verdict.push(`The loss did not go down (about ${formatLoss(start)} at the start). Are the parameters updated with the gradients (θ ← θ − lr·grad)?`);
+    verdict.push(
+      `The loss did not go down (about ${formatLoss(start)} at the start). Are the parameters updated with the gradients (θ ← θ − lr·grad)?`,
+    );
   } else if (!passed) {
-    verdict.push(`The loss went down from about ${formatLoss(start)}, but not far enough: check the learning rate (0.01), the batch size (32) and that the batch's gradients are averaged.`);
+    verdict.push(
+      `The loss went down from about ${formatLoss(start)}, but not far enough: check the learning rate (0.01), the batch size (32) and that the batch's gradients are averaged.`,
+    );
   }
   const largest = Math.max(...losses);
-  if (largest > CEILING) verdict.push(`Losses above ${CEILING} (up to ${formatLoss(largest)}) are drawn at the top of the chart.`);
+  if (largest > CEILING)
+    verdict.push(`Losses above ${CEILING} (up to ${formatLoss(largest)}) are drawn at the top of the chart.`);
   return { statistic, verdict, chart: lossChart(losses, threshold) };
 }

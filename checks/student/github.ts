@@ -23,7 +23,11 @@ export function escapeProperty(text: string): string {
   return escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
 }
 
-export function annotation(kind: 'error' | 'warning' | 'notice', where: { file: string; line?: number; column?: number; title: string }, message: string): string {
+export function annotation(
+  kind: 'error' | 'warning' | 'notice',
+  where: { file: string; line?: number; column?: number; title: string },
+  message: string,
+): string {
   const properties = [`file=${escapeProperty(where.file)}`];
   if (where.line) properties.push(`line=${where.line}`);
   if (where.column) properties.push(`col=${where.column}`);
@@ -33,7 +37,12 @@ export function annotation(kind: 'error' | 'warning' | 'notice', where: { file: 
 
 /** Text for HTML (and Markdown around it): the five special characters as entities. */
 export function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
 }
 
 /** Line of each function and method declaration in rnn.ts, e.g. `computeGradB` → 145, `RNN.computeGradB` → 145. */
@@ -43,12 +52,19 @@ export function declarationLines(source: string): Map<string, number> {
   const lineOf = (node: ts.Node) => file.getLineAndCharacterOfPosition(node.getStart(file)).line + 1;
   const visit = (node: ts.Node): void => {
     if (ts.isFunctionDeclaration(node) && node.name) lines.set(node.name.text, lineOf(node));
-    else if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer && (ts.isArrowFunction(node.initializer) || ts.isFunctionExpression(node.initializer))) lines.set(node.name.text, lineOf(node));
+    else if (
+      ts.isVariableDeclaration(node) &&
+      ts.isIdentifier(node.name) &&
+      node.initializer &&
+      (ts.isArrowFunction(node.initializer) || ts.isFunctionExpression(node.initializer))
+    )
+      lines.set(node.name.text, lineOf(node));
     else if (ts.isClassDeclaration(node) && node.name) {
       const owner = node.name.text;
       lines.set(owner, lineOf(node));
       for (const item of node.members) {
-        if ((ts.isMethodDeclaration(item) || ts.isPropertyDeclaration(item)) && ts.isIdentifier(item.name)) lines.set(`${owner}.${item.name.text}`, lineOf(item));
+        if ((ts.isMethodDeclaration(item) || ts.isPropertyDeclaration(item)) && ts.isIdentifier(item.name))
+          lines.set(`${owner}.${item.name.text}`, lineOf(item));
         if (ts.isConstructorDeclaration(item)) lines.set(`${owner}.constructor`, lineOf(item));
       }
     }
@@ -64,45 +80,69 @@ function lineOfResult(result: ReportedResult, declarations: Map<string, number>)
   const located = [...result.message.matchAll(/^ {2}at rnn\.ts:(\d+):(\d+)$/gm)].pop();
   if (located) return { line: Number(located[1]), column: Number(located[2]) };
   const target = result.target;
-  return { line: declarations.get(target) ?? declarations.get(target.split('.')[0]!) ?? 1 };
+  return { line: declarations.get(target) ?? declarations.get(target.split('.')[0]) ?? 1 };
 }
 
 export function annotationsOf(report: RunReport, source: string): string[] {
   const declarations = declarationLines(source);
   const lines: string[] = [];
   for (const problem of report.types.problems.slice(0, 20)) {
-    lines.push(annotation('error', { file: problem.file, line: problem.line, column: problem.column, title: `Type error TS${problem.code}` }, problem.message));
+    lines.push(
+      annotation(
+        'error',
+        { file: problem.file, line: problem.line, column: problem.column, title: `Type error TS${problem.code}` },
+        problem.message,
+      ),
+    );
   }
   for (const result of report.results) {
     const standing = standingOf(result);
     if (standing === 'passed' || standing === 'not-run') continue;
     const where = lineOfResult(result, declarations);
     const replay = replayCommand(result);
-    lines.push(annotation(standing === 'warning' ? 'warning' : 'error', { file: 'rnn.ts', ...where, title: `${result.target}: ${result.id} (${result.points} points)` }, result.message + (replay ? `\nreplay: ${replay}` : '')));
+    lines.push(
+      annotation(
+        standing === 'warning' ? 'warning' : 'error',
+        { file: 'rnn.ts', ...where, title: `${result.target}: ${result.id} (${result.points} points)` },
+        result.message + (replay ? `\nreplay: ${replay}` : ''),
+      ),
+    );
   }
-  if (report.dataProblem) lines.push(annotation('warning', { file: 'rnn.ts', title: 'The training check did not run' }, report.dataProblem));
+  if (report.dataProblem)
+    lines.push(annotation('warning', { file: 'rnn.ts', title: 'The training check did not run' }, report.dataProblem));
   return lines;
 }
 
 export function jobSummary(report: RunReport): string {
   const totals = totalsOf(report);
   const out: string[] = [`## Public checks: ${totals.earned} / ${totals.max} points`, ''];
-  if (report.types.problems.length > 0) out.push(`**${report.types.problems.length} type error(s) in rnn.ts** (shown as annotations on the file).`, '');
+  if (report.types.problems.length > 0)
+    out.push(`**${report.types.problems.length} type error(s) in rnn.ts** (shown as annotations on the file).`, '');
   out.push('| function | points | checks |', '|---|---:|---|');
   for (const group of byTarget(report)) {
-    const marks = group.results.map((result) => ({ passed: '✅', failed: '❌', warning: '⚠️', 'not-run': '➖' })[standingOf(result)]).join(' ');
+    const marks = group.results
+      .map((result) => ({ passed: '✅', failed: '❌', warning: '⚠️', 'not-run': '➖' })[standingOf(result)])
+      .join(' ');
     out.push(`| \`${group.target.replace(/[`|]/g, '')}\` | ${group.earned} / ${group.max} | ${marks} |`);
   }
-  const problems = report.results.filter((result) => standingOf(result) === 'failed' || standingOf(result) === 'warning');
+  const problems = report.results.filter(
+    (result) => standingOf(result) === 'failed' || standingOf(result) === 'warning',
+  );
   if (problems.length > 0) {
     out.push('', '### What to fix', '');
     for (const result of problems) {
-      out.push(`<details><summary>${escapeHtml(`${standingOf(result) === 'warning' ? 'warning' : 'failing'}: ${result.title} (${result.id}, ${result.points} points)`)}</summary>`, '');
+      out.push(
+        `<details><summary>${escapeHtml(`${standingOf(result) === 'warning' ? 'warning' : 'failing'}: ${result.title} (${result.id}, ${result.points} points)`)}</summary>`,
+        '',
+      );
       out.push(`<pre>${escapeHtml(inertForTerminal(result.message.trim(), 3000))}</pre>`, '', '</details>', '');
     }
   }
   if (report.dataProblem) out.push('', `The training check did not run: the data set is not available.`);
-  out.push('', 'These are the public checks only: hidden checks also run when the course grades your work, so the final grade can differ.');
+  out.push(
+    '',
+    'These are the public checks only: hidden checks also run when the course grades your work, so the final grade can differ.',
+  );
   return out.join('\n') + '\n';
 }
 

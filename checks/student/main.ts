@@ -28,15 +28,24 @@ interface CliOptions {
 }
 
 function parseArgs(argv: string[]): CliOptions {
-  const options: CliOptions = { verbose: /^(1|true|yes)$/i.test(process.env.RNN_LAB_VERBOSE ?? ''), watch: false, github: false };
+  const options: CliOptions = {
+    verbose: /^(1|true|yes)$/i.test(process.env.RNN_LAB_VERBOSE ?? ''),
+    watch: false,
+    github: false,
+  };
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
+    const arg = argv[i];
     if (arg === '--verbose' || arg === '-v') options.verbose = true;
     else if (arg === '--watch' || arg === '--watchAll') options.watch = true;
     else if (arg === '--github') options.github = true;
     else if (arg === '--json') options.json = argv[++i];
     else if (arg === '--help' || arg === '-h') {
-      console.log(readFileSync(__filename, 'utf8').split('*/')[0]!.replace(/^\/\*\*|^ \* ?/gm, '').trim());
+      console.log(
+        readFileSync(__filename, 'utf8')
+          .split('*/')[0]
+          .replace(/^\/\*\*|^ \* ?/gm, '')
+          .trim(),
+      );
       process.exit(0);
     } else {
       console.error(`npm test: unknown option ${arg} (try npm test -- --help)`);
@@ -67,7 +76,11 @@ function clock(iso: string): string {
   return new Date(iso).toLocaleTimeString();
 }
 
-async function once(options: CliOptions, typeChecker: TypeChecker, signal?: AbortSignal): Promise<RunReport | undefined> {
+async function once(
+  options: CliOptions,
+  typeChecker: TypeChecker,
+  signal?: AbortSignal,
+): Promise<RunReport | undefined> {
   progress('Checking rnn.ts …');
   const report = await runPublicChecks({
     root: ROOT,
@@ -127,7 +140,9 @@ async function watchLoop(options: CliOptions, typeChecker: TypeChecker): Promise
       if (hashOf(path.join(ROOT, 'rnn.ts')) !== report.sourceHash) return start();
       if (process.stdout.isTTY) process.stdout.write('\x1b[2J\x1b[H');
       console.log(renderText(report, { verbose: options.verbose }));
-      console.log(`\n[watch] results for rnn.ts as read at ${clock(report.checkedAt)}. Waiting for the next save (Ctrl+C to stop).`);
+      console.log(
+        `\n[watch] results for rnn.ts as read at ${clock(report.checkedAt)}. Waiting for the next save (Ctrl+C to stop).`,
+      );
     });
   };
   // The folder, not the file: editors often save by writing a new file and renaming it over.
@@ -143,6 +158,8 @@ async function watchLoop(options: CliOptions, typeChecker: TypeChecker): Promise
 main().catch((error: unknown) => {
   progress('');
   console.error(`npm test could not run the checks: ${error instanceof Error ? error.message : String(error)}`);
-  console.error('This is a problem of the lab\'s test set-up, not of your rnn.ts: run `npm ci` again, and if that does not help, tell the course staff.');
+  console.error(
+    "This is a problem of the lab's test set-up, not of your rnn.ts: run `npm ci` again, and if that does not help, tell the course staff.",
+  );
   process.exitCode = 2;
 });

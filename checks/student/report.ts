@@ -59,7 +59,9 @@ export function totalsOf(report: RunReport): Totals {
 }
 
 /** Points per function, in the order the functions first appear. */
-export function byTarget(report: RunReport): Array<{ target: string; earned: number; max: number; results: RunReport['results'] }> {
+export function byTarget(
+  report: RunReport,
+): Array<{ target: string; earned: number; max: number; results: RunReport['results'] }> {
   const groups = new Map<string, { target: string; earned: number; max: number; results: RunReport['results'] }>();
   for (const result of report.results) {
     let group = groups.get(result.target);

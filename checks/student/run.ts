@@ -33,13 +33,13 @@ export interface RunOptions {
 /** `<id>:<seed>:<path>` of CHECK_REPLAY. */
 export function parseReplay(text: string | undefined): RunOptions['replay'] {
   const match = text ? /^([^:]+):(-?\d+):(.*)$/.exec(text) : null;
-  return match ? { id: match[1]!, seed: Number(match[2]), path: match[3]! } : undefined;
+  return match ? { id: match[1], seed: Number(match[2]), path: match[3] } : undefined;
 }
 
 /** The training split, standardized with the statistics stored with the fixtures. */
 function trainSplit(fixtures: Fixtures, raw: Matrix): Matrix {
   const { rows, means, stds } = fixtures.trainSplit;
-  return raw.slice(0, rows).map((row) => row.map((value, j) => (value - means[j]!) / stds[j]!));
+  return raw.slice(0, rows).map((row) => row.map((value, j) => (value - means[j]) / stds[j]));
 }
 
 /** The data set's problem in the handout's words: there is no `--data` CLI here. */
@@ -63,7 +63,12 @@ export async function runPublicChecks(options: RunOptions): Promise<RunReport | 
   // Load the data meanwhile; a failure is a result, never a crash.
   const data: Promise<{ matrix: Matrix } | { problem: string }> = loadPollutionData().then(
     (raw) => ({ matrix: trainSplit(options.fixtures, raw) }),
-    (error: unknown) => ({ problem: error instanceof DataError ? dataProblemText(error) : `the data set could not be loaded: ${error instanceof Error ? error.message : String(error)}` }),
+    (error: unknown) => ({
+      problem:
+        error instanceof DataError
+          ? dataProblemText(error)
+          : `the data set could not be loaded: ${error instanceof Error ? error.message : String(error)}`,
+    }),
   );
   data.catch(() => undefined);
 
@@ -95,9 +100,20 @@ export async function runPublicChecks(options: RunOptions): Promise<RunReport | 
         dataProblem = loaded.problem;
         return [];
       }
-      return options.signal?.aborted ? [] : battery(trainer, checks.filter((check) => check.usesData));
+      return options.signal?.aborted
+        ? []
+        : battery(
+            trainer,
+            checks.filter((check) => check.usesData),
+          );
     })();
-    const [rest, trained] = await Promise.all([battery(executor, checks.filter((check) => !check.usesData)), training]);
+    const [rest, trained] = await Promise.all([
+      battery(
+        executor,
+        checks.filter((check) => !check.usesData),
+      ),
+      training,
+    ]);
     results.push(...rest, ...trained);
   } finally {
     options.signal?.removeEventListener('abort', abort);
@@ -110,8 +126,27 @@ export async function runPublicChecks(options: RunOptions): Promise<RunReport | 
   const reported: ReportedResult[] = checks.map((check) => {
     const result = byId.get(check.id);
     if (result) return { ...result, points: points.get(check.id) ?? 0 };
-    return { id: check.id, target: check.target, title: check.title, visibility: check.visibility, seed: 0, durationMs: 0, status: 'error', message: 'Not run: the data set is not available.', points: check.points, notRun: true };
+    return {
+      id: check.id,
+      target: check.target,
+      title: check.title,
+      visibility: check.visibility,
+      seed: 0,
+      durationMs: 0,
+      status: 'error',
+      message: 'Not run: the data set is not available.',
+      points: check.points,
+      notRun: true,
+    };
   });
   const printed = [executor.printed(), trainer.printed()];
-  return { checkedAt, sourceHash, types: typeResult, results: reported, dataProblem, printed: { text: printed.map((p) => p.text).join(''), truncated: printed.some((p) => p.truncated) }, durationMs: Date.now() - started };
+  return {
+    checkedAt,
+    sourceHash,
+    types: typeResult,
+    results: reported,
+    dataProblem,
+    printed: { text: printed.map((p) => p.text).join(''), truncated: printed.some((p) => p.truncated) },
+    durationMs: Date.now() - started,
+  };
 }

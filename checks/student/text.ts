@@ -9,7 +9,6 @@ import { trainingView } from './chart';
 import type { ReportedResult, RunReport } from './report';
 import { byTarget, replayCommand, standingOf, totalsOf } from './report';
 
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 /** Text from the submission, safe to print on a terminal: control and bidi characters become `?`. */
@@ -34,7 +33,10 @@ export interface TextOptions {
 
 /** A message without its "<function> threw " lead and case line: the same error reached from different checks. */
 function errorCore(message: string): string {
-  return message.replace(/^[\w.]* ?threw /, '').replace(/\n(Smallest failing case|Case):.*$/s, '').trim();
+  return message
+    .replace(/^[\w.]* ?threw /, '')
+    .replace(/\n(Smallest failing case|Case):.*$/s, '')
+    .trim();
 }
 
 function failureBlock(result: ReportedResult, seen: Set<string>): string[] {
@@ -43,7 +45,7 @@ function failureBlock(result: ReportedResult, seen: Set<string>): string[] {
   const lines = [`  ${head}   [${result.id}, ${result.points} point${result.points === 1 ? '' : 's'}]`];
   const core = errorCore(result.message);
   if (result.status !== 'failed' && seen.has(core)) {
-    lines.push(`      the same error as above: ${inertForTerminal(core.split('\n')[0]!, 160)}`);
+    lines.push(`      the same error as above: ${inertForTerminal(core.split('\n')[0], 160)}`);
     return lines;
   }
   seen.add(core);
@@ -57,9 +59,13 @@ export function renderText(report: RunReport, options: TextOptions = {}): string
   const out: string[] = [];
   const { problems, unavailable } = report.types;
   if (problems.length > 0) {
-    out.push(`Type errors in rnn.ts (${problems.length}); the checks below still ran, on whatever of rnn.ts could run:`);
+    out.push(
+      `Type errors in rnn.ts (${problems.length}); the checks below still ran, on whatever of rnn.ts could run:`,
+    );
     for (const problem of problems.slice(0, 20)) {
-      out.push(`  ${problem.file}:${problem.line}:${problem.column}  error TS${problem.code}: ${inertForTerminal(problem.message).split('\n').join('\n      ')}`);
+      out.push(
+        `  ${problem.file}:${problem.line}:${problem.column}  error TS${problem.code}: ${inertForTerminal(problem.message).split('\n').join('\n      ')}`,
+      );
       if (problem.source?.trim()) out.push(`    ${problem.line} | ${inertForTerminal(problem.source.trimEnd(), 200)}`);
     }
     if (problems.length > 20) out.push(`  … and ${problems.length - 20} more (npx tsc --noEmit lists them all)`);
@@ -69,9 +75,13 @@ export function renderText(report: RunReport, options: TextOptions = {}): string
   }
 
   if (report.printed.text.trim().length > 0) {
-    const lines = inertForTerminal(report.printed.text, 64 * 1024).trimEnd().split('\n');
+    const lines = inertForTerminal(report.printed.text, 64 * 1024)
+      .trimEnd()
+      .split('\n');
     const shown = options.verbose ? lines : lines.slice(0, options.printedLines ?? 15);
-    out.push(`rnn.ts printed (${lines.length} line${lines.length === 1 ? '' : 's'}${shown.length < lines.length ? `, first ${shown.length}; --verbose shows all` : ''}):`);
+    out.push(
+      `rnn.ts printed (${lines.length} line${lines.length === 1 ? '' : 's'}${shown.length < lines.length ? `, first ${shown.length}; --verbose shows all` : ''}):`,
+    );
     for (const line of shown) out.push(`  │ ${line}`);
     if (report.printed.truncated) out.push('  │ … (output cut)');
     out.push('');
@@ -105,18 +115,26 @@ export function renderText(report: RunReport, options: TextOptions = {}): string
   for (const group of byTarget(report)) {
     const done = group.results.every((result) => result.status === 'passed' || result.points === 0);
     const notRun = group.results.some((result) => result.notRun);
-    out.push(`  ${notRun ? '-' : done ? '✓' : '✗'} ${group.target.padEnd(22)} ${String(group.earned).padStart(3)} / ${group.max}${notRun ? '   (not run: no data)' : ''}`);
-    if (options.verbose) for (const result of group.results) out.push(`      ${MARK[standingOf(result)]} ${result.title}  [${result.id}]`);
+    out.push(
+      `  ${notRun ? '-' : done ? '✓' : '✗'} ${group.target.padEnd(22)} ${String(group.earned).padStart(3)} / ${group.max}${notRun ? '   (not run: no data)' : ''}`,
+    );
+    if (options.verbose)
+      for (const result of group.results) out.push(`      ${MARK[standingOf(result)]} ${result.title}  [${result.id}]`);
   }
 
   const training = report.results.find((result) => result.id === 'train.converges');
   if (training && !training.notRun) {
-    out.push('', `Training: trainRnn on the real data (mean of the last 25 losses must be below ${CONVERGENCE_THRESHOLD})`);
+    out.push(
+      '',
+      `Training: trainRnn on the real data (mean of the last 25 losses must be below ${CONVERGENCE_THRESHOLD})`,
+    );
     if (training.curve) {
       const view = trainingView(training.curve, CONVERGENCE_THRESHOLD);
       out.push(...view.verdict.map((line) => `  ${line}`), '', ...view.chart.map((line) => `  ${line}`));
     } else if (/NaN|Infinity/.test(training.message)) {
-      out.push('  Training diverged: a loss was not a finite number (NaN or Infinity). Check the sign and scale of each gradient and the learning rate.');
+      out.push(
+        '  Training diverged: a loss was not a finite number (NaN or Infinity). Check the sign and scale of each gradient and the learning rate.',
+      );
     } else {
       out.push('  No loss curve: see the trainRnn checks above.');
     }
@@ -133,6 +151,7 @@ export function renderText(report: RunReport, options: TextOptions = {}): string
   out.push(`Public checks: ${totals.earned} / ${totals.max} points.${extras.length ? ` (${extras.join(', ')})` : ''}`);
   out.push('These are the public checks only: hidden checks also run when your work is graded (more random cases,');
   out.push('edge cases, the training step), so the final grade can differ from this number.');
-  if (totals.failed > 0) out.push('Start with the first failing check of a function; `npm test -- --verbose` lists every check.');
+  if (totals.failed > 0)
+    out.push('Start with the first failing check of a function; `npm test -- --verbose` lists every check.');
   return out.join('\n');
 }

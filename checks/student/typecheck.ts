@@ -96,7 +96,11 @@ export class TypeChecker {
   ) {
     this.cacheFile = path.join(root, 'node_modules', '.cache', 'rnn-lab-checks', 'typecheck.json');
     this.typescriptPath = require.resolve('typescript', { paths: [root] });
-    this.typescriptVersion = (JSON.parse(readFileSync(path.join(path.dirname(this.typescriptPath), '..', 'package.json'), 'utf8')) as { version: string }).version;
+    this.typescriptVersion = (
+      JSON.parse(readFileSync(path.join(path.dirname(this.typescriptPath), '..', 'package.json'), 'utf8')) as {
+        version: string;
+      }
+    ).version;
   }
 
   async check(): Promise<TypeCheckResult> {

@@ -43,14 +43,24 @@ export function readManifest(file: string): CourseManifest {
     throw new ManifestError(`cannot read the targets file ${file}: ${(error as Error).message}`);
   }
   const manifest = value as Partial<CourseManifest> | null;
-  if (!manifest || manifest.version !== 1 || !isText(manifest.org) || !isText(manifest.prefix) || (manifest.mode !== 'commits' && manifest.mode !== 'pull-requests') || !Array.isArray(manifest.targets)) {
+  if (
+    !manifest ||
+    manifest.version !== 1 ||
+    !isText(manifest.org) ||
+    !isText(manifest.prefix) ||
+    (manifest.mode !== 'commits' && manifest.mode !== 'pull-requests') ||
+    !Array.isArray(manifest.targets)
+  ) {
     throw new ManifestError(`${file} is not a targets file of version 1 (org, prefix, mode, targets)`);
   }
   const ids = new Set<string>();
   for (const target of manifest.targets as Array<Partial<CourseTarget>>) {
-    if (!target || !isText(target.id) || !isText(target.owner) || !isText(target.repo)) throw new ManifestError(`${file}: a target without id, owner or repo`);
-    if (target.sha !== undefined && !/^[0-9a-f]{40}$/.test(target.sha)) throw new ManifestError(`${file}: target ${target.id} has a bad commit id`);
-    if (target.pull !== undefined && !(Number.isInteger(target.pull) && target.pull > 0)) throw new ManifestError(`${file}: target ${target.id} has a bad pull request number`);
+    if (!target || !isText(target.id) || !isText(target.owner) || !isText(target.repo))
+      throw new ManifestError(`${file}: a target without id, owner or repo`);
+    if (target.sha !== undefined && !/^[0-9a-f]{40}$/.test(target.sha))
+      throw new ManifestError(`${file}: target ${target.id} has a bad commit id`);
+    if (target.pull !== undefined && !(Number.isInteger(target.pull) && target.pull > 0))
+      throw new ManifestError(`${file}: target ${target.id} has a bad pull request number`);
     if (ids.has(target.id)) throw new ManifestError(`${file}: the id ${target.id} is there twice`);
     ids.add(target.id);
   }

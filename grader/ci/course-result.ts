@@ -41,10 +41,28 @@ export function courseResult(report: GradeReport, submission: SubmissionReport, 
     summary = `${cut.slice(0, cut.lastIndexOf('\n'))}\n\n*(cut: too long to show here; ask the course staff for the rest)*\n`;
   }
 
-  if (incomplete) return { title: `Grade ${score} (not final: a grading problem, not yours)`, summary, conclusion: 'neutral', state: 'error' };
-  if (submission.status === 'error') return { title: `Could not be graded: ${score}`, summary, conclusion: 'failure', state: 'failure' };
-  if (verdict.problem) return { title: `Grade ${score} (the pass mark is set wrong: not your fault)`, summary, conclusion: 'neutral', state: 'error' };
+  if (incomplete)
+    return {
+      title: `Grade ${score} (not final: a grading problem, not yours)`,
+      summary,
+      conclusion: 'neutral',
+      state: 'error',
+    };
+  if (submission.status === 'error')
+    return { title: `Could not be graded: ${score}`, summary, conclusion: 'failure', state: 'failure' };
+  if (verdict.problem)
+    return {
+      title: `Grade ${score} (the pass mark is set wrong: not your fault)`,
+      summary,
+      conclusion: 'neutral',
+      state: 'error',
+    };
   if (!options.passMark) return { title: `Grade ${score}`, summary, conclusion: 'neutral', state: 'success' };
   const passed = verdict.passed && !verdict.problem;
-  return { title: `Grade ${score}: pass mark ${formatPoints(verdict.needed!)} ${passed ? 'reached' : 'not reached'}`, summary, conclusion: passed ? 'success' : 'failure', state: passed ? 'success' : 'failure' };
+  return {
+    title: `Grade ${score}: pass mark ${formatPoints(verdict.needed!)} ${passed ? 'reached' : 'not reached'}`,
+    summary,
+    conclusion: passed ? 'success' : 'failure',
+    state: passed ? 'success' : 'failure',
+  };
 }

@@ -57,7 +57,12 @@ export interface CollectOptions {
 type IdBook = Set<string>;
 
 /** One repository's submissions: its commit (or each open pull request's head), downloaded. */
-async function collectRepo(github: GitHub, repo: StudentRepo, options: CollectOptions, taken: IdBook): Promise<CourseTarget[]> {
+async function collectRepo(
+  github: GitHub,
+  repo: StudentRepo,
+  options: CollectOptions,
+  taken: IdBook,
+): Promise<CourseTarget[]> {
   const base = { owner: repo.owner, repo: repo.repo };
   /**
    * The row's id: the submission id for a zip; for a row without one, `owner/repo` (a `/` is
@@ -68,7 +73,8 @@ async function collectRepo(github: GitHub, repo: StudentRepo, options: CollectOp
     const natural = submissionId(repo.student, pull);
     if (!natural) return { id: label(pull), problem: 'the repository name does not give a usable submission id' };
     // Checked and taken in one synchronous step, so parallel workers cannot both get it.
-    if (taken.has(natural)) return { id: label(pull), problem: `the submission id ${natural} is already another repository's` };
+    if (taken.has(natural))
+      return { id: label(pull), problem: `the submission id ${natural} is already another repository's` };
     taken.add(natural);
     return { id: natural };
   };
@@ -88,7 +94,9 @@ async function collectRepo(github: GitHub, repo: StudentRepo, options: CollectOp
       const heads = await openPullRequestHeads(github, repo);
       // Listed all the same, so that nobody silently drops out of the run's summary.
       if (heads.length === 0) return row('no open pull request');
-      return Promise.all(heads.map((head) => fetchOne(head.sha, `the head of pull request #${head.number}`, head.number)));
+      return Promise.all(
+        heads.map((head) => fetchOne(head.sha, `the head of pull request #${head.number}`, head.number)),
+      );
     }
     const choice = await commitToGrade(github, repo, options.deadline);
     if (choice.sha === undefined) return row(choice.problem);
@@ -98,9 +106,14 @@ async function collectRepo(github: GitHub, repo: StudentRepo, options: CollectOp
   }
 }
 
-export async function collect(github: GitHub, options: CollectOptions, now = new Date()): Promise<{ manifest: CourseManifest; skipped: Array<{ repo: string; reason: string }> }> {
+export async function collect(
+  github: GitHub,
+  options: CollectOptions,
+  now = new Date(),
+): Promise<{ manifest: CourseManifest; skipped: Array<{ repo: string; reason: string }> }> {
   // Everything in OUT is graded next: a zip left from another run would be graded too.
-  if (existsSync(options.outDir) && readdirSync(options.outDir).length > 0) throw new UsageError(`${options.outDir} is not empty: collect into a new folder (everything in it is graded).`);
+  if (existsSync(options.outDir) && readdirSync(options.outDir).length > 0)
+    throw new UsageError(`${options.outDir} is not empty: collect into a new folder (everything in it is graded).`);
   mkdirSync(options.outDir, { recursive: true });
   const listing = await listAssignmentRepos(github, options.org, options.prefix);
   const taken: IdBook = new Set();
@@ -121,12 +134,20 @@ export async function collect(github: GitHub, options: CollectOptions, now = new
 const mdCell = (text: string | undefined) => (text ? logSafe(text, 300).replace(/([\\*_<>[\]|#`])/g, '\\$1') : '');
 
 /** The staff's view of a collect run (the private repository's job summary). */
-export function collectSummary(manifest: CourseManifest, skipped: ReadonlyArray<{ repo: string; reason: string }>): string {
+export function collectSummary(
+  manifest: CourseManifest,
+  skipped: ReadonlyArray<{ repo: string; reason: string }>,
+): string {
   const fetched = manifest.targets.filter((target) => target.sha);
-  const lines = [`## Collected ${fetched.length} submission(s) of ${manifest.prefix} (${manifest.mode}${manifest.deadline ? `, deadline ${manifest.deadline}` : ''})`, ''];
+  const lines = [
+    `## Collected ${fetched.length} submission(s) of ${manifest.prefix} (${manifest.mode}${manifest.deadline ? `, deadline ${manifest.deadline}` : ''})`,
+    '',
+  ];
   lines.push('| id | repository | commit | how / problem |', '|---|---|---|---|');
   for (const target of manifest.targets) {
-    lines.push(`| ${mdCell(target.id)} | ${mdCell(`${target.owner}/${target.repo}`)}${target.pull ? ` #${target.pull}` : ''} | ${target.sha ? `\`${target.sha.slice(0, 12)}\`` : '–'} | ${target.problem ? `**not graded:** ${mdCell(target.problem)}` : mdCell(target.how)} |`);
+    lines.push(
+      `| ${mdCell(target.id)} | ${mdCell(`${target.owner}/${target.repo}`)}${target.pull ? ` #${target.pull}` : ''} | ${target.sha ? `\`${target.sha.slice(0, 12)}\`` : '–'} | ${target.problem ? `**not graded:** ${mdCell(target.problem)}` : mdCell(target.how)} |`,
+    );
   }
   for (const item of skipped) lines.push(`| – | ${mdCell(item.repo)} | – | skipped: ${mdCell(item.reason)} |`);
   return `${lines.join('\n')}\n`;
@@ -145,7 +166,12 @@ export interface PostLine {
 }
 
 /** Posts every fetched target's result; one target's failure is reported and the others go on. */
-export async function post(github: GitHub, report: GradeReport, manifest: CourseManifest, options: PostOptions): Promise<PostLine[]> {
+export async function post(
+  github: GitHub,
+  report: GradeReport,
+  manifest: CourseManifest,
+  options: PostOptions,
+): Promise<PostLine[]> {
   const bySubmission = new Map(report.submissions.map((submission) => [submission.id, submission]));
   const needsLogin = manifest.targets.some((target) => target.sha && target.pull);
   const login = options.login ?? (needsLogin ? await tokenLogin(github) : '');
@@ -154,13 +180,23 @@ export async function post(github: GitHub, report: GradeReport, manifest: Course
     if (!target.sha) return { id: target.id, problem: `not fetched: ${target.problem ?? 'no commit'}` };
     const submission = bySubmission.get(target.id);
     if (!submission) return { id: target.id, problem: 'not in the report (was it graded?): nothing posted' };
-    const result = courseResult(report, submission, { passMark: options.passMark, how: target.how ?? '', sha: target.sha });
+    const result = courseResult(report, submission, {
+      passMark: options.passMark,
+      how: target.how ?? '',
+      sha: target.sha,
+    });
     const where = { owner: target.owner, repo: target.repo, sha: target.sha };
     const done: string[] = [];
     try {
-      const outcome: Outcome = options.with === 'check-run' ? await upsertCheckRun(github, where, result, poster) : await setCommitStatus(github, where, result, poster);
+      const outcome: Outcome =
+        options.with === 'check-run'
+          ? await upsertCheckRun(github, where, result, poster)
+          : await setCommitStatus(github, where, result, poster);
       done.push(`${options.with} ${outcome.action}`);
-      if (target.pull) done.push(`comment ${(await upsertPullRequestComment(github, { ...where, pull: target.pull }, result, poster)).action}`);
+      if (target.pull)
+        done.push(
+          `comment ${(await upsertPullRequestComment(github, { ...where, pull: target.pull }, result, poster)).action}`,
+        );
       return { id: target.id, outcome: `${result.title} — ${done.join(', ')}` };
     } catch (error) {
       return { id: target.id, outcome: done.join(', ') || undefined, problem: `could not post: ${errorText(error)}` };
@@ -190,73 +226,115 @@ function githubFrom(env: NodeJS.ProcessEnv): GitHub {
   }
 }
 
-const wrapUsage = <T>(parse: (text: string) => T) => (text: string): T => {
-  try {
-    return parse(text);
-  } catch (error) {
-    throw new InvalidArgumentError((error as Error).message);
-  }
-};
+const wrapUsage =
+  <T>(parse: (text: string) => T) =>
+  (text: string): T => {
+    try {
+      return parse(text);
+    } catch (error) {
+      throw new InvalidArgumentError((error as Error).message);
+    }
+  };
 
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   let code: number = EXIT.ok;
-  const program = new Command('course').description('Course-side grading of a GitHub Classroom assignment (see docs/ci.md).');
+  const program = new Command('course').description(
+    'Course-side grading of a GitHub Classroom assignment (see docs/ci.md).',
+  );
   program.exitOverride();
 
   program
     .command('collect')
     .description("List the assignment's repositories, pick each one's commit and download it as OUT/<id>.zip")
     .requiredOption('--org <org>', 'the course organisation')
-    .requiredOption('--prefix <prefix>', "the assignment's repository prefix (GitHub Classroom)", wrapUsage(checkPrefix))
-    .option('--deadline <iso>', 'grade the head of the default branch at this time (ISO 8601 with a time zone); empty: now', wrapUsage((text) => (text.trim() ? parseDeadline(text) : undefined)))
-    .addOption(new Option('--mode <mode>', 'the default branch, or each open pull request').choices(['commits', 'pull-requests']).default('commits'))
+    .requiredOption(
+      '--prefix <prefix>',
+      "the assignment's repository prefix (GitHub Classroom)",
+      wrapUsage(checkPrefix),
+    )
+    .option(
+      '--deadline <iso>',
+      'grade the head of the default branch at this time (ISO 8601 with a time zone); empty: now',
+      wrapUsage((text) => (text.trim() ? parseDeadline(text) : undefined)),
+    )
+    .addOption(
+      new Option('--mode <mode>', 'the default branch, or each open pull request')
+        .choices(['commits', 'pull-requests'])
+        .default('commits'),
+    )
     .requiredOption('--out <dir>', 'where the zips go')
     .requiredOption('--targets <file>', 'the targets file for `post`')
-    .action(async (opts: { org: string; prefix: string; deadline?: Date; mode: Mode; out: string; targets: string }) => {
-      const github = githubFrom(env);
-      const { manifest, skipped } = await collect(github, { org: opts.org, prefix: opts.prefix, deadline: opts.deadline, mode: opts.mode, outDir: resolve(opts.out) });
-      writeFileSync(opts.targets, `${JSON.stringify(manifest, null, 2)}\n`);
-      writeOut(collectSummary(manifest, skipped), env);
-      const count = manifest.targets.filter((target) => target.sha).length;
-      if (env.GITHUB_OUTPUT) appendFileSync(env.GITHUB_OUTPUT, `count=${count}\n`);
-    });
+    .action(
+      async (opts: { org: string; prefix: string; deadline?: Date; mode: Mode; out: string; targets: string }) => {
+        const github = githubFrom(env);
+        const { manifest, skipped } = await collect(github, {
+          org: opts.org,
+          prefix: opts.prefix,
+          deadline: opts.deadline,
+          mode: opts.mode,
+          outDir: resolve(opts.out),
+        });
+        writeFileSync(opts.targets, `${JSON.stringify(manifest, null, 2)}\n`);
+        writeOut(collectSummary(manifest, skipped), env);
+        const count = manifest.targets.filter((target) => target.sha).length;
+        if (env.GITHUB_OUTPUT) appendFileSync(env.GITHUB_OUTPUT, `count=${count}\n`);
+      },
+    );
 
   program
     .command('post')
     .description("Post each student's result (student view) to the graded commit, and to the pull request")
-    .requiredOption('--report <file>', "the merged staff report.json")
+    .requiredOption('--report <file>', 'the merged staff report.json')
     .requiredOption('--targets <file>', 'the targets file `collect` wrote')
-    .addOption(new Option('--with <how>', 'a check run (GitHub App token) or a commit status').choices(['check-run', 'status']).default('check-run'))
+    .addOption(
+      new Option('--with <how>', 'a check run (GitHub App token) or a commit status')
+        .choices(['check-run', 'status'])
+        .default('check-run'),
+    )
     .option('--name <name>', 'check run name / status context (default: "Course grade (<prefix>)")')
-    .option('--app-id <id>', "the course App's id (only its own check runs are updated)", wrapUsage((text) => {
-      if (!/^\d+$/.test(text.trim())) throw new Error(`--app-id must be a number, got ${JSON.stringify(text)}`);
-      return Number(text);
-    }))
+    .option(
+      '--app-id <id>',
+      "the course App's id (only its own check runs are updated)",
+      wrapUsage((text) => {
+        if (!/^\d+$/.test(text.trim())) throw new Error(`--app-id must be a number, got ${JSON.stringify(text)}`);
+        return Number(text);
+      }),
+    )
     .option('--login <login>', 'the login the token posts as (an App: "<app-slug>[bot]"); default: asked from GitHub')
-    .action(async (opts: { report: string; targets: string; with: 'check-run' | 'status'; name?: string; appId?: number; login?: string }) => {
-      let passMark: PostOptions['passMark'];
-      let report: GradeReport;
-      let manifest: CourseManifest;
-      try {
-        passMark = parsePassMark(env.PASS_MARK);
-        manifest = readManifest(opts.targets);
-        report = JSON.parse(readFileSync(opts.report, 'utf8')) as GradeReport;
-        if (report?.schemaVersion !== 1 || !Array.isArray(report.submissions)) throw new Error(`${opts.report} is not a grade report`);
-      } catch (error) {
-        throw new UsageError((error as Error).message);
-      }
-      const github = githubFrom(env);
-      const lines = await post(github, report, manifest, {
-        with: opts.with,
-        name: opts.name?.trim() || `Course grade (${manifest.prefix})`,
-        key: `rnn-autograder:${manifest.prefix}`,
-        appId: opts.appId,
-        login: opts.login?.trim() || undefined,
-        passMark,
-      });
-      writeOut(postSummary(manifest, lines), env);
-      if (lines.some((line) => line.problem && !line.problem.startsWith('not fetched'))) code = EXIT.notPosted;
-    });
+    .action(
+      async (opts: {
+        report: string;
+        targets: string;
+        with: 'check-run' | 'status';
+        name?: string;
+        appId?: number;
+        login?: string;
+      }) => {
+        let passMark: PostOptions['passMark'];
+        let report: GradeReport;
+        let manifest: CourseManifest;
+        try {
+          passMark = parsePassMark(env.PASS_MARK);
+          manifest = readManifest(opts.targets);
+          report = JSON.parse(readFileSync(opts.report, 'utf8')) as GradeReport;
+          if (report?.schemaVersion !== 1 || !Array.isArray(report.submissions))
+            throw new Error(`${opts.report} is not a grade report`);
+        } catch (error) {
+          throw new UsageError((error as Error).message);
+        }
+        const github = githubFrom(env);
+        const lines = await post(github, report, manifest, {
+          with: opts.with,
+          name: opts.name?.trim() || `Course grade (${manifest.prefix})`,
+          key: `rnn-autograder:${manifest.prefix}`,
+          appId: opts.appId,
+          login: opts.login?.trim() || undefined,
+          passMark,
+        });
+        writeOut(postSummary(manifest, lines), env);
+        if (lines.some((line) => line.problem && !line.problem.startsWith('not fetched'))) code = EXIT.notPosted;
+      },
+    );
 
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -278,7 +356,9 @@ if (require.main === module) {
       process.exitCode = code;
     },
     (error: unknown) => {
-      process.stderr.write(`course: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.stderr.write(
+        `course: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
       process.exitCode = EXIT.github;
     },
   );

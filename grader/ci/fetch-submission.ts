@@ -15,7 +15,13 @@ export const MAX_ZIP_BYTES = 50 * 1024 * 1024;
 export class FetchError extends Error {}
 
 /** Writes the zip of `sha` to `file`; throws FetchError (and leaves no file) above `maxBytes`. */
-export async function downloadCommitZip(github: GitHub, repo: RepoRef, sha: string, file: string, maxBytes = MAX_ZIP_BYTES): Promise<number> {
+export async function downloadCommitZip(
+  github: GitHub,
+  repo: RepoRef,
+  sha: string,
+  file: string,
+  maxBytes = MAX_ZIP_BYTES,
+): Promise<number> {
   if (!/^[0-9a-f]{40}$/.test(sha)) throw new FetchError(`not a commit id: ${JSON.stringify(sha)}`);
   const response = await github.request('GET /repos/{owner}/{repo}/zipball/{ref}', {
     owner: repo.owner,
@@ -24,7 +30,7 @@ export async function downloadCommitZip(github: GitHub, repo: RepoRef, sha: stri
     // The body as a stream, so that the size limit holds while downloading.
     request: { parseSuccessResponseBody: false },
   });
-  const body = response.data as unknown as ReadableStream<Uint8Array> | null;
+  const body = response.data as ReadableStream<Uint8Array> | null;
   if (!body) throw new FetchError('GitHub sent an empty archive');
   const out = createWriteStream(file);
   let bytes = 0;

@@ -22,14 +22,20 @@ export interface ClientOptions {
 }
 
 export function makeGitHub(options: ClientOptions): GitHub {
-  if (!options.token.trim()) throw new Error('no GitHub token: set GRADER_GITHUB_TOKEN (an installation token of the course App, or a fine-grained token).');
+  if (!options.token.trim())
+    throw new Error(
+      'no GitHub token: set GRADER_GITHUB_TOKEN (an installation token of the course App, or a fine-grained token).',
+    );
   const timeoutMs = options.timeoutMs ?? 60_000;
   const github = new Octokit({
     auth: options.token,
     baseUrl: (options.baseUrl || 'https://api.github.com').replace(/\/+$/, ''),
     userAgent: 'rnn-autograder-course-grading',
     // octokit's fetch takes an AbortSignal; a fresh timeout per request.
-    request: { fetch: (url: string, init: RequestInit) => fetch(url, { ...init, signal: init.signal ?? AbortSignal.timeout(timeoutMs) }) },
+    request: {
+      fetch: (url: string, init: RequestInit) =>
+        fetch(url, { ...init, signal: init.signal ?? AbortSignal.timeout(timeoutMs) }),
+    },
   });
   const interval = options.writeIntervalMs ?? 1000;
   let nextWrite = 0;
@@ -63,9 +69,12 @@ const MAX_RETRY_AFTER_SECONDS = 120;
 export function retryAfterSeconds(error: unknown): number | undefined {
   const status = httpStatus(error);
   if (status !== 403 && status !== 429) return undefined;
-  const header = (error as { response?: { headers?: Record<string, string | number | undefined> } }).response?.headers?.['retry-after'];
+  const header = (error as { response?: { headers?: Record<string, string | number | undefined> } }).response
+    ?.headers?.['retry-after'];
   const seconds = Number(header);
-  return header !== undefined && Number.isFinite(seconds) && seconds >= 0 && seconds <= MAX_RETRY_AFTER_SECONDS ? seconds : undefined;
+  return header !== undefined && Number.isFinite(seconds) && seconds >= 0 && seconds <= MAX_RETRY_AFTER_SECONDS
+    ? seconds
+    : undefined;
 }
 
 /** A repository and one commit in it. */
@@ -79,7 +88,6 @@ export const fullName = (ref: RepoRef) => `${ref.owner}/${ref.repo}`;
 
 /** Text from GitHub (branch names, ...) for one line of a CI log: no control characters, bounded. */
 export function logSafe(text: string, max = 200): string {
-  // eslint-disable-next-line no-control-regex
   const flat = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '?');
   return flat.length > max ? `${flat.slice(0, max)}…` : flat;
 }

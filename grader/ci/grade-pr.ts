@@ -28,12 +28,29 @@
  *   3  no trustworthy score: the grader crashed, wrote no report, or could not run some checks
  */
 import { spawn } from 'node:child_process';
-import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { GradeReport } from '../report-types';
 import { fileNameFor, formatPoints } from '../reports/common';
-import { judgePassMark, parsePassMark, PassMarkError, renderFailureSummary, renderStudentJunit, renderSummary } from './summary';
+import {
+  judgePassMark,
+  parsePassMark,
+  PassMarkError,
+  renderFailureSummary,
+  renderStudentJunit,
+  renderSummary,
+} from './summary';
 import type { PassMark } from './summary';
 
 export const EXIT = { ok: 0, belowPassMark: 1, usage: 2, noScore: 3 } as const;
@@ -57,21 +74,27 @@ export interface GradePrOptions {
 
 class SetupError extends Error {}
 
-const USAGE = 'usage: bash grader/ci/grade-pr.sh SUBMISSION_DIR OUT_DIR   (env: PASS_MARK, RNN_LAB_DATA, GRADE_AUDIENCE=staff|student)';
+const USAGE =
+  'usage: bash grader/ci/grade-pr.sh SUBMISSION_DIR OUT_DIR   (env: PASS_MARK, RNN_LAB_DATA, GRADE_AUDIENCE=staff|student)';
 
 /** Reads the arguments and the environment; throws SetupError (exit 2) for anything wrong. */
 export function optionsFrom(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: string): GradePrOptions {
   if (argv.length !== 2) throw new SetupError(`expected 2 arguments, got ${argv.length}.\n${USAGE}`);
   const submissionDir = resolve(cwd, argv[0]);
   const outDir = resolve(cwd, argv[1]);
-  if (!existsSync(submissionDir) || !statSync(submissionDir).isDirectory()) throw new SetupError(`SUBMISSION_DIR ${argv[0]} is not a folder.`);
+  if (!existsSync(submissionDir) || !statSync(submissionDir).isDirectory())
+    throw new SetupError(`SUBMISSION_DIR ${argv[0]} is not a folder.`);
   const entry = join(submissionDir, 'rnn.ts');
   if (!existsSync(entry) || !statSync(entry).isFile()) {
-    throw new SetupError(`${argv[0]} has no rnn.ts at its top. Your solution must be in rnn.ts at the root of the repository (do not rename or move it).`);
+    throw new SetupError(
+      `${argv[0]} has no rnn.ts at its top. Your solution must be in rnn.ts at the root of the repository (do not rename or move it).`,
+    );
   }
-  if (outDir === submissionDir || isInside(submissionDir, outDir)) throw new SetupError(`OUT_DIR ${argv[1]} must not be SUBMISSION_DIR or a folder above it.`);
+  if (outDir === submissionDir || isInside(submissionDir, outDir))
+    throw new SetupError(`OUT_DIR ${argv[1]} must not be SUBMISSION_DIR or a folder above it.`);
   const audience = (env.GRADE_AUDIENCE ?? '').trim() || 'staff';
-  if (audience !== 'staff' && audience !== 'student') throw new SetupError(`GRADE_AUDIENCE is ${JSON.stringify(env.GRADE_AUDIENCE)}: expected staff or student.`);
+  if (audience !== 'staff' && audience !== 'student')
+    throw new SetupError(`GRADE_AUDIENCE is ${JSON.stringify(env.GRADE_AUDIENCE)}: expected staff or student.`);
   let passMark: PassMark | undefined;
   try {
     passMark = parsePassMark(env.PASS_MARK);
@@ -107,7 +130,18 @@ export interface GraderRun {
 /** Runs this checkout's batch grader on one submission, writing its reports into `reportDir`. */
 export function runGrader(options: GradePrOptions, reportDir: string): Promise<GraderRun> {
   const tsx = join(GRADER_ROOT, 'node_modules', '.bin', 'tsx');
-  const args = ['--tsconfig', join(GRADER_ROOT, 'tsconfig.json'), 'grader/cli.ts', options.submissionDir, '--out', reportDir, '--format', 'json,md,junit,classroom', '--jobs', '1'];
+  const args = [
+    '--tsconfig',
+    join(GRADER_ROOT, 'tsconfig.json'),
+    'grader/cli.ts',
+    options.submissionDir,
+    '--out',
+    reportDir,
+    '--format',
+    'json,md,junit,classroom',
+    '--jobs',
+    '1',
+  ];
   if (options.dataFile) args.push('--data', options.dataFile);
   return new Promise((resolvePromise) => {
     // The grader's table and progress go to our stderr: stdout is the summary only.
@@ -141,8 +175,12 @@ export function publishResults(options: GradePrOptions, reportDir: string, run: 
       ? `was killed by ${run.signal}`
       : `exited with code ${run.code}`;
   if (run.code !== 0 && run.code !== 3) {
-    const written = existsSync(reportFile) ? ' It wrote a report, which is not trusted after a crash.' : ' It wrote no report.';
-    return noScore(`The grader failed: it ${how}.${written} See the log of this step above; this is not a problem with the submission.`);
+    const written = existsSync(reportFile)
+      ? ' It wrote a report, which is not trusted after a crash.'
+      : ' It wrote no report.';
+    return noScore(
+      `The grader failed: it ${how}.${written} See the log of this step above; this is not a problem with the submission.`,
+    );
   }
   let report: GradeReport;
   try {
@@ -150,7 +188,8 @@ export function publishResults(options: GradePrOptions, reportDir: string, run: 
   } catch (error) {
     return noScore(`The grader ${how} but its report ${reportFile} could not be read (${(error as Error).message}).`);
   }
-  if (report.submissions.length !== 1) return noScore(`The grader's report has ${report.submissions.length} submissions, expected exactly 1.`);
+  if (report.submissions.length !== 1)
+    return noScore(`The grader's report has ${report.submissions.length} submissions, expected exactly 1.`);
   const submission = report.submissions[0];
   const incomplete = run.code === 3;
 
@@ -159,9 +198,13 @@ export function publishResults(options: GradePrOptions, reportDir: string, run: 
   for (const name of OWNED) rmSync(join(options.outDir, name), { recursive: true, force: true });
   const feedbackFile = `feedback/${fileNameFor(submission.id)}.md`;
   if (options.audience === 'staff') {
-    for (const name of OWNED) if (existsSync(join(reportDir, name))) cpSync(join(reportDir, name), join(options.outDir, name), { recursive: true });
+    for (const name of OWNED)
+      if (existsSync(join(reportDir, name)))
+        cpSync(join(reportDir, name), join(options.outDir, name), { recursive: true });
   } else {
-    for (const name of ['feedback', 'classroom']) if (existsSync(join(reportDir, name))) cpSync(join(reportDir, name), join(options.outDir, name), { recursive: true });
+    for (const name of ['feedback', 'classroom'])
+      if (existsSync(join(reportDir, name)))
+        cpSync(join(reportDir, name), join(options.outDir, name), { recursive: true });
     writeFileSync(join(options.outDir, 'junit.xml'), renderStudentJunit(report));
   }
   const shownOut = relative(process.cwd(), options.outDir) || '.';
@@ -173,11 +216,20 @@ export function publishResults(options: GradePrOptions, reportDir: string, run: 
 
   const verdict = judgePassMark(submission, options.passMark);
   const score = `${formatPoints(submission.score)}/${formatPoints(submission.maxScore)}`;
-  if (incomplete) return { exitCode: EXIT.noScore, summary, problem: `The grader could not run every check, so the score ${score} is not final: ${report.warnings.join(' ') || 'see the log above.'}` };
+  if (incomplete)
+    return {
+      exitCode: EXIT.noScore,
+      summary,
+      problem: `The grader could not run every check, so the score ${score} is not final: ${report.warnings.join(' ') || 'see the log above.'}`,
+    };
   if (verdict.problem) return { exitCode: EXIT.usage, summary, problem: verdict.problem };
   if (!verdict.passed) {
     const needed = options.passMark!.kind === 'percent' ? ` (${formatPoints(verdict.needed!)} points)` : '';
-    return { exitCode: EXIT.belowPassMark, summary, problem: `The score ${score} is below the pass mark ${options.passMark!.text}${needed}.` };
+    return {
+      exitCode: EXIT.belowPassMark,
+      summary,
+      problem: `The score ${score} is below the pass mark ${options.passMark!.text}${needed}.`,
+    };
   }
   return { exitCode: EXIT.ok, summary };
 }
@@ -193,13 +245,18 @@ export function announce(published: Published, options: Pick<GradePrOptions, 'st
     try {
       appendFileSync(options.stepSummary, `${published.summary}\n`);
     } catch (error) {
-      process.stderr.write(`grade-pr: could not append to GITHUB_STEP_SUMMARY ${options.stepSummary}: ${(error as Error).message}\n`);
+      process.stderr.write(
+        `grade-pr: could not append to GITHUB_STEP_SUMMARY ${options.stepSummary}: ${(error as Error).message}\n`,
+      );
     }
   }
   if (published.problem) {
     process.stderr.write(`grade-pr: ${published.problem}\n`);
     // One line, escaped as GitHub's workflow commands want: it becomes an annotation of the run.
-    if (options.githubActions) process.stdout.write(`::error title=Grading::${published.problem.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')}\n`);
+    if (options.githubActions)
+      process.stdout.write(
+        `::error title=Grading::${published.problem.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')}\n`,
+      );
   }
 }
 
@@ -213,8 +270,15 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     options = optionsFrom(argv, env, process.cwd());
   } catch (error) {
     if (!(error instanceof SetupError)) throw error;
-    const published: Published = { exitCode: EXIT.usage, summary: renderFailureSummary(error.message), problem: error.message };
-    announce(published, { stepSummary: env.GITHUB_STEP_SUMMARY || undefined, githubActions: env.GITHUB_ACTIONS === 'true' });
+    const published: Published = {
+      exitCode: EXIT.usage,
+      summary: renderFailureSummary(error.message),
+      problem: error.message,
+    };
+    announce(published, {
+      stepSummary: env.GITHUB_STEP_SUMMARY || undefined,
+      githubActions: env.GITHUB_ACTIONS === 'true',
+    });
     return published.exitCode;
   }
   const work = mkdtempSync(join(tmpdir(), 'rnn-grade-pr-'));
@@ -222,7 +286,9 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   process.once('exit', cleanUp);
   try {
     const reportDir = join(work, 'report');
-    process.stderr.write(`grade-pr: grading ${options.submissionDir}${options.dataFile ? ` with --data ${options.dataFile}` : ''}\n`);
+    process.stderr.write(
+      `grade-pr: grading ${options.submissionDir}${options.dataFile ? ` with --data ${options.dataFile}` : ''}\n`,
+    );
     const run = await runGrader(options, reportDir);
     const published = publishResults(options, reportDir, run);
     announce(published, options);
@@ -235,13 +301,16 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
 
 if (require.main === module) {
   // Ctrl-C or a cancelled CI job: the grader (same process group) gets the signal too; clean up and stop.
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(signal === 'SIGINT' ? 130 : 143));
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.once(signal, () => process.exit(signal === 'SIGINT' ? 130 : 143));
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
     },
     (error: unknown) => {
-      process.stderr.write(`grade-pr: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.stderr.write(
+        `grade-pr: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
       process.exitCode = EXIT.noScore;
     },
   );

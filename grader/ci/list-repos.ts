@@ -21,7 +21,9 @@ export interface RepoListing {
 /** A Classroom prefix: what GitHub allows in repository names, not ending in `-`. */
 export function checkPrefix(prefix: string): string {
   if (!/^[A-Za-z0-9._-]+$/.test(prefix) || prefix.endsWith('-')) {
-    throw new Error(`the assignment prefix ${JSON.stringify(prefix)} is not a GitHub Classroom repository prefix (letters, digits, '.', '-', '_'; without the trailing '-').`);
+    throw new Error(
+      `the assignment prefix ${JSON.stringify(prefix)} is not a GitHub Classroom repository prefix (letters, digits, '.', '-', '_'; without the trailing '-').`,
+    );
   }
   return prefix;
 }
@@ -43,10 +45,18 @@ export function selectAssignmentRepos(listed: readonly ListedRepo[], prefix: str
   for (const repo of listed) {
     // GitHub compares repository names without case; so does the prefix.
     if (!repo.name.toLowerCase().startsWith(start) || repo.name.length === start.length) continue;
-    if (repo.is_template) skipped.push({ repo: repo.name, reason: 'a template repository (the starter code), not a student' });
-    else if (repo.archived) skipped.push({ repo: repo.name, reason: 'archived (read-only: a result could not be posted)' });
+    if (repo.is_template)
+      skipped.push({ repo: repo.name, reason: 'a template repository (the starter code), not a student' });
+    else if (repo.archived)
+      skipped.push({ repo: repo.name, reason: 'archived (read-only: a result could not be posted)' });
     else if (!repo.default_branch) skipped.push({ repo: repo.name, reason: 'no default branch (an empty repository)' });
-    else repos.push({ owner: repo.owner.login, repo: repo.name, student: repo.name.slice(start.length), defaultBranch: repo.default_branch });
+    else
+      repos.push({
+        owner: repo.owner.login,
+        repo: repo.name,
+        student: repo.name.slice(start.length),
+        defaultBranch: repo.default_branch,
+      });
   }
   repos.sort((a, b) => compareIds(a.student, b.student));
   return { repos, skipped };

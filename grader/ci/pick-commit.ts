@@ -32,7 +32,9 @@ export function parseDeadline(text: string): Date {
   const iso = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
   const date = new Date(trimmed);
   if (!iso.test(trimmed) || Number.isNaN(date.getTime())) {
-    throw new Error(`the deadline ${JSON.stringify(text)} is not an ISO 8601 date and time with a time zone, e.g. 2026-12-01T23:59:00+01:00 or 2026-12-01T22:59:00Z.`);
+    throw new Error(
+      `the deadline ${JSON.stringify(text)} is not an ISO 8601 date and time with a time zone, e.g. 2026-12-01T23:59:00+01:00 or 2026-12-01T22:59:00Z.`,
+    );
   }
   return date;
 }
@@ -41,7 +43,11 @@ export function parseDeadline(text: string): Date {
  * The head of `branch` at `deadline` from its activities (any order). `undefined` when there are
  * none at all: nothing was pushed as far as GitHub remembers, so the current head is the answer.
  */
-export function headAtDeadline(activities: readonly BranchActivity[], branch: string, deadline: Date): Choice | undefined {
+export function headAtDeadline(
+  activities: readonly BranchActivity[],
+  branch: string,
+  deadline: Date,
+): Choice | undefined {
   const ref = `refs/heads/${branch}`;
   const events = activities
     .filter((activity) => activity.ref === ref || activity.ref === branch)
@@ -54,12 +60,21 @@ export function headAtDeadline(activities: readonly BranchActivity[], branch: st
   const at = new Date(limit).toISOString();
   if (before.length > 0) {
     const last = before[before.length - 1].activity;
-    if (NO_COMMIT.test(last.after)) return { problem: `the branch was deleted before the deadline (${last.timestamp}) and not pushed again before ${at}` };
+    if (NO_COMMIT.test(last.after))
+      return {
+        problem: `the branch was deleted before the deadline (${last.timestamp}) and not pushed again before ${at}`,
+      };
     return { sha: last.after, how: `the last push to ${branch} before ${at} (${last.timestamp})` };
   }
   const first = events[0].activity;
-  if (NO_COMMIT.test(first.before)) return { problem: `nothing was pushed to ${branch} before the deadline ${at} (the branch was created at ${first.timestamp})` };
-  return { sha: first.before, how: `the head of ${branch} at ${at} (no push before it; the first push after it, at ${first.timestamp}, started from this commit)` };
+  if (NO_COMMIT.test(first.before))
+    return {
+      problem: `nothing was pushed to ${branch} before the deadline ${at} (the branch was created at ${first.timestamp})`,
+    };
+  return {
+    sha: first.before,
+    how: `the head of ${branch} at ${at} (no push before it; the first push after it, at ${first.timestamp}, started from this commit)`,
+  };
 }
 
 /** The commit to grade in `commits` mode: the default branch's head at the deadline, or now. */
@@ -68,7 +83,13 @@ export async function commitToGrade(github: GitHub, repo: StudentRepo, deadline:
   if (deadline) {
     // Newest first; stop at the first push at or before the deadline.
     const seen: BranchActivity[] = [];
-    const pages = github.paginate.iterator(github.rest.repos.listActivities, { owner: repo.owner, repo: repo.repo, ref: branch, direction: 'desc', per_page: 100 });
+    const pages = github.paginate.iterator(github.rest.repos.listActivities, {
+      owner: repo.owner,
+      repo: repo.repo,
+      ref: branch,
+      direction: 'desc',
+      per_page: 100,
+    });
     for await (const page of pages) {
       seen.push(...page.data);
       if (page.data.some((activity) => Date.parse(activity.timestamp) <= deadline.getTime())) break;
@@ -77,7 +98,10 @@ export async function commitToGrade(github: GitHub, repo: StudentRepo, deadline:
     if (choice) return choice;
   }
   const { data } = await github.rest.repos.getBranch({ owner: repo.owner, repo: repo.repo, branch });
-  return { sha: data.commit.sha, how: deadline ? `the head of ${branch} (GitHub records no push to it)` : `the head of ${branch} when collected` };
+  return {
+    sha: data.commit.sha,
+    how: deadline ? `the head of ${branch} (GitHub records no push to it)` : `the head of ${branch} when collected`,
+  };
 }
 
 export interface PullRequestHead {
@@ -87,6 +111,11 @@ export interface PullRequestHead {
 
 /** The head commit of every open pull request of the repository, by number. */
 export async function openPullRequestHeads(github: GitHub, repo: StudentRepo): Promise<PullRequestHead[]> {
-  const pulls = await github.paginate(github.rest.pulls.list, { owner: repo.owner, repo: repo.repo, state: 'open', per_page: 100 });
+  const pulls = await github.paginate(github.rest.pulls.list, {
+    owner: repo.owner,
+    repo: repo.repo,
+    state: 'open',
+    per_page: 100,
+  });
   return pulls.map((pull) => ({ number: pull.number, sha: pull.head.sha })).sort((a, b) => a.number - b.number);
 }

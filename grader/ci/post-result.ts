@@ -46,11 +46,30 @@ export function checkRunFields(result: CourseResult, options: Pick<PosterOptions
 }
 
 /** Creates the check run for the commit, or updates the one an earlier run created. */
-export async function upsertCheckRun(github: GitHub, target: PostTarget, result: CourseResult, options: PosterOptions): Promise<Outcome> {
+export async function upsertCheckRun(
+  github: GitHub,
+  target: PostTarget,
+  result: CourseResult,
+  options: PosterOptions,
+): Promise<Outcome> {
   const { owner, repo, sha } = target;
-  const runs = await github.paginate(github.rest.checks.listForRef, { owner, repo, ref: sha, check_name: options.name, filter: 'all', per_page: 100, ...(options.appId ? { app_id: options.appId } : {}) });
+  const runs = await github.paginate(github.rest.checks.listForRef, {
+    owner,
+    repo,
+    ref: sha,
+    check_name: options.name,
+    filter: 'all',
+    per_page: 100,
+    ...(options.appId ? { app_id: options.appId } : {}),
+  });
   const ours = runs
-    .filter((run) => run.head_sha === sha && run.name === options.name && run.external_id === options.key && (options.appId === undefined || run.app?.id === options.appId))
+    .filter(
+      (run) =>
+        run.head_sha === sha &&
+        run.name === options.name &&
+        run.external_id === options.key &&
+        (options.appId === undefined || run.app?.id === options.appId),
+    )
     .sort((a, b) => b.id - a.id)[0];
   const fields = checkRunFields(result, options);
   if (ours) {
@@ -66,18 +85,25 @@ const MAX_DESCRIPTION = 140;
 
 /** The fields of our commit status. */
 export function statusFields(result: CourseResult, options: Pick<PosterOptions, 'name'>) {
-  const description = result.title.length > MAX_DESCRIPTION ? `${result.title.slice(0, MAX_DESCRIPTION - 1)}…` : result.title;
+  const description =
+    result.title.length > MAX_DESCRIPTION ? `${result.title.slice(0, MAX_DESCRIPTION - 1)}…` : result.title;
   return { state: result.state, context: options.name, description };
 }
 
 /** Sets the commit status of our context, unless the latest one already says the same. */
-export async function setCommitStatus(github: GitHub, target: PostTarget, result: CourseResult, options: PosterOptions): Promise<Outcome> {
+export async function setCommitStatus(
+  github: GitHub,
+  target: PostTarget,
+  result: CourseResult,
+  options: PosterOptions,
+): Promise<Outcome> {
   const { owner, repo, sha } = target;
   const fields = statusFields(result, options);
   // The combined status holds the latest status of each context.
   const { data: combined } = await github.rest.repos.getCombinedStatusForRef({ owner, repo, ref: sha, per_page: 100 });
   const latest = combined.statuses.find((status) => status.context === fields.context);
-  if (latest && latest.state === fields.state && latest.description === fields.description) return { action: 'unchanged', id: latest.id };
+  if (latest && latest.state === fields.state && latest.description === fields.description)
+    return { action: 'unchanged', id: latest.id };
   const { data } = await github.rest.repos.createCommitStatus({ owner, repo, sha, ...fields });
   return { action: latest ? 'updated' : 'created', id: data.id };
 }
@@ -88,12 +114,24 @@ export function commentBody(result: CourseResult, options: Pick<PosterOptions, '
 }
 
 /** The pull request's comment with the result: ours is edited in place, else one is added. */
-export async function upsertPullRequestComment(github: GitHub, target: PostTarget & { pull: number }, result: CourseResult, options: PosterOptions): Promise<Outcome> {
+export async function upsertPullRequestComment(
+  github: GitHub,
+  target: PostTarget & { pull: number },
+  result: CourseResult,
+  options: PosterOptions,
+): Promise<Outcome> {
   const { owner, repo, pull } = target;
   const marker = commentMarker(options.key);
   const body = commentBody(result, options);
-  const comments = await github.paginate(github.rest.issues.listComments, { owner, repo, issue_number: pull, per_page: 100 });
-  const ours = comments.find((comment) => comment.body?.startsWith(marker) && comment.user?.login.toLowerCase() === options.login.toLowerCase());
+  const comments = await github.paginate(github.rest.issues.listComments, {
+    owner,
+    repo,
+    issue_number: pull,
+    per_page: 100,
+  });
+  const ours = comments.find(
+    (comment) => comment.body?.startsWith(marker) && comment.user?.login.toLowerCase() === options.login.toLowerCase(),
+  );
   if (ours) {
     if (ours.body === body) return { action: 'unchanged', id: ours.id };
     await github.rest.issues.updateComment({ owner, repo, comment_id: ours.id, body });

@@ -15,7 +15,8 @@ import { renderJunit } from '../reports/junit';
 import { mdCode, mdInline, mdMessage } from '../reports/md-text';
 
 /** PASS_MARK: a number of points, or a percentage of the submission's maximum score. */
-export type PassMark = { kind: 'points'; value: number; text: string } | { kind: 'percent'; value: number; text: string };
+export type PassMark =
+  { kind: 'points'; value: number; text: string } | { kind: 'percent'; value: number; text: string };
 
 export class PassMarkError extends Error {
   constructor(message: string) {
@@ -36,7 +37,8 @@ export function parsePassMark(text: string | undefined): PassMark | undefined {
   const percent = new RegExp(`^${NUMBER}\\s*%$`).exec(trimmed);
   if (percent) {
     const value = Number(percent[1]);
-    if (value > 100) throw new PassMarkError(`PASS_MARK is ${JSON.stringify(text)}: a percentage must be at most 100%.`);
+    if (value > 100)
+      throw new PassMarkError(`PASS_MARK is ${JSON.stringify(text)}: a percentage must be at most 100%.`);
     return { kind: 'percent', value, text: `${formatPoints(value)}%` };
   }
   const points = new RegExp(`^${NUMBER}$`).exec(trimmed);
@@ -61,7 +63,10 @@ export interface Verdict {
 }
 
 /** Whether `submission` reaches the pass mark. Compared in hundredths of a point, as the reports round. */
-export function judgePassMark(submission: Pick<SubmissionReport, 'score' | 'maxScore'>, mark: PassMark | undefined): Verdict {
+export function judgePassMark(
+  submission: Pick<SubmissionReport, 'score' | 'maxScore'>,
+  mark: PassMark | undefined,
+): Verdict {
   if (!mark) return { passed: true };
   const needed = passMarkPoints(mark, submission.maxScore);
   const passed = Math.round(submission.score * 100) >= Math.round(needed * 100);
@@ -72,7 +77,14 @@ export function judgePassMark(submission: Pick<SubmissionReport, 'score' | 'maxS
   return { needed, passed, problem };
 }
 
-const MARK: Record<CheckStatus, string> = { passed: '✅', failed: '❌', error: '⚠️', timeout: '⏱️', memory: '⚠️', skipped: '➖' };
+const MARK: Record<CheckStatus, string> = {
+  passed: '✅',
+  failed: '❌',
+  error: '⚠️',
+  timeout: '⏱️',
+  memory: '⚠️',
+  skipped: '➖',
+};
 
 /** A check as a student may see it: `studentView`, and no diagnosis even for public checks. */
 export function studentCheck(check: CheckReport): CheckReport {
@@ -82,7 +94,13 @@ export function studentCheck(check: CheckReport): CheckReport {
 
 /** The report with every check in its student view (for student-facing JUnit and the like). */
 export function studentReport(report: GradeReport): GradeReport {
-  return { ...report, submissions: report.submissions.map((submission) => ({ ...submission, checks: submission.checks.map(studentCheck) })) };
+  return {
+    ...report,
+    submissions: report.submissions.map((submission) => ({
+      ...submission,
+      checks: submission.checks.map(studentCheck),
+    })),
+  };
 }
 
 /** junit.xml for students: the staff renderer on the student view of the report. */
@@ -99,15 +117,23 @@ export interface SummaryOptions {
 }
 
 /** The Markdown summary of one submission: score table, total, pass mark, failing checks' messages. */
-export function renderSubmissionSummary(report: GradeReport, submission: SubmissionReport, options: SummaryOptions = {}): string {
+export function renderSubmissionSummary(
+  report: GradeReport,
+  submission: SubmissionReport,
+  options: SummaryOptions = {},
+): string {
   const out: string[] = [];
   const total = `${formatPoints(submission.score)} / ${formatPoints(submission.maxScore)}`;
   out.push(`## Grade: ${total}`, '');
   out.push(`Submission ${mdCode(submission.id)} · rubric "${mdInline(report.rubric.name)}"`, '');
   const verdict = judgePassMark(submission, options.passMark);
   if (options.passMark && verdict.needed !== undefined) {
-    const of = options.passMark.kind === 'percent' ? ` (${options.passMark.text} of ${formatPoints(submission.maxScore)})` : '';
-    out.push(`Pass mark: ${formatPoints(verdict.needed)} points${of}: **${verdict.passed ? 'reached' : 'not reached'}**.`, '');
+    const of =
+      options.passMark.kind === 'percent' ? ` (${options.passMark.text} of ${formatPoints(submission.maxScore)})` : '';
+    out.push(
+      `Pass mark: ${formatPoints(verdict.needed)} points${of}: **${verdict.passed ? 'reached' : 'not reached'}**.`,
+      '',
+    );
     if (verdict.problem) out.push(`> [!WARNING]`, `> ${mdInline(verdict.problem)}`, '');
   }
   if (options.incomplete) {
@@ -117,17 +143,22 @@ export function renderSubmissionSummary(report: GradeReport, submission: Submiss
       '',
     );
   }
-  if (submission.status === 'error') out.push(`**Your submission could not be graded:**${mdMessage(submission.error ?? 'unknown error', '', ' ')}`, '');
+  if (submission.status === 'error')
+    out.push(`**Your submission could not be graded:**${mdMessage(submission.error ?? 'unknown error', '', ' ')}`, '');
 
   const checks = submission.checks.map(studentCheck);
   if (checks.length > 0) {
     out.push('| Check | Target | Status | Points |', '|---|---|---|---:|');
     for (const check of checks) {
       const name = `${mdInline(check.id)}${check.visibility === 'hidden' ? ' (hidden)' : ''}`;
-      out.push(`| ${name} | ${mdInline(check.target)} | ${MARK[check.status]} ${check.status} | ${formatPoints(check.points)} / ${formatPoints(check.maxPoints)} |`);
+      out.push(
+        `| ${name} | ${mdInline(check.target)} | ${MARK[check.status]} ${check.status} | ${formatPoints(check.points)} / ${formatPoints(check.maxPoints)} |`,
+      );
     }
     for (const item of submission.manual) {
-      out.push(`| ${mdInline(item.id)} (graded by hand) | ${mdInline(item.title)} | ${item.graded ? 'graded' : 'not graded yet'} | ${item.graded ? formatPoints(item.points) : '–'} / ${formatPoints(item.maxPoints)} |`);
+      out.push(
+        `| ${mdInline(item.id)} (graded by hand) | ${mdInline(item.title)} | ${item.graded ? 'graded' : 'not graded yet'} | ${item.graded ? formatPoints(item.points) : '–'} / ${formatPoints(item.maxPoints)} |`,
+      );
     }
     out.push(`| **Total** | | | **${total}** |`, '');
   }
@@ -140,7 +171,9 @@ export function renderSubmissionSummary(report: GradeReport, submission: Submiss
     for (const check of publicFailing) {
       // Here the submission's error is printed above the checks, so their own "not run" message stands.
       const message = check.message;
-      out.push(`- **${mdInline(check.id)}** (${mdInline(check.target)}): ${check.status}, ${formatPoints(check.points)} / ${formatPoints(check.maxPoints)}${message === '' ? '' : ' — '}${mdMessage(message, '', '')}`);
+      out.push(
+        `- **${mdInline(check.id)}** (${mdInline(check.target)}): ${check.status}, ${formatPoints(check.points)} / ${formatPoints(check.maxPoints)}${message === '' ? '' : ' — '}${mdMessage(message, '', '')}`,
+      );
       if (check.replay) out.push(`  - replay: seed ${check.replay.seed}, path ${mdCode(check.replay.path)}`);
     }
     out.push('');
@@ -148,7 +181,10 @@ export function renderSubmissionSummary(report: GradeReport, submission: Submiss
   if (hiddenFailing.length > 0) {
     out.push('### Failing hidden checks', '');
     out.push('Hidden checks show whether they passed, but not their inputs or expected values.', '');
-    for (const check of hiddenFailing) out.push(`- **${mdInline(check.id)}** (${mdInline(check.target)}): ${check.status}, ${formatPoints(check.points)} / ${formatPoints(check.maxPoints)} — ${mdInline(check.message)}`);
+    for (const check of hiddenFailing)
+      out.push(
+        `- **${mdInline(check.id)}** (${mdInline(check.target)}): ${check.status}, ${formatPoints(check.points)} / ${formatPoints(check.maxPoints)} — ${mdInline(check.message)}`,
+      );
     out.push('');
   }
   if (submission.warnings.length > 0) {
@@ -162,7 +198,10 @@ export function renderSubmissionSummary(report: GradeReport, submission: Submiss
     out.push('');
   }
   if (options.feedbackHint) out.push(options.feedbackHint, '');
-  return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+  return `${out
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trimEnd()}\n`;
 }
 
 /** The summary of every submission in the report (grade-pr grades one; a TA may pass more). */
@@ -173,7 +212,10 @@ export function renderSummary(report: GradeReport, options: SummaryOptions = {})
 
 /** A short Markdown note for when there is no score to show (bad set-up, grader crash, …). */
 export function renderFailureSummary(message: string): string {
-  return `## Grade: not available\n\n> [!CAUTION]\n> ${message.split(/\r\n|\r|\n/).map(mdInline).join('\n> ')}\n`;
+  return `## Grade: not available\n\n> [!CAUTION]\n> ${message
+    .split(/\r\n|\r|\n/)
+    .map(mdInline)
+    .join('\n> ')}\n`;
 }
 
 /** CLI: `tsx grader/ci/summary.ts REPORT_JSON`, PASS_MARK from the environment. */

@@ -52,7 +52,10 @@ export interface Collected {
   warnings: string[];
 }
 
-export function collectSubmissionFiles(submissionDir: string, limits: CollectLimits = DEFAULT_COLLECT_LIMITS): Collected {
+export function collectSubmissionFiles(
+  submissionDir: string,
+  limits: CollectLimits = DEFAULT_COLLECT_LIMITS,
+): Collected {
   const root = realpathSync(resolve(submissionDir));
   if (!statSync(root).isDirectory()) throw new Error(`${submissionDir} is not a folder`);
   const files: SubmissionFile[] = [];
@@ -73,7 +76,10 @@ export function collectSubmissionFiles(submissionDir: string, limits: CollectLim
     const entries: string[] = [];
     for (const name of raw) {
       if (isUtf8(name)) entries.push(name.toString('utf8'));
-      else warnings.push(`a name in ${display(dir) || 'the submission folder'} is not valid UTF-8 (${JSON.stringify(name.toString('latin1'))}); skipped`);
+      else
+        warnings.push(
+          `a name in ${display(dir) || 'the submission folder'} is not valid UTF-8 (${JSON.stringify(name.toString('latin1'))}); skipped`,
+        );
     }
     entries.sort();
     for (const name of entries) {
@@ -123,7 +129,8 @@ export function collectSubmissionFiles(submissionDir: string, limits: CollectLim
       }
       if (!kind || TEST_FILE.test(name)) continue;
       if (files.length >= limits.maxFiles || totalBytes + info.size > limits.maxTotalBytes) {
-        if (!limitWarned) warnings.push(`the submission folder has too many or too large files; ${rel} and later files were skipped`);
+        if (!limitWarned)
+          warnings.push(`the submission folder has too many or too large files; ${rel} and later files were skipped`);
         limitWarned = true;
         continue;
       }

@@ -59,7 +59,11 @@ export interface PrepareOptions {
  * waits for it (up to `typeCheckTimeoutMs`) with the event loop blocked; a grader that runs other
  * submissions concurrently should use prepareSubmissionAsync.
  */
-export function prepareSubmission(submissionDir: string, workDir: string, options: PrepareOptions = {}): PreparedSubmission {
+export function prepareSubmission(
+  submissionDir: string,
+  workDir: string,
+  options: PrepareOptions = {},
+): PreparedSubmission {
   const staged = stage(submissionDir, workDir, options);
   if (!staged.typeCheck) return staged.result;
   return finish(staged, () =>
@@ -70,11 +74,18 @@ export function prepareSubmission(submissionDir: string, workDir: string, option
 }
 
 /** The same, with the transpiler and the type check awaited instead of blocking the event loop. */
-export async function prepareSubmissionAsync(submissionDir: string, workDir: string, options: PrepareOptions = {}): Promise<PreparedSubmission> {
+export async function prepareSubmissionAsync(
+  submissionDir: string,
+  workDir: string,
+  options: PrepareOptions = {},
+): Promise<PreparedSubmission> {
   const staged = await stageAsync(submissionDir, workDir, options);
   if (!staged.typeCheck) return staged.result;
   const { root, files } = staged.typeCheck;
-  const warnings = options.typeCheck === 'inline' ? typeCheckSubmission(root, files) : await typeCheckIsolatedAsync(root, files, { timeoutMs: options.typeCheckTimeoutMs });
+  const warnings =
+    options.typeCheck === 'inline'
+      ? typeCheckSubmission(root, files)
+      : await typeCheckIsolatedAsync(root, files, { timeoutMs: options.typeCheckTimeoutMs });
   return finish(staged, () => warnings);
 }
 
@@ -82,13 +93,17 @@ export async function prepareSubmissionAsync(submissionDir: string, workDir: str
  * Prepares without waiting for the type check: the submission can run at once, and the type
  * warnings (never a verdict) arrive when the worker is done.
  */
-export async function prepareSubmissionDeferred(submissionDir: string, workDir: string, options: PrepareOptions = {}): Promise<{ prepared: PreparedSubmission; typeWarnings: Promise<string[]> }> {
+export async function prepareSubmissionDeferred(
+  submissionDir: string,
+  workDir: string,
+  options: PrepareOptions = {},
+): Promise<{ prepared: PreparedSubmission; typeWarnings: Promise<string[]> }> {
   const staged = await stageAsync(submissionDir, workDir, options);
   if (!staged.typeCheck) return { prepared: staged.result, typeWarnings: Promise.resolve([]) };
   const { root, files } = staged.typeCheck;
-  const typeWarnings = typeCheckIsolatedAsync(root, files, { timeoutMs: options.typeCheckTimeoutMs }).catch((error: unknown) => [
-    `type check failed: ${error instanceof Error ? error.message : String(error)}`,
-  ]);
+  const typeWarnings = typeCheckIsolatedAsync(root, files, { timeoutMs: options.typeCheckTimeoutMs }).catch(
+    (error: unknown) => [`type check failed: ${error instanceof Error ? error.message : String(error)}`],
+  );
   return { prepared: staged.result, typeWarnings };
 }
 
@@ -140,7 +155,8 @@ function readStage(submissionDir: string, workDir: string, options: PrepareOptio
   timings.collectMs = performance.now() - started;
   const warnings = collected.warnings.slice();
 
-  const entrySource = collected.files.find((file) => file.rel === 'rnn.ts') ?? collected.files.find((file) => file.rel === 'rnn.js');
+  const entrySource =
+    collected.files.find((file) => file.rel === 'rnn.ts') ?? collected.files.find((file) => file.rel === 'rnn.js');
   const entryRel = `${SUBMISSION_SUBDIR}/${entrySource ? outputName(entrySource) : 'rnn.js'}`;
   const result = (error?: string): PreparedSubmission => ({
     ok: error === undefined,
@@ -181,7 +197,9 @@ function writeStage(read: ReadStage, transpiled: TranspileFilesResult, options: 
 function prepareWorkDir(work: string): void {
   if (existsSync(work) && readdirSync(work).length > 0) throw new Error(`work dir ${work} is not empty`);
   makeDir(work);
-  writeFileSync(join(work, 'package.json'), JSON.stringify({ private: true, type: 'commonjs' }) + '\n', { mode: 0o644 });
+  writeFileSync(join(work, 'package.json'), JSON.stringify({ private: true, type: 'commonjs' }) + '\n', {
+    mode: 0o644,
+  });
 }
 
 function makeDir(path: string): void {

@@ -25,7 +25,6 @@ export interface LabBundle {
 
 let cached: LabBundle | undefined;
 
-
 export function buildLabBundle(): LabBundle {
   if (cached && existsSync(cached.indexJs)) return cached;
   const entry = labEntryPath();

@@ -19,7 +19,8 @@ export function readRegularFile(path: string | Buffer, maxBytes: number): Buffer
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ELOOP') throw new UnreadableFileError('it is a symbolic link (not followed)');
+    if ((error as NodeJS.ErrnoException).code === 'ELOOP')
+      throw new UnreadableFileError('it is a symbolic link (not followed)');
     throw error;
   }
   try {

@@ -82,8 +82,10 @@ type ChildAnswer = { codes: string[] } | { failed: { rel: string; errors: ChildM
 export function nestingProblem(file: SubmissionFile): string | undefined {
   if (file.kind === 'json') return undefined;
   const { depth, line, arrows } = scanNesting(file.text);
-  if (depth > MAX_NESTING) return `${file.rel}:${line}: brackets nested more than ${MAX_NESTING} levels deep (the grader's limit); simplify the expression`;
-  if (arrows > MAX_ARROWS) return `${file.rel}: more than ${MAX_ARROWS} arrow functions (=>) in one file (the grader's limit); use named functions`;
+  if (depth > MAX_NESTING)
+    return `${file.rel}:${line}: brackets nested more than ${MAX_NESTING} levels deep (the grader's limit); simplify the expression`;
+  if (arrows > MAX_ARROWS)
+    return `${file.rel}: more than ${MAX_ARROWS} arrow functions (=>) in one file (the grader's limit); use named functions`;
   return undefined;
 }
 
@@ -127,7 +129,14 @@ function request(files: readonly SubmissionFile[]): string {
   return JSON.stringify({ files, options: ESBUILD_OPTIONS });
 }
 
-function interpret(files: readonly SubmissionFile[], status: number | null, signal: NodeJS.Signals | null, stdout: string, stderr: string, parentTimedOut: boolean): TranspileFilesResult {
+function interpret(
+  files: readonly SubmissionFile[],
+  status: number | null,
+  signal: NodeJS.Signals | null,
+  stdout: string,
+  stderr: string,
+  parentTimedOut: boolean,
+): TranspileFilesResult {
   let timedOut = parentTimedOut;
   let answer: ChildAnswer | undefined;
   try {
@@ -136,11 +145,20 @@ function interpret(files: readonly SubmissionFile[], status: number | null, sign
     answer = undefined;
   }
   if (answer && 'codes' in answer && answer.codes.length === files.length) return { ok: true, codes: answer.codes };
-  if (answer && 'failed' in answer) return { ok: false, error: describeErrors(answer.failed.rel, answer.failed.errors) };
+  if (answer && 'failed' in answer)
+    return { ok: false, error: describeErrors(answer.failed.rel, answer.failed.errors) };
   if (status === CHILD_TIMED_OUT) timedOut = true;
-  const how = timedOut ? `did not finish within ${TRANSPILE_TIMEOUT_MS / 1000} s` : signal ? `was killed (${signal})` : `stopped (exit code ${status})`;
+  const how = timedOut
+    ? `did not finish within ${TRANSPILE_TIMEOUT_MS / 1000} s`
+    : signal
+      ? `was killed (${signal})`
+      : `stopped (exit code ${status})`;
   // esbuild's own last words (e.g. Go's "goroutine stack exceeds" line), never the full stack dump.
-  const reason = stderr.split('\n').find((text) => /fatal|exceeds|panic|Error:/.test(text))?.trim().slice(0, 200);
+  const reason = stderr
+    .split('\n')
+    .find((text) => /fatal|exceeds|panic|Error:/.test(text))
+    ?.trim()
+    .slice(0, 200);
   throw new TranspilerFault(`the transpiler (esbuild) ${how} on this submission's files${reason ? `: ${reason}` : ''}`);
 }
 
@@ -170,7 +188,11 @@ export function transpileFilesAsync(files: readonly SubmissionFile[]): Promise<T
   }
   return new Promise((resolve, reject) => {
     // Its own process group, so that esbuild's service dies with it if it must be killed.
-    const child = spawn(process.execPath, childArgs(), { stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true, detached: true });
+    const child = spawn(process.execPath, childArgs(), {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      windowsHide: true,
+      detached: true,
+    });
     const out: Buffer[] = [];
     let err = '';
     let timedOut = false;
@@ -212,7 +234,9 @@ export function transpileFile(file: SubmissionFile): TranspileResult {
 
 function describeErrors(rel: string, errors: ChildMessage[]): string {
   const first = errors[0];
-  const where = first.location ? `${first.location.file || rel}:${first.location.line}:${first.location.column + 1}` : rel;
+  const where = first.location
+    ? `${first.location.file || rel}:${first.location.line}:${first.location.column + 1}`
+    : rel;
   const more = errors.length > 1 ? ` (and ${errors.length - 1} more error${errors.length > 2 ? 's' : ''})` : '';
   return `${where}: ${first.text}${more}`;
 }

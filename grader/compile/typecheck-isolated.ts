@@ -44,7 +44,12 @@ interface State {
 const WARM_UP_MS = 120_000;
 
 /** A check of an empty rnn.ts: parses the libraries, the lab and the contract once per worker. */
-const WARM_UP_JOB = { id: 0, root: '/nonexistent/rnn-grader-warm-up', files: [{ rel: 'rnn.ts', kind: 'ts', text: 'export {};\n' }], maxWarnings: 0 };
+const WARM_UP_JOB = {
+  id: 0,
+  root: '/nonexistent/rnn-grader-warm-up',
+  files: [{ rel: 'rnn.ts', kind: 'ts', text: 'export {};\n' }],
+  maxWarnings: 0,
+};
 /** Ids of asynchronous jobs (0 is the warm-up). */
 let nextJobId = 1;
 
@@ -61,7 +66,12 @@ function workerBundle(): string {
   if (bundlePath && existsSync(bundlePath)) return bundlePath;
   const outfile = join(getBuildDir(), 'typecheck-worker.js');
   buildSync({
-    entryPoints: [join(__dirname, existsSync(join(__dirname, 'typecheck-worker.ts')) ? 'typecheck-worker.ts' : 'typecheck-worker.js')],
+    entryPoints: [
+      join(
+        __dirname,
+        existsSync(join(__dirname, 'typecheck-worker.ts')) ? 'typecheck-worker.ts' : 'typecheck-worker.js',
+      ),
+    ],
     bundle: true,
     platform: 'node',
     format: 'cjs',
@@ -187,7 +197,9 @@ function workerFor(kind: 'sync', heapMb: number): State {
 type Reply = { warnings: string[] } | { error: string };
 
 function skipped(timeoutMs: number): string[] {
-  return [`type check skipped: it did not finish within ${Math.round(timeoutMs / 1000)} s or ran out of memory (type-level recursion?)`];
+  return [
+    `type check skipped: it did not finish within ${Math.round(timeoutMs / 1000)} s or ran out of memory (type-level recursion?)`,
+  ];
 }
 
 function interpret(reply: Reply): string[] {
@@ -199,7 +211,11 @@ function job(root: string, files: readonly SubmissionFile[], options: IsolatedTy
 }
 
 /** Blocks the calling thread (its event loop included) for up to `timeoutMs`. */
-export function typeCheckIsolated(root: string, files: readonly SubmissionFile[], options: IsolatedTypeCheckOptions = {}): string[] {
+export function typeCheckIsolated(
+  root: string,
+  files: readonly SubmissionFile[],
+  options: IsolatedTypeCheckOptions = {},
+): string[] {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const current = workerFor('sync', options.maxHeapMb ?? DEFAULT_HEAP_MB);
   Atomics.store(current.flag, 0, 0);
@@ -217,7 +233,11 @@ export function typeCheckIsolated(root: string, files: readonly SubmissionFile[]
  * The same without blocking the event loop, on a pool worker. The budget (`timeoutMs`) starts when
  * a worker takes the check, so time spent waiting for one is never charged to it.
  */
-export async function typeCheckIsolatedAsync(root: string, files: readonly SubmissionFile[], options: IsolatedTypeCheckOptions = {}): Promise<string[]> {
+export async function typeCheckIsolatedAsync(
+  root: string,
+  files: readonly SubmissionFile[],
+  options: IsolatedTypeCheckOptions = {},
+): Promise<string[]> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const current = await acquire(options.maxHeapMb ?? DEFAULT_HEAP_MB);
   await current.ready;

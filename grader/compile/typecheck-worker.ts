@@ -18,7 +18,12 @@ interface Job {
   maxWarnings: number;
 }
 
-const { typescript, labEntry, flag, replies } = workerData as { typescript: string; labEntry: string; flag: Int32Array; replies: MessagePort };
+const { typescript, labEntry, flag, replies } = workerData as {
+  typescript: string;
+  labEntry: string;
+  flag: Int32Array;
+  replies: MessagePort;
+};
 configureTypeCheck({ typescript, labEntry });
 
 parentPort!.on('message', (job: Job) => {

@@ -52,7 +52,9 @@ const CONTRACT_EXPORTS: Array<[string, string]> = [
 
 export function contractSource(): { text: string; lineToExport: Map<number, string> } {
   const lines = CONTRACT_HEADER.slice();
-  const lineToExport = new Map<number, string>([[CONTRACT_HEADER.findIndex((line) => line.startsWith('type StudentRnn')), 'RNN']]);
+  const lineToExport = new Map<number, string>([
+    [CONTRACT_HEADER.findIndex((line) => line.startsWith('type StudentRnn')), 'RNN'],
+  ]);
   for (const [name, type] of CONTRACT_EXPORTS) {
     lineToExport.set(lines.length, name);
     lines.push(`export const contract_${name}: ${type} = S.${name};`);
@@ -96,7 +98,12 @@ interface LibraryFileSystem {
   readFile(path: string): string | undefined;
   realpath(path: string): string;
 }
-const libraryLookups = { fileExists: new Map<string, boolean>(), directoryExists: new Map<string, boolean>(), readFile: new Map<string, string | undefined>(), realpath: new Map<string, string>() };
+const libraryLookups = {
+  fileExists: new Map<string, boolean>(),
+  directoryExists: new Map<string, boolean>(),
+  readFile: new Map<string, string | undefined>(),
+  realpath: new Map<string, string>(),
+};
 
 /** The compiler host's own file system calls, taken before the host is pointed at the submission. */
 function realFileSystem(host: TS.CompilerHost): LibraryFileSystem {
@@ -110,12 +117,14 @@ function realFileSystem(host: TS.CompilerHost): LibraryFileSystem {
 }
 
 function libraryFileSystem(real: LibraryFileSystem): LibraryFileSystem {
-  const remember = <T>(cache: Map<string, T>, lookup: (path: string) => T) => (path: string): T => {
-    if (cache.has(path)) return cache.get(path)!;
-    const value = lookup(path);
-    cache.set(path, value);
-    return value;
-  };
+  const remember =
+    <T>(cache: Map<string, T>, lookup: (path: string) => T) =>
+    (path: string): T => {
+      if (cache.has(path)) return cache.get(path)!;
+      const value = lookup(path);
+      cache.set(path, value);
+      return value;
+    };
   return {
     fileExists: remember(libraryLookups.fileExists, real.fileExists),
     directoryExists: remember(libraryLookups.directoryExists, real.directoryExists),
@@ -124,7 +133,11 @@ function libraryFileSystem(real: LibraryFileSystem): LibraryFileSystem {
   };
 }
 
-export function typeCheckSubmission(root: string, files: readonly SubmissionFile[], maxWarnings = MAX_TYPE_WARNINGS): string[] {
+export function typeCheckSubmission(
+  root: string,
+  files: readonly SubmissionFile[],
+  maxWarnings = MAX_TYPE_WARNINGS,
+): string[] {
   const ts = loadTypescript();
   if (!ts) return ['type check skipped: the typescript package is not installed'];
   const tsFiles = files.filter((file) => file.kind === 'ts');
@@ -159,7 +172,8 @@ export function typeCheckSubmission(root: string, files: readonly SubmissionFile
   const outside = libraryFileSystem(real);
   host.fileExists = (fileName) => (inside(fileName) ? virtual.has(fileName) : outside.fileExists(fileName));
   host.readFile = (fileName) => (inside(fileName) ? virtual.get(fileName) : outside.readFile(fileName));
-  host.directoryExists = (dirName) => (inside(dirName) ? real.directoryExists(dirName) : outside.directoryExists(dirName));
+  host.directoryExists = (dirName) =>
+    inside(dirName) ? real.directoryExists(dirName) : outside.directoryExists(dirName);
   host.realpath = (path) => (inside(path) ? real.realpath(path) : outside.realpath(path));
   host.writeFile = () => undefined;
   host.getSourceFile = (fileName, languageVersion, onError) => {
@@ -179,13 +193,16 @@ export function typeCheckSubmission(root: string, files: readonly SubmissionFile
       const name = literal.text;
       if (!inside(containingFile)) return ts.resolveModuleName(name, containingFile, compilerOptions, host);
       if (name === 'rnn-lab') {
-        return { resolvedModule: { resolvedFileName: labEntry, extension: ts.Extension.Ts, isExternalLibraryImport: false } };
+        return {
+          resolvedModule: { resolvedFileName: labEntry, extension: ts.Extension.Ts, isExternalLibraryImport: false },
+        };
       }
       if (name.startsWith('.') || name.startsWith('/')) {
         const resolved = ts.resolveModuleName(name, containingFile, compilerOptions, host).resolvedModule;
         return { resolvedModule: resolved && virtual.has(resolved.resolvedFileName) ? resolved : undefined };
       }
-      if (builtins.has(name.replace(/^node:/, ''))) return ts.resolveModuleName(name, containingFile, compilerOptions, host);
+      if (builtins.has(name.replace(/^node:/, '')))
+        return ts.resolveModuleName(name, containingFile, compilerOptions, host);
       return { resolvedModule: undefined };
     });
 
@@ -201,11 +218,13 @@ export function typeCheckSubmission(root: string, files: readonly SubmissionFile
       total++;
       if (messages.length >= maxWarnings) continue;
       const text = firstLine(ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
-      const line = diagnostic.start === undefined ? undefined : sourceFile.getLineAndCharacterOfPosition(diagnostic.start).line;
+      const line =
+        diagnostic.start === undefined ? undefined : sourceFile.getLineAndCharacterOfPosition(diagnostic.start).line;
       if (fileName === contractPath) {
         const name = line === undefined ? undefined : contract.lineToExport.get(line);
         if (!name) messages.push(`type error in rnn.ts: ${text}`);
-        else if (diagnostic.code === 2339) messages.push(`type error in rnn.ts: the lab contract asks for an export named ${name}, and rnn.ts has none`);
+        else if (diagnostic.code === 2339)
+          messages.push(`type error in rnn.ts: the lab contract asks for an export named ${name}, and rnn.ts has none`);
         else messages.push(`type error in rnn.ts: ${name} does not match the lab contract: ${text}`);
       } else {
         const rel = fileName.slice(rootPrefix.length);
@@ -218,7 +237,8 @@ export function typeCheckSubmission(root: string, files: readonly SubmissionFile
   total -= messages.length - unique.length;
   messages.length = 0;
   messages.push(...unique);
-  if (total > messages.length) messages.push(`… and ${total - messages.length} more type error${total - messages.length > 1 ? 's' : ''}`);
+  if (total > messages.length)
+    messages.push(`… and ${total - messages.length} more type error${total - messages.length > 1 ? 's' : ''}`);
   return messages;
 }
 

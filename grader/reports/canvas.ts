@@ -79,7 +79,8 @@ export function parseRoster(text: string, source = 'the roster'): Roster {
   }
   if (rows.length === 0) throw new RosterError(`${source} is empty`);
   const header = rows[0].map((name) => ROSTER_COLUMNS[name.toLowerCase().replace(/[\s-]+/g, '_')]);
-  if (!header.includes('id')) throw new RosterError(`${source} has no "id" column (the submission id); its columns: ${rows[0].join(', ')}`);
+  if (!header.includes('id'))
+    throw new RosterError(`${source} has no "id" column (the submission id); its columns: ${rows[0].join(', ')}`);
   const roster = new Map<string, RosterEntry>();
   rows.slice(1).forEach((row, index) => {
     const entry: Partial<Record<keyof RosterEntry, string>> = {};
@@ -88,7 +89,8 @@ export function parseRoster(text: string, source = 'the roster'): Roster {
       if (field && value !== '' && entry[field] === undefined) entry[field] = value;
     });
     if (!entry.id) throw new RosterError(`${source}, line ${index + 2}: no submission id`);
-    if (roster.has(entry.id)) throw new RosterError(`${source}, line ${index + 2}: the submission id "${entry.id}" is listed twice`);
+    if (roster.has(entry.id))
+      throw new RosterError(`${source}, line ${index + 2}: the submission id "${entry.id}" is listed twice`);
     roster.set(entry.id, entry as RosterEntry);
   });
   return roster;
@@ -116,7 +118,10 @@ export function canvasAssignmentColumn(report: GradeReport, options: CanvasOptio
 }
 
 /** The identity cells of one submission's row (from the roster; the submission id where it gives none of the three ids). */
-export function canvasIdentity(submissionId: string, options: Pick<CanvasOptions, 'roster' | 'idColumn'> = {}): Record<(typeof CANVAS_COLUMNS)[number], string> {
+export function canvasIdentity(
+  submissionId: string,
+  options: Pick<CanvasOptions, 'roster' | 'idColumn'> = {},
+): Record<(typeof CANVAS_COLUMNS)[number], string> {
   const known = options.roster?.get(submissionId);
   const cells: Record<(typeof CANVAS_COLUMNS)[number], string> = {
     Student: known?.name ?? submissionId,
@@ -126,7 +131,8 @@ export function canvasIdentity(submissionId: string, options: Pick<CanvasOptions
     Section: known?.section ?? '',
   };
   // A row Canvas could not match to anybody would be dropped: fall back on the submission id.
-  if (cells.ID === '' && cells['SIS User ID'] === '' && cells['SIS Login ID'] === '') cells[options.idColumn ?? 'SIS Login ID'] = submissionId;
+  if (cells.ID === '' && cells['SIS User ID'] === '' && cells['SIS Login ID'] === '')
+    cells[options.idColumn ?? 'SIS Login ID'] = submissionId;
   return cells;
 }
 
@@ -136,7 +142,10 @@ export function canvasKnows(entry: RosterEntry | undefined): boolean {
 }
 
 export function renderCanvas(report: GradeReport, options: CanvasOptions = {}): string {
-  const rows: string[][] = [[...CANVAS_COLUMNS, canvasAssignmentColumn(report, options)], ['Points Possible', '', '', '', '', formatPoints(report.rubric.maxScore)]];
+  const rows: string[][] = [
+    [...CANVAS_COLUMNS, canvasAssignmentColumn(report, options)],
+    ['Points Possible', '', '', '', '', formatPoints(report.rubric.maxScore)],
+  ];
   for (const submission of report.submissions) {
     const cells = canvasIdentity(submission.id, options);
     rows.push([...CANVAS_COLUMNS.map((column) => cells[column]), gradebookScore(submission)]);

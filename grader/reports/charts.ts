@@ -12,6 +12,8 @@ type EChartsOption = EChartsModule.EChartsOption;
 
 let loaded: typeof EChartsModule | undefined;
 function echarts(): typeof EChartsModule {
+  // Loaded on first use: echarts is large and most formats never draw a chart.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   return (loaded ??= require('echarts') as typeof EChartsModule);
 }
 
@@ -20,7 +22,14 @@ export interface ChartSize {
   height: number;
 }
 
-const COLORS = { bar: '#4e79a7', pass: '#59a14f', line: '#4e79a7', threshold: '#e15759', diagonal: '#9c9c9c', point: '#f28e2b' };
+const COLORS = {
+  bar: '#4e79a7',
+  pass: '#59a14f',
+  line: '#4e79a7',
+  threshold: '#e15759',
+  diagonal: '#9c9c9c',
+  point: '#f28e2b',
+};
 const TEXT = { fontFamily: 'sans-serif', fontSize: 12, color: '#333' };
 
 /**
@@ -32,14 +41,16 @@ export function renderChart(option: EChartsOption, size: ChartSize, idPrefix: st
   try {
     chart.setOption({ animation: false, textStyle: TEXT, ...option });
     const svg = chart.renderToSVGString();
-    return svg
-      // Hover effects (a style block and the classes it styles, numbered through the process) and
-      // ECharts' own metadata attributes: the charts are static.
-      .replace(/<style\b[^>]*>[\s\S]*?<\/style>/g, '')
-      .replace(/ class="zr\d+-cls-\d+"/g, '')
-      .replace(/ ecmeta_[a-z_]+="[^"]*"/g, '')
-      .replace(/\bzr\d+-/g, `${idPrefix}-`)
-      .replace(/^<svg /, `<svg role="img" aria-label="${escapeAttribute(label)}" class="chart" `);
+    return (
+      svg
+        // Hover effects (a style block and the classes it styles, numbered through the process) and
+        // ECharts' own metadata attributes: the charts are static.
+        .replace(/<style\b[^>]*>[\s\S]*?<\/style>/g, '')
+        .replace(/ class="zr\d+-cls-\d+"/g, '')
+        .replace(/ ecmeta_[a-z_]+="[^"]*"/g, '')
+        .replace(/\bzr\d+-/g, `${idPrefix}-`)
+        .replace(/^<svg /, `<svg role="img" aria-label="${escapeAttribute(label)}" class="chart" `)
+    );
   } finally {
     chart.dispose();
   }
@@ -50,14 +61,36 @@ function escapeAttribute(text: string): string {
 }
 
 /** A bar chart of counts per category (the score histogram). */
-export function histogramChart(bins: Array<{ label: string; count: number }>, options: { xName: string; idPrefix: string; size?: ChartSize }): string {
+export function histogramChart(
+  bins: Array<{ label: string; count: number }>,
+  options: { xName: string; idPrefix: string; size?: ChartSize },
+): string {
   const size = options.size ?? { width: 560, height: 280 };
   return renderChart(
     {
       grid: { left: 48, right: 16, top: 24, bottom: 52 },
-      xAxis: { type: 'category', data: bins.map((bin) => bin.label), name: options.xName, nameLocation: 'middle', nameGap: 34, axisLabel: { interval: 0, fontSize: 10 } },
+      xAxis: {
+        type: 'category',
+        data: bins.map((bin) => bin.label),
+        name: options.xName,
+        nameLocation: 'middle',
+        nameGap: 34,
+        axisLabel: { interval: 0, fontSize: 10 },
+      },
       yAxis: { type: 'value', name: 'submissions', minInterval: 1, nameTextStyle: { align: 'left' } },
-      series: [{ type: 'bar', silent: true, data: bins.map((bin) => bin.count), itemStyle: { color: COLORS.bar }, label: { show: true, position: 'top', formatter: (p: { value: unknown }) => (p.value ? String(p.value) : '') } }],
+      series: [
+        {
+          type: 'bar',
+          silent: true,
+          data: bins.map((bin) => bin.count),
+          itemStyle: { color: COLORS.bar },
+          label: {
+            show: true,
+            position: 'top',
+            formatter: (p: { value: unknown }) => (p.value ? String(p.value) : ''),
+          },
+        },
+      ],
     },
     size,
     options.idPrefix,
@@ -66,7 +99,10 @@ export function histogramChart(bins: Array<{ label: string; count: number }>, op
 }
 
 /** Horizontal bars of a percentage per named row (the per-check pass rates), in the given order, top to bottom. */
-export function percentBarChart(rows: Array<{ label: string; percent: number }>, options: { idPrefix: string; width?: number }): string {
+export function percentBarChart(
+  rows: Array<{ label: string; percent: number }>,
+  options: { idPrefix: string; width?: number },
+): string {
   const height = 40 + 20 * Math.max(1, rows.length);
   const reversed = rows.slice().reverse(); // category axes run bottom-up
   return renderChart(
@@ -81,7 +117,12 @@ export function percentBarChart(rows: Array<{ label: string; percent: number }>,
           barMaxWidth: 14,
           data: reversed.map((row) => Math.round(row.percent * 10) / 10),
           itemStyle: { color: COLORS.pass },
-          label: { show: true, position: 'right', fontSize: 10, formatter: (p: { value: unknown }) => `${String(p.value)} %` },
+          label: {
+            show: true,
+            position: 'right',
+            fontSize: 10,
+            formatter: (p: { value: unknown }) => `${String(p.value)} %`,
+          },
         },
       ],
     },
@@ -92,7 +133,10 @@ export function percentBarChart(rows: Array<{ label: string; percent: number }>,
 }
 
 /** The training losses per step, with the convergence threshold as a dashed line. */
-export function lossCurveChart(losses: readonly number[], options: { threshold: number; idPrefix: string; size?: ChartSize }): string {
+export function lossCurveChart(
+  losses: readonly number[],
+  options: { threshold: number; idPrefix: string; size?: ChartSize },
+): string {
   const size = options.size ?? { width: 520, height: 356 };
   const positive = losses.every((loss) => loss > 0);
   return renderChart(
@@ -100,7 +144,9 @@ export function lossCurveChart(losses: readonly number[], options: { threshold: 
       grid: { left: 56, right: 20, top: 28, bottom: 44 },
       xAxis: { type: 'value', name: 'step', nameLocation: 'middle', nameGap: 26, min: 0, max: losses.length },
       // A log scale shows both the first steps and the plateau; only possible when every loss is positive.
-      yAxis: positive ? { type: 'log', name: 'loss (log scale)', nameTextStyle: { align: 'left' } } : { type: 'value', name: 'loss', nameTextStyle: { align: 'left' } },
+      yAxis: positive
+        ? { type: 'log', name: 'loss (log scale)', nameTextStyle: { align: 'left' } }
+        : { type: 'value', name: 'loss', nameTextStyle: { align: 'left' } },
       series: [
         {
           type: 'line',
@@ -125,7 +171,10 @@ export function lossCurveChart(losses: readonly number[], options: { threshold: 
 }
 
 /** Predicted against true values (°C), with the diagonal y = x. */
-export function predictedVsTrueChart(points: ReadonlyArray<readonly [number, number]>, options: { idPrefix: string; size?: ChartSize }): string {
+export function predictedVsTrueChart(
+  points: ReadonlyArray<readonly [number, number]>,
+  options: { idPrefix: string; size?: ChartSize },
+): string {
   const size = options.size ?? { width: 360, height: 356 }; // a square plot area
   const values = points.flat();
   // The same range on both axes, in whole tens, so that the diagonal is at 45°.
@@ -135,8 +184,25 @@ export function predictedVsTrueChart(points: ReadonlyArray<readonly [number, num
   return renderChart(
     {
       grid: { left: 56, right: 20, top: 28, bottom: 44 },
-      xAxis: { type: 'value', name: 'true °C', nameLocation: 'middle', nameGap: 26, min: low, max: high, interval, axisLine: { onZero: false } },
-      yAxis: { type: 'value', name: 'predicted °C', min: low, max: high, interval, axisLine: { onZero: false }, nameTextStyle: { align: 'left' } },
+      xAxis: {
+        type: 'value',
+        name: 'true °C',
+        nameLocation: 'middle',
+        nameGap: 26,
+        min: low,
+        max: high,
+        interval,
+        axisLine: { onZero: false },
+      },
+      yAxis: {
+        type: 'value',
+        name: 'predicted °C',
+        min: low,
+        max: high,
+        interval,
+        axisLine: { onZero: false },
+        nameTextStyle: { align: 'left' },
+      },
       series: [
         {
           type: 'line',
@@ -149,7 +215,15 @@ export function predictedVsTrueChart(points: ReadonlyArray<readonly [number, num
           lineStyle: { color: COLORS.diagonal, type: 'dashed', width: 1 },
         },
         // large: drawn as one path rather than one element per point (a smaller page)
-        { type: 'scatter', silent: true, large: true, largeThreshold: 0, symbolSize: 3, data: points.map(([x, y]) => [x, y]), itemStyle: { color: COLORS.point, opacity: 0.7 } },
+        {
+          type: 'scatter',
+          silent: true,
+          large: true,
+          largeThreshold: 0,
+          symbolSize: 3,
+          data: points.map(([x, y]) => [x, y]),
+          itemStyle: { color: COLORS.point, opacity: 0.7 },
+        },
       ],
     },
     size,

@@ -73,8 +73,23 @@ export function runnerNames(ids: readonly string[]): Map<string, string> {
 const cents = (points: number) => Math.round(points * 100);
 const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
 
-function test(name: string, status: ClassroomTest['status'], score: number, message: string, duration = 0): ClassroomTest {
-  return { name: plainLine(name), status, score, message: logText(message), test_code: '', filename: '', line_no: 0, duration };
+function test(
+  name: string,
+  status: ClassroomTest['status'],
+  score: number,
+  message: string,
+  duration = 0,
+): ClassroomTest {
+  return {
+    name: plainLine(name),
+    status,
+    score,
+    message: logText(message),
+    test_code: '',
+    filename: '',
+    line_no: 0,
+    duration,
+  };
 }
 
 /**
@@ -93,15 +108,26 @@ function scoredTests(main: ClassroomTest, points: number, maxPoints: number): Cl
   const tests = [{ ...main, score: 0 }];
   for (let i = 1; i < total; i++) {
     const passed = i <= passing;
-    tests.push(test(`${label}: partial credit, share ${i + 1} of ${total} (${formatPoints(share / 100)} points each) ${passed ? 'credited' : 'not credited'}`, passed ? 'pass' : 'fail', passed && i === 1 ? points : 0, ''));
+    tests.push(
+      test(
+        `${label}: partial credit, share ${i + 1} of ${total} (${formatPoints(share / 100)} points each) ${passed ? 'credited' : 'not credited'}`,
+        passed ? 'pass' : 'fail',
+        passed && i === 1 ? points : 0,
+        '',
+      ),
+    );
   }
   return tests;
 }
 
 function checkResult(raw: CheckReport, submission: SubmissionReport): ClassroomResult {
   const check = studentView(raw);
-  const status: ClassroomTest['status'] = check.status === 'passed' ? 'pass' : check.status === 'failed' ? 'fail' : 'error';
-  const credit = check.status !== 'passed' && check.points > 0 ? `Partial credit: ${formatPoints(check.points)} of ${formatPoints(check.maxPoints)} points. ` : '';
+  const status: ClassroomTest['status'] =
+    check.status === 'passed' ? 'pass' : check.status === 'failed' ? 'fail' : 'error';
+  const credit =
+    check.status !== 'passed' && check.points > 0
+      ? `Partial credit: ${formatPoints(check.points)} of ${formatPoints(check.maxPoints)} points. `
+      : '';
   const message = check.status === 'skipped' ? notRunMessage(check, submission) : `${credit}${check.message}`;
   const main = test(`${check.id}: ${check.title}`, status, check.points, message, check.durationMs);
   return { version: 1, status, max_score: check.maxPoints, tests: scoredTests(main, check.points, check.maxPoints) };
@@ -109,13 +135,30 @@ function checkResult(raw: CheckReport, submission: SubmissionReport): ClassroomR
 
 function manualResult(item: ManualItemReport): ClassroomResult {
   const status = cents(item.points) >= cents(item.maxPoints) ? 'pass' : 'fail';
-  const main = test(`${item.id}: ${item.title}`, status, item.points, `Graded by hand: ${formatPoints(item.points)} of ${formatPoints(item.maxPoints)} points.`);
+  const main = test(
+    `${item.id}: ${item.title}`,
+    status,
+    item.points,
+    `Graded by hand: ${formatPoints(item.points)} of ${formatPoints(item.maxPoints)} points.`,
+  );
   return { version: 1, status, max_score: item.maxPoints, tests: scoredTests(main, item.points, item.maxPoints) };
 }
 
 /** A check the rubric lists but the report has no result for: the grader's fault, worth nothing here. */
 function missingResult(id: string): ClassroomResult {
-  return { version: 1, status: 'error', max_score: 0, tests: [test(id, 'error', 0, `Not run: the grader has no result for ${id} (a grader problem, not yours: tell the course staff).`)] };
+  return {
+    version: 1,
+    status: 'error',
+    max_score: 0,
+    tests: [
+      test(
+        id,
+        'error',
+        0,
+        `Not run: the grader has no result for ${id} (a grader problem, not yours: tell the course staff).`,
+      ),
+    ],
+  };
 }
 
 /** Every runner of one submission, in rubric order. Manual items not graded yet are left out (and so is their maximum). */
@@ -133,7 +176,8 @@ export function classroomBundle(report: GradeReport, submission: SubmissionRepor
     }
   }
   // Checks of the submission that no rubric item lists (an older report): still shown and counted.
-  for (const check of submission.checks) if (!entries.some(([id]) => id === check.id)) entries.push([check.id, () => checkResult(check, submission)]);
+  for (const check of submission.checks)
+    if (!entries.some(([id]) => id === check.id)) entries.push([check.id, () => checkResult(check, submission)]);
   const names = runnerNames(entries.map(([id]) => id));
   const results: Record<string, ClassroomResult> = {};
   for (const [id, result] of entries) results[names.get(id)!] = result();
@@ -141,7 +185,12 @@ export function classroomBundle(report: GradeReport, submission: SubmissionRepor
 }
 
 export function renderClassroom(report: GradeReport): Map<string, string> {
-  return new Map(report.submissions.map((submission) => [submission.id, `${JSON.stringify(classroomBundle(report, submission), null, 2)}\n`]));
+  return new Map(
+    report.submissions.map((submission) => [
+      submission.id,
+      `${JSON.stringify(classroomBundle(report, submission), null, 2)}\n`,
+    ]),
+  );
 }
 
 /**
@@ -150,11 +199,14 @@ export function renderClassroom(report: GradeReport): Map<string, string> {
  */
 export function githubEnv(bundle: unknown): { env: string; output: string } {
   const { runners, results } = (bundle ?? {}) as Partial<ClassroomBundle>;
-  if (typeof runners !== 'string' || typeof results !== 'object' || results === null) throw new Error('not a GitHub Classroom results file (no "runners" and "results")');
+  if (typeof runners !== 'string' || typeof results !== 'object' || results === null)
+    throw new Error('not a GitHub Classroom results file (no "runners" and "results")');
   const names = runners.split(',');
   const bad = names.filter((name) => !RUNNER_NAME.test(name) || !(name in results));
   if (bad.length > 0 || names.length === 0) throw new Error(`bad runner names: ${bad.join(', ') || '(none)'}`);
-  const env = names.map((name) => `${name.toUpperCase()}_RESULTS=${Buffer.from(JSON.stringify(results[name])).toString('base64')}\n`).join('');
+  const env = names
+    .map((name) => `${name.toUpperCase()}_RESULTS=${Buffer.from(JSON.stringify(results[name])).toString('base64')}\n`)
+    .join('');
   return { env, output: `runners=${runners}\n` };
 }
 

@@ -61,9 +61,15 @@ export function studentView(check: CheckReport): CheckReport {
  * Why a check was not run, for a student reading it on its own (one test of many in a CI log or
  * on Gradescope): the submission's error when it could not be graded, never "see above".
  */
-export function notRunMessage(check: Pick<CheckReport, 'message'>, submission: Pick<SubmissionReport, 'status' | 'error'>): string {
-  if (submission.status === 'error') return `Not run: your submission could not be graded: ${submission.error ?? 'no reason was recorded (a grader problem: tell the course staff)'}`;
-  return check.message !== '' ? check.message : 'Not run, and the grader recorded no reason (a grader problem: tell the course staff).';
+export function notRunMessage(
+  check: Pick<CheckReport, 'message'>,
+  submission: Pick<SubmissionReport, 'status' | 'error'>,
+): string {
+  if (submission.status === 'error')
+    return `Not run: your submission could not be graded: ${submission.error ?? 'no reason was recorded (a grader problem: tell the course staff)'}`;
+  return check.message !== ''
+    ? check.message
+    : 'Not run, and the grader recorded no reason (a grader problem: tell the course staff).';
 }
 
 /** Counts of statuses over a submission's checks. */
@@ -83,7 +89,13 @@ export function itemPoints(submission: SubmissionReport, itemId: string): number
 }
 
 /** Class statistics of the scores. */
-export function scoreStats(report: GradeReport): { count: number; mean: number; median: number; min: number; max: number } {
+export function scoreStats(report: GradeReport): {
+  count: number;
+  mean: number;
+  median: number;
+  min: number;
+  max: number;
+} {
   const scores = report.submissions.map((submission) => submission.score).sort((a, b) => a - b);
   if (scores.length === 0) return { count: 0, mean: 0, median: 0, min: 0, max: 0 };
   const mean = scores.reduce((a, b) => a + b, 0) / scores.length;

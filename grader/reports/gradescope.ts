@@ -86,9 +86,11 @@ export function gradescopeResults(report: GradeReport, submission: SubmissionRep
     });
   });
   const lines = [];
-  if (submission.status === 'error') lines.push(`Your submission could not be graded: ${submission.error ?? 'unknown error'}`);
+  if (submission.status === 'error')
+    lines.push(`Your submission could not be graded: ${submission.error ?? 'unknown error'}`);
   lines.push(`Autograded score: ${formatPoints(submission.score)} / ${formatPoints(submission.maxScore)}.`);
-  if (submission.checks.some((check) => check.visibility === 'hidden')) lines.push('Some checks are hidden: their details are not shown.');
+  if (submission.checks.some((check) => check.visibility === 'hidden'))
+    lines.push('Some checks are hidden: their details are not shown.');
   for (const warning of submission.warnings) lines.push(`Note: ${warning}`);
   return {
     score: submission.score,
@@ -104,5 +106,10 @@ export function gradescopeResults(report: GradeReport, submission: SubmissionRep
 }
 
 export function renderGradescope(report: GradeReport): Map<string, string> {
-  return new Map(report.submissions.map((submission) => [submission.id, `${JSON.stringify(gradescopeResults(report, submission), null, 2)}\n`]));
+  return new Map(
+    report.submissions.map((submission) => [
+      submission.id,
+      `${JSON.stringify(gradescopeResults(report, submission), null, 2)}\n`,
+    ]),
+  );
 }

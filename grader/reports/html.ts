@@ -26,17 +26,20 @@ export const MAX_MISTAKES = 20;
  * U+241B), line feeds and tabs kept.
  */
 export function escapeHtml(text: string): string {
-  return text
-    .replace(/\r\n?/g, '\n')
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g, (c) => (c === '\u007F' ? '\u2421' : c < ' ' ? String.fromCharCode(0x2400 + c.charCodeAt(0)) : '\uFFFD'))
-    // Lone surrogates and noncharacters, which HTML also forbids.
-    .replace(/[\uD800-\uDFFF\uFDD0-\uFDEF\uFFFE\uFFFF]/gu, '\uFFFD')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
+  return (
+    text
+      .replace(/\r\n?/g, '\n')
+      .replace(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g, (c) =>
+        c === '\u007F' ? '\u2421' : c < ' ' ? String.fromCharCode(0x2400 + c.charCodeAt(0)) : '\uFFFD',
+      )
+      // Lone surrogates and noncharacters, which HTML also forbids.
+      .replace(/[\uD800-\uDFFF\uFDD0-\uFDEF\uFFFE\uFFFF]/gu, '\uFFFD')
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;')
+      .replace(/'/g, '&#39;')
+  );
 }
 
 // --- class statistics (exported for tests) ----------------------------------------------------
@@ -60,7 +63,10 @@ export function scoreHistogram(report: GradeReport): HistogramBin[] {
     return { from, to, label: `${formatPoints(from)}–${formatPoints(to)}`, count: 0 };
   });
   for (const submission of report.submissions) {
-    const index = Math.min(HISTOGRAM_BINS - 1, Math.max(0, Math.floor(Math.round((submission.score / width) * 1e9) / 1e9)));
+    const index = Math.min(
+      HISTOGRAM_BINS - 1,
+      Math.max(0, Math.floor(Math.round((submission.score / width) * 1e9) / 1e9)),
+    );
     bins[index].count++;
   }
   return bins;
@@ -85,7 +91,15 @@ export function checkPassRates(report: GradeReport): CheckPassRate[] {
     for (const check of submission.checks) {
       let rate = rates.get(check.id);
       if (!rate) {
-        rate = { id: check.id, target: check.target, title: check.title, visibility: check.visibility, total: 0, counts: { passed: 0, failed: 0, error: 0, timeout: 0, memory: 0, skipped: 0 }, percent: 0 };
+        rate = {
+          id: check.id,
+          target: check.target,
+          title: check.title,
+          visibility: check.visibility,
+          total: 0,
+          counts: { passed: 0, failed: 0, error: 0, timeout: 0, memory: 0, skipped: 0 },
+          percent: 0,
+        };
         rates.set(check.id, rate);
       }
       rate.total++;
@@ -117,7 +131,12 @@ export function commonMistakes(report: GradeReport): DiagnosedMistake[] {
     }
   }
   return [...byDiagnosis.entries()]
-    .map(([diagnosis, entry]) => ({ diagnosis, count: entry.submissions.size, checks: [...entry.checks], submissions: [...entry.submissions] }))
+    .map(([diagnosis, entry]) => ({
+      diagnosis,
+      count: entry.submissions.size,
+      checks: [...entry.checks],
+      submissions: [...entry.submissions],
+    }))
     .sort((a, b) => b.count - a.count || (a.diagnosis < b.diagnosis ? -1 : a.diagnosis > b.diagnosis ? 1 : 0));
 }
 
@@ -181,7 +200,9 @@ function classSummary(report: GradeReport): string {
       `mean ${formatPoints(stats.mean)}, median ${formatPoints(stats.median)}, min ${formatPoints(stats.min)}, max ${formatPoints(stats.max)}.</p>`,
   );
   out.push('<div class="row">');
-  out.push(`<figure id="score-histogram">${histogramChart(bins, { xName: `score (out of ${formatPoints(max)})`, idPrefix: 'hist' })}<figcaption>Score histogram: submissions per tenth of the maximum score (the last bin includes the maximum).</figcaption></figure>`);
+  out.push(
+    `<figure id="score-histogram">${histogramChart(bins, { xName: `score (out of ${formatPoints(max)})`, idPrefix: 'hist' })}<figcaption>Score histogram: submissions per tenth of the maximum score (the last bin includes the maximum).</figcaption></figure>`,
+  );
   out.push(
     `<div><h4>Score histogram</h4>${table(
       ['Score', 'Submissions'],
@@ -197,7 +218,12 @@ function classSummary(report: GradeReport): string {
   if (rates.length === 0) out.push('<p class="none">No checks.</p>');
   else {
     out.push('<div class="row">');
-    out.push(`<figure>${percentBarChart(rates.map((rate) => ({ label: rate.id, percent: rate.percent })), { idPrefix: 'rates', width: 400 })}<figcaption>Share of all submissions that passed each check (skipped checks of submissions that could not be graded count as not passed).</figcaption></figure>`);
+    out.push(
+      `<figure>${percentBarChart(
+        rates.map((rate) => ({ label: rate.id, percent: rate.percent })),
+        { idPrefix: 'rates', width: 400 },
+      )}<figcaption>Share of all submissions that passed each check (skipped checks of submissions that could not be graded count as not passed).</figcaption></figure>`,
+    );
     out.push(
       `<div>${table(
         ['Check', ...STATUSES.map((s) => s[0].toUpperCase() + s.slice(1)), 'Pass rate'],
@@ -231,7 +257,8 @@ function classSummary(report: GradeReport): string {
         'mistakes',
       ),
     );
-    if (mistakes.length > shown.length) out.push(`<p class="none">… and ${mistakes.length - shown.length} more diagnoses (see report.json).</p>`);
+    if (mistakes.length > shown.length)
+      out.push(`<p class="none">… and ${mistakes.length - shown.length} more diagnoses (see report.json).</p>`);
   }
 
   out.push('<h3 id="scores">Submissions</h3>');
@@ -263,7 +290,8 @@ function checksTable(submission: SubmissionReport): string {
     submission.checks.map((check) => {
       const details: string[] = [];
       if (check.diagnosis) details.push(`diagnosis: <code>${escapeHtml(check.diagnosis)}</code>`);
-      if (check.replay) details.push(`replay: seed ${check.replay.seed}, path <code>${escapeHtml(check.replay.path)}</code>`);
+      if (check.replay)
+        details.push(`replay: seed ${check.replay.seed}, path <code>${escapeHtml(check.replay.path)}</code>`);
       return [
         statusBadge(check.status),
         `<code>${escapeHtml(check.id)}</code>${check.visibility === 'hidden' ? ' <span class="tag">hidden</span>' : ''}<br><small>${escapeHtml(check.title)} (<code>${escapeHtml(check.target)}</code>)</small>`,
@@ -284,7 +312,7 @@ function checksTable(submission: SubmissionReport): string {
 export function missingTestPlotReason(report: Pick<GradeReport, 'submissions'>): string {
   const anyEvaluated = report.submissions.some((submission) => submission.training?.testRmseCelsius !== undefined);
   return anyEvaluated
-    ? 'No test-split evaluation: trainRnn returned no usable parameters (finite u, w, v, b and c of the contract\'s shapes), or, in a merged report, this submission\'s shard was graded without --format html.'
+    ? "No test-split evaluation: trainRnn returned no usable parameters (finite u, w, v, b and c of the contract's shapes), or, in a merged report, this submission's shard was graded without --format html."
     : 'No test-split evaluation in this report: the grader evaluates trained networks on the test split only when grading with --format html, and this batch was graded without it (re-rendering a finished report cannot add it). Grade again with --format html to see this plot.';
 }
 
@@ -311,10 +339,13 @@ function trainingCharts(submission: SubmissionReport, index: number, noTestPlot:
 function submissionSection(submission: SubmissionReport, index: number, noTestPlot: string): string {
   const out: string[] = [];
   out.push(`<section class="card submission" id="${escapeHtml(anchorFor(submission.id))}">`);
-  out.push(`<h3>${escapeHtml(submission.id)} ${statusBadge(submission.status)} <span class="score">${formatPoints(submission.score)}/${formatPoints(submission.maxScore)}</span></h3>`);
+  out.push(
+    `<h3>${escapeHtml(submission.id)} ${statusBadge(submission.status)} <span class="score">${formatPoints(submission.score)}/${formatPoints(submission.maxScore)}</span></h3>`,
+  );
   out.push(`<p class="meta"><code>${escapeHtml(submission.path)}</code> · seed ${submission.seed}</p>`);
   if (submission.error) out.push(`<p class="error">${escapeHtml(submission.error)}</p>`);
-  if (submission.warnings.length > 0) out.push(`<ul class="warnings">${submission.warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul>`);
+  if (submission.warnings.length > 0)
+    out.push(`<ul class="warnings">${submission.warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul>`);
   if (submission.status === 'graded') {
     out.push(`<h4 id="${escapeHtml(anchorFor(submission.id))}-training">Training</h4>`);
     out.push(trainingCharts(submission, index, noTestPlot));
@@ -326,7 +357,12 @@ function submissionSection(submission: SubmissionReport, index: number, noTestPl
     out.push(
       table(
         ['Item', 'Points'],
-        submission.manual.map((item) => [`<code>${escapeHtml(item.id)}</code> ${escapeHtml(item.title)}`, item.graded ? `${formatPoints(item.points)}/${formatPoints(item.maxPoints)}` : `not graded yet (out of ${formatPoints(item.maxPoints)})`]),
+        submission.manual.map((item) => [
+          `<code>${escapeHtml(item.id)}</code> ${escapeHtml(item.title)}`,
+          item.graded
+            ? `${formatPoints(item.points)}/${formatPoints(item.maxPoints)}`
+            : `not graded yet (out of ${formatPoints(item.maxPoints)})`,
+        ]),
         ['', 'num'],
       ),
     );
@@ -339,13 +375,27 @@ function submissionSection(submission: SubmissionReport, index: number, noTestPl
 export function renderHtml(report: GradeReport): string {
   const title = `Grading report: ${report.rubric.name}`;
   const out: string[] = [];
-  out.push('<!DOCTYPE html>', '<html lang="en">', '<head>', '<meta charset="utf-8">', '<meta name="viewport" content="width=device-width, initial-scale=1">');
+  out.push(
+    '<!DOCTYPE html>',
+    '<html lang="en">',
+    '<head>',
+    '<meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+  );
   out.push(`<title>${escapeHtml(title)}</title>`, `<style>${STYLE}</style>`, '</head>', '<body>', '<main>');
   out.push(`<h1>${escapeHtml(title)}</h1>`);
-  const meta = [`rubric <code>${escapeHtml(report.rubric.source)}</code>`, `seed ${report.seed}`, `sandbox: ${escapeHtml(report.sandbox)}`];
-  if (report.shard) meta.push(`shard ${report.shard.index}/${report.shard.count} of ${report.shard.totalSubmissions} submissions`);
+  const meta = [
+    `rubric <code>${escapeHtml(report.rubric.source)}</code>`,
+    `seed ${report.seed}`,
+    `sandbox: ${escapeHtml(report.sandbox)}`,
+  ];
+  if (report.shard)
+    meta.push(`shard ${report.shard.index}/${report.shard.count} of ${report.shard.totalSubmissions} submissions`);
   out.push(`<p class="meta">${meta.join(' · ')} · for course staff: hidden checks' messages are shown in full.</p>`);
-  if (report.warnings.length > 0) out.push(`<div class="card"><h4>Warnings</h4><ul class="warnings">${report.warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul></div>`);
+  if (report.warnings.length > 0)
+    out.push(
+      `<div class="card"><h4>Warnings</h4><ul class="warnings">${report.warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul></div>`,
+    );
   out.push(classSummary(report));
   out.push('<section id="submissions"><h2>Submissions</h2>');
   const noTestPlot = missingTestPlotReason(report);

@@ -44,7 +44,10 @@ export function parseFormats(text: string): Format[] {
     .filter((name) => name !== '');
   if (names.length === 0) throw new Error(`--format needs at least one of ${FORMATS.join(', ')}`);
   const unknown = names.filter((name) => !(FORMATS as readonly string[]).includes(name));
-  if (unknown.length > 0) throw new Error(`unknown report format${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `"${n}"`).join(', ')} (known: ${FORMATS.join(', ')})`);
+  if (unknown.length > 0)
+    throw new Error(
+      `unknown report format${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `"${n}"`).join(', ')} (known: ${FORMATS.join(', ')})`,
+    );
   return [...new Set(names)] as Format[];
 }
 
@@ -61,7 +64,11 @@ export interface ReportOptions {
 export const ROSTER_FORMATS: readonly Format[] = ['canvas', 'moodle'];
 
 /** All files of the given formats: path relative to the output folder → contents. */
-export function renderReports(report: GradeReport, formats: readonly Format[], options: ReportOptions = {}): Map<string, string> {
+export function renderReports(
+  report: GradeReport,
+  formats: readonly Format[],
+  options: ReportOptions = {},
+): Map<string, string> {
   const files = new Map<string, string>();
   const perSubmission = (folder: string, rendered: Map<string, string>, name: (file: string) => string) => {
     for (const [id, text] of rendered) files.set(`${folder}/${name(fileNameFor(id))}`, text);
@@ -91,7 +98,10 @@ export function renderReports(report: GradeReport, formats: readonly Format[], o
         files.set('report.html', renderHtml(report));
         break;
       case 'canvas':
-        files.set(CANVAS_FILE, renderCanvas(report, { roster: options.roster, assignmentId: options.canvasAssignmentId }));
+        files.set(
+          CANVAS_FILE,
+          renderCanvas(report, { roster: options.roster, assignmentId: options.canvasAssignmentId }),
+        );
         break;
       case 'moodle':
         files.set(MOODLE_FILE, renderMoodle(report, { roster: options.roster, identifier: options.moodleIdentifier }));
@@ -109,7 +119,12 @@ const OWNED_FOLDERS: ReadonlyArray<{ folder: string; format: Format; stale: (nam
 ];
 
 /** Writes the formats into `outDir`; returns the files written (relative to it), sorted. */
-export function writeReports(report: GradeReport, outDir: string, formats: readonly Format[], options: ReportOptions = {}): string[] {
+export function writeReports(
+  report: GradeReport,
+  outDir: string,
+  formats: readonly Format[],
+  options: ReportOptions = {},
+): string[] {
   const files = renderReports(report, formats, options);
   mkdirSync(outDir, { recursive: true });
   for (const { folder, format, stale } of OWNED_FOLDERS) {

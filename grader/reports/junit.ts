@@ -17,7 +17,6 @@ const seconds = (ms: number) => (ms / 1000).toFixed(3);
 
 /** XML 1.0 cannot hold most control characters, lone surrogates or U+FFFE/U+FFFF, even escaped: replace them. */
 export function xmlSafe(text: string): string {
-  // eslint-disable-next-line no-control-regex
   return text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDFFF]/gu, '\uFFFD');
 }
 
@@ -81,11 +80,19 @@ export function renderJunit(report: GradeReport): string {
     property('seed', String(submission.seed));
     for (const check of submission.checks) {
       // `file`: what the check judges lives in the student's rnn.ts (reporters link annotations to it).
-      const testcase = suite.ele('testcase', { name: xmlText(check.id), classname: xmlText(`${submission.id}.${check.target}`), file: 'rnn.ts', time: seconds(check.durationMs) });
+      const testcase = suite.ele('testcase', {
+        name: xmlText(check.id),
+        classname: xmlText(`${submission.id}.${check.target}`),
+        file: 'rnn.ts',
+        time: seconds(check.durationMs),
+      });
       const k = kind(check, submission);
       if (k === 'passed') continue;
       // A check not run because the whole submission failed carries that failure's reason.
-      const message = check.status === 'skipped' && submission.status === 'error' && submission.error ? `Not run: ${submission.error}` : check.message;
+      const message =
+        check.status === 'skipped' && submission.status === 'error' && submission.error
+          ? `Not run: ${submission.error}`
+          : check.message;
       const firstLine = xmlText(message.split(/\r\n|\r|\n/)[0] ?? '');
       const body = xmlText(
         [
@@ -102,7 +109,10 @@ export function renderJunit(report: GradeReport): string {
       if (k === 'skipped') testcase.ele('skipped', { message: firstLine });
       else testcase.ele(k, { message: firstLine, type: check.status }).txt(body);
     }
-    const notes = [...(submission.error ? [`error: ${submission.error}`] : []), ...submission.warnings.map((warning) => `warning: ${warning}`)];
+    const notes = [
+      ...(submission.error ? [`error: ${submission.error}`] : []),
+      ...submission.warnings.map((warning) => `warning: ${warning}`),
+    ];
     if (notes.length > 0) suite.ele('system-err').txt(xmlText(notes.join('\n')));
   }
   return `${root.end({ prettyPrint: true })}\n`;

@@ -8,7 +8,14 @@ import { countStatuses, fileNameFor, formatPoints, itemPoints, scoreStats, stude
 import { mdCode, mdInline, mdMessage } from './md-text';
 
 const STATUSES: CheckStatus[] = ['passed', 'failed', 'error', 'timeout', 'memory', 'skipped'];
-const MARK: Record<CheckStatus, string> = { passed: '✔', failed: '✘', error: '✘', timeout: '⏱', memory: '✘', skipped: '–' };
+const MARK: Record<CheckStatus, string> = {
+  passed: '✔',
+  failed: '✘',
+  error: '✘',
+  timeout: '⏱',
+  memory: '✘',
+  skipped: '–',
+};
 
 export { mdInline } from './md-text';
 
@@ -17,8 +24,10 @@ function checkLine(check: CheckReport, showDetails: boolean): string {
   if (check.visibility === 'hidden') extras.push('hidden');
   let line = `- ${MARK[check.status]} **${mdInline(check.id)}** (${mdInline(extras.join(', '))}) — ${check.status}, ${formatPoints(check.points)}/${formatPoints(check.maxPoints)}`;
   line += mdMessage(check.message, '  ');
-  if (showDetails && check.diagnosis) line += `${line.endsWith('\n') ? '' : '\n'}  - diagnosis: ${mdCode(check.diagnosis)}`;
-  if (check.replay) line += `${line.endsWith('\n') ? '' : '\n'}  - replay: seed ${check.replay.seed}, path ${mdCode(check.replay.path)}`;
+  if (showDetails && check.diagnosis)
+    line += `${line.endsWith('\n') ? '' : '\n'}  - diagnosis: ${mdCode(check.diagnosis)}`;
+  if (check.replay)
+    line += `${line.endsWith('\n') ? '' : '\n'}  - replay: seed ${check.replay.seed}, path ${mdCode(check.replay.path)}`;
   return line;
 }
 
@@ -35,9 +44,14 @@ export function renderMarkdown(report: GradeReport): string {
   const maxScore = report.rubric.maxScore;
   out.push(`# Grading report: ${mdInline(report.rubric.name)}`, '');
   out.push(`- Submissions: ${stats.count} (${graded} graded, ${stats.count - graded} could not be graded)`);
-  out.push(`- Scores out of ${formatPoints(maxScore)}: mean ${formatPoints(stats.mean)}, median ${formatPoints(stats.median)}, min ${formatPoints(stats.min)}, max ${formatPoints(stats.max)}`);
+  out.push(
+    `- Scores out of ${formatPoints(maxScore)}: mean ${formatPoints(stats.mean)}, median ${formatPoints(stats.median)}, min ${formatPoints(stats.min)}, max ${formatPoints(stats.max)}`,
+  );
   out.push(`- Rubric: ${mdCode(report.rubric.source)} · seed ${report.seed} · sandbox: ${mdInline(report.sandbox)}`);
-  if (report.shard) out.push(`- Shard ${report.shard.index}/${report.shard.count} of ${report.shard.totalSubmissions} submissions (combine shards with \`npm run grade -- merge DIR ...\`)`);
+  if (report.shard)
+    out.push(
+      `- Shard ${report.shard.index}/${report.shard.count} of ${report.shard.totalSubmissions} submissions (combine shards with \`npm run grade -- merge DIR ...\`)`,
+    );
   out.push('');
   if (report.warnings.length > 0) {
     out.push('## Warnings', '');
@@ -52,7 +66,12 @@ export function renderMarkdown(report: GradeReport): string {
       ['l', 'l', 'r', ...STATUSES.map(() => 'r' as const)],
       report.submissions.map((s) => {
         const counts = countStatuses(s);
-        return [`[${mdInline(s.id)}](#${anchor(s.id)})`, s.status, `${formatPoints(s.score)}/${formatPoints(s.maxScore)}`, ...STATUSES.map((status) => String(counts[status]))];
+        return [
+          `[${mdInline(s.id)}](#${anchor(s.id)})`,
+          s.status,
+          `${formatPoints(s.score)}/${formatPoints(s.maxScore)}`,
+          ...STATUSES.map((status) => String(counts[status])),
+        ];
       }),
     ),
     '',
@@ -68,7 +87,13 @@ export function renderMarkdown(report: GradeReport): string {
         const known = earned.filter((p): p is number => p !== undefined);
         const mean = known.length ? known.reduce((a, b) => a + b, 0) / known.length : 0;
         const full = known.filter((p) => Math.round(p * 100) === Math.round(item.maxPoints * 100)).length;
-        return [mdInline(item.id), item.kind, formatPoints(item.maxPoints), known.length ? formatPoints(mean) : '–', `${full}/${earned.length}`];
+        return [
+          mdInline(item.id),
+          item.kind,
+          formatPoints(item.maxPoints),
+          known.length ? formatPoints(mean) : '–',
+          `${full}/${earned.length}`,
+        ];
       }),
     ),
     '',
@@ -84,7 +109,12 @@ export function renderMarkdown(report: GradeReport): string {
         checkIds.map((check) => {
           const counts = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<CheckStatus, number>;
           for (const s of report.submissions) for (const c of s.checks) if (c.id === check.id) counts[c.status]++;
-          return [mdInline(check.id), mdInline(check.target), check.visibility, ...STATUSES.map((status) => String(counts[status]))];
+          return [
+            mdInline(check.id),
+            mdInline(check.target),
+            check.visibility,
+            ...STATUSES.map((status) => String(counts[status])),
+          ];
         }),
       ),
       '',
@@ -94,11 +124,17 @@ export function renderMarkdown(report: GradeReport): string {
   out.push('## Submissions', '');
   for (const submission of report.submissions) {
     out.push(`### ${mdInline(submission.id)}`, '');
-    out.push(`${submission.status === 'graded' ? 'Graded' : '**Could not be graded**'}: ${formatPoints(submission.score)}/${formatPoints(submission.maxScore)} · ${mdCode(submission.path)} · seed ${submission.seed} · feedback: [${mdInline(`feedback/${fileNameFor(submission.id)}.md`)}](feedback/${encodeURIComponent(fileNameFor(submission.id))}.md)`, '');
+    out.push(
+      `${submission.status === 'graded' ? 'Graded' : '**Could not be graded**'}: ${formatPoints(submission.score)}/${formatPoints(submission.maxScore)} · ${mdCode(submission.path)} · seed ${submission.seed} · feedback: [${mdInline(`feedback/${fileNameFor(submission.id)}.md`)}](feedback/${encodeURIComponent(fileNameFor(submission.id))}.md)`,
+      '',
+    );
     if (submission.error) out.push(`Error:${mdMessage(submission.error, '', ' ')}`, '');
     out.push(...submissionBody(submission, true));
   }
-  return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+  return `${out
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trimEnd()}\n`;
 }
 
 function submissionBody(submission: SubmissionReport, staff: boolean): string[] {
@@ -107,7 +143,10 @@ function submissionBody(submission: SubmissionReport, staff: boolean): string[] 
   if (submission.checks.length > 0) out.push('');
   if (submission.manual.length > 0) {
     out.push(staff ? 'Manual items:' : '## Graded by hand', '');
-    for (const item of submission.manual) out.push(`- **${mdInline(item.id)}** (${mdInline(item.title)}) — ${item.graded ? `${formatPoints(item.points)}/${formatPoints(item.maxPoints)}` : `not graded yet (out of ${formatPoints(item.maxPoints)})`}`);
+    for (const item of submission.manual)
+      out.push(
+        `- **${mdInline(item.id)}** (${mdInline(item.title)}) — ${item.graded ? `${formatPoints(item.points)}/${formatPoints(item.maxPoints)}` : `not graded yet (out of ${formatPoints(item.maxPoints)})`}`,
+      );
     out.push('');
   }
   if (submission.warnings.length > 0) {
@@ -131,13 +170,21 @@ export function renderFeedback(report: GradeReport, submission: SubmissionReport
   const out: string[] = [];
   out.push(`# Feedback: ${mdInline(submission.id)}`, '');
   out.push(`**Score: ${formatPoints(submission.score)} / ${formatPoints(submission.maxScore)}**`, '');
-  if (submission.status === 'error') out.push(`Your submission could not be graded:${mdMessage(submission.error ?? 'unknown error', '', ' ')}`, '');
+  if (submission.status === 'error')
+    out.push(`Your submission could not be graded:${mdMessage(submission.error ?? 'unknown error', '', ' ')}`, '');
   const hidden = submission.checks.filter((check) => check.visibility === 'hidden').length;
-  if (hidden > 0) out.push(`${hidden} of the ${submission.checks.length} checks are hidden: they show whether they passed, but not their inputs or expected values.`, '');
+  if (hidden > 0)
+    out.push(
+      `${hidden} of the ${submission.checks.length} checks are hidden: they show whether they passed, but not their inputs or expected values.`,
+      '',
+    );
   if (submission.checks.length > 0) out.push('## Checks', '');
   out.push(...submissionBody(submission, false));
   out.push(`Graded with rubric "${mdInline(report.rubric.name)}", seed ${submission.seed}.`);
-  return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+  return `${out
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trimEnd()}\n`;
 }
 
 export function renderFeedbackFiles(report: GradeReport): Map<string, string> {

@@ -43,5 +43,8 @@ export function mdMessage(message: string, indent = '', lead = ' — '): string 
   if (!text.includes('\n')) return `${lead}${mdInline(text)}`;
   const longest = Math.max(2, ...(text.match(/`+/g) ?? []).map((run) => run.length));
   const fence = '`'.repeat(longest + 1);
-  return `\n\n${indent}${fence}text\n${text.split('\n').map((line) => `${indent}${line}`).join('\n')}\n${indent}${fence}\n`;
+  return `\n\n${indent}${fence}text\n${text
+    .split('\n')
+    .map((line) => `${indent}${line}`)
+    .join('\n')}\n${indent}${fence}\n`;
 }

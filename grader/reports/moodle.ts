@@ -30,7 +30,11 @@ export const MOODLE_FILE = 'moodle.csv';
 export type MoodleIdentifier = 'idnumber' | 'email' | 'username';
 
 /** The headers of Moodle's own grade export for those user fields. */
-export const MOODLE_IDENTIFIER_COLUMNS: Record<MoodleIdentifier, string> = { idnumber: 'ID number', email: 'Email address', username: 'Username' };
+export const MOODLE_IDENTIFIER_COLUMNS: Record<MoodleIdentifier, string> = {
+  idnumber: 'ID number',
+  email: 'Email address',
+  username: 'Username',
+};
 
 export interface MoodleOptions {
   /** The user field the identifier column holds (default idnumber). */
@@ -42,11 +46,16 @@ export interface MoodleOptions {
   roster?: Roster;
 }
 
-const ROSTER_FIELD: Record<MoodleIdentifier, keyof RosterEntry> = { idnumber: 'idNumber', email: 'email', username: 'username' };
+const ROSTER_FIELD: Record<MoodleIdentifier, keyof RosterEntry> = {
+  idnumber: 'idNumber',
+  email: 'email',
+  username: 'username',
+};
 
 /** The short, student-facing feedback text of one submission. */
 export function moodleFeedback(submission: SubmissionReport): string {
-  if (submission.cause === 'grader') return 'Autograder: not graded yet (a problem on the grading side, not in your work); it will be regraded.';
+  if (submission.cause === 'grader')
+    return 'Autograder: not graded yet (a problem on the grading side, not in your work); it will be regraded.';
   const score = `Autograder: ${formatPoints(submission.score)}/${formatPoints(submission.maxScore)}.`;
   if (submission.status === 'error') {
     const reason = plainLine((submission.error ?? 'unknown error').split(/\r\n|\r|\n/)[0]);
@@ -58,7 +67,10 @@ export function moodleFeedback(submission: SubmissionReport): string {
 }
 
 /** The identifier cell of one submission's row: from the roster, else the submission id. */
-export function moodleIdentifier(submissionId: string, options: Pick<MoodleOptions, 'roster' | 'identifier'> = {}): string {
+export function moodleIdentifier(
+  submissionId: string,
+  options: Pick<MoodleOptions, 'roster' | 'identifier'> = {},
+): string {
   return options.roster?.get(submissionId)?.[ROSTER_FIELD[options.identifier ?? 'idnumber']] ?? submissionId;
 }
 
@@ -71,8 +83,16 @@ export function renderMoodle(report: GradeReport, options: MoodleOptions = {}): 
   const identifier = options.identifier ?? 'idnumber';
   const gradeColumn = options.gradeColumn ?? report.rubric.name;
   const feedback = options.feedback ?? true;
-  const header = [MOODLE_IDENTIFIER_COLUMNS[identifier], gradeColumn, ...(feedback ? [`${gradeColumn} (Feedback)`] : [])];
-  const rows = report.submissions.map((submission) => [moodleIdentifier(submission.id, options), gradebookScore(submission), ...(feedback ? [moodleFeedback(submission)] : [])]);
+  const header = [
+    MOODLE_IDENTIFIER_COLUMNS[identifier],
+    gradeColumn,
+    ...(feedback ? [`${gradeColumn} (Feedback)`] : []),
+  ];
+  const rows = report.submissions.map((submission) => [
+    moodleIdentifier(submission.id, options),
+    gradebookScore(submission),
+    ...(feedback ? [moodleFeedback(submission)] : []),
+  ]);
   // No cell may reach a spreadsheet as a formula (a leading ' on cells starting with =, +, -, @).
   return stringify([header, ...rows], { record_delimiter: 'unix', escape_formulas: true });
 }

@@ -11,7 +11,6 @@ import stripAnsi from 'strip-ansi';
  * lone CR become LF.
  */
 export function plainText(text: string): string {
-  // eslint-disable-next-line no-control-regex
   return stripAnsi(text.replace(/\r\n?/g, '\n')).replace(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g, '\uFFFD');
 }
 
@@ -26,7 +25,10 @@ export function plainLine(text: string): string {
  * first two characters, so they are shown as written and never run.
  */
 export function noWorkflowCommands(text: string): string {
-  return text.replace(/^([ \t]*)(:(?=:)|#(?=#(?:vso)?\[))/gm, (_match, indent: string, first: string) => `${indent}${first} `);
+  return text.replace(
+    /^([ \t]*)(:(?=:)|#(?=#(?:vso)?\[))/gm,
+    (_match, indent: string, first: string) => `${indent}${first} `,
+  );
 }
 
 /** Text for a CI log: plainText, then no line that a runner would take as a command. */
@@ -41,6 +43,9 @@ export function logText(text: string): string {
  * escape sequences still shows on the screen.
  */
 export function terminalLine(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/\r\n?|[\n\t]/g, ' ').replace(/[\u0000-\u001F\u007F-\u009F]/g, (c) => (c === '\u007F' ? '\u2421' : c < ' ' ? String.fromCharCode(0x2400 + c.charCodeAt(0)) : '\uFFFD'));
+  return text
+    .replace(/\r\n?|[\n\t]/g, ' ')
+    .replace(/[\u0000-\u001F\u007F-\u009F]/g, (c) =>
+      c === '\u007F' ? '\u2421' : c < ' ' ? String.fromCharCode(0x2400 + c.charCodeAt(0)) : '\uFFFD',
+    );
 }

@@ -60,8 +60,15 @@ export interface SandboxExecutor extends Executor {
 /** Where the prepared submission is: a work dir from prepareSubmission (entry `submission/rnn.js`). */
 export type PreparedLocation = string | { workDir: string; entryRel: string };
 
-export function createSandboxExecutor(prepared: PreparedLocation, limits: Partial<SandboxLimits> = {}, runtime: SandboxRuntime = getSandboxRuntime()): SandboxExecutor {
-  const location = typeof prepared === 'string' ? { workDir: resolve(prepared), entryRel: 'submission/rnn.js' } : { workDir: resolve(prepared.workDir), entryRel: prepared.entryRel };
+export function createSandboxExecutor(
+  prepared: PreparedLocation,
+  limits: Partial<SandboxLimits> = {},
+  runtime: SandboxRuntime = getSandboxRuntime(),
+): SandboxExecutor {
+  const location =
+    typeof prepared === 'string'
+      ? { workDir: resolve(prepared), entryRel: 'submission/rnn.js' }
+      : { workDir: resolve(prepared.workDir), entryRel: prepared.entryRel };
   return new SandboxExecutorImpl(location, { ...DEFAULT_LIMITS, ...limits }, runtime);
 }
 
@@ -98,7 +105,9 @@ function installExitHook(): void {
   });
 }
 
-const SIGNAL_NAMES = new Map<number, string>(Object.entries(osConstants.signals).map(([name, number]) => [number, name]));
+const SIGNAL_NAMES = new Map<number, string>(
+  Object.entries(osConstants.signals).map(([name, number]) => [number, name]),
+);
 
 function failure(kind: ExecutionFailure['failure'], message: string): ExecutionFailure {
   return { ok: false, failure: kind, message };
@@ -145,12 +154,19 @@ class SandboxExecutorImpl implements SandboxExecutor {
   ) {
     this.cwd = mkdtempSync(join(tmpdir(), 'rnn-sandbox-cwd-'));
     // The fallback drops to an unprivileged uid only if that uid can reach the prepared files.
-    this.dropUid = runtime.mode === 'fallback' && runtime.fallback?.dropToUid === true && worldReachable(location.workDir) && worldReachable(runtime.runnerPath);
+    this.dropUid =
+      runtime.mode === 'fallback' &&
+      runtime.fallback?.dropToUid === true &&
+      worldReachable(location.workDir) &&
+      worldReachable(runtime.runnerPath);
     installExitHook();
   }
 
   describeSandbox(): string {
-    const note = this.runtime.mode === 'fallback' && this.runtime.fallback?.dropToUid && !this.dropUid ? ' (this submission runs as the grader\'s user: its folder is not readable by others)' : '';
+    const note =
+      this.runtime.mode === 'fallback' && this.runtime.fallback?.dropToUid && !this.dropUid
+        ? " (this submission runs as the grader's user: its folder is not readable by others)"
+        : '';
     return `${this.runtime.description}${note}; V8 heap ${this.limits.memoryMb} MiB, output ${Math.round(this.limits.outputLimitBytes / 1024)} KiB per stream`;
   }
 
@@ -159,7 +175,11 @@ class SandboxExecutorImpl implements SandboxExecutor {
   }
 
   getStats(): SandboxStats {
-    return { processes: this.stats.processes, startupMs: this.stats.startupMs.slice(), events: this.stats.events.slice() };
+    return {
+      processes: this.stats.processes,
+      startupMs: this.stats.startupMs.slice(),
+      events: this.stats.events.slice(),
+    };
   }
 
   cpuSeconds(): number | undefined {
@@ -214,7 +234,10 @@ class SandboxExecutorImpl implements SandboxExecutor {
   /** Starts a new child and replays the stored data into it (except `current`, sent next anyway). */
   private async freshChild(current: CallRequest): Promise<Child | ExecutionResult> {
     if (this.stats.processes >= this.limits.maxProcesses) {
-      this.sticky = failure('crashed', `the submission's process had to be restarted ${this.stats.processes} times; giving up`);
+      this.sticky = failure(
+        'crashed',
+        `the submission's process had to be restarted ${this.stats.processes} times; giving up`,
+      );
       return this.sticky;
     }
     const child = this.spawnChild();
@@ -235,7 +258,10 @@ class SandboxExecutorImpl implements SandboxExecutor {
 
   private spawnChild(): Child {
     mkdirSync(this.cwd, { recursive: true, mode: 0o700 }); // in case the temp dir was cleaned meanwhile
-    const launch = buildLaunch(this.runtime, this.location.workDir, this.limits, this.cwd, { dropUid: this.dropUid, uid: this.dropUid ? allocateChildUid() : undefined });
+    const launch = buildLaunch(this.runtime, this.location.workDir, this.limits, this.cwd, {
+      dropUid: this.dropUid,
+      uid: this.dropUid ? allocateChildUid() : undefined,
+    });
     this.stats.processes++;
     const child = new Child(this, launch, `${launch.workInside}/${this.location.entryRel}`, this.stats.processes);
     this.child = child;
@@ -339,7 +365,10 @@ class Child {
 
   exchange(request: CallRequest, timeoutMs: number, requestJson?: string): Promise<Outcome> {
     if (this.dead) {
-      return Promise.resolve({ result: this.killedFor ?? failure('crashed', 'the submission\'s process is gone'), duringLoad: false });
+      return Promise.resolve({
+        result: this.killedFor ?? failure('crashed', "the submission's process is gone"),
+        duringLoad: false,
+      });
     }
     return new Promise<Outcome>((resolve) => {
       const id = this.nextId++;
@@ -372,12 +401,19 @@ class Child {
         // child back the time the grader lost, up to MAX_TIMER_GRACE_MS per request.
         if (late > TIMER_LATENESS_MS && graceLeft > 0) {
           const grace = Math.min(graceLeft, Math.ceil(late));
-          this.owner.stats.events.push(`process ${this.serial}: timer fired ${Math.round(late)} ms late (grader busy); ${grace} ms given back`);
+          this.owner.stats.events.push(
+            `process ${this.serial}: timer fired ${Math.round(late)} ms late (grader busy); ${grace} ms given back`,
+          );
           this.arm(pending, grace, graceLeft - grace, budgetMs);
           return;
         }
         if (pending.phase === 'load') {
-          this.kill(failure('timeout', `rnn.ts did not finish loading within ${budgetMs} ms (an endless loop or long computation at import time?)`));
+          this.kill(
+            failure(
+              'timeout',
+              `rnn.ts did not finish loading within ${budgetMs} ms (an endless loop or long computation at import time?)`,
+            ),
+          );
         } else {
           this.kill(failure('timeout', `no answer within ${budgetMs} ms; the submission's process was killed`));
         }
@@ -421,7 +457,12 @@ class Child {
       this.stderrTail = (this.stderrTail + text).slice(-8192);
     }
     if (total > limit) {
-      this.kill(failure('output-limit', `the submission printed more than ${Math.round(limit / 1024)} KiB to ${stream}; its process was killed`));
+      this.kill(
+        failure(
+          'output-limit',
+          `the submission printed more than ${Math.round(limit / 1024)} KiB to ${stream}; its process was killed`,
+        ),
+      );
     }
   }
 
@@ -432,7 +473,8 @@ class Child {
       const newline = chunk.indexOf(10, start);
       if (newline < 0) break;
       const piece = chunk.subarray(start, newline);
-      const line = this.channel.length > 0 ? Buffer.concat([...this.channel, piece]).toString('utf8') : piece.toString('utf8');
+      const line =
+        this.channel.length > 0 ? Buffer.concat([...this.channel, piece]).toString('utf8') : piece.toString('utf8');
       this.channel = [];
       this.channelBytes = 0;
       start = newline + 1;
@@ -444,7 +486,12 @@ class Child {
       this.channel.push(rest);
       this.channelBytes += rest.length;
       if (this.channelBytes > this.owner.limits.answerLimitBytes) {
-        this.kill(failure('output-limit', `the answer is larger than ${Math.round(this.owner.limits.answerLimitBytes / 1024 / 1024)} MiB`));
+        this.kill(
+          failure(
+            'output-limit',
+            `the answer is larger than ${Math.round(this.owner.limits.answerLimitBytes / 1024 / 1024)} MiB`,
+          ),
+        );
       }
     }
   }
@@ -454,11 +501,13 @@ class Child {
     try {
       message = JSON.parse(line);
     } catch {
-      this.kill(failure('protocol', 'unreadable data on the grader\'s private answer channel'));
+      this.kill(failure('protocol', "unreadable data on the grader's private answer channel"));
       return;
     }
     if (message === null || typeof message !== 'object' || (message as { nonce?: unknown }).nonce !== this.nonce) {
-      this.kill(failure('protocol', 'a message on the grader\'s private answer channel did not come from the grader\'s runner'));
+      this.kill(
+        failure('protocol', "a message on the grader's private answer channel did not come from the grader's runner"),
+      );
       return;
     }
     const record = message as { ack?: unknown; loaded?: unknown; id?: unknown; response?: unknown };
@@ -503,12 +552,14 @@ class Child {
     this.finalizeTimer = undefined;
     liveChildren.delete(this.process);
     if (this.dead) {
-      this.resolvePending(this.killedFor ?? failure('crashed', 'the submission\'s process is gone'));
+      this.resolvePending(this.killedFor ?? failure('crashed', "the submission's process is gone"));
       return;
     }
     this.dead = true;
     this.killedFor = this.withLoadContext(classifyExit(code, signal, this.stderrTail, this.owner.limits));
-    this.owner.stats.events.push(`process ${this.serial}: ended (${this.killedFor.failure}: ${this.killedFor.message})`);
+    this.owner.stats.events.push(
+      `process ${this.serial}: ended (${this.killedFor.failure}: ${this.killedFor.message})`,
+    );
     // Kill anything the child may have left in its group (the fallback has no pid namespace).
     killGroup(this.process);
     this.resolvePending(this.killedFor, true);
@@ -528,26 +579,48 @@ class Child {
   }
 }
 
-const OUT_OF_MEMORY = /heap out of memory|Reached heap limit|process out of memory|Allocation failed - |Fatal JavaScript invalid size error/;
+const OUT_OF_MEMORY =
+  /heap out of memory|Reached heap limit|process out of memory|Allocation failed - |Fatal JavaScript invalid size error/;
 
 /** Why a child ended that was not killed by the parent. */
-export function classifyExit(code: number | null, signal: NodeJS.Signals | null, stderrTail: string, limits: Pick<SandboxLimits, 'memoryMb' | 'cpuSeconds'>): ExecutionFailure {
+export function classifyExit(
+  code: number | null,
+  signal: NodeJS.Signals | null,
+  stderrTail: string,
+  limits: Pick<SandboxLimits, 'memoryMb' | 'cpuSeconds'>,
+): ExecutionFailure {
   // bubblewrap reports a signal death of the sandboxed process as exit code 128 + signal number
-  const signalName = signal ?? (code !== null && code > 128 && code < 128 + 65 ? SIGNAL_NAMES.get(code - 128) ?? null : null);
+  const signalName =
+    signal ?? (code !== null && code > 128 && code < 128 + 65 ? (SIGNAL_NAMES.get(code - 128) ?? null) : null);
   const tail = lastLines(stderrTail);
   const withTail = (text: string) => (tail ? `${text}; last output on stderr:\n${tail}` : text);
   if (OUT_OF_MEMORY.test(stderrTail) || signalName === 'SIGABRT') {
     return failure('memory', `the submission's process ran out of memory (V8 heap limit ${limits.memoryMb} MiB)`);
   }
-  if (signalName === 'SIGKILL') return failure('memory', 'the submission\'s process was killed by SIGKILL (by the system, most likely for using too much memory)');
-  if (signalName === 'SIGXCPU') return failure('timeout', `the submission's process used up its CPU time limit (${limits.cpuSeconds} s)`);
-  if (signalName === 'SIGXFSZ') return failure('crashed', 'the submission\'s process tried to write a file larger than allowed');
+  if (signalName === 'SIGKILL')
+    return failure(
+      'memory',
+      "the submission's process was killed by SIGKILL (by the system, most likely for using too much memory)",
+    );
+  if (signalName === 'SIGXCPU')
+    return failure('timeout', `the submission's process used up its CPU time limit (${limits.cpuSeconds} s)`);
+  if (signalName === 'SIGXFSZ')
+    return failure('crashed', "the submission's process tried to write a file larger than allowed");
   if (signalName) return failure('crashed', withTail(`the submission's process was killed by ${signalName}`));
-  return failure('crashed', withTail(`the submission's process exited with code ${code ?? 'unknown'}${code === 0 ? ' (process.exit() in the submission?)' : ''}`));
+  return failure(
+    'crashed',
+    withTail(
+      `the submission's process exited with code ${code ?? 'unknown'}${code === 0 ? ' (process.exit() in the submission?)' : ''}`,
+    ),
+  );
 }
 
 function lastLines(text: string, count = 6): string {
-  const lines = text.trimEnd().split('\n').slice(-count).map((line) => (line.length > 300 ? line.slice(0, 300) + '…' : line));
+  const lines = text
+    .trimEnd()
+    .split('\n')
+    .slice(-count)
+    .map((line) => (line.length > 300 ? line.slice(0, 300) + '…' : line));
   return lines.join('\n').trim();
 }
 

@@ -10,7 +10,16 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { prepareSubmission } from '../compile';
@@ -57,11 +66,23 @@ async function main(): Promise<void> {
     prepareTimes.transpile.push(again.timings.transpileMs);
     prepareTimes.typeCheck.push(again.timings.typeCheckMs);
   }
-  console.log(`prepareSubmission (reference rnn.ts): transpile+copy ${stats(prepareTimes.transpile)}; type check warm ${stats(prepareTimes.typeCheck)}`);
+  console.log(
+    `prepareSubmission (reference rnn.ts): transpile+copy ${stats(prepareTimes.transpile)}; type check warm ${stats(prepareTimes.typeCheck)}`,
+  );
 
   const matrix = Array.from({ length: 34_392 }, (_, i) => Array.from({ length: 6 }, (_, j) => Math.sin(i * 6 + j)));
   const store: CallRequest = { op: 'store', name: 'train', matrix };
-  const setup = { hiddenStateSize: 10, numFeatures: 6, params: { u: matrix.slice(0, 10), w: Array.from({ length: 10 }, () => new Array(10).fill(0.01)), v: new Array(10).fill(0.1), b: new Array(10).fill(0), c: 0 } };
+  const setup = {
+    hiddenStateSize: 10,
+    numFeatures: 6,
+    params: {
+      u: matrix.slice(0, 10),
+      w: Array.from({ length: 10 }, () => new Array(10).fill(0.01)),
+      v: new Array(10).fill(0.1),
+      b: new Array(10).fill(0),
+      c: 0,
+    },
+  };
   const gradC: CallRequest = { op: 'method', setup, method: 'computeGradC', args: [{ value: 1 }, { value: 3 }] };
   const results = new Map<string, number[]>();
   const record = (key: string, ms: number) => results.set(key, [...(results.get(key) ?? []), ms]);
@@ -83,7 +104,14 @@ async function main(): Promise<void> {
       await executor.run(store, { timeoutMs: 30_000 });
       record(`${mode}: store 34,392 × 6 matrix`, performance.now() - started);
       // a restart: a request that times out, then the next request (fresh process + replayed store)
-      await executor.run({ op: 'call', fn: 'trainRnn', args: [{ stored: 'train' }, { value: 1e9 }, { rng: { kind: 'seeded', seed: 1 } }] }, { timeoutMs: 50 });
+      await executor.run(
+        {
+          op: 'call',
+          fn: 'trainRnn',
+          args: [{ stored: 'train' }, { value: 1e9 }, { rng: { kind: 'seeded', seed: 1 } }],
+        },
+        { timeoutMs: 50 },
+      );
       started = performance.now();
       await executor.run(gradC, { timeoutMs: 30_000 });
       record(`${mode}: restart + replayed store + answer`, performance.now() - started);
@@ -126,51 +154,122 @@ async function measureLayers(): Promise<void> {
       }
     }
   };
-  const setup = { hiddenStateSize: 2, numFeatures: 1, params: { u: [[0.1], [0.2]], w: [[0, 0], [0, 0]], v: [1, 1], b: [0, 0], c: 0 } };
+  const setup = {
+    hiddenStateSize: 2,
+    numFeatures: 1,
+    params: {
+      u: [[0.1], [0.2]],
+      w: [
+        [0, 0],
+        [0, 0],
+      ],
+      v: [1, 1],
+      b: [0, 0],
+      c: 0,
+    },
+  };
   const gradC: CallRequest = { op: 'method', setup, method: 'computeGradC', args: [{ value: 1 }, { value: 3 }] };
-  const gradB: CallRequest = { op: 'method', setup, method: 'computeGradB', args: [{ value: [[0, 0]] }, { value: [[0, 0]] }] };
+  const gradB: CallRequest = {
+    op: 'method',
+    setup,
+    method: 'computeGradB',
+    args: [{ value: [[0, 0]] }, { value: [[0, 0]] }],
+  };
   const means = (paths: string[]): CallRequest => ({ op: 'call', fn: 'columnMeans', args: [{ value: paths }] });
   const text = (result: unknown) => JSON.stringify(result);
   const hostHostname = readFileSync('/etc/hostname', 'utf8').trim();
   const hostRoot = readdirSync('/').join(',');
   type Measured = ReturnType<typeof createSandboxExecutor> & { workDirForMeasure: string };
   const attacks: Array<{ name: string; fixture: string; run: (executor: Measured) => Promise<string> }> = [
-    { name: 'read files outside (reference, /etc/hostname)', fixture: 'read-secrets', run: async (e) => {
-      const outcome = text(await e.run(means([join(root, 'reference', 'rnn.ts'), '/etc/hostname']), { timeoutMs: 10_000 }));
-      if (outcome.includes('REFERENCE-SECRET') || outcome.includes(`/etc/hostname: ${hostHostname}`)) return 'NOT CONTAINED';
-      return /READ /.test(outcome) ? 'contained (only the sandbox\'s own files were readable)' : 'contained';
-    } },
-    { name: 'list the host\'s / ', fixture: 'read-secrets', run: async (e) => {
-      const outcome = text(await e.run(means([]), { timeoutMs: 10_000 }));
-      const listed = /LISTED \/: ([^"]*)/.exec(outcome)?.[1];
-      if (listed === undefined) return 'contained';
-      return listed === hostRoot ? 'NOT CONTAINED' : `contained (sees the sandbox's own root: ${listed})`;
-    } },
-    { name: 'write ../report.json, /tmp, own folder (host)', fixture: 'write-files', run: async (e) => {
-      const target = join(root, 'pwned.json');
-      const outcome = text(await e.run(means([target]), { timeoutMs: 10_000 }));
-      const onHost = [target, '/tmp/rnn-hostile-write-files.txt', join(e.workDirForMeasure, 'report.json'), join(e.workDirForMeasure, '..', 'report.json')].filter((path) => existsSync(path));
-      if (onHost.length > 0) return `NOT CONTAINED (${onHost.join(', ')})`;
-      return /WRITTEN/.test(outcome) ? 'contained (writes landed in the sandbox\'s private tmpfs only)' : 'contained';
-    } },
-    { name: 'grader env via process.env, /proc/<ppid>/environ', fixture: 'env-secrets', run: async (e) => (text(await e.run(gradC, { timeoutMs: 10_000 })).includes('layer-secret-value') ? 'NOT CONTAINED' : 'contained') },
-    { name: 'connect to a loopback server', fixture: 'network', run: async (e) => {
-      const before = connections;
-      await e.run({ op: 'call', fn: 'mseLoss', args: [{ value: port }, { value: 0 }] }, { timeoutMs: 10_000 });
-      await new Promise((done) => setTimeout(done, 400));
-      const status = text(await e.run({ op: 'call', fn: 'mseLoss', args: [{ value: -1 }, { value: 0 }] }, { timeoutMs: 10_000 }));
-      if (connections > before) return 'NOT CONTAINED';
-      return e.getStats().processes === 1 ? `contained (${JSON.parse(status).value})` : 'inconclusive (the process restarted)';
-    } },
-    { name: 'spawn 40 setsid sleepers (checked after close)', fixture: 'spawn-processes', run: async (e) => {
-      const outcome = text(await e.run(gradC, { timeoutMs: 10_000 }));
-      await e.close();
-      const alive = sleepers();
-      if (alive > 0) killSleepers();
-      return alive > 0 ? `NOT CONTAINED (${alive} alive after the kill; cleaned up)` : /spawned/.test(outcome) ? 'spawned, but none survived the kill' : 'contained';
-    } },
-    { name: 'worker_threads', fixture: 'worker-threads', run: async (e) => (/STARTED/.test(text(await e.run(gradC, { timeoutMs: 10_000 }))) ? 'started a worker (in the same sandboxed process)' : 'contained') },
-    { name: 'process.kill(ppid) (runner refuses process.kill)', fixture: 'kill-self', run: async (e) => (/not available/.test(text(await e.run(gradB, { timeoutMs: 10_000 }))) ? 'contained' : 'NOT CONTAINED') },
+    {
+      name: 'read files outside (reference, /etc/hostname)',
+      fixture: 'read-secrets',
+      run: async (e) => {
+        const outcome = text(
+          await e.run(means([join(root, 'reference', 'rnn.ts'), '/etc/hostname']), { timeoutMs: 10_000 }),
+        );
+        if (outcome.includes('REFERENCE-SECRET') || outcome.includes(`/etc/hostname: ${hostHostname}`))
+          return 'NOT CONTAINED';
+        return /READ /.test(outcome) ? "contained (only the sandbox's own files were readable)" : 'contained';
+      },
+    },
+    {
+      name: "list the host's / ",
+      fixture: 'read-secrets',
+      run: async (e) => {
+        const outcome = text(await e.run(means([]), { timeoutMs: 10_000 }));
+        const listed = /LISTED \/: ([^"]*)/.exec(outcome)?.[1];
+        if (listed === undefined) return 'contained';
+        return listed === hostRoot ? 'NOT CONTAINED' : `contained (sees the sandbox's own root: ${listed})`;
+      },
+    },
+    {
+      name: 'write ../report.json, /tmp, own folder (host)',
+      fixture: 'write-files',
+      run: async (e) => {
+        const target = join(root, 'pwned.json');
+        const outcome = text(await e.run(means([target]), { timeoutMs: 10_000 }));
+        const onHost = [
+          target,
+          '/tmp/rnn-hostile-write-files.txt',
+          join(e.workDirForMeasure, 'report.json'),
+          join(e.workDirForMeasure, '..', 'report.json'),
+        ].filter((path) => existsSync(path));
+        if (onHost.length > 0) return `NOT CONTAINED (${onHost.join(', ')})`;
+        return /WRITTEN/.test(outcome) ? "contained (writes landed in the sandbox's private tmpfs only)" : 'contained';
+      },
+    },
+    {
+      name: 'grader env via process.env, /proc/<ppid>/environ',
+      fixture: 'env-secrets',
+      run: async (e) =>
+        text(await e.run(gradC, { timeoutMs: 10_000 })).includes('layer-secret-value') ? 'NOT CONTAINED' : 'contained',
+    },
+    {
+      name: 'connect to a loopback server',
+      fixture: 'network',
+      run: async (e) => {
+        const before = connections;
+        await e.run({ op: 'call', fn: 'mseLoss', args: [{ value: port }, { value: 0 }] }, { timeoutMs: 10_000 });
+        await new Promise((done) => setTimeout(done, 400));
+        const status = text(
+          await e.run({ op: 'call', fn: 'mseLoss', args: [{ value: -1 }, { value: 0 }] }, { timeoutMs: 10_000 }),
+        );
+        if (connections > before) return 'NOT CONTAINED';
+        return e.getStats().processes === 1
+          ? `contained (${JSON.parse(status).value})`
+          : 'inconclusive (the process restarted)';
+      },
+    },
+    {
+      name: 'spawn 40 setsid sleepers (checked after close)',
+      fixture: 'spawn-processes',
+      run: async (e) => {
+        const outcome = text(await e.run(gradC, { timeoutMs: 10_000 }));
+        await e.close();
+        const alive = sleepers();
+        if (alive > 0) killSleepers();
+        return alive > 0
+          ? `NOT CONTAINED (${alive} alive after the kill; cleaned up)`
+          : /spawned/.test(outcome)
+            ? 'spawned, but none survived the kill'
+            : 'contained';
+      },
+    },
+    {
+      name: 'worker_threads',
+      fixture: 'worker-threads',
+      run: async (e) =>
+        /STARTED/.test(text(await e.run(gradC, { timeoutMs: 10_000 })))
+          ? 'started a worker (in the same sandboxed process)'
+          : 'contained',
+    },
+    {
+      name: 'process.kill(ppid) (runner refuses process.kill)',
+      fixture: 'kill-self',
+      run: async (e) =>
+        /not available/.test(text(await e.run(gradB, { timeoutMs: 10_000 }))) ? 'contained' : 'NOT CONTAINED',
+    },
   ];
   const configs: Array<{ label: string; mode: SandboxMode; permissionModel: boolean }> = [
     { label: 'bwrap + permission model (default)', mode: 'bwrap', permissionModel: true },
@@ -189,8 +288,12 @@ async function measureLayers(): Promise<void> {
     }
     console.log(`\n${config.label}\n  ${runtime.description}`);
     for (const attack of attacks) {
-      const prepared = prepareSubmission(join(fixtures, attack.fixture), join(root, `w${++serial}`), { typeCheck: false });
-      const executor = Object.assign(createSandboxExecutor(prepared, { memoryMb: 128 }, runtime), { workDirForMeasure: prepared.workDir });
+      const prepared = prepareSubmission(join(fixtures, attack.fixture), join(root, `w${++serial}`), {
+        typeCheck: false,
+      });
+      const executor = Object.assign(createSandboxExecutor(prepared, { memoryMb: 128 }, runtime), {
+        workDirForMeasure: prepared.workDir,
+      });
       try {
         console.log(`  ${attack.name.padEnd(52)} ${await attack.run(executor)}`);
       } finally {

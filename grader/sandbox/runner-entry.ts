@@ -118,7 +118,7 @@ function serialize(value: unknown, out: LineWriter): void {
       let first = true;
       const keys = objectKeys(value);
       for (let i = 0; i < keys.length; i++) {
-        const key = keys[i]!;
+        const key = keys[i];
         const item = (value as Record<string, unknown>)[key];
         if (item === undefined || typeof item === 'function') continue;
         out.write((first ? '' : ',') + jsonString(key) + ':');
@@ -180,11 +180,13 @@ function load(): void {
   }
   if (submission !== undefined) {
     dispatch = createDispatcher(submission);
-    for (let i = 0; i < storedBeforeLoad.length; i++) dispatch(storedBeforeLoad[i]!);
+    for (let i = 0; i < storedBeforeLoad.length; i++) dispatch(storedBeforeLoad[i]);
   }
   storedBeforeLoad.length = 0;
   const ms = performanceNow() - started;
-  send(`{"nonce":${nonceJson},"loaded":{"ok":${loadError ? 'false' : 'true'},"ms":${serializeToString(ms)}${loadError ? `,"error":${serializeToString(loadError)}` : ''}}}\n`);
+  send(
+    `{"nonce":${nonceJson},"loaded":{"ok":${loadError ? 'false' : 'true'},"ms":${serializeToString(ms)}${loadError ? `,"error":${serializeToString(loadError)}` : ''}}}\n`,
+  );
 }
 
 function answer(request: CallRequest): CallResponse {

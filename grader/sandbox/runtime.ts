@@ -15,7 +15,18 @@
  */
 import { buildSync } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { accessSync, chmodSync, constants, existsSync, lstatSync, readlinkSync, realpathSync, writeFileSync, mkdtempSync, mkdirSync } from 'node:fs';
+import {
+  accessSync,
+  chmodSync,
+  constants,
+  existsSync,
+  lstatSync,
+  readlinkSync,
+  realpathSync,
+  writeFileSync,
+  mkdtempSync,
+  mkdirSync,
+} from 'node:fs';
 import { delimiter, dirname, join, relative, resolve, sep } from 'node:path';
 import { getBuildDir } from '../compile/build-dir';
 import { addressSpaceBytes } from './limits';
@@ -134,7 +145,9 @@ export function buildRunner(): { path: string; inputs: string[] } {
     logLevel: 'silent',
     legalComments: 'none',
   });
-  const inputs = Object.keys(result.metafile.inputs).map((input) => relative(root, resolve(root, input)).split(sep).join('/'));
+  const inputs = Object.keys(result.metafile.inputs).map((input) =>
+    relative(root, resolve(root, input)).split(sep).join('/'),
+  );
   const forbidden = inputs.filter((input) => !ALLOWED_RUNNER_INPUTS.some((pattern) => pattern.test(input)));
   if (forbidden.length > 0) throw new Error(`the sandbox runner must not bundle ${forbidden.join(', ')}`);
   chmodSync(outfile, 0o644);
@@ -154,21 +167,39 @@ function findRunnerEntry(): string {
 // Detection
 // ---------------------------------------------------------------------------------------------
 
-function detect(requested: RequestedMode, permissionModel: boolean, runner: { path: string; inputs: string[] }): SandboxRuntime {
+function detect(
+  requested: RequestedMode,
+  permissionModel: boolean,
+  runner: { path: string; inputs: string[] },
+): SandboxRuntime {
   const nodePath = realpathSync(process.execPath);
   const prlimitPath = findExecutable('prlimit');
-  const base = { runnerPath: runner.path, runnerInputs: runner.inputs, nodePath, prlimitPath, permissionModel, nodeFlags: DEFAULT_NODE_FLAGS };
+  const base = {
+    runnerPath: runner.path,
+    runnerInputs: runner.inputs,
+    nodePath,
+    prlimitPath,
+    permissionModel,
+    nodeFlags: DEFAULT_NODE_FLAGS,
+  };
   let bwrapFailure = 'not requested';
   if (requested !== 'fallback') {
     const bwrapPath = findExecutable('bwrap');
     if (!bwrapPath) {
       bwrapFailure = 'bubblewrap (bwrap) is not installed';
     } else {
-      const version = firstLine(spawnSync(bwrapPath, ['--version'], { encoding: 'utf8', timeout: 5000 }).stdout ?? '') || 'bubblewrap';
+      const version =
+        firstLine(spawnSync(bwrapPath, ['--version'], { encoding: 'utf8', timeout: 5000 }).stdout ?? '') ||
+        'bubblewrap';
       const attempts = isRoot() ? [true, false] : [true];
       const failures: string[] = [];
       for (const userNamespace of attempts) {
-        const candidate: SandboxRuntime = { ...base, mode: 'bwrap', bwrap: { path: bwrapPath, version, userNamespace }, description: '' };
+        const candidate: SandboxRuntime = {
+          ...base,
+          mode: 'bwrap',
+          bwrap: { path: bwrapPath, version, userNamespace },
+          description: '',
+        };
         const problem = selfTest(candidate);
         if (!problem) {
           candidate.description = describeRuntime(candidate);
@@ -214,13 +245,23 @@ function selfTest(runtime: SandboxRuntime): string | undefined {
     `let denied = false; try { fs.readFileSync('/etc/hostname'); } catch (e) { denied = true; }`,
     `process.stdout.write('sandbox-ok:' + denied);`,
   ].join(' ');
-  const launch = buildLaunch(runtime, dir, { memoryMb: 64, cpuSeconds: 10, fileSizeBytes: 1024 * 1024 }, dir, { script: ['-e', script] });
-  const result = spawnSync(launch.command, launch.args, { env: launch.env, cwd: launch.cwd, encoding: 'utf8', timeout: 15_000, uid: launch.uid, gid: launch.gid });
+  const launch = buildLaunch(runtime, dir, { memoryMb: 64, cpuSeconds: 10, fileSizeBytes: 1024 * 1024 }, dir, {
+    script: ['-e', script],
+  });
+  const result = spawnSync(launch.command, launch.args, {
+    env: launch.env,
+    cwd: launch.cwd,
+    encoding: 'utf8',
+    timeout: 15_000,
+    uid: launch.uid,
+    gid: launch.gid,
+  });
   if (result.error) return result.error.message;
   if (result.status !== 0 || !result.stdout.startsWith('sandbox-ok:')) {
     return `exit ${result.status ?? result.signal}: ${firstLine((result.stderr || result.stdout || '').trim()) || 'no output'}`;
   }
-  if (result.stdout !== 'sandbox-ok:true' && runtime.permissionModel) return 'file access outside the sandbox was not denied';
+  if (result.stdout !== 'sandbox-ok:true' && runtime.permissionModel)
+    return 'file access outside the sandbox was not denied';
   return undefined;
 }
 
@@ -267,7 +308,9 @@ export function buildLaunch(
       ? [
           '--experimental-permission',
           // bwrap: /sandbox holds only the work dir and the runner; fallback: exactly those two
-          ...(inBwrap ? ['--allow-fs-read=/sandbox/*'] : [`--allow-fs-read=${workDir}/*`, `--allow-fs-read=${runtime.runnerPath}`]),
+          ...(inBwrap
+            ? ['--allow-fs-read=/sandbox/*']
+            : [`--allow-fs-read=${workDir}/*`, `--allow-fs-read=${runtime.runnerPath}`]),
         ]
       : []),
     ...(script ?? [runnerInside]),
@@ -323,7 +366,7 @@ export function buildLaunch(
       ...nodeArgs,
     ];
     const all = [...prefix, bwrap.path, ...args];
-    return { command: all[0]!, args: all.slice(1), env, cwd, runnerInside, workInside };
+    return { command: all[0], args: all.slice(1), env, cwd, runnerInside, workInside };
   }
   const fallback = runtime.fallback!;
   // Each child its own uid (when the caller gives one): children cannot signal, renice or ptrace each other.
@@ -334,13 +377,18 @@ export function buildLaunch(
   let gid: number | undefined;
   if (fallback.setprivPath) {
     // --pdeathsig: the child dies with the grader (bwrap's --die-with-parent, for the fallback)
-    chain.push(fallback.setprivPath, '--pdeathsig=SIGKILL', ...(dropUid ? [`--reuid=${childUid}`, `--regid=${SANDBOX_GID}`, '--clear-groups'] : []), '--');
+    chain.push(
+      fallback.setprivPath,
+      '--pdeathsig=SIGKILL',
+      ...(dropUid ? [`--reuid=${childUid}`, `--regid=${SANDBOX_GID}`, '--clear-groups'] : []),
+      '--',
+    );
   } else if (dropUid && !fallback.unsharePath) {
     uid = childUid;
     gid = SANDBOX_GID;
   }
   chain.push(runtime.nodePath, ...nodeArgs);
-  return { command: chain[0]!, args: chain.slice(1), env, cwd, uid, gid, runnerInside, workInside };
+  return { command: chain[0], args: chain.slice(1), env, cwd, uid, gid, runnerInside, workInside };
 }
 
 /** /bin, /lib, /lib64, /sbin as on the host: symlinks into /usr (merged /usr), or read-only binds. */
@@ -367,18 +415,26 @@ function nodeMount(nodePath: string): string[] {
 }
 
 function describeRuntime(runtime: SandboxRuntime): string {
-  const limitsNote = runtime.prlimitPath ? 'prlimit (address space, file size, CPU time, no core dumps)' : 'no rlimits (prlimit missing)';
+  const limitsNote = runtime.prlimitPath
+    ? 'prlimit (address space, file size, CPU time, no core dumps)'
+    : 'no rlimits (prlimit missing)';
   const permission = runtime.permissionModel
     ? 'Node permission model (reads only in the prepared folder, no writes, no child processes, no workers)'
     : 'NO Node permission model (measurement only)';
   if (runtime.mode === 'bwrap') {
     const bwrap = runtime.bwrap!;
-    const user = bwrap.userNamespace ? `uid ${SANDBOX_UID} in a user namespace` : 'no user namespace (root inside, all capabilities dropped)';
+    const user = bwrap.userNamespace
+      ? `uid ${SANDBOX_UID} in a user namespace`
+      : 'no user namespace (root inside, all capabilities dropped)';
     return `${bwrap.version}: no network, private pid/ipc/uts namespaces, ${user}, read-only /usr and submission only; ${permission}; ${limitsNote}; killed as a process group on timeout`;
   }
   const fallback = runtime.fallback!;
-  const network = fallback.unsharePath ? 'network blocked by a private network namespace (unshare --net)' : 'NETWORK NOT BLOCKED';
-  const user = fallback.dropToUid ? `each child runs as its own unprivileged uid (from ${FALLBACK_UID_BASE})` : 'runs as the grader\'s own user';
+  const network = fallback.unsharePath
+    ? 'network blocked by a private network namespace (unshare --net)'
+    : 'NETWORK NOT BLOCKED';
+  const user = fallback.dropToUid
+    ? `each child runs as its own unprivileged uid (from ${FALLBACK_UID_BASE})`
+    : "runs as the grader's own user";
   const dies = fallback.setprivPath ? ', dies with the grader' : '';
   return `NO OS SANDBOX (${fallback.reason}): plain node child, ${network}, ${user}${dies}; ${permission}; ${limitsNote}; killed as a process group on timeout`;
 }
@@ -387,7 +443,15 @@ function describeRuntime(runtime: SandboxRuntime): string {
 
 function findExecutable(name: string): string | undefined {
   // System folders first: the sandbox's own tools should not be picked up from a project's PATH.
-  const dirs = ['/usr/bin', '/bin', '/usr/sbin', '/sbin', '/usr/local/bin', '/usr/local/sbin', ...(process.env.PATH ?? '').split(delimiter)];
+  const dirs = [
+    '/usr/bin',
+    '/bin',
+    '/usr/sbin',
+    '/sbin',
+    '/usr/local/bin',
+    '/usr/local/sbin',
+    ...(process.env.PATH ?? '').split(delimiter),
+  ];
   for (const dir of dirs) {
     if (!dir) continue;
     const candidate = join(dir, name);

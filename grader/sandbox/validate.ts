@@ -53,9 +53,15 @@ function sanitizeRngLog(value: unknown): RngCall[] | undefined {
   if (!Array.isArray(value) || value.length > 1_000_000) return undefined;
   const out: RngCall[] = [];
   for (const call of value) {
-    if (!isRecord(call) || !RNG_METHODS.has(call.method as string) || typeof call.result !== 'number' || !Array.isArray(call.args)) return undefined;
+    if (
+      !isRecord(call) ||
+      !RNG_METHODS.has(call.method as string) ||
+      typeof call.result !== 'number' ||
+      !Array.isArray(call.args)
+    )
+      return undefined;
     if (!call.args.every((arg) => typeof arg === 'number')) return undefined;
-    out.push({ method: call.method as RngCall['method'], args: (call.args as number[]).slice(), result: call.result });
+    out.push({ method: call.method as RngCall['method'], args: call.args.slice(), result: call.result });
   }
   return out;
 }
@@ -97,7 +103,11 @@ export function sanitizeResponse(value: unknown): CallResponse | undefined {
     if (error.stack !== undefined && typeof error.stack !== 'string') return undefined;
     return {
       ok: false,
-      error: { name: error.name.slice(0, 200), message: error.message.slice(0, 4000), ...(typeof error.stack === 'string' ? { stack: error.stack.slice(0, 8000) } : {}) },
+      error: {
+        name: error.name.slice(0, 200),
+        message: error.message.slice(0, 4000),
+        ...(typeof error.stack === 'string' ? { stack: error.stack.slice(0, 8000) } : {}),
+      },
       rngLog,
       ms: value.ms,
     };

@@ -8,11 +8,12 @@ import { diagnose, MISTAKES } from '../../checks/diagnosis/mistakes';
 import { ANCHOR_CASES, buildCase, referenceRnn } from '../../checks/catalogue/cases';
 import { shapeProblem } from '../../checks/catalogue/shapes';
 import { CATALOGUE } from '../../checks/catalogue';
-import type { CheckDefinition } from '../../checks/types';
 
 describe('value encoding across the judge boundary', () => {
   it('keeps NaN, infinities, -0 and undefined that JSON would lose', () => {
-    const decoded = decodeValue(JSON.parse(JSON.stringify(encodeValue([NaN, Infinity, -Infinity, -0, undefined, 1.5]))));
+    const decoded = decodeValue(
+      JSON.parse(JSON.stringify(encodeValue([NaN, Infinity, -Infinity, -0, undefined, 1.5]))),
+    );
     expect(decoded).toEqual([NaN, Infinity, -Infinity, -0, undefined, 1.5]);
     expect(Object.is((decoded as number[])[3], -0)).toBe(true);
   });
@@ -24,8 +25,19 @@ describe('value encoding across the judge boundary', () => {
   });
 
   it('survives hostile values: throwing getters, Proxies, cycles, huge arrays', () => {
-    const throwing = { get x() { throw new Error('boom'); } };
-    const proxy = new Proxy({}, { ownKeys() { throw new Error('no keys'); } });
+    const throwing = {
+      get x() {
+        throw new Error('boom');
+      },
+    };
+    const proxy = new Proxy(
+      {},
+      {
+        ownKeys() {
+          throw new Error('no keys');
+        },
+      },
+    );
     const cycle: unknown[] = [];
     cycle.push(cycle);
     const huge = new Array(3_000_000).fill(0);
@@ -60,7 +72,7 @@ describe('scripted generators', () => {
 });
 
 describe('verdicts', () => {
-  const check = CATALOGUE[0] as CheckDefinition;
+  const check = CATALOGUE[0];
   it.each([
     ['timeout', 'timeout'],
     ['memory', 'memory'],
@@ -70,7 +82,10 @@ describe('verdicts', () => {
   });
 
   it('a missing export is an error that names it', () => {
-    const outcome = outcomeOfThrow(check, new StudentError('MissingExportError', 'rnn.ts does not export computeGradW', true));
+    const outcome = outcomeOfThrow(
+      check,
+      new StudentError('MissingExportError', 'rnn.ts does not export computeGradW', true),
+    );
     expect(outcome.status).toBe('error');
     expect(outcome.message).toMatch(/computeGradW/);
   });
@@ -96,8 +111,20 @@ describe('tolerance', () => {
 
   it('accepts float32 rounding of every entry and rejects a 1 % error', () => {
     const values = buildCase(ANCHOR_CASES[3]).gradH;
-    expect(compareNumeric(values.map((row) => row.map(Math.fround)), values, SUBMISSION_TOLERANCE).ok).toBe(true);
-    expect(compareNumeric(values.map((row) => row.map((v) => v * 1.01)), values, SUBMISSION_TOLERANCE).ok).toBe(false);
+    expect(
+      compareNumeric(
+        values.map((row) => row.map(Math.fround)),
+        values,
+        SUBMISSION_TOLERANCE,
+      ).ok,
+    ).toBe(true);
+    expect(
+      compareNumeric(
+        values.map((row) => row.map((v) => v * 1.01)),
+        values,
+        SUBMISSION_TOLERANCE,
+      ).ok,
+    ).toBe(false);
   });
 
   it('never passes NaN', () => {
@@ -125,7 +152,9 @@ describe('known mistakes', () => {
     'RNN.computeGradW': (c) => referenceRnn(c.params).computeGradW(c.hidden, c.gradH),
     'RNN.computeGradU': (c) => referenceRnn(c.params).computeGradU(c.hidden, c.gradH, c.x),
   };
-  const cases = Object.entries(MISTAKES).flatMap(([target, mistakes]) => mistakes.map((mistake) => [target, mistake.id, mistake] as const));
+  const cases = Object.entries(MISTAKES).flatMap(([target, mistakes]) =>
+    mistakes.map((mistake) => [target, mistake.id, mistake] as const),
+  );
   it.each(cases)('%s: %s is distinguishable and diagnosed', (target, _id, mistake) => {
     const c = buildCase(ANCHOR_CASES[2]);
     const correct = correctOf[target](c) as never;
@@ -134,7 +163,6 @@ describe('known mistakes', () => {
     expect(diagnose(target, c, wrong, correct)).toContain(mistake);
   });
 });
-
 
 /**
  * A submission that plants accessors on Array.prototype / Object.prototype (which `a[i] = v` and
@@ -147,8 +175,10 @@ function tamper(): () => void {
   const plan: Array<[object, PropertyKey, PropertyDescriptor]> = [];
   // even indices on Array.prototype itself, odd ones on an object slipped in below it
   const below = Object.create(Object.prototype) as object;
-  for (let i = 0; i < 64; i++) plan.push([i % 2 === 0 ? Array.prototype : below, String(i), { get: () => 'FORGED', set: () => undefined }]);
-  for (const key of ['train', 'method', 'result', 'args', 'u', 'arity', 'kind', 'mseLoss']) plan.push([Object.prototype, key, { get: () => 'FORGED', set: () => undefined }]);
+  for (let i = 0; i < 64; i++)
+    plan.push([i % 2 === 0 ? Array.prototype : below, String(i), { get: () => 'FORGED', set: () => undefined }]);
+  for (const key of ['train', 'method', 'result', 'args', 'u', 'arity', 'kind', 'mseLoss'])
+    plan.push([Object.prototype, key, { get: () => 'FORGED', set: () => undefined }]);
   plan.push(
     [Array.prototype, 'map', { value: () => [], writable: true }],
     [Array.prototype, 'slice', { value: () => [], writable: true }],
@@ -174,7 +204,8 @@ function tamper(): () => void {
 }
 
 describe('records a submission cannot rewrite by planting accessors or replacing built-ins', () => {
-  const { createDispatcher } = require('../../checks/protocol/dispatch') as typeof import('../../checks/protocol/dispatch');
+  const { createDispatcher } =
+    require('../../checks/protocol/dispatch') as typeof import('../../checks/protocol/dispatch');
   let restore: (() => void) | undefined;
   afterEach(() => {
     restore?.();
@@ -209,13 +240,19 @@ describe('records a submission cannot rewrite by planting accessors or replacing
   };
 
   it('the rng log shows every draw, and the snapshot after the call shows the write into the input', () => {
-    const response = untampered(() => dispatch({ op: 'call', fn: 'getRandomDay', args: [{ value: data() }, { rng: { kind: 'scripted', ints: [3, 4], seed: 1 } }] }));
+    const response = untampered(() =>
+      dispatch({
+        op: 'call',
+        fn: 'getRandomDay',
+        args: [{ value: data() }, { rng: { kind: 'scripted', ints: [3, 4], seed: 1 } }],
+      }),
+    );
     expect(response.ok).toBe(true);
     expect(response.rngLog).toEqual([
       { method: 'int', args: [6], result: 3 },
       { method: 'int', args: [6], result: 4 },
     ]);
-    const after = response.ok ? (decodeValue(response.after.args[0]!) as number[][]) : [];
+    const after = response.ok ? (decodeValue(response.after.args[0]) as number[][]) : [];
     expect(after[0]).toEqual([999, 0.5]);
     expect(after).toHaveLength(30);
     const value = response.ok ? (decodeValue(response.value) as { x: number[][]; y: number }) : undefined;
@@ -227,8 +264,18 @@ describe('records a submission cannot rewrite by planting accessors or replacing
     expect(untampered(() => dispatch({ op: 'store', name: 'train', matrix: data() })).ok).toBe(true);
     const clean = createDispatcher({ trainRnn: (rows: number[][]) => rows.length });
     clean({ op: 'store', name: 'train', matrix: data() });
-    const cleanResponse = clean({ op: 'call', fn: 'trainRnn', args: [{ stored: 'train' }, { value: 1 }, { rng: { kind: 'seeded', seed: 1 } }] });
-    const first = untampered(() => dispatch({ op: 'call', fn: 'trainRnn', args: [{ stored: 'train' }, { value: 1 }, { rng: { kind: 'seeded', seed: 1 } }] }));
+    const cleanResponse = clean({
+      op: 'call',
+      fn: 'trainRnn',
+      args: [{ stored: 'train' }, { value: 1 }, { rng: { kind: 'seeded', seed: 1 } }],
+    });
+    const first = untampered(() =>
+      dispatch({
+        op: 'call',
+        fn: 'trainRnn',
+        args: [{ stored: 'train' }, { value: 1 }, { rng: { kind: 'seeded', seed: 1 } }],
+      }),
+    );
     expect(first.ok && first.value).toBe(30);
     const checksum = first.ok ? first.after.storedChecksums.train : undefined;
     expect(checksum).toMatch(/^[0-9a-f]{64}$/);
@@ -248,11 +295,14 @@ describe('records a submission cannot rewrite by planting accessors or replacing
 
 describe('records a submission cannot rewrite by replacing globals', () => {
   it('logs rng draws and encodes answers even when push, isArray and Object.keys are replaced', () => {
-    const { createDispatcher } = require('../../checks/protocol/dispatch') as typeof import('../../checks/protocol/dispatch');
+    const { createDispatcher } =
+      require('../../checks/protocol/dispatch') as typeof import('../../checks/protocol/dispatch');
     const originals = { push: Array.prototype.push, isArray: Array.isArray, keys: Object.keys };
     const submission = {
       getRandomDay(data: number[][], rng: { int(n: number): number }) {
-        Array.prototype.push = function () { return 0; };
+        Array.prototype.push = function () {
+          return 0;
+        };
         Array.isArray = (() => false) as unknown as typeof Array.isArray;
         Object.keys = () => [];
         const start = rng.int(data.length - 24);
@@ -261,7 +311,11 @@ describe('records a submission cannot rewrite by replacing globals', () => {
     };
     try {
       const data = Array.from({ length: 30 }, (_, r) => [r, r + 0.5]);
-      const response = createDispatcher(submission)({ op: 'call', fn: 'getRandomDay', args: [{ value: data }, { rng: { kind: 'scripted', ints: [3], seed: 1 } }] });
+      const response = createDispatcher(submission)({
+        op: 'call',
+        fn: 'getRandomDay',
+        args: [{ value: data }, { rng: { kind: 'scripted', ints: [3], seed: 1 } }],
+      });
       Object.assign(Array.prototype, { push: originals.push });
       Array.isArray = originals.isArray;
       Object.keys = originals.keys;

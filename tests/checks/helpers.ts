@@ -35,17 +35,22 @@ export interface SampleSpec {
 /** Reads and validates submissions/manifest.yaml (throws with the offending entry named). */
 export function loadManifest(path = MANIFEST_PATH): SampleSpec[] {
   const root = parse(readFileSync(path, 'utf8')) as { samples?: Record<string, unknown> } | null;
-  if (!root || typeof root !== 'object' || !root.samples || typeof root.samples !== 'object') throw new Error(`${path}: expected a top-level \`samples:\` mapping`);
+  if (!root || typeof root !== 'object' || !root.samples || typeof root.samples !== 'object')
+    throw new Error(`${path}: expected a top-level \`samples:\` mapping`);
   return Object.entries(root.samples).map(([name, raw]) => {
     const entry = raw as { kind?: unknown; why?: unknown; expected?: unknown };
     const where = `${path}: sample ${name}`;
-    if (!KINDS.includes(entry?.kind as SampleKind)) throw new Error(`${where}: kind must be one of ${KINDS.join(', ')}`);
-    if (typeof entry.why !== 'string' || entry.why.trim() === '') throw new Error(`${where}: needs a one-line \`why:\``);
-    if (!entry.expected || typeof entry.expected !== 'object') throw new Error(`${where}: needs an \`expected:\` mapping`);
+    if (!KINDS.includes(entry?.kind as SampleKind))
+      throw new Error(`${where}: kind must be one of ${KINDS.join(', ')}`);
+    if (typeof entry.why !== 'string' || entry.why.trim() === '')
+      throw new Error(`${where}: needs a one-line \`why:\``);
+    if (!entry.expected || typeof entry.expected !== 'object')
+      throw new Error(`${where}: needs an \`expected:\` mapping`);
     const expected: Record<string, Verdict> = {};
     let defaultVerdict: Verdict | undefined;
     for (const [id, verdict] of Object.entries(entry.expected as Record<string, unknown>)) {
-      if (!VERDICTS.includes(verdict as Verdict)) throw new Error(`${where}: ${id}: ${String(verdict)} is not a verdict (${VERDICTS.join(', ')})`);
+      if (!VERDICTS.includes(verdict as Verdict))
+        throw new Error(`${where}: ${id}: ${String(verdict)} is not a verdict (${VERDICTS.join(', ')})`);
       if (id === 'default') defaultVerdict = verdict as Verdict;
       else expected[id] = verdict as Verdict;
     }
@@ -94,7 +99,11 @@ export async function loadTrainData(): Promise<Matrix> {
 }
 
 /** Runs `checks` in-process against one sample with the given battery seed. */
-export function runSample(name: string, seed: number, checks: readonly CheckDefinition[] = CATALOGUE): Promise<CheckResult[]> {
+export function runSample(
+  name: string,
+  seed: number,
+  checks: readonly CheckDefinition[] = CATALOGUE,
+): Promise<CheckResult[]> {
   return runBattery(loadInProcess(samplePath(name)), checks, { seed, loadTrainData });
 }
 
@@ -106,15 +115,27 @@ export interface Mismatch {
 }
 
 /** Checks whose verdict differs from the manifest (`skip`: ids whose verdict is not judged). */
-export function mismatchesOf(spec: SampleSpec, results: readonly CheckResult[], skip: ReadonlySet<string> = new Set()): Mismatch[] {
+export function mismatchesOf(
+  spec: SampleSpec,
+  results: readonly CheckResult[],
+  skip: ReadonlySet<string> = new Set(),
+): Mismatch[] {
   return results
     .filter((result) => !skip.has(result.id) && result.status !== expectedVerdict(spec, result.id))
-    .map((result) => ({ id: result.id, expected: expectedVerdict(spec, result.id), got: result.status, message: result.message }));
+    .map((result) => ({
+      id: result.id,
+      expected: expectedVerdict(spec, result.id),
+      got: result.status,
+      message: result.message,
+    }));
 }
 
 /** One line per mismatch, messages shortened, for a failing assertion. */
 export function formatMismatches(name: string, seed: number, mismatches: readonly Mismatch[]): string {
-  const lines = mismatches.map((m) => `  ${m.id}: expected ${m.expected}, got ${m.got}${m.message ? ` — ${m.message.replace(/\s+/g, ' ').slice(0, 300)}` : ''}`);
+  const lines = mismatches.map(
+    (m) =>
+      `  ${m.id}: expected ${m.expected}, got ${m.got}${m.message ? ` — ${m.message.replace(/\s+/g, ' ').slice(0, 300)}` : ''}`,
+  );
   return `${name} (battery seed ${seed}): ${mismatches.length} check(s) differ from submissions/manifest.yaml\n${lines.join('\n')}`;
 }
 
@@ -126,7 +147,10 @@ export function withoutTimings(results: readonly CheckResult[]): Array<Omit<Chec
 /** Battery seeds from a comma-separated list (env BATTERY_SEEDS) or a count (`3` → 1, 2, 3). */
 export function parseSeeds(text: string | undefined, fallback: number[]): number[] {
   if (!text || text.trim() === '') return fallback;
-  const parts = text.split(',').map((part) => part.trim()).filter(Boolean);
+  const parts = text
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
   if (parts.length === 1 && /^\d+$/.test(parts[0]) && !text.includes(',')) {
     return Array.from({ length: Number(parts[0]) }, (_, i) => i + 1);
   }

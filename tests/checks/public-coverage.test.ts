@@ -22,7 +22,8 @@ const fixtureCheck = (id: string) => {
   if (!found) throw new Error(`no public fixture for ${id}`);
   return found;
 };
-const differs = (actual: Numeric, expected: Numeric, floorScale?: number, allowance?: Numeric) => !compareNumeric(actual, expected, SUBMISSION_TOLERANCE, floorScale, allowance).ok;
+const differs = (actual: Numeric, expected: Numeric, floorScale?: number, allowance?: Numeric) =>
+  !compareNumeric(actual, expected, SUBMISSION_TOLERANCE, floorScale, allowance).ok;
 
 describe('the public checks catch every known mistake a hidden check catches', () => {
   test('model mistakes: caught by the stored probes of the public value checks', () => {
@@ -36,7 +37,10 @@ describe('the public checks catch every known mistake a hidden check catches', (
         });
         const stored = fixtureCheck(`${spec.id}.value`).probes.some((probe) => {
           const wrong = probe.mistakes.find((m) => m.id === mistake.id);
-          return wrong !== undefined && differs(wrong.value, probe.expectation.expected, probe.expectation.floorScale, probe.expectation.allowance);
+          return (
+            wrong !== undefined &&
+            differs(wrong.value, probe.expectation.expected, probe.expectation.floorScale, probe.expectation.allowance)
+          );
         });
         if (hidden && !stored) missed.push(mistake.id);
       }
@@ -49,7 +53,16 @@ describe('the public checks catch every known mistake a hidden check catches', (
     const caught = new Set<string>();
     for (const check of dataChecks) {
       for (const probe of check.probes) {
-        for (const mistake of probe.mistakes) if (differs(mistake.value, probe.expectation.expected, probe.expectation.floorScale, probe.expectation.allowance)) caught.add(mistake.id);
+        for (const mistake of probe.mistakes)
+          if (
+            differs(
+              mistake.value,
+              probe.expectation.expected,
+              probe.expectation.floorScale,
+              probe.expectation.allowance,
+            )
+          )
+            caught.add(mistake.id);
       }
     }
     expect(Object.keys(DATA_MISTAKES).filter((id) => !caught.has(id))).toEqual([]);
@@ -62,7 +75,9 @@ describe('the public checks catch every known mistake a hidden check catches', (
     for (const probe of step?.probes ?? []) {
       for (const mistake of probe.mistakes) {
         const lossDiffers = differs(mistake.loss, probe.expected.loss);
-        const paramsDiffer = (['c', 'b', 'v', 'w', 'u'] as const).some((key) => differs(mistake.params[key] as Numeric, probe.expected.params[key] as Numeric));
+        const paramsDiffer = (['c', 'b', 'v', 'w', 'u'] as const).some((key) =>
+          differs(mistake.params[key], probe.expected.params[key]),
+        );
         if (lossDiffers || paramsDiffer) caught.add(mistake.id);
       }
     }
@@ -70,7 +85,13 @@ describe('the public checks catch every known mistake a hidden check catches', (
   });
 
   test('every diagnosis id has its likely-mistake sentence (what hidden-check feedback may show), the same one the checks print', () => {
-    const ids = [...Object.values(MISTAKES).flat().map((m) => m.id), ...Object.keys(DATA_MISTAKES), ...Object.keys(STEP_MISTAKES)];
+    const ids = [
+      ...Object.values(MISTAKES)
+        .flat()
+        .map((m) => m.id),
+      ...Object.keys(DATA_MISTAKES),
+      ...Object.keys(STEP_MISTAKES),
+    ];
     expect(ids.filter((id) => !mistakeSentence(id))).toEqual([]);
     const stored = fixtures.checks.flatMap((check) => check.probes.flatMap((probe) => probe.mistakes));
     expect(stored.filter((m) => mistakeSentence(m.id) !== m.says).map((m) => m.id)).toEqual([]);
@@ -87,7 +108,7 @@ describe('the public checks catch every known mistake a hidden check catches', (
  */
 const EXEMPT: Record<string, string> = {
   'get-gradients-swapped-args':
-    'grad.all (hidden) compares getGradients with the student\'s own gradient functions; publicly, the flipped ∂L/∂v shows as diverging training in train.converges, which needs the data',
+    "grad.all (hidden) compares getGradients with the student's own gradient functions; publicly, the flipped ∂L/∂v shows as diverging training in train.converges, which needs the data",
 };
 const SAMPLE_TIMEOUT_MS = 180_000;
 
@@ -97,12 +118,22 @@ describe('on the wrong samples', () => {
   const hiddenIds = CATALOGUE.filter((check) => !publicIds.has(check.id)).map((check) => check.id);
   const samples = loadManifest().filter((spec) => spec.kind === 'wrong' && !EXEMPT[spec.name]);
 
-  test.each(samples.map((spec) => [spec.name, spec] as const))('%s: a hidden check it fails has a public counterpart that fails too', async (_name, spec) => {
-    const hiddenFailing = hiddenIds.filter((id) => expectedVerdict(spec, id) !== 'passed');
-    const failingTargets = new Set(hiddenFailing.map((id) => CATALOGUE.find((check) => check.id === id)?.target));
-    if (failingTargets.size === 0) return; // every check it fails is public already
-    const results = await runBattery(loadInProcess(samplePath(spec.name)), publicChecks.filter((check) => failingTargets.has(check.target)), { seed: 1, loadTrainData: () => Promise.reject(new Error('no data in this test')) });
-    const uncaught = [...failingTargets].filter((target) => !results.some((result) => result.target === target && result.status !== 'passed'));
-    expect(uncaught).toEqual([]);
-  }, SAMPLE_TIMEOUT_MS);
+  test.each(samples.map((spec) => [spec.name, spec] as const))(
+    '%s: a hidden check it fails has a public counterpart that fails too',
+    async (_name, spec) => {
+      const hiddenFailing = hiddenIds.filter((id) => expectedVerdict(spec, id) !== 'passed');
+      const failingTargets = new Set(hiddenFailing.map((id) => CATALOGUE.find((check) => check.id === id)?.target));
+      if (failingTargets.size === 0) return; // every check it fails is public already
+      const results = await runBattery(
+        loadInProcess(samplePath(spec.name)),
+        publicChecks.filter((check) => failingTargets.has(check.target)),
+        { seed: 1, loadTrainData: () => Promise.reject(new Error('no data in this test')) },
+      );
+      const uncaught = [...failingTargets].filter(
+        (target) => !results.some((result) => result.target === target && result.status !== 'passed'),
+      );
+      expect(uncaught).toEqual([]);
+    },
+    SAMPLE_TIMEOUT_MS,
+  );
 });

@@ -62,7 +62,10 @@ afterAll(() => {
   if (!process.env.SAMPLES_TIMINGS) return;
   const rows = [...mainResults].map(([name, results]) => {
     const total = results.reduce((sum, r) => sum + r.durationMs, 0);
-    const slowest = [...results].sort((a, b) => b.durationMs - a.durationMs).slice(0, 3).map((r) => `${r.id} ${r.durationMs}`);
+    const slowest = [...results]
+      .sort((a, b) => b.durationMs - a.durationMs)
+      .slice(0, 3)
+      .map((r) => `${r.id} ${r.durationMs}`);
     return `${name.padEnd(34)} ${String(total).padStart(6)} ms  (${slowest.join(', ')})`;
   });
   console.log(`time per sample (main run):\n${rows.join('\n')}`);
@@ -72,26 +75,39 @@ describe('submissions/manifest.yaml', () => {
   test('lists every sample folder, and only existing ones', () => {
     const listed = manifest.map((spec) => spec.name).sort();
     const folders = sampleFolders();
-    expect({ notInManifest: folders.filter((name) => !listed.includes(name)), noSuchFolder: listed.filter((name) => !folders.includes(name)) }).toEqual({ notInManifest: [], noSuchFolder: [] });
+    expect({
+      notInManifest: folders.filter((name) => !listed.includes(name)),
+      noSuchFolder: listed.filter((name) => !folders.includes(name)),
+    }).toEqual({ notInManifest: [], noSuchFolder: [] });
   });
 
   test('names only checks of the catalogue', () => {
     const ids = new Set(CATALOGUE.map((check) => check.id));
-    const unknown = manifest.flatMap((spec) => Object.keys(spec.expected).filter((id) => !ids.has(id)).map((id) => `${spec.name}: ${id}`));
+    const unknown = manifest.flatMap((spec) =>
+      Object.keys(spec.expected)
+        .filter((id) => !ids.has(id))
+        .map((id) => `${spec.name}: ${id}`),
+    );
     expect(unknown).toEqual([]);
   });
 
   test('expects every correct sample to pass every check', () => {
     const correct = manifest.filter((spec) => spec.kind === 'correct');
     expect(correct.length).toBeGreaterThanOrEqual(4);
-    const notPassing = correct.flatMap((spec) => CATALOGUE.filter((check) => expectedVerdict(spec, check.id) !== 'passed').map((check) => `${spec.name}: ${check.id}`));
+    const notPassing = correct.flatMap((spec) =>
+      CATALOGUE.filter((check) => expectedVerdict(spec, check.id) !== 'passed').map(
+        (check) => `${spec.name}: ${check.id}`,
+      ),
+    );
     expect(notPassing).toEqual([]);
   });
 
   test('has at least 12 wrong samples, each expected to fail something', () => {
     const wrong = manifest.filter((spec) => spec.kind === 'wrong');
     expect(wrong.length).toBeGreaterThanOrEqual(12);
-    const failingNothing = wrong.filter((spec) => CATALOGUE.every((check) => expectedVerdict(spec, check.id) === 'passed')).map((spec) => spec.name);
+    const failingNothing = wrong
+      .filter((spec) => CATALOGUE.every((check) => expectedVerdict(spec, check.id) === 'passed'))
+      .map((spec) => spec.name);
     expect(failingNothing).toEqual([]);
   });
 });
@@ -105,18 +121,27 @@ describe('submissions/manifest.yaml', () => {
  */
 const CONVERGENCE_ID = 'train.converges';
 const convergenceFor = (spec: (typeof manifest)[number]) =>
-  process.env.SAMPLES_CONVERGENCE === 'all' || spec.kind === 'correct' || spec.name === 'notebook-port' || expectedVerdict(spec, CONVERGENCE_ID) !== 'passed';
+  process.env.SAMPLES_CONVERGENCE === 'all' ||
+  spec.kind === 'correct' ||
+  spec.name === 'notebook-port' ||
+  expectedVerdict(spec, CONVERGENCE_ID) !== 'passed';
 const WITHOUT_CONVERGENCE = CATALOGUE.filter((check) => check.id !== CONVERGENCE_ID);
 
 describe.each(manifest.map((spec) => [spec.name, spec] as const))('sample %s', (name, spec) => {
   const withConvergence = convergenceFor(spec);
-  const which = withConvergence ? 'every check' : `every check but ${CONVERGENCE_ID} (not run for this sample by default: SAMPLES_CONVERGENCE=all)`;
-  test(`gets the manifest's verdict from ${which} (battery seed ${MAIN_SEED})`, async () => {
-    const results = await runSample(name, MAIN_SEED, withConvergence ? CATALOGUE : WITHOUT_CONVERGENCE);
-    mainResults.set(name, results);
-    const mismatches = mismatchesOf(spec, results, notJudged);
-    if (mismatches.length > 0) throw new Error(formatMismatches(name, MAIN_SEED, mismatches));
-  }, SAMPLE_TIMEOUT_MS);
+  const which = withConvergence
+    ? 'every check'
+    : `every check but ${CONVERGENCE_ID} (not run for this sample by default: SAMPLES_CONVERGENCE=all)`;
+  test(
+    `gets the manifest's verdict from ${which} (battery seed ${MAIN_SEED})`,
+    async () => {
+      const results = await runSample(name, MAIN_SEED, withConvergence ? CATALOGUE : WITHOUT_CONVERGENCE);
+      mainResults.set(name, results);
+      const mismatches = mismatchesOf(spec, results, notJudged);
+      if (mismatches.length > 0) throw new Error(formatMismatches(name, MAIN_SEED, mismatches));
+    },
+    SAMPLE_TIMEOUT_MS,
+  );
 });
 
 describe('summary over the main run', () => {
@@ -130,16 +155,22 @@ describe('summary over the main run', () => {
   });
 
   test(`${CONVERGENCE_ID} ran for every correct sample and for at least one sample it must fail`, () => {
-    const ran = (spec: (typeof manifest)[number]) => mainResults.get(spec.name)?.some((r) => r.id === CONVERGENCE_ID) ?? false;
+    const ran = (spec: (typeof manifest)[number]) =>
+      mainResults.get(spec.name)?.some((r) => r.id === CONVERGENCE_ID) ?? false;
     expect(manifest.filter((spec) => spec.kind === 'correct' && !ran(spec)).map((spec) => spec.name)).toEqual([]);
-    expect(manifest.some((spec) => spec.kind === 'wrong' && expectedVerdict(spec, CONVERGENCE_ID) === 'failed' && ran(spec))).toBe(true);
+    expect(
+      manifest.some((spec) => spec.kind === 'wrong' && expectedVerdict(spec, CONVERGENCE_ID) === 'failed' && ran(spec)),
+    ).toBe(true);
   });
 
   test('every check passes every correct sample', () => {
     const problems = CATALOGUE.filter((check) => !notJudged.has(check.id)).flatMap((check) =>
       verdictsOf(check.id, 'correct')
         .filter(({ result }) => result?.status !== 'passed')
-        .map(({ name, result }) => `${check.id} on ${name}: ${result?.status ?? 'did not run'} ${result?.message.slice(0, 200) ?? ''}`),
+        .map(
+          ({ name, result }) =>
+            `${check.id} on ${name}: ${result?.status ?? 'did not run'} ${result?.message.slice(0, 200) ?? ''}`,
+        ),
     );
     expect(problems).toEqual([]);
   });
@@ -154,19 +185,32 @@ describe('summary over the main run', () => {
 
 describe('determinism', () => {
   // train.converges is left out of the rerun (4 s): its seed is fixed whatever the battery seed.
-  test(`the same battery seed gives the same verdicts, messages, seeds and replays (notebook-port, seed ${MAIN_SEED}, all but ${CONVERGENCE_ID})`, async () => {
-    const first = (mainResults.get('notebook-port') ?? (await runSample('notebook-port', MAIN_SEED, WITHOUT_CONVERGENCE))).filter((r) => r.id !== CONVERGENCE_ID);
-    const second = await runSample('notebook-port', MAIN_SEED, WITHOUT_CONVERGENCE);
-    expect(withoutTimings(second)).toEqual(withoutTimings(first));
-  }, SAMPLE_TIMEOUT_MS);
+  test(
+    `the same battery seed gives the same verdicts, messages, seeds and replays (notebook-port, seed ${MAIN_SEED}, all but ${CONVERGENCE_ID})`,
+    async () => {
+      const first = (
+        mainResults.get('notebook-port') ?? (await runSample('notebook-port', MAIN_SEED, WITHOUT_CONVERGENCE))
+      ).filter((r) => r.id !== CONVERGENCE_ID);
+      const second = await runSample('notebook-port', MAIN_SEED, WITHOUT_CONVERGENCE);
+      expect(withoutTimings(second)).toEqual(withoutTimings(first));
+    },
+    SAMPLE_TIMEOUT_MS,
+  );
 });
 
 const OTHER_SEEDS = SEEDS.slice(1);
 const PER_SEED_CHECKS = CATALOGUE.filter((check) => !SEED_INDEPENDENT.has(check.id));
 
-(OTHER_SEEDS.length > 0 ? describe.each(OTHER_SEEDS) : describe.skip.each([0]))('battery seed %i (train.converges skipped: its seed is fixed)', (seed) => {
-  test.each(MULTI_SEED_SAMPLES.map((spec) => [spec.name, spec] as const))('%s gets the manifest\'s verdicts', async (name, spec) => {
-    const mismatches = mismatchesOf(spec, await runSample(name, seed, PER_SEED_CHECKS), notJudged);
-    if (mismatches.length > 0) throw new Error(formatMismatches(name, seed, mismatches));
-  }, SAMPLE_TIMEOUT_MS);
-});
+(OTHER_SEEDS.length > 0 ? describe.each(OTHER_SEEDS) : describe.skip.each([0]))(
+  'battery seed %i (train.converges skipped: its seed is fixed)',
+  (seed) => {
+    test.each(MULTI_SEED_SAMPLES.map((spec) => [spec.name, spec] as const))(
+      "%s gets the manifest's verdicts",
+      async (name, spec) => {
+        const mismatches = mismatchesOf(spec, await runSample(name, seed, PER_SEED_CHECKS), notJudged);
+        if (mismatches.length > 0) throw new Error(formatMismatches(name, seed, mismatches));
+      },
+      SAMPLE_TIMEOUT_MS,
+    );
+  },
+);

@@ -20,7 +20,13 @@ import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { EXIT, optionsFrom, publishResults } from '../../grader/ci/grade-pr';
 import type { GradePrOptions, GraderRun } from '../../grader/ci/grade-pr';
-import { judgePassMark, parsePassMark, PassMarkError, renderStudentJunit, renderSummary } from '../../grader/ci/summary';
+import {
+  judgePassMark,
+  parsePassMark,
+  PassMarkError,
+  renderStudentJunit,
+  renderSummary,
+} from '../../grader/ci/summary';
 import type { CheckReport, GradeReport } from '../../grader/report-types';
 import { renderJunit } from '../../grader/reports/junit';
 
@@ -41,8 +47,14 @@ beforeAll(() => {
   const wrongDir = copySample('grad-b-skip-first');
   // correct-loops with relative paths, as a TA would type them; grad-b-skip-first with absolute ones.
   gradings = Promise.all([
-    runScript(['correct-loops', 'out-correct'], { RNN_LAB_DATA: DATA }, join(correctDir, '..')).then((run) => ({ ...run, out: join(correctDir, '..', 'out-correct') })),
-    runScript([wrongDir, join(root, 'out-wrong')], { RNN_LAB_DATA: DATA, PASS_MARK: '100%' }, root).then((run) => ({ ...run, out: join(root, 'out-wrong') })),
+    runScript(['correct-loops', 'out-correct'], { RNN_LAB_DATA: DATA }, join(correctDir, '..')).then((run) => ({
+      ...run,
+      out: join(correctDir, '..', 'out-correct'),
+    })),
+    runScript([wrongDir, join(root, 'out-wrong')], { RNN_LAB_DATA: DATA, PASS_MARK: '100%' }, root).then((run) => ({
+      ...run,
+      out: join(root, 'out-wrong'),
+    })),
   ]);
   // Awaited by the end-to-end tests; keep a failure from counting as unhandled before that.
   gradings.catch(() => undefined);
@@ -64,7 +76,15 @@ interface ScriptRun {
 function runScript(args: string[], env: Record<string, string>, cwd: string): Promise<ScriptRun> {
   const stepSummaryFile = mkdtempSync(join(root, 'step-')) + '/summary.md';
   writeFileSync(stepSummaryFile, 'PREVIOUS STEP\n');
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, GITHUB_STEP_SUMMARY: stepSummaryFile, GITHUB_ACTIONS: '', PASS_MARK: '', GRADE_AUDIENCE: '', RNN_LAB_DATA: '', ...env };
+  const childEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    GITHUB_STEP_SUMMARY: stepSummaryFile,
+    GITHUB_ACTIONS: '',
+    PASS_MARK: '',
+    GRADE_AUDIENCE: '',
+    RNN_LAB_DATA: '',
+    ...env,
+  };
   return new Promise((resolvePromise, reject) => {
     const child = spawn('bash', [SCRIPT, ...args], { cwd, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -72,7 +92,9 @@ function runScript(args: string[], env: Record<string, string>, cwd: string): Pr
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.once('error', reject);
-    child.once('close', (code) => resolvePromise({ code, stdout, stderr, stepSummary: readFileSync(stepSummaryFile, 'utf8') }));
+    child.once('close', (code) =>
+      resolvePromise({ code, stdout, stderr, stepSummary: readFileSync(stepSummaryFile, 'utf8') }),
+    );
   });
 }
 
@@ -103,8 +125,27 @@ const OK_RUN: GraderRun = { code: 0, signal: null };
 const HIDDEN_SECRET = 'the correct value is 0.612850';
 const DIAGNOSIS = 'gradB.skip-first';
 
-function check(id: string, status: CheckReport['status'], points: number, maxPoints: number, message: string, extra: Partial<CheckReport> = {}): CheckReport {
-  return { id, target: `T.${id}`, title: `title of ${id}`, status, points, maxPoints, visibility: 'public', message, item: id, durationMs: 5, ...extra };
+function check(
+  id: string,
+  status: CheckReport['status'],
+  points: number,
+  maxPoints: number,
+  message: string,
+  extra: Partial<CheckReport> = {},
+): CheckReport {
+  return {
+    id,
+    target: `T.${id}`,
+    title: `title of ${id}`,
+    status,
+    points,
+    maxPoints,
+    visibility: 'public',
+    message,
+    item: id,
+    durationMs: 5,
+    ...extra,
+  };
 }
 
 function handReport(score = 7.5): GradeReport {
@@ -125,8 +166,15 @@ function handReport(score = 7.5): GradeReport {
         seed: 1,
         checks: [
           check('contract.exports', 'passed', 4, 4, ''),
-          check('forward.shape', 'failed', 0, 3, 'hidden has 3 rows | expected 24\nsecond line of the message', { diagnosis: DIAGNOSIS, replay: { seed: 42, path: '0:1' } }),
-          check('grad.b.value', 'failed', 0, 6, `computeGradB is wrong at b[0]: ${HIDDEN_SECRET}`, { visibility: 'hidden', diagnosis: DIAGNOSIS, replay: { seed: 7, path: '3' } }),
+          check('forward.shape', 'failed', 0, 3, 'hidden has 3 rows | expected 24\nsecond line of the message', {
+            diagnosis: DIAGNOSIS,
+            replay: { seed: 42, path: '0:1' },
+          }),
+          check('grad.b.value', 'failed', 0, 6, `computeGradB is wrong at b[0]: ${HIDDEN_SECRET}`, {
+            visibility: 'hidden',
+            diagnosis: DIAGNOSIS,
+            replay: { seed: 7, path: '3' },
+          }),
           check('train.converges', 'passed', 3.5, 7, 'mean of the last 25 losses: 0.04'),
         ],
         manual: [],
@@ -164,10 +212,13 @@ describe('PASS_MARK', () => {
     expect(parsePassMark('62.5 %')).toEqual({ kind: 'percent', value: 62.5, text: '62.5%' });
   });
 
-  test.each(['abc', '-5', '60%%', '150%', '6 0', '1e3', '60 points'])('rejects %j with a message saying what is accepted', (text) => {
-    expect(() => parsePassMark(text)).toThrow(PassMarkError);
-    expect(() => parsePassMark(text)).toThrow(/PASS_MARK is/);
-  });
+  test.each(['abc', '-5', '60%%', '150%', '6 0', '1e3', '60 points'])(
+    'rejects %j with a message saying what is accepted',
+    (text) => {
+      expect(() => parsePassMark(text)).toThrow(PassMarkError);
+      expect(() => parsePassMark(text)).toThrow(/PASS_MARK is/);
+    },
+  );
 
   test('reached at or above the mark, in hundredths of a point; percentages of the maximum', () => {
     const submission = { score: 94, maxScore: 100 };
@@ -176,14 +227,20 @@ describe('PASS_MARK', () => {
     expect(judgePassMark(submission, parsePassMark('94.01')).passed).toBe(false);
     expect(judgePassMark(submission, parsePassMark('94%')).passed).toBe(true);
     expect(judgePassMark(submission, parsePassMark('95%')).passed).toBe(false);
-    expect(judgePassMark({ score: 30, maxScore: 50 }, parsePassMark('60%'))).toMatchObject({ needed: 30, passed: true });
+    expect(judgePassMark({ score: 30, maxScore: 50 }, parsePassMark('60%'))).toMatchObject({
+      needed: 30,
+      passed: true,
+    });
     expect(judgePassMark({ score: 29.99, maxScore: 50 }, parsePassMark('60%')).passed).toBe(false);
     expect(judgePassMark(submission, parsePassMark('150')).problem).toMatch(/more than the maximum score 100/);
   });
 });
 
 describe('the summary (hand-written report)', () => {
-  const summary = renderSummary(handReport(), { passMark: parsePassMark('50%'), feedbackHint: 'Detailed feedback: `x`.' });
+  const summary = renderSummary(handReport(), {
+    passMark: parsePassMark('50%'),
+    feedbackHint: 'Detailed feedback: `x`.',
+  });
 
   test('a table with every check, its target, status and points, and the total', () => {
     expect(summary).toContain('## Grade: 7.5 / 20');
@@ -198,7 +255,9 @@ describe('the summary (hand-written report)', () => {
 
   test("failing public checks' messages are shown, whole (multi-line ones in a code block)", () => {
     expect(summary).toContain('### Failing checks');
-    expect(summary).toMatch(/\*\*forward\.shape\*\* \(T\.forward\.shape\): failed, 0 \/ 3 — \n\n```+text\nhidden has 3 rows \| expected 24\nsecond line of the message\n```+/);
+    expect(summary).toMatch(
+      /\*\*forward\.shape\*\* \(T\.forward\.shape\): failed, 0 \/ 3 — \n\n```+text\nhidden has 3 rows \| expected 24\nsecond line of the message\n```+/,
+    );
     expect(summary).toContain('replay: seed 42, path `0:1`');
   });
 
@@ -214,7 +273,9 @@ describe('the summary (hand-written report)', () => {
     expect(summary).toContain('type error in rnn.ts:3: something');
     const report = handReport();
     report.warnings.push('The lab data could not be loaded');
-    expect(renderSummary(report, { incomplete: true })).toMatch(/not final[\s\S]*### Grading problems\n\n- The lab data could not be loaded/);
+    expect(renderSummary(report, { incomplete: true })).toMatch(
+      /not final[\s\S]*### Grading problems\n\n- The lab data could not be loaded/,
+    );
   });
 
   test('student JUnit: no hidden message and no diagnosis (the staff one has both)', () => {
@@ -235,12 +296,30 @@ describe('publishResults (after the grader ran)', () => {
     const out = join(root, 'pub-staff');
     const none = publishResults(options(out), reportDir, OK_RUN);
     expect(none.exitCode).toBe(EXIT.ok);
-    expect(readdirSync(out).sort()).toEqual(['classroom', 'feedback', 'junit.xml', 'report.json', 'report.md', 'summary.md']);
+    expect(readdirSync(out).sort()).toEqual([
+      'classroom',
+      'feedback',
+      'junit.xml',
+      'report.json',
+      'report.md',
+      'summary.md',
+    ]);
     expect(readFileSync(join(out, 'summary.md'), 'utf8')).toBe(none.summary);
-    expect(publishResults(options(out, { passMark: parsePassMark('8') }), reportDir, OK_RUN)).toMatchObject({ exitCode: EXIT.belowPassMark, problem: 'The score 7.5/20 is below the pass mark 8.' });
-    expect(publishResults(options(out, { passMark: parsePassMark('37.5%') }), reportDir, OK_RUN).exitCode).toBe(EXIT.ok);
-    expect(publishResults(options(out, { passMark: parsePassMark('40%') }), reportDir, OK_RUN)).toMatchObject({ exitCode: EXIT.belowPassMark, problem: 'The score 7.5/20 is below the pass mark 40% (8 points).' });
-    expect(publishResults(options(out, { passMark: parsePassMark('21') }), reportDir, OK_RUN)).toMatchObject({ exitCode: EXIT.usage, problem: expect.stringMatching(/nobody can pass/) });
+    expect(publishResults(options(out, { passMark: parsePassMark('8') }), reportDir, OK_RUN)).toMatchObject({
+      exitCode: EXIT.belowPassMark,
+      problem: 'The score 7.5/20 is below the pass mark 8.',
+    });
+    expect(publishResults(options(out, { passMark: parsePassMark('37.5%') }), reportDir, OK_RUN).exitCode).toBe(
+      EXIT.ok,
+    );
+    expect(publishResults(options(out, { passMark: parsePassMark('40%') }), reportDir, OK_RUN)).toMatchObject({
+      exitCode: EXIT.belowPassMark,
+      problem: 'The score 7.5/20 is below the pass mark 40% (8 points).',
+    });
+    expect(publishResults(options(out, { passMark: parsePassMark('21') }), reportDir, OK_RUN)).toMatchObject({
+      exitCode: EXIT.usage,
+      problem: expect.stringMatching(/nobody can pass/),
+    });
   });
 
   test('student: no staff report in OUT_DIR, a JUnit file without hidden messages; stale files replaced', () => {
@@ -260,21 +339,37 @@ describe('publishResults (after the grader ran)', () => {
     const empty = mkdtempSync(join(root, 'empty-'));
     const out = join(root, 'pub-crash');
     const crash = publishResults(options(out), empty, { code: 1, signal: null });
-    expect(crash).toMatchObject({ exitCode: EXIT.noScore, problem: expect.stringMatching(/^The grader failed: it exited with code 1\. It wrote no report\./) });
+    expect(crash).toMatchObject({
+      exitCode: EXIT.noScore,
+      problem: expect.stringMatching(/^The grader failed: it exited with code 1\. It wrote no report\./),
+    });
     expect(crash.summary).toMatch(/^## Grade: not available/);
     expect(existsSync(out)).toBe(false);
-    expect(publishResults(options(out), writeReportDir(handReport()), { code: 1, signal: null }).problem).toMatch(/wrote a report, which is not trusted/);
+    expect(publishResults(options(out), writeReportDir(handReport()), { code: 1, signal: null }).problem).toMatch(
+      /wrote a report, which is not trusted/,
+    );
     expect(publishResults(options(out), empty, { code: null, signal: 'SIGKILL' }).problem).toMatch(/killed by SIGKILL/);
-    expect(publishResults(options(out), empty, { code: null, signal: null, spawnError: new Error('spawn ENOENT') }).problem).toMatch(/could not be started \(spawn ENOENT; was `npm ci` run/);
-    expect(publishResults(options(out), empty, OK_RUN).problem).toMatch(/exited with code 0 but its report .*report\.json could not be read/);
+    expect(
+      publishResults(options(out), empty, { code: null, signal: null, spawnError: new Error('spawn ENOENT') }).problem,
+    ).toMatch(/could not be started \(spawn ENOENT; was `npm ci` run/);
+    expect(publishResults(options(out), empty, OK_RUN).problem).toMatch(
+      /exited with code 0 but its report .*report\.json could not be read/,
+    );
   });
 
   test('some checks could not run (grader exit 3): exit 3 even without a pass mark, the score marked not final', () => {
     const report = handReport();
-    report.warnings.push('The lab data could not be loaded, so the check that needs it (train.converges) is marked error');
-    const result = publishResults(options(join(root, 'pub-incomplete')), writeReportDir(report), { code: 3, signal: null });
+    report.warnings.push(
+      'The lab data could not be loaded, so the check that needs it (train.converges) is marked error',
+    );
+    const result = publishResults(options(join(root, 'pub-incomplete')), writeReportDir(report), {
+      code: 3,
+      signal: null,
+    });
     expect(result.exitCode).toBe(EXIT.noScore);
-    expect(result.problem).toMatch(/could not run every check, so the score 7\.5\/20 is not final: The lab data could not be loaded/);
+    expect(result.problem).toMatch(
+      /could not run every check, so the score 7\.5\/20 is not final: The lab data could not be loaded/,
+    );
     expect(result.summary).toContain('this score is not final');
   });
 });
@@ -293,26 +388,49 @@ describe('set-up errors (before grading)', () => {
   test('a bad PASS_MARK or GRADE_AUDIENCE, wrong arguments, OUT_DIR above the submission: refused with the accepted forms', () => {
     const dir = copySample('correct-loops');
     const out = join(root, 'out-bad');
-    expect(() => optionsFrom([dir, out], { PASS_MARK: 'sixty' }, root)).toThrow('PASS_MARK is "sixty": expected a number of points (e.g. 60) or a percentage');
-    expect(() => optionsFrom([dir, out], { GRADE_AUDIENCE: 'teacher' }, root)).toThrow('GRADE_AUDIENCE is "teacher": expected staff or student.');
+    expect(() => optionsFrom([dir, out], { PASS_MARK: 'sixty' }, root)).toThrow(
+      'PASS_MARK is "sixty": expected a number of points (e.g. 60) or a percentage',
+    );
+    expect(() => optionsFrom([dir, out], { GRADE_AUDIENCE: 'teacher' }, root)).toThrow(
+      'GRADE_AUDIENCE is "teacher": expected staff or student.',
+    );
     expect(() => optionsFrom([dir], {}, root)).toThrow('usage: bash grader/ci/grade-pr.sh SUBMISSION_DIR OUT_DIR');
     expect(() => optionsFrom([dir, dir], {}, root)).toThrow('must not be SUBMISSION_DIR or a folder above it');
-    expect(() => optionsFrom([dir, join(dir, '..')], {}, root)).toThrow('must not be SUBMISSION_DIR or a folder above it');
-    const relative = optionsFrom(['correct-loops', 'out'], { PASS_MARK: ' 60% ', RNN_LAB_DATA: 'data.csv', GRADE_AUDIENCE: 'student' }, join(dir, '..'));
-    expect(relative).toMatchObject({ submissionDir: dir, outDir: join(dir, '..', 'out'), dataFile: join(dir, '..', 'data.csv'), audience: 'student', passMark: { kind: 'percent', value: 60 } });
-    expect(optionsFrom([dir, join(dir, 'grade-report')], {}, root)).toMatchObject({ audience: 'staff', passMark: undefined, dataFile: undefined });
+    expect(() => optionsFrom([dir, join(dir, '..')], {}, root)).toThrow(
+      'must not be SUBMISSION_DIR or a folder above it',
+    );
+    const relative = optionsFrom(
+      ['correct-loops', 'out'],
+      { PASS_MARK: ' 60% ', RNN_LAB_DATA: 'data.csv', GRADE_AUDIENCE: 'student' },
+      join(dir, '..'),
+    );
+    expect(relative).toMatchObject({
+      submissionDir: dir,
+      outDir: join(dir, '..', 'out'),
+      dataFile: join(dir, '..', 'data.csv'),
+      audience: 'student',
+      passMark: { kind: 'percent', value: 60 },
+    });
+    expect(optionsFrom([dir, join(dir, 'grade-report')], {}, root)).toMatchObject({
+      audience: 'staff',
+      passMark: undefined,
+      dataFile: undefined,
+    });
   });
 });
 
 const withData = DATA ? describe : describe.skip;
 if (!DATA) {
-  console.warn('NOTE: grade-pr.sh end-to-end tests SKIPPED: RNN_LAB_DATA is not set (they grade two samples with the real data). Set RNN_LAB_DATA=/path/to/pollution.csv to run them.');
+  console.warn(
+    'NOTE: grade-pr.sh end-to-end tests SKIPPED: RNN_LAB_DATA is not set (they grade two samples with the real data). Set RNN_LAB_DATA=/path/to/pollution.csv to run them.',
+  );
 }
 
 withData('grade-pr.sh end to end (real gradings)', () => {
   let correct: ScriptRun & { out: string };
   let wrong: ScriptRun & { out: string };
-  const wrongSubmission = () => (JSON.parse(readFileSync(join(wrong.out, 'report.json'), 'utf8')) as GradeReport).submissions[0];
+  const wrongSubmission = () =>
+    (JSON.parse(readFileSync(join(wrong.out, 'report.json'), 'utf8')) as GradeReport).submissions[0];
 
   beforeAll(async () => {
     [correct, wrong] = await gradings!;
@@ -320,10 +438,19 @@ withData('grade-pr.sh end to end (real gradings)', () => {
 
   test('correct-loops (no PASS_MARK): exit 0, full marks, the reports in OUT_DIR', () => {
     expect({ code: correct.code, stderr: correct.code === 0 ? '' : correct.stderr }).toEqual({ code: 0, stderr: '' });
-    expect(readdirSync(correct.out).sort()).toEqual(['classroom', 'feedback', 'junit.xml', 'report.json', 'report.md', 'summary.md']);
+    expect(readdirSync(correct.out).sort()).toEqual([
+      'classroom',
+      'feedback',
+      'junit.xml',
+      'report.json',
+      'report.md',
+      'summary.md',
+    ]);
     expect(existsSync(join(correct.out, 'classroom', 'correct-loops.json'))).toBe(true);
     const report = JSON.parse(readFileSync(join(correct.out, 'report.json'), 'utf8')) as GradeReport;
-    expect(report.submissions.map((s) => [s.id, s.status, s.score, s.maxScore])).toEqual([['correct-loops', 'graded', 100, 100]]);
+    expect(report.submissions.map((s) => [s.id, s.status, s.score, s.maxScore])).toEqual([
+      ['correct-loops', 'graded', 100, 100],
+    ]);
   });
 
   test('the step summary: appended after the earlier content, the table and the total; the same on stdout', () => {
@@ -340,10 +467,14 @@ withData('grade-pr.sh end to end (real gradings)', () => {
     const { score, maxScore } = wrongSubmission();
     expect(score).toBeLessThan(maxScore);
     expect(wrong.code).toBe(EXIT.belowPassMark);
-    expect(wrong.stderr).toContain(`grade-pr: The score ${score}/${maxScore} is below the pass mark 100% (${maxScore} points).`);
+    expect(wrong.stderr).toContain(
+      `grade-pr: The score ${score}/${maxScore} is below the pass mark 100% (${maxScore} points).`,
+    );
     expect(wrong.stepSummary).toContain(`| **Total** | | | **${score} / ${maxScore}** |`);
     expect(wrong.stepSummary).toContain(`Pass mark: ${maxScore} points (100% of ${maxScore}): **not reached**.`);
-    expect(wrong.stepSummary).toMatch(/^\| grad\.b\.value \(hidden\) \| RNN\.computeGradB \| ❌ failed \| 0 \/ \d+ \|$/m);
+    expect(wrong.stepSummary).toMatch(
+      /^\| grad\.b\.value \(hidden\) \| RNN\.computeGradB \| ❌ failed \| 0 \/ \d+ \|$/m,
+    );
   });
 
   test("hidden checks' messages and diagnoses are not in the summary (they are in the staff report)", () => {
@@ -363,7 +494,9 @@ withData('grade-pr.sh end to end (real gradings)', () => {
   test('over the same grading: 0 with PASS_MARK at or below the score, 1 above it, percentages too', () => {
     const { score, maxScore } = wrongSubmission();
     const percent = (score / maxScore) * 100;
-    const check = (passMark: string) => publishResults(options(join(root, `again-${passMark}`), { passMark: parsePassMark(passMark) }), wrong.out, OK_RUN).exitCode;
+    const check = (passMark: string) =>
+      publishResults(options(join(root, `again-${passMark}`), { passMark: parsePassMark(passMark) }), wrong.out, OK_RUN)
+        .exitCode;
     expect(check(String(score))).toBe(EXIT.ok);
     expect(check(String(score / 2))).toBe(EXIT.ok);
     expect(check(`${Math.floor(percent)}%`)).toBe(EXIT.ok);
@@ -397,7 +530,11 @@ interface Step {
   'working-directory'?: string;
 }
 
-function workflow(path: string): { text: string; doc: { on: Record<string, unknown>; jobs: Record<string, { steps: Step[] }> }; steps: Step[] } {
+function workflow(path: string): {
+  text: string;
+  doc: { on: Record<string, unknown>; jobs: Record<string, { steps: Step[] }> };
+  steps: Step[];
+} {
   const text = readFileSync(join(PROJECT, path), 'utf8');
   const doc = parse(text);
   const jobs = Object.values(doc.jobs) as Array<{ steps: Step[] }>;

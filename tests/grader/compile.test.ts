@@ -4,10 +4,27 @@
  * lab contract) as warnings. Submissions are written to temp folders here; the end-to-end runs
  * go through the sandboxed executor, never through this process.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { buildLabBundle, MAX_TYPE_WARNINGS, prepareSubmission, prepareSubmissionAsync, removeBuildDir, stopTypeCheckWorker } from '../../grader/compile';
+import {
+  buildLabBundle,
+  MAX_TYPE_WARNINGS,
+  prepareSubmission,
+  prepareSubmissionAsync,
+  removeBuildDir,
+  stopTypeCheckWorker,
+} from '../../grader/compile';
 import { contractSource } from '../../grader/compile/typecheck';
 import { createSandboxExecutor, getSandboxRuntime } from '../../grader/sandbox';
 import type { CallRequest } from '../../checks/protocol/requests';
@@ -69,7 +86,8 @@ describe('prepareSubmission', () => {
     expect(text).not.toMatch(/loadPollutionData|DATA_SHA256|fetch\(/);
     const first = prepareSubmission(submission({ 'rnn.ts': wellBehaved() }), workDir(), { typeCheck: false });
     const second = prepareSubmission(submission({ 'rnn.ts': wellBehaved() }), workDir(), { typeCheck: false });
-    const inode = (prepared: typeof first) => statSync(join(prepared.workDir, 'node_modules', 'rnn-lab', 'index.js')).ino;
+    const inode = (prepared: typeof first) =>
+      statSync(join(prepared.workDir, 'node_modules', 'rnn-lab', 'index.js')).ino;
     expect(inode(first)).toBe(inode(second));
   });
 
@@ -94,7 +112,10 @@ describe('prepareSubmission', () => {
 
   test('type errors are warnings (capped), with the contract named', () => {
     const broken = wellBehaved()
-      .replace('export function mseLoss(yTrue: number, yPred: number): number {', 'export function mseLoss(yTrue: string, yPred: number): number {')
+      .replace(
+        'export function mseLoss(yTrue: number, yPred: number): number {',
+        'export function mseLoss(yTrue: string, yPred: number): number {',
+      )
       .replace('return (yTrue - yPred) ** 2;', 'return (Number(yTrue) - yPred) ** 2;')
       .replace('export function columnStds(', 'function columnStdsRenamed(');
     const extra = Array.from({ length: 12 }, (_, i) => `export const bad${i}: number = 'x${i}';`).join('\n');
@@ -102,14 +123,19 @@ describe('prepareSubmission', () => {
     const prepared = prepareSubmission(dir, workDir());
     expect(prepared.ok).toBe(true);
     expect(prepared.warnings.length).toBe(MAX_TYPE_WARNINGS + 1);
-    expect(prepared.warnings[0]).toMatch(/^type error in rnn\.ts:\d+: Type 'string' is not assignable to type 'number'/);
+    expect(prepared.warnings[0]).toMatch(
+      /^type error in rnn\.ts:\d+: Type 'string' is not assignable to type 'number'/,
+    );
     // 12 in rnn.ts + 2 against the contract (mseLoss's type, columnStds missing)
     expect(prepared.warnings[MAX_TYPE_WARNINGS]).toBe('… and 4 more type errors');
   });
 
   test('contract mismatches are reported by export name', () => {
     const source = wellBehaved()
-      .replace('export function mseLoss(yTrue: number, yPred: number): number {', 'export function mseLoss(yTrue: string, yPred: number): number {')
+      .replace(
+        'export function mseLoss(yTrue: number, yPred: number): number {',
+        'export function mseLoss(yTrue: string, yPred: number): number {',
+      )
       .replace('return (yTrue - yPred) ** 2;', 'return (Number(yTrue) - yPred) ** 2;')
       .replace('export function columnStds(', 'function columnStds_(')
       .concat('\nexport const keep = columnStds_;\n');
@@ -124,11 +150,23 @@ describe('prepareSubmission', () => {
 
   test('the contract source compiles against the reference solution (no warnings above)', () => {
     const { text, lineToExport } = contractSource();
-    expect(new Set(lineToExport.values())).toEqual(new Set(['numTrainSamples', 'columnMeans', 'columnStds', 'standardize', 'getRandomDay', 'mseLoss', 'RNN', 'doTrainingStep', 'trainRnn']));
+    expect(new Set(lineToExport.values())).toEqual(
+      new Set([
+        'numTrainSamples',
+        'columnMeans',
+        'columnStds',
+        'standardize',
+        'getRandomDay',
+        'mseLoss',
+        'RNN',
+        'doTrainingStep',
+        'trainRnn',
+      ]),
+    );
     expect(text).toContain("from './rnn'");
   });
 
-  test("imports from outside the folder stay unresolved (a type warning here, a load error in the sandbox)", () => {
+  test('imports from outside the folder stay unresolved (a type warning here, a load error in the sandbox)', () => {
     const source = `import { secret } from '../../reference/rnn';\nexport const leaked = secret;\n${wellBehaved()}`;
     const prepared = prepareSubmission(submission({ 'rnn.ts': source }), workDir());
     expect(prepared.ok).toBe(true);
@@ -155,16 +193,30 @@ describe('prepareSubmission', () => {
     expect(existsSync(join(out, 'helpers.js'))).toBe(true);
     expect(existsSync(join(out, 'alias.js'))).toBe(true); // a symlink inside the folder is fine
     expect(existsSync(join(out, 'weights.json'))).toBe(true);
-    for (const absent of ['leak.js', 'node_modules', 'tests', 'rnn.spec.js', '.hidden.js', 'types.d.js', 'types.js', 'package.json']) {
+    for (const absent of [
+      'leak.js',
+      'node_modules',
+      'tests',
+      'rnn.spec.js',
+      '.hidden.js',
+      'types.d.js',
+      'types.js',
+      'package.json',
+    ]) {
       expect(existsSync(join(out, absent))).toBe(false);
     }
     expect(prepared.warnings).toEqual(['symlink leak.ts points outside the submission folder; skipped']);
   });
 
   test('rnn.ts wins over a compiled rnn.js next to it; a plain JavaScript submission works too', () => {
-    const both = prepareSubmission(submission({ 'rnn.ts': wellBehaved(), 'rnn.js': 'exports.x = 1;\n' }), workDir(), { typeCheck: false });
+    const both = prepareSubmission(submission({ 'rnn.ts': wellBehaved(), 'rnn.js': 'exports.x = 1;\n' }), workDir(), {
+      typeCheck: false,
+    });
     expect(both.warnings).toEqual(['rnn.js ignored: rnn.ts is used instead']);
-    const js = prepareSubmission(submission({ 'rnn.js': 'export function mseLoss(a, b) { return (a - b) ** 2; }\n' }), workDir());
+    const js = prepareSubmission(
+      submission({ 'rnn.js': 'export function mseLoss(a, b) { return (a - b) ** 2; }\n' }),
+      workDir(),
+    );
     expect(js.ok).toBe(true);
     expect(readFileSync(js.entry, 'utf8')).toMatch(/module\.exports/);
   });
@@ -207,12 +259,19 @@ describe('prepareSubmission', () => {
       "export const p: Perm<'a' | 'b' | 'c' | 'd' | 'e' | 'f' | 'g' | 'h' | 'i' | 'j'> = ['a'];",
     ].join('\n');
     const started = Date.now();
-    const prepared = prepareSubmission(submission({ 'rnn.ts': `${bomb}\n${wellBehaved()}` }), workDir(), { typeCheckTimeoutMs: 1500 });
+    const prepared = prepareSubmission(submission({ 'rnn.ts': `${bomb}\n${wellBehaved()}` }), workDir(), {
+      typeCheckTimeoutMs: 1500,
+    });
     expect(prepared.ok).toBe(true);
     expect(prepared.warnings).toEqual([expect.stringMatching(/^type check skipped: it did not finish within 2 s/)]);
     expect(Date.now() - started).toBeLessThan(10_000);
-    const next = prepareSubmission(submission({ 'rnn.ts': `${wellBehaved()}\nexport const bad: number = 'x';\n` }), workDir());
-    expect(next.warnings).toEqual([expect.stringMatching(/^type error in rnn\.ts:\d+: Type 'string' is not assignable/)]);
+    const next = prepareSubmission(
+      submission({ 'rnn.ts': `${wellBehaved()}\nexport const bad: number = 'x';\n` }),
+      workDir(),
+    );
+    expect(next.warnings).toEqual([
+      expect.stringMatching(/^type error in rnn\.ts:\d+: Type 'string' is not assignable/),
+    ]);
   }, 60_000);
 
   test('a type-level bomb never delays the type check of the submissions graded beside it', async () => {
@@ -221,18 +280,26 @@ describe('prepareSubmission', () => {
       "export const p: Perm<'a' | 'b' | 'c' | 'd' | 'e' | 'f' | 'g' | 'h' | 'i' | 'j' | 'k'> = ['a'];",
     ].join('\n');
     const finished: string[] = [];
-    const bombed = prepareSubmissionAsync(submission({ 'rnn.ts': `${bomb}\n${wellBehaved()}` }), workDir(), { typeCheckTimeoutMs: 25_000 }).then((prepared) => {
+    const bombed = prepareSubmissionAsync(submission({ 'rnn.ts': `${bomb}\n${wellBehaved()}` }), workDir(), {
+      typeCheckTimeoutMs: 25_000,
+    }).then((prepared) => {
       finished.push('bomb');
       return prepared;
     });
-    const normal = prepareSubmissionAsync(submission({ 'rnn.ts': `${wellBehaved()}\nexport const bad: number = 'x';\n` }), workDir(), { typeCheckTimeoutMs: 60_000 }).then((prepared) => {
+    const normal = prepareSubmissionAsync(
+      submission({ 'rnn.ts': `${wellBehaved()}\nexport const bad: number = 'x';\n` }),
+      workDir(),
+      { typeCheckTimeoutMs: 60_000 },
+    ).then((prepared) => {
       finished.push('normal');
       return prepared;
     });
     const [bombReport, normalReport] = await Promise.all([bombed, normal]);
     // The normal one is checked on another worker while the bomb uses up its own budget.
     expect(finished).toEqual(['normal', 'bomb']);
-    expect(normalReport.warnings).toEqual([expect.stringMatching(/^type error in rnn\.ts:\d+: Type 'string' is not assignable/)]);
+    expect(normalReport.warnings).toEqual([
+      expect.stringMatching(/^type error in rnn\.ts:\d+: Type 'string' is not assignable/),
+    ]);
     expect(bombReport.warnings).toEqual([expect.stringMatching(/^type check skipped: it did not finish within 25 s/)]);
   }, 120_000);
 
@@ -243,7 +310,9 @@ describe('prepareSubmission', () => {
     try {
       const prepared = await prepareSubmissionAsync(dir, workDir());
       expect(prepared.ok).toBe(true);
-      expect(prepared.warnings).toEqual([expect.stringMatching(/^type error in rnn\.ts:\d+: Type 'string' is not assignable/)]);
+      expect(prepared.warnings).toEqual([
+        expect.stringMatching(/^type error in rnn\.ts:\d+: Type 'string' is not assignable/),
+      ]);
     } finally {
       clearInterval(ticker);
     }

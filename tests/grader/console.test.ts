@@ -7,12 +7,14 @@
 import { createProgress, renderSummary } from '../../grader/progress';
 import { hostileReport } from '../helpers/hostile-report';
 
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/;
 
 function capture(): { stream: NodeJS.WriteStream; text: () => string } {
   let written = '';
-  const stream = { write: (chunk: string) => ((written += chunk), true), isTTY: false } as unknown as NodeJS.WriteStream;
+  const stream = {
+    write: (chunk: string) => ((written += chunk), true),
+    isTTY: false,
+  } as unknown as NodeJS.WriteStream;
   return { stream, text: () => written };
 }
 
@@ -27,7 +29,9 @@ test('progress lines: one per submission, no escape or control character from th
   const lines = out.text().split('\n').slice(0, -1);
   expect(lines).toHaveLength(1 + report.submissions.length + 1);
   for (const line of lines) expect([line, CONTROL.test(line)]).toEqual([line, false]);
-  expect(lines[3]).toMatch(/^\[3\/6\] carol ::error::pwned line: could not be graded: rnn\.ts:3:1: Unexpected "\}" \(0\.0 s\)$/);
+  expect(lines[3]).toMatch(
+    /^\[3\/6\] carol ::error::pwned line: could not be graded: rnn\.ts:3:1: Unexpected "\}" \(0\.0 s\)$/,
+  );
   // Made visible, not dropped: a name of escape sequences still shows.
   expect(lines[4]).toMatch(/^\[4\/6\] ␛\[2J␛\[31mdave␇␁: 10\/10 /);
 });
@@ -38,7 +42,6 @@ test('the summary table: ids without escapes; only the grader paints, and only w
   expect(plain).not.toMatch(CONTROL);
   const coloured = renderSummary(report, true);
   // Every escape sequence in the coloured table is a colour (SGR) of the grader's own.
-  // eslint-disable-next-line no-control-regex
   expect(coloured.replace(/\u001b\[[0-9;]*m/g, '')).not.toMatch(CONTROL);
   expect(coloured).not.toContain('\u001b[2J');
 });

@@ -12,17 +12,54 @@ import type { CheckReport, GradeReport, SubmissionReport } from '../../grader/re
 
 const PROJECT = join(__dirname, '..', '..');
 
-function check(id: string, status: CheckReport['status'], points: number, maxPoints: number, message = ''): CheckReport {
-  return { id, target: id.startsWith('grad') ? 'RNN.computeGradB' : 'mseLoss', title: id, status, points, maxPoints, visibility: 'public', message, item: id, durationMs: Math.random() * 100 };
+function check(
+  id: string,
+  status: CheckReport['status'],
+  points: number,
+  maxPoints: number,
+  message = '',
+): CheckReport {
+  return {
+    id,
+    target: id.startsWith('grad') ? 'RNN.computeGradB' : 'mseLoss',
+    title: id,
+    status,
+    points,
+    maxPoints,
+    visibility: 'public',
+    message,
+    item: id,
+    durationMs: Math.random() * 100,
+  };
 }
 
 function student(id: string, checks: CheckReport[], extra: Partial<SubmissionReport> = {}): SubmissionReport {
   const score = checks.reduce((sum, c) => sum + c.points, 0);
-  return { id, path: `s/${id}`, status: 'graded', score, maxScore: 10, seed: 1, checks, manual: [], warnings: [], durationMs: Math.random() * 1000, ...extra };
+  return {
+    id,
+    path: `s/${id}`,
+    status: 'graded',
+    score,
+    maxScore: 10,
+    seed: 1,
+    checks,
+    manual: [],
+    warnings: [],
+    durationMs: Math.random() * 1000,
+    ...extra,
+  };
 }
 
 function report(submissions: SubmissionReport[], generatedAt: string, seed = 8): GradeReport {
-  return { schemaVersion: 1, seed, rubric: { source: 'rubric.yaml', name: 'R', maxScore: 10, items: [] }, sandbox: 'x', warnings: [], generatedAt, submissions };
+  return {
+    schemaVersion: 1,
+    seed,
+    rubric: { source: 'rubric.yaml', name: 'R', maxScore: 10, items: [] },
+    sandbox: 'x',
+    warnings: [],
+    generatedAt,
+    submissions,
+  };
 }
 
 const OLD = report(
@@ -30,7 +67,10 @@ const OLD = report(
     student('alice', [check('loss.mse', 'passed', 4, 4), check('grad.b.value', 'failed', 0, 6, 'wrong')]),
     student('bob', [check('loss.mse', 'passed', 4, 4), check('grad.b.value', 'passed', 6, 6)]),
     student('carol', [check('loss.mse', 'timeout', 0, 4), check('grad.b.value', 'passed', 6, 6)]),
-    student('dave', [check('loss.mse', 'skipped', 0, 4), check('grad.b.value', 'skipped', 0, 6)], { status: 'error', error: 'no rnn.ts' }),
+    student('dave', [check('loss.mse', 'skipped', 0, 4), check('grad.b.value', 'skipped', 0, 6)], {
+      status: 'error',
+      error: 'no rnn.ts',
+    }),
     student('zed', [check('loss.mse', 'passed', 4, 4)]),
   ],
   '2025-01-01T00:00:00.000Z',
@@ -42,7 +82,11 @@ const NEW = report(
     // Nothing changed but timings.
     student('bob', [check('loss.mse', 'passed', 4, 4), check('grad.b.value', 'passed', 6, 6)]),
     // Same verdict, partial credit given (+1.5); a new check the old report did not run.
-    student('carol', [check('loss.mse', 'timeout', 1.5, 4), check('grad.b.value', 'passed', 6, 6), check('grad.all', 'failed', 0, 0)]),
+    student('carol', [
+      check('loss.mse', 'timeout', 1.5, 4),
+      check('grad.b.value', 'passed', 6, 6),
+      check('grad.all', 'failed', 0, 0),
+    ]),
     // Resubmitted: graded now.
     student('dave', [check('loss.mse', 'passed', 4, 4), check('grad.b.value', 'failed', 0, 6)]),
     student('erin', [check('loss.mse', 'passed', 4, 4)]),
@@ -53,8 +97,22 @@ const NEW = report(
 test('lists every changed check with old and new verdicts and the score deltas', () => {
   const diff = diffReports(OLD, NEW, { old: 'old/report.json', new: 'new' });
   const expected: RegradeDiff = {
-    old: { source: 'old/report.json', generatedAt: '2025-01-01T00:00:00.000Z', seed: 8, rubric: 'rubric.yaml', maxScore: 10, submissions: 5 },
-    new: { source: 'new', generatedAt: '2025-02-01T00:00:00.000Z', seed: 8, rubric: 'rubric.yaml', maxScore: 10, submissions: 5 },
+    old: {
+      source: 'old/report.json',
+      generatedAt: '2025-01-01T00:00:00.000Z',
+      seed: 8,
+      rubric: 'rubric.yaml',
+      maxScore: 10,
+      submissions: 5,
+    },
+    new: {
+      source: 'new',
+      generatedAt: '2025-02-01T00:00:00.000Z',
+      seed: 8,
+      rubric: 'rubric.yaml',
+      maxScore: 10,
+      submissions: 5,
+    },
     changed: [
       {
         id: 'alice',
@@ -63,7 +121,15 @@ test('lists every changed check with old and new verdicts and the score deltas',
         oldMaxScore: 10,
         newMaxScore: 10,
         delta: 6,
-        checks: [{ id: 'grad.b.value', target: 'RNN.computeGradB', old: { status: 'failed', points: 0, maxPoints: 6 }, new: { status: 'passed', points: 6, maxPoints: 6 }, delta: 6 }],
+        checks: [
+          {
+            id: 'grad.b.value',
+            target: 'RNN.computeGradB',
+            old: { status: 'failed', points: 0, maxPoints: 6 },
+            new: { status: 'passed', points: 6, maxPoints: 6 },
+            delta: 6,
+          },
+        ],
       },
       {
         id: 'carol',
@@ -73,8 +139,20 @@ test('lists every changed check with old and new verdicts and the score deltas',
         newMaxScore: 10,
         delta: 1.5,
         checks: [
-          { id: 'loss.mse', target: 'mseLoss', old: { status: 'timeout', points: 0, maxPoints: 4 }, new: { status: 'timeout', points: 1.5, maxPoints: 4 }, delta: 1.5 },
-          { id: 'grad.all', target: 'RNN.computeGradB', old: null, new: { status: 'failed', points: 0, maxPoints: 0 }, delta: 0 },
+          {
+            id: 'loss.mse',
+            target: 'mseLoss',
+            old: { status: 'timeout', points: 0, maxPoints: 4 },
+            new: { status: 'timeout', points: 1.5, maxPoints: 4 },
+            delta: 1.5,
+          },
+          {
+            id: 'grad.all',
+            target: 'RNN.computeGradB',
+            old: null,
+            new: { status: 'failed', points: 0, maxPoints: 0 },
+            delta: 0,
+          },
         ],
       },
       {
@@ -86,8 +164,20 @@ test('lists every changed check with old and new verdicts and the score deltas',
         delta: 4,
         status: { old: 'error', new: 'graded' },
         checks: [
-          { id: 'loss.mse', target: 'mseLoss', old: { status: 'skipped', points: 0, maxPoints: 4 }, new: { status: 'passed', points: 4, maxPoints: 4 }, delta: 4 },
-          { id: 'grad.b.value', target: 'RNN.computeGradB', old: { status: 'skipped', points: 0, maxPoints: 6 }, new: { status: 'failed', points: 0, maxPoints: 6 }, delta: 0 },
+          {
+            id: 'loss.mse',
+            target: 'mseLoss',
+            old: { status: 'skipped', points: 0, maxPoints: 4 },
+            new: { status: 'passed', points: 4, maxPoints: 4 },
+            delta: 4,
+          },
+          {
+            id: 'grad.b.value',
+            target: 'RNN.computeGradB',
+            old: { status: 'skipped', points: 0, maxPoints: 6 },
+            new: { status: 'failed', points: 0, maxPoints: 6 },
+            delta: 0,
+          },
         ],
       },
     ],
@@ -172,12 +262,18 @@ describe('from files, and through the CLI', () => {
     expect(readReport(join(root, 'old'))).toEqual(OLD);
     expect(readReport(join(root, 'new.json'))).toEqual(NEW);
     expect(() => readReport(join(root, 'nothing'))).toThrow(new DiffError(`${join(root, 'nothing')} does not exist`));
-    expect(() => readReport(join(root, 'bad.json'))).toThrow(`${join(root, 'bad.json')} is not a grade report of schemaVersion 1`);
+    expect(() => readReport(join(root, 'bad.json'))).toThrow(
+      `${join(root, 'bad.json')} is not a grade report of schemaVersion 1`,
+    );
     expect(() => readReport(root)).toThrow(`${join(root, 'report.json')} does not exist`);
   });
 
   test('npm run grade -- diff: md by default, --format json; exit 0 with changes, 2 for a bad report', () => {
-    const cli = (args: string[]) => spawnSync(join(PROJECT, 'node_modules', '.bin', 'tsx'), [join(PROJECT, 'grader', 'cli.ts'), 'diff', ...args], { cwd: root, encoding: 'utf8' });
+    const cli = (args: string[]) =>
+      spawnSync(join(PROJECT, 'node_modules', '.bin', 'tsx'), [join(PROJECT, 'grader', 'cli.ts'), 'diff', ...args], {
+        cwd: root,
+        encoding: 'utf8',
+      });
     const md = cli(['old', 'new.json']);
     expect(md.stderr).toBe('');
     expect(md.status).toBe(0);

@@ -33,7 +33,11 @@ function zip(path: string, files: Record<string, string>): void {
 const discover = (...inputs: string[]) => discoverSubmissions(inputs, { extractDir, cwd: root });
 /** id, path, and whether it can be graded (the folder holding rnn.ts, relative) or its problem. */
 const summary = (inputs: string[]) =>
-  discover(...inputs).map((s) => ({ id: s.id, path: s.path, ...(s.problem ? { problem: s.problem } : { rnn: readFileSync(join(s.dir, 'rnn.ts'), 'utf8') }) }));
+  discover(...inputs).map((s) => ({
+    id: s.id,
+    path: s.path,
+    ...(s.problem ? { problem: s.problem } : { rnn: readFileSync(join(s.dir, 'rnn.ts'), 'utf8') }),
+  }));
 
 test('a folder holding rnn.ts is one submission named after the folder', () => {
   write('alice/rnn.ts', 'alice');
@@ -54,9 +58,17 @@ test('a folder of submissions: one per sub-folder or zip, sections searched, jun
   zip('class/fay.zip', { 'rnn.ts': 'fay' });
   expect(summary(['class'])).toEqual([
     { id: 'bob', path: 'class/bob', rnn: 'bob' },
-    { id: 'carl', path: 'class/carl', problem: 'no rnn.ts found (it holds notes.txt). The lab contract asks for a folder holding rnn.ts.' },
+    {
+      id: 'carl',
+      path: 'class/carl',
+      problem: 'no rnn.ts found (it holds notes.txt). The lab contract asks for a folder holding rnn.ts.',
+    },
     { id: 'dave', path: 'class/section-b/dave', rnn: 'dave' },
-    { id: 'empty', path: 'class/empty', problem: 'no rnn.ts found (the folder is empty). The lab contract asks for a folder holding rnn.ts.' },
+    {
+      id: 'empty',
+      path: 'class/empty',
+      problem: 'no rnn.ts found (the folder is empty). The lab contract asks for a folder holding rnn.ts.',
+    },
     { id: 'erin', path: 'class/erin.zip!', rnn: 'erin' },
     { id: 'fay', path: 'class/fay.zip!', rnn: 'fay' },
     { id: 'zoe', path: 'class/zoe', rnn: 'zoe' },
@@ -70,14 +82,18 @@ test('a zip of many submissions, given directly', () => {
   expect(found.map((s) => [s.id, s.path, s.problem ?? 'ok'])).toEqual([
     ['alice', 'export.zip!/alice', 'ok'],
     ['bob', 'export.zip!/bob', 'ok'],
-    ['carol', 'export.zip!/carol', 'no rnn.ts found (it holds answer.py). The lab contract asks for a folder holding rnn.ts.'],
+    [
+      'carol',
+      'export.zip!/carol',
+      'no rnn.ts found (it holds answer.py). The lab contract asks for a folder holding rnn.ts.',
+    ],
     ['dan', 'export.zip!/dan.zip!', expect.stringMatching(/^the zip could not be unpacked: /)],
   ]);
   // Unpacked into the work folder, never next to the zip.
   expect(found[0].dir.startsWith(extractDir)).toBe(true);
 });
 
-test('a zip of one submission wrapped in a folder takes the zip\'s name', () => {
+test("a zip of one submission wrapped in a folder takes the zip's name", () => {
   zip('alice.zip', { 'alice-lab8/rnn.ts': 'alice', 'alice-lab8/data.ts': 'd' });
   expect(summary(['alice.zip'])).toEqual([{ id: 'alice', path: 'alice.zip!', rnn: 'alice' }]);
 });
@@ -87,7 +103,8 @@ test('several arguments are combined; a repeated id is graded under a distinct o
   write('b/alice/rnn.ts');
   write('b/bob/rnn.ts');
   const found = discover('a', 'b');
-  const warning = '2 submissions have the id "alice" (a/alice, b/alice); they are graded as alice, alice-2 respectively';
+  const warning =
+    '2 submissions have the id "alice" (a/alice, b/alice); they are graded as alice, alice-2 respectively';
   expect(found.map((s) => [s.id, s.path, s.warnings])).toEqual([
     ['alice', 'a/alice', [warning]],
     ['alice-2', 'b/alice', [warning]],
@@ -119,9 +136,18 @@ test('a zip in a folder of submissions is one submission named after the zip, wh
   outer.writeZip(join(root, 'class', 'zipped-twice.zip'));
   zip('class/nothing.zip', { 'answer.py': 'x' });
   expect(summary(['class'])).toEqual([
-    { id: 'mallory', path: 'class/mallory.zip!', problem: 'the zip holds 2 files named rnn.ts (victim-alice/rnn.ts, victim-bob/rnn.ts); a zip is one submission and must hold exactly one.' },
+    {
+      id: 'mallory',
+      path: 'class/mallory.zip!',
+      problem:
+        'the zip holds 2 files named rnn.ts (victim-alice/rnn.ts, victim-bob/rnn.ts); a zip is one submission and must hold exactly one.',
+    },
     { id: 'nested', path: 'class/nested.zip!', rnn: 'nested' },
-    { id: 'nothing', path: 'class/nothing.zip!', problem: 'no rnn.ts found (it holds answer.py). The lab contract asks for a zip holding rnn.ts.' },
+    {
+      id: 'nothing',
+      path: 'class/nothing.zip!',
+      problem: 'no rnn.ts found (it holds answer.py). The lab contract asks for a zip holding rnn.ts.',
+    },
     { id: 'zipped-twice', path: 'class/zipped-twice.zip!', rnn: 'inner' },
   ]);
 });
@@ -155,7 +181,13 @@ test('a name that is not UTF-8 is graded under its bytes escaped, with a warning
   const found = discover('class');
   expect(found.map((s) => [s.id, s.path, s.warnings])).toEqual([
     ['bob', 'class/bob', undefined],
-    ['caf%E9', 'class/caf%E9', ['the name of class/caf%E9 is not valid UTF-8 or holds control characters; it is graded under the id "caf%E9" (those bytes escaped as %XX)']],
+    [
+      'caf%E9',
+      'class/caf%E9',
+      [
+        'the name of class/caf%E9 is not valid UTF-8 or holds control characters; it is graded under the id "caf%E9" (those bytes escaped as %XX)',
+      ],
+    ],
   ]);
   expect(readFileSync(join(found[1].dir, 'rnn.ts'), 'utf8')).toBe('cafe');
   expect(found[1].dir.startsWith(extractDir)).toBe(true);
@@ -197,9 +229,15 @@ test('paths outside the working directory are shown absolute', () => {
 test('bad arguments are clear errors', () => {
   write('notes.txt', 'x');
   mkdirSync(join(root, 'nothing'));
-  expect(() => discover('missing')).toThrow('missing does not exist (expected a submission folder, a folder of submissions, or a .zip).');
-  expect(() => discover('notes.txt')).toThrow('notes.txt is a file but not a .zip; give a submission folder, a folder of submissions, or a .zip.');
-  expect(() => discover('nothing')).toThrow('No submissions found in nothing: it holds no rnn.ts, no sub-folders and no .zip files.');
+  expect(() => discover('missing')).toThrow(
+    'missing does not exist (expected a submission folder, a folder of submissions, or a .zip).',
+  );
+  expect(() => discover('notes.txt')).toThrow(
+    'notes.txt is a file but not a .zip; give a submission folder, a folder of submissions, or a .zip.',
+  );
+  expect(() => discover('nothing')).toThrow(
+    'No submissions found in nothing: it holds no rnn.ts, no sub-folders and no .zip files.',
+  );
 });
 
 describe('unpacking zips safely', () => {
@@ -217,17 +255,25 @@ describe('unpacking zips safely', () => {
 
   test('an entry pointing outside the folder is refused, and nothing is written outside', () => {
     const path = rawZip([{ name: '../evil.ts', data: 'x' }]);
-    expect(() => extractZip(path, join(root, 'out'), { bytes: 1e6, entries: 100 })).toThrow('the entry "../evil.ts" points outside the zip');
+    expect(() => extractZip(path, join(root, 'out'), { bytes: 1e6, entries: 100 })).toThrow(
+      'the entry "../evil.ts" points outside the zip',
+    );
     expect(() => readFileSync(join(root, 'evil.ts'))).toThrow();
     const absolute = rawZip([{ name: '/tmp/evil.ts', data: 'x' }]);
-    expect(() => extractZip(absolute, join(root, 'out2'), { bytes: 1e6, entries: 100 })).toThrow('points outside the zip');
+    expect(() => extractZip(absolute, join(root, 'out2'), { bytes: 1e6, entries: 100 })).toThrow(
+      'points outside the zip',
+    );
   });
 
   test('size and entry limits stop zip bombs', () => {
     const big = rawZip([{ name: 'a.ts', data: 'x'.repeat(2000) }]);
-    expect(() => extractZip(big, join(root, 'out'), { bytes: 1000, entries: 100 })).toThrow('it unpacks to more than 1000 bytes');
+    expect(() => extractZip(big, join(root, 'out'), { bytes: 1000, entries: 100 })).toThrow(
+      'it unpacks to more than 1000 bytes',
+    );
     const many = rawZip(Array.from({ length: 5 }, (_, i) => ({ name: `f${i}.ts`, data: 'x' })));
-    expect(() => extractZip(many, join(root, 'out2'), { bytes: 1e6, entries: 4 })).toThrow('it has 5 entries (at most 4 allowed)');
+    expect(() => extractZip(many, join(root, 'out2'), { bytes: 1e6, entries: 4 })).toThrow(
+      'it has 5 entries (at most 4 allowed)',
+    );
   });
 
   test('symbolic links are not created', () => {

@@ -21,14 +21,31 @@ import { fileNameFor } from '../../grader/reports/common';
 import { xmlSafe } from '../../grader/reports/junit';
 import { looksLikeFormula } from '../../grader/roster-file';
 import { runReporter } from '../helpers/classroom-reporter';
-import { CONTROL_CHARACTER, gradescopeValidator, haveXmllint, htmlProblems, markdownProblems, markdownTables, validateJunitXsd } from '../helpers/consumers';
+import {
+  CONTROL_CHARACTER,
+  gradescopeValidator,
+  haveXmllint,
+  htmlProblems,
+  markdownProblems,
+  markdownTables,
+  validateJunitXsd,
+} from '../helpers/consumers';
 
 const ROOT = join(__dirname, '..', '..');
 /** Folder names: anything Linux allows (no `/`, no NUL). */
-const NAMES = ['=HYPERLINK("evil.example","x")', 'bob <img src=x onerror=alert(1)> | `tick` &nbsp;&#1;]]>', 'carol\r\n::error::pwned', '\u001b[31mdave\u0007', '-frank'];
+const NAMES = [
+  '=HYPERLINK("evil.example","x")',
+  'bob <img src=x onerror=alert(1)> | `tick` &nbsp;&#1;]]>',
+  'carol\r\n::error::pwned',
+  '\u001b[31mdave\u0007',
+  '-frank',
+];
 const THROWS = '@erin+1';
 
-if (!haveXmllint) console.warn('\n\n*** xmllint NOT FOUND: junit.xml is not checked against junit-10.xsd here. Install libxml2-utils (.ci/install-system-deps.sh). ***\n\n');
+if (!haveXmllint)
+  console.warn(
+    '\n\n*** xmllint NOT FOUND: junit.xml is not checked against junit-10.xsd here. Install libxml2-utils (.ci/install-system-deps.sh). ***\n\n',
+  );
 
 let root: string;
 let out: string;
@@ -38,17 +55,38 @@ const read = (file: string) => readFileSync(join(out, file), 'utf8');
 
 beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 'hostile-formats-'));
-  for (const name of NAMES) cpSync(join(ROOT, 'submissions', 'broken-syntax-error'), join(root, 'batch', name), { recursive: true });
+  for (const name of NAMES)
+    cpSync(join(ROOT, 'submissions', 'broken-syntax-error'), join(root, 'batch', name), { recursive: true });
   cpSync(join(ROOT, 'submissions', 'broken-throws'), join(root, 'batch', THROWS), { recursive: true });
-  writeFileSync(join(root, 'rubric.yaml'), 'name: "=Lab | <b>8</b> & `co`"\nitems:\n  - check: contract.exports\n    points: 1\n  - check: loss.mse\n    points: 1.5\n');
+  writeFileSync(
+    join(root, 'rubric.yaml'),
+    'name: "=Lab | <b>8</b> & `co`"\nitems:\n  - check: contract.exports\n    points: 1\n  - check: loss.mse\n    points: 1.5\n',
+  );
   mkdirSync(join(root, 'out'));
   out = join(root, 'out');
-  const grade = spawnSync(join(ROOT, 'node_modules', '.bin', 'tsx'), [join(ROOT, 'grader', 'cli.ts'), 'batch', '--rubric', 'rubric.yaml', '--jobs', '2', '--timeout', '60', '--format', 'json,md,junit,csv,gradescope,classroom,html,canvas,moodle', '--out', 'out'], {
-    cwd: root,
-    encoding: 'utf8',
-    env: { ...process.env, CI: 'true', NO_COLOR: '1' },
-    timeout: 400_000,
-  });
+  const grade = spawnSync(
+    join(ROOT, 'node_modules', '.bin', 'tsx'),
+    [
+      join(ROOT, 'grader', 'cli.ts'),
+      'batch',
+      '--rubric',
+      'rubric.yaml',
+      '--jobs',
+      '2',
+      '--timeout',
+      '60',
+      '--format',
+      'json,md,junit,csv,gradescope,classroom,html,canvas,moodle',
+      '--out',
+      'out',
+    ],
+    {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, CI: 'true', NO_COLOR: '1' },
+      timeout: 400_000,
+    },
+  );
   run = { status: grade.status, stderr: grade.stderr };
   report = JSON.parse(read('report.json')) as GradeReport;
 }, 420_000);
@@ -58,7 +96,9 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 test('the batch is graded: every hostile folder is a submission, the one that runs has real check errors', () => {
   expect({ status: run.status, stderr: run.status === 0 ? '' : run.stderr }).toEqual({ status: 0, stderr: '' });
   // Control characters in a folder name are escaped in its id (%XX) by discovery; the rest reaches every format.
-  expect(report.submissions.map((s) => s.id).sort()).toEqual([...NAMES.map((name) => escapeName(Buffer.from(name))), THROWS].sort());
+  expect(report.submissions.map((s) => s.id).sort()).toEqual(
+    [...NAMES.map((name) => escapeName(Buffer.from(name))), THROWS].sort(),
+  );
   const throws = report.submissions.find((s) => s.id === THROWS)!;
   expect(throws.status).toBe('graded');
   expect(throws.checks.some((check) => check.status === 'error' && check.message !== '')).toBe(true);
@@ -76,7 +116,9 @@ test('junit.xml: xml-js and xml2js read one suite per submission and every test 
   expect(compact.testsuites.testsuite).toHaveLength(report.submissions.length);
   expect(compact.testsuites.testsuite.flatMap((suite) => suite.testcase)).toHaveLength(report.submissions.length * 2);
   const doc = (await parseStringPromise(xml)) as { testsuites: { testsuite: Array<{ $: { name: string } }> } };
-  expect(doc.testsuites.testsuite.map((suite) => suite.$.name).sort()).toEqual(report.submissions.map((s) => xmlSafe(s.id.replace(/\r\n?/g, '\n'))).sort());
+  expect(doc.testsuites.testsuite.map((suite) => suite.$.name).sort()).toEqual(
+    report.submissions.map((s) => xmlSafe(s.id.replace(/\r\n?/g, '\n'))).sort(),
+  );
 });
 
 test('report.md and every feedback file: markdown-it finds the tables whole and nothing raw', () => {
@@ -90,7 +132,11 @@ test('report.md and every feedback file: markdown-it finds the tables whole and 
 });
 
 test('gradebook.csv, canvas.csv, moodle.csv: csv-parse reads one record per submission, no cell a spreadsheet would run', () => {
-  for (const [file, headerRows] of [['gradebook.csv', 1], ['canvas.csv', 2], ['moodle.csv', 1]] as const) {
+  for (const [file, headerRows] of [
+    ['gradebook.csv', 1],
+    ['canvas.csv', 2],
+    ['moodle.csv', 1],
+  ] as const) {
     const rows = parseCsv(read(file)) as string[][];
     expect([file, rows.length]).toEqual([file, report.submissions.length + headerRows]);
     expect([file, rows.flat().filter(looksLikeFormula)]).toEqual([file, []]);
@@ -98,23 +144,43 @@ test('gradebook.csv, canvas.csv, moodle.csv: csv-parse reads one record per subm
   expect(run.stderr).toContain('WARNING: canvas.csv: 3 identifier(s) start like a spreadsheet formula');
 });
 
-test('gradescope/*/results.json: valid against the schema written from Gradescope\'s spec, all plain text', () => {
+test("gradescope/*/results.json: valid against the schema written from Gradescope's spec, all plain text", () => {
   const validate = gradescopeValidator();
   for (const submission of report.submissions) {
-    const results = JSON.parse(read(`gradescope/${fileNameFor(submission.id)}/results.json`)) as { output: string; output_format: string };
+    const results = JSON.parse(read(`gradescope/${fileNameFor(submission.id)}/results.json`)) as {
+      output: string;
+      output_format: string;
+    };
     expect([submission.id, validate(results), validate.errors]).toEqual([submission.id, true, null]);
     expect(results.output_format).toBe('text');
     expect(results.output).not.toMatch(CONTROL_CHARACTER);
   }
 });
 
-test('classroom/*.json: the reporter\'s table and recorded grade equal each score; its log runs no command', () => {
+test("classroom/*.json: the reporter's table and recorded grade equal each score; its log runs no command", () => {
   for (const submission of report.submissions) {
     const { env, output } = githubEnv(JSON.parse(read(`classroom/${fileNameFor(submission.id)}.json`)));
-    const vars = Object.fromEntries(env.trim().split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+    const vars = Object.fromEntries(
+      env
+        .trim()
+        .split('\n')
+        .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+    );
     const reporter = runReporter(output.trim().slice('runners='.length), vars);
-    expect([submission.id, Math.round(reporter.tableTotal.score * 100), Math.round(reporter.notice!.totalPoints * 100), reporter.notice!.maxPoints]).toEqual([submission.id, Math.round(submission.score * 100), Math.round(submission.score * 100), submission.maxScore]);
-    expect(reporter.log.filter((line) => /^\s*::/.test(line) && !line.startsWith('::notice title=Autograding'))).toEqual([]);
+    expect([
+      submission.id,
+      Math.round(reporter.tableTotal.score * 100),
+      Math.round(reporter.notice!.totalPoints * 100),
+      reporter.notice!.maxPoints,
+    ]).toEqual([
+      submission.id,
+      Math.round(submission.score * 100),
+      Math.round(submission.score * 100),
+      submission.maxScore,
+    ]);
+    expect(
+      reporter.log.filter((line) => /^\s*::/.test(line) && !line.startsWith('::notice title=Autograding')),
+    ).toEqual([]);
     expect(reporter.log.filter((line) => CONTROL_CHARACTER.test(line))).toEqual([]);
   }
 });

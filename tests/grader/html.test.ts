@@ -7,7 +7,14 @@ import { createRng } from 'rnn-lab';
 import { MAX_TEST_POINTS, trainingReport } from '../../grader/grade-submission';
 import type { CheckReport, GradeReport, SubmissionReport, TrainingReport } from '../../grader/report-types';
 import { renderReports } from '../../grader/reports';
-import { checkPassRates, commonMistakes, escapeHtml, missingTestPlotReason, renderHtml, scoreHistogram } from '../../grader/reports/html';
+import {
+  checkPassRates,
+  commonMistakes,
+  escapeHtml,
+  missingTestPlotReason,
+  renderHtml,
+  scoreHistogram,
+} from '../../grader/reports/html';
 import { parse } from 'parse5';
 import type { DefaultTreeAdapterMap } from 'parse5';
 import { HOSTILE, HOSTILE_IDS, hostileReport } from '../helpers/hostile-report';
@@ -16,19 +23,60 @@ import { RNN } from '../../reference/rnn';
 
 const SECRET = 'expected yHat = 0.123456';
 
-function check(id: string, status: CheckReport['status'], points: number, maxPoints: number, message: string, extra: Partial<CheckReport> = {}): CheckReport {
-  return { id, target: `target.${id}`, title: `title of ${id}`, status, points, maxPoints, visibility: 'public', message, item: id, durationMs: 10, ...extra };
+function check(
+  id: string,
+  status: CheckReport['status'],
+  points: number,
+  maxPoints: number,
+  message: string,
+  extra: Partial<CheckReport> = {},
+): CheckReport {
+  return {
+    id,
+    target: `target.${id}`,
+    title: `title of ${id}`,
+    status,
+    points,
+    maxPoints,
+    visibility: 'public',
+    message,
+    item: id,
+    durationMs: 10,
+    ...extra,
+  };
 }
 
-function submission(id: string, score: number, checks: CheckReport[], extra: Partial<SubmissionReport> = {}): SubmissionReport {
-  return { id, path: `submissions/${id}`, status: 'graded', score, maxScore: 20, seed: 1, checks, manual: [], warnings: [], durationMs: 100, ...extra };
+function submission(
+  id: string,
+  score: number,
+  checks: CheckReport[],
+  extra: Partial<SubmissionReport> = {},
+): SubmissionReport {
+  return {
+    id,
+    path: `submissions/${id}`,
+    status: 'graded',
+    score,
+    maxScore: 20,
+    seed: 1,
+    checks,
+    manual: [],
+    warnings: [],
+    durationMs: 100,
+    ...extra,
+  };
 }
 
-const losses = Array.from({ length: 500 }, (_, step) => Number((1.2 * Math.exp(-step / 80) + 0.04 + 0.01 * Math.sin(step)).toPrecision(5)));
+const losses = Array.from({ length: 500 }, (_, step) =>
+  Number((1.2 * Math.exp(-step / 80) + 0.04 + 0.01 * Math.sin(step)).toPrecision(5)),
+);
 const training: TrainingReport = {
   losses,
   testRmseCelsius: 2.6477,
-  testPoints: Array.from({ length: 400 }, (_, i) => [Number((-10 + i * 0.1).toFixed(4)), Number((-9 + i * 0.1 + Math.sin(i)).toFixed(4))] as [number, number]),
+  testPoints: Array.from(
+    { length: 400 },
+    (_, i) => [Number((-10 + i * 0.1).toFixed(4)), Number((-9 + i * 0.1 + Math.sin(i)).toFixed(4))] as [number, number],
+  ),
 };
 
 function fixture(): GradeReport {
@@ -50,21 +98,48 @@ function fixture(): GradeReport {
     warnings: [],
     generatedAt: '2025-01-01T00:00:00.000Z',
     submissions: [
-      submission('alice', 20, [check('a', 'passed', 5, 5, ''), check('b', 'passed', 10, 10, '', { visibility: 'hidden' }), check('c', 'passed', 5, 5, 'mean of the last 25 losses: 0.0447')], { training }),
-      submission('bob', 5, [
-        check('a', 'passed', 5, 5, ''),
-        check('b', 'failed', 0, 10, `RNN.forward is wrong: ${SECRET}\nyour value: 0.5`, { visibility: 'hidden', diagnosis: 'b.mistake', replay: { seed: 7, path: '3' } }),
-        check('c', 'failed', 0, 5, 'did not converge', { diagnosis: 'c.mistake' }),
-      ], { training: { losses } }),
+      submission(
+        'alice',
+        20,
+        [
+          check('a', 'passed', 5, 5, ''),
+          check('b', 'passed', 10, 10, '', { visibility: 'hidden' }),
+          check('c', 'passed', 5, 5, 'mean of the last 25 losses: 0.0447'),
+        ],
+        { training },
+      ),
+      submission(
+        'bob',
+        5,
+        [
+          check('a', 'passed', 5, 5, ''),
+          check('b', 'failed', 0, 10, `RNN.forward is wrong: ${SECRET}\nyour value: 0.5`, {
+            visibility: 'hidden',
+            diagnosis: 'b.mistake',
+            replay: { seed: 7, path: '3' },
+          }),
+          check('c', 'failed', 0, 5, 'did not converge', { diagnosis: 'c.mistake' }),
+        ],
+        { training: { losses } },
+      ),
       submission('carol <b>&', 19.5, [
         check('a', 'passed', 5, 5, '', { diagnosis: 'passed-checks-do-not-count' }),
         check('b', 'failed', 0, 10, 'wrong again <script>', { visibility: 'hidden', diagnosis: 'b.mistake' }),
         check('c', 'timeout', 0, 5, 'no answer within the time limit'),
       ]),
-      submission('dave', 0, [check('a', 'skipped', 0, 5, notRun), check('b', 'skipped', 0, 10, notRun, { visibility: 'hidden' }), check('c', 'skipped', 0, 5, notRun)], {
-        status: 'error',
-        error: 'rnn.ts:3:1: Unexpected "}"',
-      }),
+      submission(
+        'dave',
+        0,
+        [
+          check('a', 'skipped', 0, 5, notRun),
+          check('b', 'skipped', 0, 10, notRun, { visibility: 'hidden' }),
+          check('c', 'skipped', 0, 5, notRun),
+        ],
+        {
+          status: 'error',
+          error: 'rnn.ts:3:1: Unexpected "}"',
+        },
+      ),
     ],
   };
 }
@@ -120,7 +195,8 @@ test('one inline SVG per chart: histogram, pass rates, and per submission a loss
   expect(svgs).toHaveLength(5);
   expect(html.match(/<\/svg>/g)).toHaveLength(5);
   expect(html).toMatch(/<figure id="score-histogram"><svg\b/);
-  const section = (id: string) => html.slice(html.indexOf(`id="sub-${id}"`), html.indexOf('</section>', html.indexOf(`id="sub-${id}"`)));
+  const section = (id: string) =>
+    html.slice(html.indexOf(`id="sub-${id}"`), html.indexOf('</section>', html.indexOf(`id="sub-${id}"`)));
   expect(section('alice')).toMatch(/<figure class="loss-curve"><svg\b[\s\S]*<figure class="test-scatter"><svg\b/);
   expect(section('alice')).toContain('test RMSE 2.65 °C');
   expect(section('bob')).toMatch(/<figure class="loss-curve"><svg\b/);
@@ -234,7 +310,10 @@ describe('SubmissionReport.training: the trained parameters run through the refe
     expect(training!.losses[499]).toBe(0.014346);
     expect(training!.testRmseCelsius).toBe(Math.round(expected.rmseCelsius * 1e4) / 1e4);
     expect(training!.testPoints).toHaveLength(MAX_TEST_POINTS);
-    const at = (k: number) => [Math.round((expected.yTrue[k] * 5 + 10) * 1e4) / 1e4, Math.round((expected.yPred[k] * 5 + 10) * 1e4) / 1e4];
+    const at = (k: number) => [
+      Math.round((expected.yTrue[k] * 5 + 10) * 1e4) / 1e4,
+      Math.round((expected.yPred[k] * 5 + 10) * 1e4) / 1e4,
+    ];
     expect(training!.testPoints![0]).toEqual(at(0));
     expect(training!.testPoints![1]).toEqual(at(1)); // floor(1 × 476 / 400)
     expect(training!.testPoints![399]).toEqual(at(474)); // floor(399 × 476 / 400)
@@ -244,9 +323,15 @@ describe('SubmissionReport.training: the trained parameters run through the refe
 
   test('without parameters, with unusable ones or without a test split: the losses only; without losses: nothing', async () => {
     expect(await trainingReport({ curve }, data)).toEqual({ losses: curve.map((x) => Number(x.toPrecision(5))) });
-    expect(Object.keys((await trainingReport({ curve, trainedParams: { ...params, v: [1, 2] } }, data))!)).toEqual(['losses']);
-    expect(Object.keys((await trainingReport({ curve, trainedParams: { ...params, c: NaN } }, data))!)).toEqual(['losses']);
-    expect(Object.keys((await trainingReport({ curve, trainedParams: params }, { get: data.get }))!)).toEqual(['losses']);
+    expect(Object.keys((await trainingReport({ curve, trainedParams: { ...params, v: [1, 2] } }, data))!)).toEqual([
+      'losses',
+    ]);
+    expect(Object.keys((await trainingReport({ curve, trainedParams: { ...params, c: NaN } }, data))!)).toEqual([
+      'losses',
+    ]);
+    expect(Object.keys((await trainingReport({ curve, trainedParams: params }, { get: data.get }))!)).toEqual([
+      'losses',
+    ]);
     const failing = { get: data.get, testSplit: () => Promise.reject(new Error('no data')) };
     expect(Object.keys((await trainingReport({ curve, trainedParams: params }, failing))!)).toEqual(['losses']);
     expect(await trainingReport({}, data)).toBeUndefined();
@@ -258,31 +343,59 @@ describe('the hostile batch, read by an HTML5 parser (parse5)', () => {
   type Node = DefaultTreeAdapterMap['node'];
   const elements = (node: Node): DefaultTreeAdapterMap['element'][] => {
     const children = 'childNodes' in node ? (node.childNodes as Node[]) : [];
-    const self = 'tagName' in node ? [node as DefaultTreeAdapterMap['element']] : [];
-    const inTemplate = 'content' in node ? elements((node as DefaultTreeAdapterMap['template']).content) : [];
+    const self = 'tagName' in node ? [node] : [];
+    const inTemplate = 'content' in node ? elements(node.content) : [];
     return [...self, ...children.flatMap(elements), ...inTemplate];
   };
-  const textOf = (node: Node): string => ('value' in node && node.nodeName === '#text' ? (node as { value: string }).value : 'childNodes' in node ? (node.childNodes as Node[]).map(textOf).join('') : '');
+  const textOf = (node: Node): string =>
+    'value' in node && node.nodeName === '#text'
+      ? (node as { value: string }).value
+      : 'childNodes' in node
+        ? (node.childNodes as Node[]).map(textOf).join('')
+        : '';
   const report = hostileReport();
   const page = renderHtml(report);
   const errors: string[] = [];
-  const document = parse(page, { onParseError: (error) => errors.push(`${error.code} at ${error.startLine}:${error.startCol}`) });
+  const document = parse(page, {
+    onParseError: (error) => errors.push(`${error.code} at ${error.startLine}:${error.startCol}`),
+  });
   const all = elements(document);
 
   test('well-formed HTML5: no parse error, no element or attribute from a submission', () => {
     expect(errors).toEqual([]);
-    expect(all.filter((el) => ['img', 'script', 'iframe', 'object', 'embed'].includes(el.tagName)).map((el) => el.tagName)).toEqual([]);
-    expect(all.flatMap((el) => el.attrs.filter((attr) => /^on/i.test(attr.name)).map((attr) => `${el.tagName}@${attr.name}`))).toEqual([]);
+    expect(
+      all.filter((el) => ['img', 'script', 'iframe', 'object', 'embed'].includes(el.tagName)).map((el) => el.tagName),
+    ).toEqual([]);
+    expect(
+      all.flatMap((el) =>
+        el.attrs.filter((attr) => /^on/i.test(attr.name)).map((attr) => `${el.tagName}@${attr.name}`),
+      ),
+    ).toEqual([]);
   });
 
   test('every id and message comes back as its text (control characters as visible symbols)', () => {
-    const headings = all.filter((el) => el.tagName === 'h3' && el.parentNode && 'attrs' in el.parentNode && (el.parentNode as DefaultTreeAdapterMap['element']).attrs.some((a) => a.name === 'class' && a.value.includes('submission')));
-    const visible = (text: string) => text.replace(/\r\n?/g, '\n').replace(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g, (c) => (c === '\u007F' ? '\u2421' : c < ' ' ? String.fromCharCode(0x2400 + c.charCodeAt(0)) : '\uFFFD'));
-    expect(headings.map((h) => textOf(h).split(/ (graded|error) /)[0])).toEqual(report.submissions.map((s) => visible(s.id)));
-    const messages = all.filter((el) => el.tagName === 'td' && el.attrs.some((a) => a.name === 'class' && a.value === 'msg')).map(textOf);
+    const headings = all.filter(
+      (el) =>
+        el.tagName === 'h3' &&
+        el.parentNode &&
+        'attrs' in el.parentNode &&
+        el.parentNode.attrs.some((a) => a.name === 'class' && a.value.includes('submission')),
+    );
+    const visible = (text: string) =>
+      text
+        .replace(/\r\n?/g, '\n')
+        .replace(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g, (c) =>
+          c === '\u007F' ? '\u2421' : c < ' ' ? String.fromCharCode(0x2400 + c.charCodeAt(0)) : '\uFFFD',
+        );
+    expect(headings.map((h) => textOf(h).split(/ (graded|error) /)[0])).toEqual(
+      report.submissions.map((s) => visible(s.id)),
+    );
+    const messages = all
+      .filter((el) => el.tagName === 'td' && el.attrs.some((a) => a.name === 'class' && a.value === 'msg'))
+      .map(textOf);
     expect(messages.some((text) => text.includes(HOSTILE.html) && text.includes(HOSTILE.entities))).toBe(true);
     const pageText = textOf(document);
-    // eslint-disable-next-line no-control-regex
+
     expect(pageText).not.toMatch(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/);
     expect(pageText).toContain(HOSTILE_IDS.markup);
   });
@@ -291,14 +404,19 @@ describe('the hostile batch, read by an HTML5 parser (parse5)', () => {
 describe('the reason given for a missing test-split plot', () => {
   test('graded without --format html (then re-rendered): says so and how to get it, never blames the submission', () => {
     const report = fixture();
-    for (const submission of report.submissions) if (submission.training) submission.training = { losses: submission.training.losses };
-    expect(missingTestPlotReason(report)).toMatch(/^No test-split evaluation in this report: the grader evaluates trained networks on the test split only when grading with --format html/);
+    for (const submission of report.submissions)
+      if (submission.training) submission.training = { losses: submission.training.losses };
+    expect(missingTestPlotReason(report)).toMatch(
+      /^No test-split evaluation in this report: the grader evaluates trained networks on the test split only when grading with --format html/,
+    );
     const html = renderHtml(report);
     expect(html).toContain('Grade again with --format html to see this plot.');
     expect(html).not.toContain('trainRnn returned no usable parameters');
   });
 
-  test('others were evaluated: this network\'s parameters were not usable', () => {
-    expect(missingTestPlotReason(fixture())).toMatch(/^No test-split evaluation: trainRnn returned no usable parameters/);
+  test("others were evaluated: this network's parameters were not usable", () => {
+    expect(missingTestPlotReason(fixture())).toMatch(
+      /^No test-split evaluation: trainRnn returned no usable parameters/,
+    );
   });
 });

@@ -21,14 +21,18 @@ const xmllint = spawnSync('xmllint', ['--version'], { encoding: 'utf8' });
 const haveXmllint = !xmllint.error;
 if (!haveXmllint) {
   // CI installs it (.ci/install-system-deps.sh); only a machine without it may skip.
-  console.warn('\n\n*** xmllint NOT FOUND: the junit.xml schema test is SKIPPED. Install it: apt-get install libxml2-utils (or run .ci/install-system-deps.sh). ***\n\n');
+  console.warn(
+    '\n\n*** xmllint NOT FOUND: the junit.xml schema test is SKIPPED. Install it: apt-get install libxml2-utils (or run .ci/install-system-deps.sh). ***\n\n',
+  );
 }
 
 function validate(xml: string): { status: number | null; stderr: string } {
   const dir = mkdtempSync(join(tmpdir(), 'junit-xsd-'));
   try {
     writeFileSync(join(dir, 'junit.xml'), xml);
-    const run = spawnSync('xmllint', ['--noout', '--nonet', '--schema', XSD, join(dir, 'junit.xml')], { encoding: 'utf8' });
+    const run = spawnSync('xmllint', ['--noout', '--nonet', '--schema', XSD, join(dir, 'junit.xml')], {
+      encoding: 'utf8',
+    });
     return { status: run.status, stderr: run.stderr };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -54,7 +58,8 @@ interface XmlJsNode {
   _text?: string;
   [child: string]: unknown;
 }
-const list = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+const list = <T>(value: T | T[] | undefined): T[] =>
+  value === undefined ? [] : Array.isArray(value) ? value : [value];
 
 test('xml-js (action-junit-report) reads every suite, test case and message back as the text it was', () => {
   const doc = xmlJsParse(staff, { compact: true }) as { testsuites: XmlJsNode };
@@ -65,13 +70,16 @@ test('xml-js (action-junit-report) reads every suite, test case and message back
   suites.forEach((suite, i) => {
     const submission = report.submissions[i];
     const cases = list(suite.testcase as XmlJsNode[]);
-    expect(cases.map((c) => c._attributes!.classname)).toEqual(submission.checks.map((check) => asXml(`${submission.id}.${check.target}`)));
+    expect(cases.map((c) => c._attributes!.classname)).toEqual(
+      submission.checks.map((check) => asXml(`${submission.id}.${check.target}`)),
+    );
     expect(cases.every((c) => c._attributes!.file === 'rnn.ts')).toBe(true);
     cases.forEach((c, j) => {
       const check = submission.checks[j];
       const verdict = (c.failure ?? c.error ?? c.skipped) as XmlJsNode | undefined;
       expect(verdict === undefined).toBe(check.status === 'passed');
-      if (verdict && submission.status === 'graded' && check.status !== 'skipped') expect(verdict._text).toContain(asXml(check.message));
+      if (verdict && submission.status === 'graded' && check.status !== 'skipped')
+        expect(verdict._text).toContain(asXml(check.message));
     });
   });
   // The entity-like text is text, not an entity.
@@ -80,7 +88,15 @@ test('xml-js (action-junit-report) reads every suite, test case and message back
 });
 
 test('xml2js (dorny/test-reporter) reads the same suites, cases and counts', async () => {
-  const doc = (await parseStringPromise(student)) as { testsuites: { $: Record<string, string>; testsuite: Array<{ $: Record<string, string>; testcase: Array<{ $: Record<string, string>; failure?: unknown[]; error?: unknown[]; skipped?: unknown[] }> }> } };
+  const doc = (await parseStringPromise(student)) as {
+    testsuites: {
+      $: Record<string, string>;
+      testsuite: Array<{
+        $: Record<string, string>;
+        testcase: Array<{ $: Record<string, string>; failure?: unknown[]; error?: unknown[]; skipped?: unknown[] }>;
+      }>;
+    };
+  };
   expect(doc.testsuites.testsuite.map((suite) => suite.$.name)).toEqual(report.submissions.map((s) => asXml(s.id)));
   const cases = doc.testsuites.testsuite.flatMap((suite) => suite.testcase);
   expect(cases).toHaveLength(24);
@@ -96,7 +112,6 @@ test('xml2js (dorny/test-reporter) reads the same suites, cases and counts', asy
 
 test('characters XML cannot hold are replaced, the rest is escaped (never raw markup)', () => {
   for (const xml of [staff, student]) {
-    // eslint-disable-next-line no-control-regex
     expect(xml).not.toMatch(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/);
     expect(xml).not.toMatch(/[\uD800-\uDFFF]/u);
     expect(xml).not.toContain('<img');

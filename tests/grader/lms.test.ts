@@ -18,12 +18,46 @@ import { moodleFeedback, renderMoodle } from '../../grader/reports/moodle';
 import { checkRosterIdentifiers, formulaIdentifierWarnings, looksLikeFormula } from '../../grader/roster-file';
 import { HOSTILE_IDS, hostileReport } from '../helpers/hostile-report';
 
-function check(id: string, status: CheckReport['status'], points: number, maxPoints: number, visibility: CheckReport['visibility'] = 'public'): CheckReport {
-  return { id, target: 'RNN.forward', title: id, status, points, maxPoints, visibility, message: `SECRET message of ${id}`, item: id, durationMs: 3 };
+function check(
+  id: string,
+  status: CheckReport['status'],
+  points: number,
+  maxPoints: number,
+  visibility: CheckReport['visibility'] = 'public',
+): CheckReport {
+  return {
+    id,
+    target: 'RNN.forward',
+    title: id,
+    status,
+    points,
+    maxPoints,
+    visibility,
+    message: `SECRET message of ${id}`,
+    item: id,
+    durationMs: 3,
+  };
 }
 
-function submission(id: string, score: number, checks: CheckReport[], extra: Partial<SubmissionReport> = {}): SubmissionReport {
-  return { id, path: `submissions/${id}`, status: 'graded', score, maxScore: 12.5, seed: 1, checks, manual: [], warnings: [], durationMs: 5, ...extra };
+function submission(
+  id: string,
+  score: number,
+  checks: CheckReport[],
+  extra: Partial<SubmissionReport> = {},
+): SubmissionReport {
+  return {
+    id,
+    path: `submissions/${id}`,
+    status: 'graded',
+    score,
+    maxScore: 12.5,
+    seed: 1,
+    checks,
+    manual: [],
+    warnings: [],
+    durationMs: 5,
+    ...extra,
+  };
 }
 
 const REPORT: GradeReport = {
@@ -33,19 +67,46 @@ const REPORT: GradeReport = {
     source: 'rubric.yaml',
     name: 'Lab 8 RNN',
     maxScore: 12.5,
-    items: ['contract.exports', 'forward.shape', 'forward.value'].map((id) => ({ id, kind: 'check' as const, title: id, maxPoints: 4, checks: [id] })),
+    items: ['contract.exports', 'forward.shape', 'forward.value'].map((id) => ({
+      id,
+      kind: 'check' as const,
+      title: id,
+      maxPoints: 4,
+      checks: [id],
+    })),
   },
   sandbox: 'fake',
   warnings: [],
   generatedAt: '2025-01-01T00:00:00.000Z',
   submissions: [
-    submission('alice', 12.5, [check('contract.exports', 'passed', 0, 0), check('forward.shape', 'passed', 4.5, 4.5), check('forward.value', 'passed', 8, 8)]),
-    submission('bob, jr', 4.5, [check('contract.exports', 'failed', 0, 0), check('forward.shape', 'passed', 4.5, 4.5), check('forward.value', 'timeout', 0, 8, 'hidden')]),
-    submission('carol', 0, [check('contract.exports', 'skipped', 0, 0), check('forward.shape', 'skipped', 0, 4.5), check('forward.value', 'skipped', 0, 8)], {
-      status: 'error',
-      error: 'rnn.ts:3:1: Unexpected "}"\nmore detail',
-    }),
-    submission('dave', 2 / 3, [check('contract.exports', 'passed', 0, 0), check('forward.shape', 'failed', 2 / 3, 4.5), check('forward.value', 'failed', 0, 8)]),
+    submission('alice', 12.5, [
+      check('contract.exports', 'passed', 0, 0),
+      check('forward.shape', 'passed', 4.5, 4.5),
+      check('forward.value', 'passed', 8, 8),
+    ]),
+    submission('bob, jr', 4.5, [
+      check('contract.exports', 'failed', 0, 0),
+      check('forward.shape', 'passed', 4.5, 4.5),
+      check('forward.value', 'timeout', 0, 8, 'hidden'),
+    ]),
+    submission(
+      'carol',
+      0,
+      [
+        check('contract.exports', 'skipped', 0, 0),
+        check('forward.shape', 'skipped', 0, 4.5),
+        check('forward.value', 'skipped', 0, 8),
+      ],
+      {
+        status: 'error',
+        error: 'rnn.ts:3:1: Unexpected "}"\nmore detail',
+      },
+    ),
+    submission('dave', 2 / 3, [
+      check('contract.exports', 'passed', 0, 0),
+      check('forward.shape', 'failed', 2 / 3, 4.5),
+      check('forward.value', 'failed', 0, 8),
+    ]),
   ],
 };
 
@@ -75,7 +136,11 @@ describe('Canvas', () => {
   });
 
   test('an existing assignment, another id column, and a roster', () => {
-    expect(renderCanvas(REPORT, { assignmentName: 'RNN lab', assignmentId: 4711, idColumn: 'SIS User ID' }).split('\n').slice(0, 3)).toEqual([
+    expect(
+      renderCanvas(REPORT, { assignmentName: 'RNN lab', assignmentId: 4711, idColumn: 'SIS User ID' })
+        .split('\n')
+        .slice(0, 3),
+    ).toEqual([
       'Student,ID,SIS User ID,SIS Login ID,Section,RNN lab (4711)',
       'Points Possible,,,,,12.5',
       'alice,,alice,,,12.5',
@@ -112,10 +177,16 @@ describe('Moodle', () => {
   });
 
   test('other identifiers, a roster, no feedback column', () => {
-    expect(renderMoodle(REPORT, { identifier: 'email', roster: ROSTER, feedback: false, gradeColumn: 'Assignment: RNN' })).toBe(
-      ['Email address,Assignment: RNN', 'alice@uni.example,12.5', '"bob, jr",4.5', 'carol,0', 'dave,0.67', ''].join('\n'),
+    expect(
+      renderMoodle(REPORT, { identifier: 'email', roster: ROSTER, feedback: false, gradeColumn: 'Assignment: RNN' }),
+    ).toBe(
+      ['Email address,Assignment: RNN', 'alice@uni.example,12.5', '"bob, jr",4.5', 'carol,0', 'dave,0.67', ''].join(
+        '\n',
+      ),
     );
-    expect(renderMoodle(REPORT, { identifier: 'username', roster: ROSTER, feedback: false }).split('\n').slice(0, 2)).toEqual(['Username,Lab 8 RNN', 'asmith,12.5']);
+    expect(
+      renderMoodle(REPORT, { identifier: 'username', roster: ROSTER, feedback: false }).split('\n').slice(0, 2),
+    ).toEqual(['Username,Lab 8 RNN', 'asmith,12.5']);
     expect(renderMoodle(REPORT, { roster: ROSTER, feedback: false }).split('\n')[1]).toBe('20250001,12.5');
   });
 
@@ -127,14 +198,28 @@ describe('Moodle', () => {
 
 describe('roster', () => {
   test('columns are matched loosely; unknown ones ignored; empty cells unknown', () => {
-    expect(ROSTER.get('alice')).toEqual({ id: 'alice', name: 'Smith, Alice', canvasId: '101', sisUserId: 'S-1', sisLoginId: 'asmith', section: 'Tue lab', email: 'alice@uni.example', username: 'asmith', idNumber: '20250001' });
+    expect(ROSTER.get('alice')).toEqual({
+      id: 'alice',
+      name: 'Smith, Alice',
+      canvasId: '101',
+      sisUserId: 'S-1',
+      sisLoginId: 'asmith',
+      section: 'Tue lab',
+      email: 'alice@uni.example',
+      username: 'asmith',
+      idNumber: '20250001',
+    });
     expect(ROSTER.get('bob, jr')).toEqual({ id: 'bob, jr', name: 'Bob Jr.' });
     expect(ROSTER.get('zoe')).toEqual({ id: 'zoe', name: 'Zoe' });
   });
 
   test('a roster without an id column, with a repeated id or a row without id is an error', () => {
-    expect(() => parseRoster('name,email\nA,a@x\n', 'r.csv')).toThrow(new RosterError('r.csv has no "id" column (the submission id); its columns: name, email'));
-    expect(() => parseRoster('id,name\na,A\na,B\n', 'r.csv')).toThrow('r.csv, line 3: the submission id "a" is listed twice');
+    expect(() => parseRoster('name,email\nA,a@x\n', 'r.csv')).toThrow(
+      new RosterError('r.csv has no "id" column (the submission id); its columns: name, email'),
+    );
+    expect(() => parseRoster('id,name\na,A\na,B\n', 'r.csv')).toThrow(
+      'r.csv, line 3: the submission id "a" is listed twice',
+    );
     expect(() => parseRoster('id,name\n,A\n', 'r.csv')).toThrow('r.csv, line 2: no submission id');
     expect(() => parseRoster('', 'r.csv')).toThrow('r.csv is empty');
   });
@@ -150,17 +235,22 @@ describe('the hostile batch, read back with csv-parse', () => {
     ['gradebook.csv', () => renderGradebook(report), 1],
     ['canvas.csv', () => renderCanvas(report, { assignmentId: '4711' }), 2],
     ['moodle.csv', () => renderMoodle(report), 1],
-  ] as const)('%s: one record per submission, every cell inert, ids kept (behind a quote where they look like formulas)', (_file, render, headerRows) => {
-    const rows = read(render());
-    expect(rows).toHaveLength(report.submissions.length + headerRows);
-    const width = rows[0].length;
-    for (const row of rows) {
-      expect(row).toHaveLength(width);
-      for (const cell of row) expect([cell, looksLikeFormula(cell)]).toEqual([cell, false]);
-    }
-    const body = rows.slice(headerRows);
-    expect(body.map((row) => row[_file === 'canvas.csv' ? 3 : 0])).toEqual(report.submissions.map((s) => escaped(s.id)));
-  });
+  ] as const)(
+    '%s: one record per submission, every cell inert, ids kept (behind a quote where they look like formulas)',
+    (_file, render, headerRows) => {
+      const rows = read(render());
+      expect(rows).toHaveLength(report.submissions.length + headerRows);
+      const width = rows[0].length;
+      for (const row of rows) {
+        expect(row).toHaveLength(width);
+        for (const cell of row) expect([cell, looksLikeFormula(cell)]).toEqual([cell, false]);
+      }
+      const body = rows.slice(headerRows);
+      expect(body.map((row) => row[_file === 'canvas.csv' ? 3 : 0])).toEqual(
+        report.submissions.map((s) => escaped(s.id)),
+      );
+    },
+  );
 
   test('the Canvas assignment column carries the id; the rubric name cannot start a formula there either', () => {
     const [header] = read(renderCanvas(report, { assignmentId: '4711' }));
@@ -173,10 +263,16 @@ describe('the hostile batch, read back with csv-parse', () => {
     expect(warnings).toHaveLength(3);
     for (const [warning, file] of warnings.map((w, i) => [w, ['gradebook.csv', 'canvas.csv', 'moodle.csv'][i]])) {
       expect(warning.startsWith(`${file}: 3 identifier(s) start like a spreadsheet formula`)).toBe(true);
-      for (const id of [HOSTILE_IDS.formula, HOSTILE_IDS.at, HOSTILE_IDS.minus]) expect(warning).toContain(JSON.stringify(id));
+      for (const id of [HOSTILE_IDS.formula, HOSTILE_IDS.at, HOSTILE_IDS.minus])
+        expect(warning).toContain(JSON.stringify(id));
     }
     // With a roster that gives clean identifiers, nothing to warn about in the LMS files.
-    const roster = parseRoster(stringify([['id', 'sis_login_id', 'idnumber'], ...report.submissions.map((s, i) => [s.id, `login${i}`, String(1000 + i)])]));
+    const roster = parseRoster(
+      stringify([
+        ['id', 'sis_login_id', 'idnumber'],
+        ...report.submissions.map((s, i) => [s.id, `login${i}`, String(1000 + i)]),
+      ]),
+    );
     expect(roster.size).toBe(report.submissions.length);
     expect(formulaIdentifierWarnings(report, ['canvas', 'moodle'], { roster })).toEqual([]);
   });
@@ -186,15 +282,31 @@ describe('a roster that lacks an identifier', () => {
   const roster = parseRoster('id,name,sis_login_id,idnumber,email\nalice,Alice,asmith,,alice@x\nbob,Bob,,2002,\n');
 
   test('is refused, naming the submissions, for the format that needs it', () => {
-    expect(() => checkRosterIdentifiers(['alice', 'bob', 'carol'], ['canvas'], { roster, rosterShown: 'roster.csv' })).toThrow(
-      new RosterError('canvas.csv needs a canvas_id, sis_user_id or sis_login_id for 2 submission(s) that roster.csv does not give one for: "bob", "carol". Add them to the roster, or pass --allow-submission-ids to export those rows under their submission id.'),
+    expect(() =>
+      checkRosterIdentifiers(['alice', 'bob', 'carol'], ['canvas'], { roster, rosterShown: 'roster.csv' }),
+    ).toThrow(
+      new RosterError(
+        'canvas.csv needs a canvas_id, sis_user_id or sis_login_id for 2 submission(s) that roster.csv does not give one for: "bob", "carol". Add them to the roster, or pass --allow-submission-ids to export those rows under their submission id.',
+      ),
     );
-    expect(() => checkRosterIdentifiers(['alice', 'bob'], ['moodle'], { roster, rosterShown: 'roster.csv' })).toThrow('moodle.csv needs the ID number (idnumber) of 1 submission(s) that roster.csv does not give it for: "alice".');
-    expect(() => checkRosterIdentifiers(['alice', 'bob'], ['moodle'], { roster, rosterShown: 'roster.csv', moodleIdentifier: 'email' })).toThrow('moodle.csv needs the Email address (email) of 1 submission(s) that roster.csv does not give it for: "bob".');
+    expect(() => checkRosterIdentifiers(['alice', 'bob'], ['moodle'], { roster, rosterShown: 'roster.csv' })).toThrow(
+      'moodle.csv needs the ID number (idnumber) of 1 submission(s) that roster.csv does not give it for: "alice".',
+    );
+    expect(() =>
+      checkRosterIdentifiers(['alice', 'bob'], ['moodle'], {
+        roster,
+        rosterShown: 'roster.csv',
+        moodleIdentifier: 'email',
+      }),
+    ).toThrow(
+      'moodle.csv needs the Email address (email) of 1 submission(s) that roster.csv does not give it for: "bob".',
+    );
   });
 
   test('passes when the TA opts out, when the formats do not need it, or without a roster', () => {
-    expect(() => checkRosterIdentifiers(['alice', 'bob', 'carol'], ['canvas', 'moodle'], { roster, allowSubmissionIds: true })).not.toThrow();
+    expect(() =>
+      checkRosterIdentifiers(['alice', 'bob', 'carol'], ['canvas', 'moodle'], { roster, allowSubmissionIds: true }),
+    ).not.toThrow();
     expect(() => checkRosterIdentifiers(['carol'], ['json', 'csv', 'md'], { roster })).not.toThrow();
     expect(() => checkRosterIdentifiers(['carol'], ['canvas', 'moodle'], {})).not.toThrow();
   });
@@ -202,20 +314,53 @@ describe('a roster that lacks an identifier', () => {
   test('the command line: exit 2 naming them, --allow-submission-ids, --canvas-assignment-id', () => {
     const root = mkdtempSync(join(tmpdir(), 'lms-cli-'));
     const project = join(__dirname, '..', '..');
-    const cli = (args: string[]) => spawnSync(join(project, 'node_modules', '.bin', 'tsx'), [join(project, 'grader', 'cli.ts'), ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 170_000 });
+    const cli = (args: string[]) =>
+      spawnSync(join(project, 'node_modules', '.bin', 'tsx'), [join(project, 'grader', 'cli.ts'), ...args], {
+        cwd: root,
+        encoding: 'utf8',
+        env: { ...process.env, NO_COLOR: '1' },
+        timeout: 170_000,
+      });
     try {
       const report = hostileReport();
       report.submissions = report.submissions.filter((s) => s.id === HOSTILE_IDS.formula || s.id === HOSTILE_IDS.minus);
       writeFileSync(join(root, 'report.json'), JSON.stringify(report));
       writeFileSync(join(root, 'roster.csv'), `id,sis_login_id\n"${HOSTILE_IDS.formula.replace(/"/g, '""')}",alice1\n`);
       const refused = cli(['merge', root, '--out', 'out1', '--format', 'canvas', '--roster', 'roster.csv']);
-      expect({ status: refused.status, stderr: refused.stderr }).toEqual({ status: 2, stderr: expect.stringContaining('canvas.csv needs a canvas_id, sis_user_id or sis_login_id for 1 submission(s) that roster.csv does not give one for: "-frank"') });
-      const allowed = cli(['merge', root, '--out', 'out2', '--format', 'canvas', '--roster', 'roster.csv', '--allow-submission-ids', '--canvas-assignment-id', '4711']);
-      expect({ status: allowed.status, stderr: allowed.stderr }).toEqual({ status: 0, stderr: expect.stringContaining('WARNING: canvas.csv: 1 identifier(s) start like a spreadsheet formula') });
+      expect({ status: refused.status, stderr: refused.stderr }).toEqual({
+        status: 2,
+        stderr: expect.stringContaining(
+          'canvas.csv needs a canvas_id, sis_user_id or sis_login_id for 1 submission(s) that roster.csv does not give one for: "-frank"',
+        ),
+      });
+      const allowed = cli([
+        'merge',
+        root,
+        '--out',
+        'out2',
+        '--format',
+        'canvas',
+        '--roster',
+        'roster.csv',
+        '--allow-submission-ids',
+        '--canvas-assignment-id',
+        '4711',
+      ]);
+      expect({ status: allowed.status, stderr: allowed.stderr }).toEqual({
+        status: 0,
+        stderr: expect.stringContaining('WARNING: canvas.csv: 1 identifier(s) start like a spreadsheet formula'),
+      });
       const rows = parse(readFileSync(join(root, 'out2', 'canvas.csv'), 'utf8')) as string[][];
       expect(rows[0][5]).toBe(`'${report.rubric.name} (4711)`);
-      expect(rows.slice(2).map((row) => row[3]).sort()).toEqual(["'-frank", 'alice1']);
-      expect(cli(['merge', root, '--out', 'out3', '--format', 'canvas', '--canvas-assignment-id', 'abc']).status).toBe(2);
+      expect(
+        rows
+          .slice(2)
+          .map((row) => row[3])
+          .sort(),
+      ).toEqual(["'-frank", 'alice1']);
+      expect(cli(['merge', root, '--out', 'out3', '--format', 'canvas', '--canvas-assignment-id', 'abc']).status).toBe(
+        2,
+      );
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
@@ -226,7 +371,8 @@ describe('a row the grader failed on (cause: grader)', () => {
   const report = hostileReport();
   report.submissions[0].cause = 'grader';
   // Rows follow the submissions' order, after the header (and Canvas' "Points Possible" row).
-  const scores = (csv: string, skip: number, column: (row: string[]) => string) => (parse(csv) as string[][]).slice(skip).map(column);
+  const scores = (csv: string, skip: number, column: (row: string[]) => string) =>
+    (parse(csv) as string[][]).slice(skip).map(column);
 
   test('gets an empty score cell in every gradebook import, never a number the student did not earn', () => {
     const earned = report.submissions.slice(1).map((submission) => String(submission.score));

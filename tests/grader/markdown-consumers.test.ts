@@ -17,7 +17,15 @@ const report = hostileReport();
 
 /** The text a reader sees in an inline token: text, code spans and line breaks. */
 function inlineText(token: Token): string {
-  return (token.children ?? []).map((child) => (child.type === 'text' || child.type === 'code_inline' ? child.content : child.type === 'softbreak' || child.type === 'hardbreak' ? '\n' : '')).join('');
+  return (token.children ?? [])
+    .map((child) =>
+      child.type === 'text' || child.type === 'code_inline'
+        ? child.content
+        : child.type === 'softbreak' || child.type === 'hardbreak'
+          ? '\n'
+          : '',
+    )
+    .join('');
 }
 
 /** Tables as rows of cell texts (header row first). */
@@ -38,10 +46,12 @@ function tables(tokens: Token[]): string[][][] {
 function expectInert(markdown: string): void {
   const tokens = md.parse(markdown, {});
   const all = tokens.flatMap((token) => [token, ...(token.children ?? [])]);
-  expect(all.filter((token) => token.type === 'html_inline' || token.type === 'html_block').map((token) => token.content)).toEqual([]);
+  expect(
+    all.filter((token) => token.type === 'html_inline' || token.type === 'html_block').map((token) => token.content),
+  ).toEqual([]);
   const html = md.render(markdown);
   expect(html).not.toMatch(/<(img|script)\b/i);
-  // eslint-disable-next-line no-control-regex
+
   expect(markdown).not.toMatch(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/);
   // Printed to the CI log too: no line a runner would execute.
   expect(markdown.split('\n').filter((line) => /^\s*::/.test(line))).toEqual([]);
@@ -56,22 +66,32 @@ test('report.md: tables keep their rows and cells, headings and code spans give 
   expect(scores.slice(1).map((row) => row[0])).toEqual(report.submissions.map((s) => plainLine(s.id)));
   expect(items).toHaveLength(report.rubric.items.length + 1);
   expect(checks).toHaveLength(4 + 1);
-  const headings = tokens.filter((token, i) => token.type === 'inline' && tokens[i - 1].type === 'heading_open' && tokens[i - 1].tag === 'h3').map(inlineText);
+  const headings = tokens
+    .filter(
+      (token, i) => token.type === 'inline' && tokens[i - 1].type === 'heading_open' && tokens[i - 1].tag === 'h3',
+    )
+    .map(inlineText);
   expect(headings).toEqual(report.submissions.map((s) => plainLine(s.id)));
-  const codes = tokens.flatMap((token) => token.children ?? []).filter((token) => token.type === 'code_inline').map((token) => token.content);
+  const codes = tokens
+    .flatMap((token) => token.children ?? [])
+    .filter((token) => token.type === 'code_inline')
+    .map((token) => token.content);
   for (const submission of report.submissions) expect(codes).toContain(plainLine(submission.path));
   // The entity-like id stays text: &nbsp; and &#1; are shown as written.
   expect(headings[1]).toBe(HOSTILE_IDS.markup);
 });
 
-test.each(report.submissions.map((s, i) => [i, JSON.stringify(s.id)] as const))('feedback file %i (%s): inert, its heading the id', (index) => {
-  const submission = report.submissions[index];
-  const markdown = renderFeedbackFiles(report).get(submission.id)!;
-  expectInert(markdown);
-  const tokens = md.parse(markdown, {});
-  expect(inlineText(tokens[1])).toBe(`Feedback: ${plainLine(submission.id)}`);
-  expect(markdown).not.toContain('expected yHat');
-});
+test.each(report.submissions.map((s, i) => [i, JSON.stringify(s.id)] as const))(
+  'feedback file %i (%s): inert, its heading the id',
+  (index) => {
+    const submission = report.submissions[index];
+    const markdown = renderFeedbackFiles(report).get(submission.id)!;
+    expectInert(markdown);
+    const tokens = md.parse(markdown, {});
+    expect(inlineText(tokens[1])).toBe(`Feedback: ${plainLine(submission.id)}`);
+    expect(markdown).not.toContain('expected yHat');
+  },
+);
 
 test('the CI step summary: one table row per check, four cells each, the id in its code span', () => {
   for (const submission of report.submissions) {
@@ -81,7 +101,9 @@ test('the CI step summary: one table row per check, four cells each, the id in i
     const tokens = md.parse(markdown, {});
     const [table] = tables(tokens);
     expect(table.map((row) => row.length)).toEqual(Array(submission.checks.length + 2).fill(4));
-    expect(table.slice(1, -1).map((row) => row[0].replace(/ \(hidden\)$/, ''))).toEqual(submission.checks.map((check) => check.id));
+    expect(table.slice(1, -1).map((row) => row[0].replace(/ \(hidden\)$/, ''))).toEqual(
+      submission.checks.map((check) => check.id),
+    );
     const code = tokens.flatMap((token) => token.children ?? []).find((token) => token.type === 'code_inline')!;
     expect(code.content).toBe(plainLine(submission.id));
   }

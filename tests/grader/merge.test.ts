@@ -18,7 +18,20 @@ function submission(id: string, score: number): SubmissionReport {
     score,
     maxScore: 2,
     seed: id.length,
-    checks: [{ id: 'loss.mse', target: 'mseLoss', title: 'mse', status: score === 2 ? 'passed' : 'failed', points: score, maxPoints: 2, visibility: 'public', message: score === 2 ? '' : 'wrong', item: 'loss.mse', durationMs: 5 }],
+    checks: [
+      {
+        id: 'loss.mse',
+        target: 'mseLoss',
+        title: 'mse',
+        status: score === 2 ? 'passed' : 'failed',
+        points: score,
+        maxPoints: 2,
+        visibility: 'public',
+        message: score === 2 ? '' : 'wrong',
+        item: 'loss.mse',
+        durationMs: 5,
+      },
+    ],
     manual: [],
     warnings: [],
     durationMs: 10,
@@ -32,7 +45,12 @@ function report(submissions: SubmissionReport[], extra: Partial<GradeReport> = {
   return {
     schemaVersion: 1,
     seed: 8,
-    rubric: { source: 'rubric.yaml', name: 'R', maxScore: 2, items: [{ id: 'loss.mse', kind: 'check', title: 'mse', maxPoints: 2, checks: ['loss.mse'] }] },
+    rubric: {
+      source: 'rubric.yaml',
+      name: 'R',
+      maxScore: 2,
+      items: [{ id: 'loss.mse', kind: 'check', title: 'mse', maxPoints: 2, checks: ['loss.mse'] }],
+    },
     sandbox: 'sandbox A',
     warnings: [],
     generatedAt: '2025-01-01T00:00:00.000Z',
@@ -43,7 +61,10 @@ function report(submissions: SubmissionReport[], extra: Partial<GradeReport> = {
 
 /** Shard `index` of `count` of ALL, as the grader would write it. */
 function shard(index: number, count: number, source = `shard${index}`): ShardInput {
-  return { source, report: report(selectShard(ALL, { index, count }), { shard: { index, count, totalSubmissions: ALL.length } }) };
+  return {
+    source,
+    report: report(selectShard(ALL, { index, count }), { shard: { index, count, totalSubmissions: ALL.length } }),
+  };
 }
 
 test('merging every shard gives the unsharded report, in any order of the folders', () => {
@@ -54,18 +75,24 @@ test('merging every shard gives the unsharded report, in any order of the folder
 });
 
 test('a missing shard is an error', () => {
-  expect(() => mergeReports([shard(1, 3), shard(3, 3)])).toThrow(new MergeError('shard 2/3 is missing (given: 1/3 (shard1), 3/3 (shard3))'));
+  expect(() => mergeReports([shard(1, 3), shard(3, 3)])).toThrow(
+    new MergeError('shard 2/3 is missing (given: 1/3 (shard1), 3/3 (shard3))'),
+  );
   expect(() => mergeReports([shard(2, 4)])).toThrow('shards 1/4, 3/4, 4/4 are missing (given: 2/4 (shard2))');
 });
 
 test('a shard given twice is an error', () => {
-  expect(() => mergeReports([shard(1, 2), shard(2, 2, 'a'), shard(2, 2, 'b')])).toThrow('shard 2/2 is given twice: a and b');
+  expect(() => mergeReports([shard(1, 2), shard(2, 2, 'a'), shard(2, 2, 'b')])).toThrow(
+    'shard 2/2 is given twice: a and b',
+  );
 });
 
 test('an incomplete shard (a submission missing from it) is an error', () => {
   const broken = shard(1, 2);
   broken.report.submissions = broken.report.submissions.slice(1);
-  expect(() => mergeReports([broken, shard(2, 2)])).toThrow('shard 1/2 (shard1) holds 2 submissions, but shard 1/2 of 5 must hold 3: its report is incomplete');
+  expect(() => mergeReports([broken, shard(2, 2)])).toThrow(
+    'shard 1/2 (shard1) holds 2 submissions, but shard 1/2 of 5 must hold 3: its report is incomplete',
+  );
 });
 
 test('a submission in two reports is an error', () => {
@@ -75,24 +102,36 @@ test('a submission in two reports is an error', () => {
 });
 
 test('shards of different splits, batches, seeds or rubrics do not merge', () => {
-  expect(() => mergeReports([shard(1, 2), shard(2, 3)])).toThrow('shard2 is shard 2/3, but shard1 is shard 1/2: all shards must come from one --shard I/2 split');
+  expect(() => mergeReports([shard(1, 2), shard(2, 3)])).toThrow(
+    'shard2 is shard 2/3, but shard1 is shard 1/2: all shards must come from one --shard I/2 split',
+  );
   const other = shard(2, 2);
   other.report.shard!.totalSubmissions = 6;
-  expect(() => mergeReports([shard(1, 2), other])).toThrow('shard2 was split from a batch of 6 submissions, but shard1 from 5: the shards were not graded from the same submissions');
+  expect(() => mergeReports([shard(1, 2), other])).toThrow(
+    'shard2 was split from a batch of 6 submissions, but shard1 from 5: the shards were not graded from the same submissions',
+  );
   const seeded = shard(2, 2);
   seeded.report.seed = 9;
-  expect(() => mergeReports([shard(1, 2), seeded])).toThrow('shard2 was graded with seed 9, but shard1 with seed 8; regrade with the same --seed');
+  expect(() => mergeReports([shard(1, 2), seeded])).toThrow(
+    'shard2 was graded with seed 9, but shard1 with seed 8; regrade with the same --seed',
+  );
   const rubric = shard(2, 2);
   rubric.report.rubric = { ...rubric.report.rubric, source: 'other.yaml', maxScore: 3 };
-  expect(() => mergeReports([shard(1, 2), rubric])).toThrow('shard2 was graded with another rubric (other.yaml) than shard1 (rubric.yaml); regrade with the same --rubric');
-  expect(() => mergeReports([shard(1, 2), { source: 'plain', report: report([ALL[1]]) }])).toThrow('plain is not a shard (graded without --shard), but shard1 is shard 1/2 (shard1); merge either shards of one batch or whole batches');
+  expect(() => mergeReports([shard(1, 2), rubric])).toThrow(
+    'shard2 was graded with another rubric (other.yaml) than shard1 (rubric.yaml); regrade with the same --rubric',
+  );
+  expect(() => mergeReports([shard(1, 2), { source: 'plain', report: report([ALL[1]]) }])).toThrow(
+    'plain is not a shard (graded without --shard), but shard1 is shard 1/2 (shard1); merge either shards of one batch or whole batches',
+  );
 });
 
 test('shards graded from different folders are caught even when the counts agree', () => {
   // Shard 2 was graded from a folder where "bob" was called "zed": same counts, different split.
   const renamed = shard(2, 2);
   renamed.report.submissions = renamed.report.submissions.map((s) => (s.id === 'bob' ? { ...s, id: 'zed' } : s));
-  expect(() => mergeReports([shard(1, 2), renamed])).toThrow('the submission "carol" was graded in shard 1/2 (shard1), but in the merged batch it belongs to shard 2/2: the shards were not graded from the same submissions');
+  expect(() => mergeReports([shard(1, 2), renamed])).toThrow(
+    'the submission "carol" was graded in shard 1/2 (shard1), but in the merged batch it belongs to shard 2/2: the shards were not graded from the same submissions',
+  );
 });
 
 test('separately graded batches merge when their ids differ; warnings and sandboxes are combined', () => {
@@ -112,16 +151,22 @@ describe('reading report folders', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   test('a folder without report.json, invalid JSON, or another schema is a clear error', () => {
-    expect(() => readReportDir(join(dir, 'none'))).toThrow(`Cannot read ${join(dir, 'none', 'report.json')}: it does not exist (was this shard graded with --format including json?)`);
+    expect(() => readReportDir(join(dir, 'none'))).toThrow(
+      `Cannot read ${join(dir, 'none', 'report.json')}: it does not exist (was this shard graded with --format including json?)`,
+    );
     mkdirSync(join(dir, 'bad'));
     writeFileSync(join(dir, 'bad', 'report.json'), '{ not json');
     expect(() => readReportDir(join(dir, 'bad'))).toThrow(`${join(dir, 'bad', 'report.json')} is not valid JSON`);
     mkdirSync(join(dir, 'v2'));
     writeFileSync(join(dir, 'v2', 'report.json'), JSON.stringify({ ...report(ALL), schemaVersion: 2 }));
-    expect(() => readReportDir(join(dir, 'v2'))).toThrow(`${join(dir, 'v2', 'report.json')} has schemaVersion 2; this grader reads schemaVersion 1`);
+    expect(() => readReportDir(join(dir, 'v2'))).toThrow(
+      `${join(dir, 'v2', 'report.json')} has schemaVersion 2; this grader reads schemaVersion 1`,
+    );
     mkdirSync(join(dir, 'partial'));
     writeFileSync(join(dir, 'partial', 'report.json'), JSON.stringify({ schemaVersion: 1, seed: 8 }));
-    expect(() => readReportDir(join(dir, 'partial'))).toThrow('is not a complete grade report (seed, rubric or submissions missing)');
+    expect(() => readReportDir(join(dir, 'partial'))).toThrow(
+      'is not a complete grade report (seed, rubric or submissions missing)',
+    );
   });
 
   test('a written report reads back equal', () => {

@@ -16,7 +16,11 @@ import AdmZip from 'adm-zip';
 const ROOT = path.join(__dirname, '..', '..');
 const CORRECT = path.join(ROOT, 'submissions', 'correct-loops');
 const CORRECT_RNN = readFileSync(path.join(CORRECT, 'rnn.ts'));
-const RUBRIC = 'items:\n' + ['contract.exports', 'data.columnMeans', 'loss.mse', 'forward.shape', 'grad.c.value', 'grad.b.value'].map((id) => `  - check: ${id}\n    points: 1\n`).join('');
+const RUBRIC =
+  'items:\n' +
+  ['contract.exports', 'data.columnMeans', 'loss.mse', 'forward.shape', 'grad.c.value', 'grad.b.value']
+    .map((id) => `  - check: ${id}\n    points: 1\n`)
+    .join('');
 
 interface Row {
   id: string;
@@ -30,26 +34,32 @@ interface Row {
 }
 
 function grade(args: string[], cwd: string) {
-  const run = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'tsx'), [path.join(ROOT, 'grader', 'cli.ts'), ...args], {
-    cwd,
-    encoding: 'utf8',
-    timeout: 500_000,
-    maxBuffer: 64 * 1024 * 1024,
-    env: { ...process.env, CI: 'true' },
-  });
+  const run = spawnSync(
+    path.join(ROOT, 'node_modules', '.bin', 'tsx'),
+    [path.join(ROOT, 'grader', 'cli.ts'), ...args],
+    {
+      cwd,
+      encoding: 'utf8',
+      timeout: 500_000,
+      maxBuffer: 64 * 1024 * 1024,
+      env: { ...process.env, CI: 'true' },
+    },
+  );
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
 function zipOf(files: Record<string, Buffer | string>): Buffer {
   const archive = new AdmZip();
-  for (const [name, data] of Object.entries(files)) archive.addFile(name, Buffer.isBuffer(data) ? data : Buffer.from(data));
+  for (const [name, data] of Object.entries(files))
+    archive.addFile(name, Buffer.isBuffer(data) ? data : Buffer.from(data));
   return archive.toBuffer();
 }
 
 /** A correct submission folder at `dir` (a string, or a Buffer for a name that is not UTF-8). */
 function correctFolder(dir: string | Buffer, extra: Record<string, string> = {}): void {
   mkdirSync(dir, { recursive: true });
-  const file = (name: string) => (typeof dir === 'string' ? path.join(dir, name) : Buffer.concat([dir, Buffer.from(`/${name}`)]));
+  const file = (name: string) =>
+    typeof dir === 'string' ? path.join(dir, name) : Buffer.concat([dir, Buffer.from(`/${name}`)]);
   writeFileSync(file('rnn.ts'), CORRECT_RNN);
   for (const [name, text] of Object.entries(extra)) {
     mkdirSync(path.dirname(file(name).toString()), { recursive: true });
@@ -69,7 +79,10 @@ describe('a batch of odd inputs', () => {
     // Correct submissions: a folder, a zip with rnn.ts in a folder, a zip inside a zip.
     cpSync(CORRECT, path.join(batch, 'correct-loops'), { recursive: true });
     writeFileSync(path.join(batch, 'zipped.zip'), zipOf({ 'lab8/src/rnn.ts': CORRECT_RNN, 'lab8/README.md': 'notes' }));
-    writeFileSync(path.join(batch, 'zipped-twice.zip'), zipOf({ 'upload/lab8.zip': zipOf({ 'lab8/rnn.ts': CORRECT_RNN }) }));
+    writeFileSync(
+      path.join(batch, 'zipped-twice.zip'),
+      zipOf({ 'upload/lab8.zip': zipOf({ 'lab8/rnn.ts': CORRECT_RNN }) }),
+    );
 
     // 14.2: a folder name that is not UTF-8 ("café" in Latin-1).
     correctFolder(Buffer.concat([Buffer.from(`${batch}/`), Buffer.from('caf\xe9', 'latin1')]));
@@ -77,7 +90,10 @@ describe('a batch of odd inputs', () => {
     correctFolder(path.join(batch, 'alice'));
     writeFileSync(path.join(batch, 'alice.zip'), zipOf({ 'rnn.ts': CORRECT_RNN }));
     // 14.4: a zip cannot speak for other students; nested zips share one size limit (2 × 110 MB > 200 MB).
-    writeFileSync(path.join(batch, 'mallory.zip'), zipOf({ 'victim-alice/rnn.ts': CORRECT_RNN, 'victim-bob/rnn.ts': CORRECT_RNN }));
+    writeFileSync(
+      path.join(batch, 'mallory.zip'),
+      zipOf({ 'victim-alice/rnn.ts': CORRECT_RNN, 'victim-bob/rnn.ts': CORRECT_RNN }),
+    );
     const part = zipOf({ 'zeros.bin': Buffer.alloc(110 * 1024 * 1024) });
     writeFileSync(path.join(batch, 'bomb.zip'), zipOf({ 'rnn.ts': CORRECT_RNN, 'a.zip': part, 'b.zip': part }));
 
@@ -98,7 +114,10 @@ describe('a batch of odd inputs', () => {
     // cannot finish (a grader fault: this row only).
     writeFileSync(path.join(root, 'deep.ts'), `export const x = ${'('.repeat(2000)}1${')'.repeat(2000)};\n`);
     correctFolder(path.join(batch, 'deep-nesting'));
-    writeFileSync(path.join(batch, 'deep-nesting', 'rnn.ts'), Buffer.concat([CORRECT_RNN, readFileSync(path.join(root, 'deep.ts'))]));
+    writeFileSync(
+      path.join(batch, 'deep-nesting', 'rnn.ts'),
+      Buffer.concat([CORRECT_RNN, readFileSync(path.join(root, 'deep.ts'))]),
+    );
     correctFolder(path.join(batch, 'transpiler-hang'));
     const labels = Array.from({ length: 100_000 }, (_, i) => `l${i}: `).join('') + 'void 0;\n';
     writeFileSync(path.join(batch, 'transpiler-hang', 'rnn.ts'), Buffer.concat([CORRECT_RNN, Buffer.from(labels)]));
@@ -120,36 +139,99 @@ describe('a batch of odd inputs', () => {
     expect({ status: run.status, stderr: run.stderr.slice(-3000) }).toEqual({ status: 3, stderr: expect.any(String) });
     expect(seconds).toBeLessThan(480);
     // Every report was written.
-    for (const file of ['report.json', 'report.md', 'junit.xml', 'gradebook.csv']) expect([file, existsSync(path.join(root, 'out', file))]).toEqual([file, true]);
+    for (const file of ['report.json', 'report.md', 'junit.xml', 'gradebook.csv'])
+      expect([file, existsSync(path.join(root, 'out', file))]).toEqual([file, true]);
 
     const report = JSON.parse(readFileSync(path.join(root, 'out', 'report.json'), 'utf8'));
     const rows = new Map<string, Row>(report.submissions.map((row: Row) => [row.id, row]));
     expect([...rows.keys()].sort()).toEqual(
-      ['alice', 'alice-2', 'bomb', 'caf%E9', 'correct-loops', 'deep-nesting', 'dev-zero', 'etc-link', 'fifo', 'mallory', 'pipe', 'transpiler-hang', 'type-bomb', 'zipped', 'zipped-twice'].sort(),
+      [
+        'alice',
+        'alice-2',
+        'bomb',
+        'caf%E9',
+        'correct-loops',
+        'deep-nesting',
+        'dev-zero',
+        'etc-link',
+        'fifo',
+        'mallory',
+        'pipe',
+        'transpiler-hang',
+        'type-bomb',
+        'zipped',
+        'zipped-twice',
+      ].sort(),
     );
     const row = (id: string) => rows.get(id)!;
 
     // Correct code keeps full marks, whatever its container, name or neighbours.
-    for (const id of ['correct-loops', 'zipped', 'zipped-twice', 'caf%E9', 'alice', 'alice-2', 'dev-zero', 'fifo', 'type-bomb']) {
+    for (const id of [
+      'correct-loops',
+      'zipped',
+      'zipped-twice',
+      'caf%E9',
+      'alice',
+      'alice-2',
+      'dev-zero',
+      'fifo',
+      'type-bomb',
+    ]) {
       expect([id, row(id).status, row(id).score, row(id).cause]).toEqual([id, 'graded', row(id).maxScore, undefined]);
     }
     expect(row('caf%E9').warnings).toContainEqual(expect.stringContaining('it is graded under the id "caf%E9"'));
-    expect(row('alice-2').warnings).toContainEqual('2 submissions have the id "alice" (batch/alice, batch/alice.zip!); they are graded as alice, alice-2 respectively');
+    expect(row('alice-2').warnings).toContainEqual(
+      '2 submissions have the id "alice" (batch/alice, batch/alice.zip!); they are graded as alice, alice-2 respectively',
+    );
     expect(report.warnings).toContainEqual(expect.stringContaining('they are graded as alice, alice-2'));
-    for (const id of ['dev-zero', 'fifo']) expect(row(id).warnings).toContainEqual(expect.stringMatching(/^handout files were changed .*lab\/index\.ts/));
+    for (const id of ['dev-zero', 'fifo'])
+      expect(row(id).warnings).toContainEqual(expect.stringMatching(/^handout files were changed .*lab\/index\.ts/));
     expect(row('dev-zero').warnings).toContainEqual('symlink helpers.ts points outside the submission folder; skipped');
     expect(row('fifo').warnings).toContainEqual('extra.ts is not a regular file (a device, FIFO or socket); skipped');
-    expect(row('type-bomb').warnings).toContainEqual(expect.stringMatching(/^type check skipped: it did not finish within/));
+    expect(row('type-bomb').warnings).toContainEqual(
+      expect.stringMatching(/^type check skipped: it did not finish within/),
+    );
 
     // Each odd one: its own row, a clear message, and whose fault it is.
-    const errors = Object.fromEntries(['mallory', 'bomb', 'pipe', 'etc-link', 'deep-nesting', 'transpiler-hang'].map((id) => [id, [row(id).status, row(id).cause ?? 'submission', row(id).error]]));
+    const errors = Object.fromEntries(
+      ['mallory', 'bomb', 'pipe', 'etc-link', 'deep-nesting', 'transpiler-hang'].map((id) => [
+        id,
+        [row(id).status, row(id).cause ?? 'submission', row(id).error],
+      ]),
+    );
     expect(errors).toEqual({
-      mallory: ['error', 'submission', 'the zip holds 2 files named rnn.ts (victim-alice/rnn.ts, victim-bob/rnn.ts); a zip is one submission and must hold exactly one.'],
-      bomb: ['error', 'submission', 'the zip could not be unpacked: it unpacks to more than 209715200 bytes (with the zips inside it)'],
-      pipe: ['error', 'submission', expect.stringMatching(/^pipe\.zip is not a regular file or folder \(a device, FIFO or socket\); the grader does not follow or open it/)],
-      'etc-link': ['error', 'submission', expect.stringMatching(/^etc-link is a symbolic link; the grader does not follow or open it/)],
-      'deep-nesting': ['error', 'submission', expect.stringMatching(/^rnn\.ts:\d+: brackets nested more than 500 levels deep \(the grader's limit\)/)],
-      'transpiler-hang': ['error', 'grader', expect.stringMatching(/^Internal grader error .*: the transpiler \(esbuild\) did not finish within 30 s/)],
+      mallory: [
+        'error',
+        'submission',
+        'the zip holds 2 files named rnn.ts (victim-alice/rnn.ts, victim-bob/rnn.ts); a zip is one submission and must hold exactly one.',
+      ],
+      bomb: [
+        'error',
+        'submission',
+        'the zip could not be unpacked: it unpacks to more than 209715200 bytes (with the zips inside it)',
+      ],
+      pipe: [
+        'error',
+        'submission',
+        expect.stringMatching(
+          /^pipe\.zip is not a regular file or folder \(a device, FIFO or socket\); the grader does not follow or open it/,
+        ),
+      ],
+      'etc-link': [
+        'error',
+        'submission',
+        expect.stringMatching(/^etc-link is a symbolic link; the grader does not follow or open it/),
+      ],
+      'deep-nesting': [
+        'error',
+        'submission',
+        expect.stringMatching(/^rnn\.ts:\d+: brackets nested more than 500 levels deep \(the grader's limit\)/),
+      ],
+      'transpiler-hang': [
+        'error',
+        'grader',
+        expect.stringMatching(/^Internal grader error .*: the transpiler \(esbuild\) did not finish within 30 s/),
+      ],
     });
     // A grader fault is not the student's zero: flagged, and no check of it claims a verdict.
     expect(row('transpiler-hang').checks.every((check) => check.status === 'skipped')).toBe(true);
@@ -163,7 +245,10 @@ describe('a batch of odd inputs', () => {
     cpSync(path.join(batch, 'alice.zip'), path.join(clean, 'alice.zip'));
     cpSync(path.join(batch, 'deep-nesting'), path.join(clean, 'deep-nesting'), { recursive: true });
     symlinkSync('/dev/zero', path.join(clean, 'zero.zip'));
-    const run = grade(['clean', '--rubric', 'rubric.yaml', '--jobs', '2', '--format', 'json', '--out', 'out-clean'], root);
+    const run = grade(
+      ['clean', '--rubric', 'rubric.yaml', '--jobs', '2', '--format', 'json', '--out', 'out-clean'],
+      root,
+    );
     expect({ status: run.status, stderr: run.stderr.slice(-3000) }).toEqual({ status: 0, stderr: expect.any(String) });
     const report = JSON.parse(readFileSync(path.join(root, 'out-clean', 'report.json'), 'utf8'));
     expect(report.submissions.map((row: Row) => [row.id, row.status, row.cause])).toEqual([

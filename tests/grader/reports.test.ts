@@ -16,8 +16,29 @@ import { renderJunit } from '../../grader/reports/junit';
 
 const SECRET = 'expected yHat = 0.123456';
 
-function check(id: string, target: string, item: string, status: CheckReport['status'], points: number, maxPoints: number, message: string, extra: Partial<CheckReport> = {}): CheckReport {
-  return { id, target, title: `title of ${id}`, status, points, maxPoints, visibility: 'public', message, item, durationMs: 10, ...extra };
+function check(
+  id: string,
+  target: string,
+  item: string,
+  status: CheckReport['status'],
+  points: number,
+  maxPoints: number,
+  message: string,
+  extra: Partial<CheckReport> = {},
+): CheckReport {
+  return {
+    id,
+    target,
+    title: `title of ${id}`,
+    status,
+    points,
+    maxPoints,
+    visibility: 'public',
+    message,
+    item,
+    durationMs: 10,
+    ...extra,
+  };
 }
 
 function fixture(): GradeReport {
@@ -30,12 +51,38 @@ function fixture(): GradeReport {
     seed: 123,
     checks: [
       check('contract.exports', 'rnn.ts', 'contract.exports', 'passed', 4, 4, ''),
-      check('forward.shape', 'RNN.forward', 'RNN.forward', 'failed', 0, 3, 'hidden has 3 rows, expected 24 (one per time step)', { diagnosis: 'forward.first-hidden', replay: { seed: 42, path: '0:1' } }),
-      check('forward.value', 'RNN.forward', 'RNN.forward', 'failed', 0, 6, `RNN.forward is wrong: ${SECRET} for x = [[1, 2]]\nyour value: 0.5`, { visibility: 'hidden', diagnosis: 'forward.no-tanh', replay: { seed: 7, path: '3' } }),
-      check('loss.mse', 'mseLoss', 'loss.mse', 'timeout', 0, 2, 'mseLoss did not finish within the time limit (no answer within 20000 ms).'),
+      check(
+        'forward.shape',
+        'RNN.forward',
+        'RNN.forward',
+        'failed',
+        0,
+        3,
+        'hidden has 3 rows, expected 24 (one per time step)',
+        { diagnosis: 'forward.first-hidden', replay: { seed: 42, path: '0:1' } },
+      ),
+      check(
+        'forward.value',
+        'RNN.forward',
+        'RNN.forward',
+        'failed',
+        0,
+        6,
+        `RNN.forward is wrong: ${SECRET} for x = [[1, 2]]\nyour value: 0.5`,
+        { visibility: 'hidden', diagnosis: 'forward.no-tanh', replay: { seed: 7, path: '3' } },
+      ),
+      check(
+        'loss.mse',
+        'mseLoss',
+        'loss.mse',
+        'timeout',
+        0,
+        2,
+        'mseLoss did not finish within the time limit (no answer within 20000 ms).',
+      ),
     ],
     manual: [{ id: 'ex1', title: 'Exercise 1', points: 7.5, maxPoints: 10, graded: true }],
-    warnings: ['type error in rnn.ts: Parameter \'x\' implicitly has an \'any\' type.'],
+    warnings: ["type error in rnn.ts: Parameter 'x' implicitly has an 'any' type."],
     durationMs: 1234,
   };
   const notRun = 'Not run: the submission could not be graded (see the error above).';
@@ -50,7 +97,10 @@ function fixture(): GradeReport {
     checks: [
       check('contract.exports', 'rnn.ts', 'contract.exports', 'skipped', 0, 4, notRun, { durationMs: 0 }),
       check('forward.shape', 'RNN.forward', 'RNN.forward', 'skipped', 0, 3, notRun, { durationMs: 0 }),
-      check('forward.value', 'RNN.forward', 'RNN.forward', 'skipped', 0, 6, notRun, { visibility: 'hidden', durationMs: 0 }),
+      check('forward.value', 'RNN.forward', 'RNN.forward', 'skipped', 0, 6, notRun, {
+        visibility: 'hidden',
+        durationMs: 0,
+      }),
       check('loss.mse', 'mseLoss', 'loss.mse', 'skipped', 0, 2, notRun, { durationMs: 0 }),
     ],
     manual: [{ id: 'ex1', title: 'Exercise 1', points: 0, maxPoints: 10, graded: false }],
@@ -68,7 +118,15 @@ function fixture(): GradeReport {
       check('contract.exports', 'rnn.ts', 'contract.exports', 'passed', 4, 4, ''),
       check('forward.shape', 'RNN.forward', 'RNN.forward', 'passed', 3, 3, ''),
       check('forward.value', 'RNN.forward', 'RNN.forward', 'passed', 6, 6, '', { visibility: 'hidden' }),
-      check('loss.mse', 'mseLoss', 'loss.mse', 'memory', 0, 2, 'mseLoss used more memory than allowed (heap limit 512 MiB). Look for arrays that keep growing.'),
+      check(
+        'loss.mse',
+        'mseLoss',
+        'loss.mse',
+        'memory',
+        0,
+        2,
+        'mseLoss used more memory than allowed (heap limit 512 MiB). Look for arrays that keep growing.',
+      ),
     ],
     manual: [{ id: 'ex1', title: 'Exercise 1', points: 10, maxPoints: 10, graded: true }],
     warnings: [],
@@ -83,7 +141,13 @@ function fixture(): GradeReport {
       maxScore: 25,
       items: [
         { id: 'contract.exports', kind: 'check', title: 'exports', maxPoints: 4, checks: ['contract.exports'] },
-        { id: 'RNN.forward', kind: 'target', title: 'RNN.forward (2 checks)', maxPoints: 9, checks: ['forward.shape', 'forward.value'] },
+        {
+          id: 'RNN.forward',
+          kind: 'target',
+          title: 'RNN.forward (2 checks)',
+          maxPoints: 9,
+          checks: ['forward.shape', 'forward.value'],
+        },
         { id: 'loss.mse', kind: 'check', title: 'mse', maxPoints: 2, checks: ['loss.mse'] },
         { id: 'ex1', kind: 'manual', title: 'Exercise 1', maxPoints: 10, checks: [] },
       ],
@@ -95,7 +159,8 @@ function fixture(): GradeReport {
   };
 }
 
-const STUDENT_FILES = (files: Map<string, string>) => [...files.keys()].filter((file) => /^(feedback|gradescope|classroom)\//.test(file));
+const STUDENT_FILES = (files: Map<string, string>) =>
+  [...files.keys()].filter((file) => /^(feedback|gradescope|classroom)\//.test(file));
 const STAFF_FILES = ['report.json', 'report.md', 'junit.xml'];
 
 test('every format writes the files it promises', () => {
@@ -133,7 +198,9 @@ test('hidden checks: full message for staff, a generic one (no diagnosis, no rep
   // The public check keeps its message, diagnosis-free but with its replay, in the student's feedback.
   expect(files.get('feedback/alice.md')).toContain('hidden has 3 rows, expected 24 (one per time step)');
   expect(files.get('feedback/alice.md')).toContain('replay: seed 42, path `0:1`');
-  expect(files.get('feedback/alice.md')).toContain('This hidden check gave a wrong result for RNN.forward. Hidden checks do not show their inputs or expected values');
+  expect(files.get('feedback/alice.md')).toContain(
+    'This hidden check gave a wrong result for RNN.forward. Hidden checks do not show their inputs or expected values',
+  );
 });
 
 test('the gradebook has one row per student and one column per rubric item', () => {
@@ -151,17 +218,43 @@ test('the gradebook has one row per student and one column per rubric item', () 
 test('GitHub Classroom: one runner per check and graded manual item, per-check status, hidden message replaced', () => {
   const report = fixture();
   const [alice, bob] = report.submissions;
-  const runner = (name: string, status: string, max_score: number, tests: object[]) => [name, { version: 1, status, max_score, tests }];
-  const t = (name: string, status: string, score: number, message: string, duration = 10) => ({ name, status, score, message, test_code: '', filename: '', line_no: 0, duration });
+  const runner = (name: string, status: string, max_score: number, tests: object[]) => [
+    name,
+    { version: 1, status, max_score, tests },
+  ];
+  const t = (name: string, status: string, score: number, message: string, duration = 10) => ({
+    name,
+    status,
+    score,
+    message,
+    test_code: '',
+    filename: '',
+    line_no: 0,
+    duration,
+  });
   expect(classroomBundle(report, alice)).toEqual({
     runners: 'contractExports,forwardShape,forwardValue,lossMse,ex1',
     results: Object.fromEntries([
       runner('contractExports', 'pass', 4, [t('contract.exports: title of contract.exports', 'pass', 4, '')]),
-      runner('forwardShape', 'fail', 3, [t('forward.shape: title of forward.shape', 'fail', 0, 'hidden has 3 rows, expected 24 (one per time step)')]),
-      runner('forwardValue', 'fail', 6, [
-        t('forward.value: title of forward.value', 'fail', 0, 'This hidden check gave a wrong result for RNN.forward. Hidden checks do not show their inputs or expected values; re-read the lab contract for RNN.forward and test it on your own cases.'),
+      runner('forwardShape', 'fail', 3, [
+        t('forward.shape: title of forward.shape', 'fail', 0, 'hidden has 3 rows, expected 24 (one per time step)'),
       ]),
-      runner('lossMse', 'error', 2, [t('loss.mse: title of loss.mse', 'error', 0, 'mseLoss did not finish within the time limit (no answer within 20000 ms).')]),
+      runner('forwardValue', 'fail', 6, [
+        t(
+          'forward.value: title of forward.value',
+          'fail',
+          0,
+          'This hidden check gave a wrong result for RNN.forward. Hidden checks do not show their inputs or expected values; re-read the lab contract for RNN.forward and test it on your own cases.',
+        ),
+      ]),
+      runner('lossMse', 'error', 2, [
+        t(
+          'loss.mse: title of loss.mse',
+          'error',
+          0,
+          'mseLoss did not finish within the time limit (no answer within 20000 ms).',
+        ),
+      ]),
       // 7.5 of 10: four equal shares, three credited, so that the reporter's passed ÷ tests × max_score is 7.5.
       runner('ex1', 'fail', 10, [
         t('ex1: Exercise 1', 'fail', 0, 'Graded by hand: 7.5 of 10 points.', 0),
@@ -175,7 +268,16 @@ test('GitHub Classroom: one runner per check and graded manual item, per-check s
   const bobs = classroomBundle(report, bob);
   expect(bobs.runners).toBe('contractExports,forwardShape,forwardValue,lossMse');
   for (const result of Object.values(bobs.results)) {
-    expect(result).toMatchObject({ status: 'error', tests: [{ status: 'error', score: 0, message: 'Not run: your submission could not be graded: rnn.ts:3:1: Unexpected "}"' }] });
+    expect(result).toMatchObject({
+      status: 'error',
+      tests: [
+        {
+          status: 'error',
+          score: 0,
+          message: 'Not run: your submission could not be graded: rnn.ts:3:1: Unexpected "}"',
+        },
+      ],
+    });
   }
 });
 
@@ -188,15 +290,21 @@ test('Gradescope: numbered tests, per-check visibility, hidden output replaced, 
   expect(results.output).toBe(
     "Autograded score: 11.5 / 25.\nSome checks are hidden: their details are not shown.\nNote: type error in rnn.ts: Parameter 'x' implicitly has an 'any' type.",
   );
-  expect(results.tests.map((test) => [test.number, test.name, test.score, test.max_score, test.status, test.visibility])).toEqual([
+  expect(
+    results.tests.map((test) => [test.number, test.name, test.score, test.max_score, test.status, test.visibility]),
+  ).toEqual([
     ['1', 'contract.exports: title of contract.exports', 4, 4, 'passed', 'visible'],
     ['2.1', 'forward.shape: title of forward.shape', 0, 3, 'failed', 'visible'],
     ['2.2', 'forward.value: title of forward.value', 0, 6, 'failed', 'after_due_date'],
     ['3', 'loss.mse: title of loss.mse', 0, 2, 'failed', 'visible'],
     ['4', 'ex1: Exercise 1', 7.5, 10, 'failed', 'after_published'],
   ]);
-  expect(results.tests[2].output).toBe('FAILED: This hidden check gave a wrong result for RNN.forward. Hidden checks do not show their inputs or expected values; re-read the lab contract for RNN.forward and test it on your own cases.');
-  expect(results.tests[3].output).toBe('TIMEOUT: mseLoss did not finish within the time limit (no answer within 20000 ms).');
+  expect(results.tests[2].output).toBe(
+    'FAILED: This hidden check gave a wrong result for RNN.forward. Hidden checks do not show their inputs or expected values; re-read the lab contract for RNN.forward and test it on your own cases.',
+  );
+  expect(results.tests[3].output).toBe(
+    'TIMEOUT: mseLoss did not finish within the time limit (no answer within 20000 ms).',
+  );
   const bob = gradescopeResults(report, report.submissions[1]);
   expect(bob.output.split('\n')[0]).toBe('Your submission could not be graded: rnn.ts:3:1: Unexpected "}"');
   expect(bob.tests.map((test) => test.number)).toEqual(['1', '2.1', '2.2', '3']);
@@ -204,12 +312,19 @@ test('Gradescope: numbered tests, per-check visibility, hidden output replaced, 
 
 test('JUnit: one testcase per check; failures, errors and skips counted', () => {
   const xml = renderJunit(fixture());
-  expect(xml.split('\n').slice(0, 2)).toEqual(['<?xml version="1.0" encoding="UTF-8"?>', '<testsuites name="grading: Test rubric" tests="12" failures="2" errors="6" time="4.254">']);
+  expect(xml.split('\n').slice(0, 2)).toEqual([
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    '<testsuites name="grading: Test rubric" tests="12" failures="2" errors="6" time="4.254">',
+  ]);
   expect(xml.match(/<testcase /g)).toHaveLength(12);
   expect(xml).toContain('<testsuite name="alice" tests="4" failures="2" errors="1" skipped="0" time="1.234">');
   expect(xml).toContain('<testsuite name="bob" tests="4" failures="0" errors="4" skipped="0" time="0.020">');
-  expect(xml).toContain('<failure message="RNN.forward is wrong: expected yHat = 0.123456 for x = [[1, 2]]" type="failed">');
-  expect(xml).toContain('<error message="mseLoss used more memory than allowed (heap limit 512 MiB). Look for arrays that keep growing." type="memory">');
+  expect(xml).toContain(
+    '<failure message="RNN.forward is wrong: expected yHat = 0.123456 for x = [[1, 2]]" type="failed">',
+  );
+  expect(xml).toContain(
+    '<error message="mseLoss used more memory than allowed (heap limit 512 MiB). Look for arrays that keep growing." type="memory">',
+  );
   // Characters XML cannot hold are replaced rather than breaking the file.
   const report = fixture();
   report.submissions[0].checks[1].message = 'bad \u0001 byte & <tag>';
@@ -217,7 +332,9 @@ test('JUnit: one testcase per check; failures, errors and skips counted', () => 
   // Entity-like text is text: escaped, never passed through as an entity reference.
   report.submissions[0].checks[1].message = '&nbsp; &#1;';
   expect(renderJunit(report)).toContain('message="&amp;nbsp; &amp;#1;"');
-  expect(renderJunit(report)).toContain('<testcase name="forward.shape" classname="alice.RNN.forward" file="rnn.ts" time="0.010">');
+  expect(renderJunit(report)).toContain(
+    '<testcase name="forward.shape" classname="alice.RNN.forward" file="rnn.ts" time="0.010">',
+  );
 });
 
 test('the same report gives the same bytes, however often it is rendered', () => {
@@ -260,8 +377,12 @@ test('writeReports writes the files and removes stale per-student files, nothing
 test('--format parsing', () => {
   expect(parseFormats('json, MD,csv,json')).toEqual(['json', 'md', 'csv']);
   expect(parseFormats('html')).toEqual(['html']);
-  expect(() => parseFormats('json,pdf,xls')).toThrow('unknown report formats "pdf", "xls" (known: json, md, junit, csv, gradescope, classroom, html, canvas, moodle)');
-  expect(() => parseFormats(' , ')).toThrow('--format needs at least one of json, md, junit, csv, gradescope, classroom, html');
+  expect(() => parseFormats('json,pdf,xls')).toThrow(
+    'unknown report formats "pdf", "xls" (known: json, md, junit, csv, gradescope, classroom, html, canvas, moodle)',
+  );
+  expect(() => parseFormats(' , ')).toThrow(
+    '--format needs at least one of json, md, junit, csv, gradescope, classroom, html',
+  );
   // html writes one page (its content: tests/grader/html.test.ts).
   expect([...renderReports(fixture(), ['html']).keys()]).toEqual(['report.html']);
 });
@@ -272,5 +393,10 @@ test('file names and points for people', () => {
   expect(fileNameFor('carol_smith')).toBe('carol_smith');
   expect(fileNameFor('../etc')).toMatch(/^__etc-[0-9a-f]{8}$/);
   expect(fileNameFor('.hidden')).toMatch(/^_hidden-[0-9a-f]{8}$/);
-  expect([formatPoints(6), formatPoints(2.5), formatPoints(2.666666), formatPoints(0.1 + 0.2)]).toEqual(['6', '2.5', '2.67', '0.3']);
+  expect([formatPoints(6), formatPoints(2.5), formatPoints(2.666666), formatPoints(0.1 + 0.2)]).toEqual([
+    '6',
+    '2.5',
+    '2.67',
+    '0.3',
+  ]);
 });

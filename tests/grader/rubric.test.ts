@@ -604,7 +604,6 @@ describe('the default rubric (grader/rubric.default.yaml)', () => {
   });
 
   test('names only checks of the live catalogue, and gives points to every check in it', () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { CATALOGUE: live } = require('../../checks/catalogue') as { CATALOGUE: readonly CheckDefinition[] };
     const rubric = loadRubric(DEFAULT, live, 'grader/rubric.default.yaml');
     expect(rubric.checks.map((check) => check.id)).toEqual(live.map((check) => check.id));

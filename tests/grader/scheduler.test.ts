@@ -7,7 +7,7 @@ import { parseShard, runById, runPool, selectShard, shardSize } from '../../grad
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('runPool', () => {
-  test('never runs more than `jobs` at once, and returns results in the items\' order', async () => {
+  test("never runs more than `jobs` at once, and returns results in the items' order", async () => {
     for (const jobs of [1, 2, 3, 8]) {
       let running = 0;
       let most = 0;
@@ -86,7 +86,12 @@ describe('shards', () => {
     for (const count of [1, 2, 3, 5, 11, 13]) {
       const shards = Array.from({ length: count }, (_, i) => selectShard(ids, { index: i + 1, count }));
       expect(shards.map((shard, i) => selectShard(shuffled, { index: i + 1, count }))).toEqual(shards);
-      expect(shards.flat().map((item) => item.id).sort()).toEqual(ids.map((item) => item.id));
+      expect(
+        shards
+          .flat()
+          .map((item) => item.id)
+          .sort(),
+      ).toEqual(ids.map((item) => item.id));
       shards.forEach((shard, i) => expect(shard.length).toBe(shardSize(ids.length, { index: i + 1, count })));
     }
     expect(selectShard(ids, { index: 2, count: 3 }).map((item) => item.id)).toEqual(['s01', 's04', 's07', 's10']);

@@ -42,7 +42,10 @@ function run(command: string, args: string[], env: Record<string, string> = {}, 
 const grader = (args: string[]) => run(TSX, [CLI, ...args]);
 const read = (dir: string) => JSON.parse(readFileSync(join(root, dir, 'report.json'), 'utf8')) as GradeReport;
 /** A report without its timing fields (the only ones allowed to differ between gradings). */
-const withoutTiming = (report: GradeReport) => JSON.parse(JSON.stringify(report, (key, value) => (key === 'durationMs' || key === 'generatedAt' ? undefined : value)));
+const withoutTiming = (report: GradeReport) =>
+  JSON.parse(
+    JSON.stringify(report, (key, value) => (key === 'durationMs' || key === 'generatedAt' ? undefined : value)),
+  );
 
 let root: string;
 let whole: Run;
@@ -50,9 +53,13 @@ let shards: Run[];
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'shards-test-'));
-  for (const sample of SAMPLES) cpSync(join(PROJECT, 'submissions', sample), join(root, 'class', sample), { recursive: true });
+  for (const sample of SAMPLES)
+    cpSync(join(PROJECT, 'submissions', sample), join(root, 'class', sample), { recursive: true });
   // The default rubric without the slow training checks (500 steps, real data).
-  const rubric = parse(readFileSync(join(PROJECT, 'grader', 'rubric.default.yaml'), 'utf8')) as { name: string; items: Array<{ check?: string }> };
+  const rubric = parse(readFileSync(join(PROJECT, 'grader', 'rubric.default.yaml'), 'utf8')) as {
+    name: string;
+    items: Array<{ check?: string }>;
+  };
   rubric.items = rubric.items.filter((item) => item.check !== 'train.converges' && item.check !== 'train.step');
   writeFileSync(join(root, 'rubric.yaml'), stringify(rubric));
   const options = ['--rubric', join(root, 'rubric.yaml'), '--timeout', '120', '--jobs', '1'];
@@ -61,7 +68,12 @@ beforeAll(async () => {
   [whole, ...shards] = await Promise.all([
     run(TSX, [CLI, join(root, 'class'), '--out', join(root, 'whole'), '--format', 'json', ...options], {}, PROJECT),
     ...Array.from({ length: SHARDS }, (_, index) =>
-      run('sh', [join(PROJECT, 'deploy', 'k8s', 'grade-shard.sh'), ...options], { JOB_COMPLETION_INDEX: String(index), SHARDS: String(SHARDS), SUBMISSIONS: join(root, 'class'), REPORTS: 'reports' }),
+      run('sh', [join(PROJECT, 'deploy', 'k8s', 'grade-shard.sh'), ...options], {
+        JOB_COMPLETION_INDEX: String(index),
+        SHARDS: String(SHARDS),
+        SUBMISSIONS: join(root, 'class'),
+        REPORTS: 'reports',
+      }),
     ),
   ]);
 }, 300_000);
@@ -73,7 +85,11 @@ test('every shard and the unsharded run grade successfully', () => {
     expect(result.stderr).not.toMatch(/^error:|grader crashed/m);
     expect(result.status).toBe(0);
   }
-  shards.forEach((result, index) => expect(result.stdout).toContain(`grade-shard: shard ${index + 1}/${SHARDS} of ${join(root, 'class')} -> ${join(root, 'reports', `shard-${index + 1}`)}`));
+  shards.forEach((result, index) =>
+    expect(result.stdout).toContain(
+      `grade-shard: shard ${index + 1}/${SHARDS} of ${join(root, 'class')} -> ${join(root, 'reports', `shard-${index + 1}`)}`,
+    ),
+  );
 });
 
 test('pod i grades shard i+1 of N; the shards are disjoint and hold every submission exactly once', () => {
@@ -89,7 +105,16 @@ test('pod i grades shard i+1 of N; the shards are disjoint and hold every submis
 });
 
 test('the merged shards equal the unsharded run: same verdicts, points, messages and order', async () => {
-  const merged = await grader(['merge', 'reports/shard-3', 'reports/shard-1', 'reports/shard-2', '--out', 'merged', '--format', 'json,md,csv']);
+  const merged = await grader([
+    'merge',
+    'reports/shard-3',
+    'reports/shard-1',
+    'reports/shard-2',
+    '--out',
+    'merged',
+    '--format',
+    'json,md,csv',
+  ]);
   expect(merged.stderr).toBe('');
   expect(merged.status).toBe(0);
   const one = read('whole');
@@ -100,7 +125,11 @@ test('the merged shards equal the unsharded run: same verdicts, points, messages
   const statuses = new Set(one.submissions.flatMap((s) => s.checks.map((c) => c.status)));
   expect([...statuses].sort()).toEqual(expect.arrayContaining(['error', 'failed', 'passed', 'skipped']));
   expect(one.submissions.find((s) => s.id === 'broken-syntax-error')!.status).toBe('error');
-  expect(readFileSync(join(root, 'merged', 'gradebook.csv'), 'utf8').trim().split('\n')).toHaveLength(SAMPLES.length + 1);
+  expect(
+    readFileSync(join(root, 'merged', 'gradebook.csv'), 'utf8')
+      .trim()
+      .split('\n'),
+  ).toHaveLength(SAMPLES.length + 1);
 }, 120_000);
 
 test('a missing shard is an error, not a smaller class', async () => {
@@ -112,7 +141,15 @@ test('a missing shard is an error, not a smaller class', async () => {
 
 test('a shard given twice (e.g. a retried pod copied back twice) is an error, not a doubled student', async () => {
   cpSync(join(root, 'reports', 'shard-2'), join(root, 'reports', 'shard-2-retry'), { recursive: true });
-  const result = await grader(['merge', 'reports/shard-1', 'reports/shard-2', 'reports/shard-2-retry', 'reports/shard-3', '--out', 'twice']);
+  const result = await grader([
+    'merge',
+    'reports/shard-1',
+    'reports/shard-2',
+    'reports/shard-2-retry',
+    'reports/shard-3',
+    '--out',
+    'twice',
+  ]);
   expect(result.status).toBe(2);
   expect(result.stderr).toBe('error: shard 2/3 is given twice: reports/shard-2 and reports/shard-2-retry\n');
   expect(existsSync(join(root, 'twice'))).toBe(false);
@@ -125,11 +162,16 @@ test('a shard of another split is an error', async () => {
   writeFileSync(join(root, 'other', 'report.json'), JSON.stringify(other));
   const result = await grader(['merge', 'reports/shard-1', 'other', 'reports/shard-3', '--out', 'foreign']);
   expect(result.status).toBe(2);
-  expect(result.stderr).toBe('error: other is shard 2/2, but reports/shard-1 is shard 1/3: all shards must come from one --shard I/3 split\n');
+  expect(result.stderr).toBe(
+    'error: other is shard 2/2, but reports/shard-1 is shard 1/3: all shards must come from one --shard I/3 split\n',
+  );
 }, 120_000);
 
 test('grade-shard.sh refuses an index outside the Job', async () => {
-  const result = await run('sh', [join(PROJECT, 'deploy', 'k8s', 'grade-shard.sh')], { JOB_COMPLETION_INDEX: '3', SHARDS: '3' });
+  const result = await run('sh', [join(PROJECT, 'deploy', 'k8s', 'grade-shard.sh')], {
+    JOB_COMPLETION_INDEX: '3',
+    SHARDS: '3',
+  });
   expect(result.status).toBe(2);
   expect(result.stderr).toContain('JOB_COMPLETION_INDEX 3 is outside 0..2');
 });
@@ -150,21 +192,32 @@ describe('deployment files', () => {
     const gradeStep = shard.steps.find((step: { run?: string }) => step.run?.includes('npm run grade --'));
     // N as validated by the plan job (a whole number from 1 to 256), not the raw input.
     expect(gradeStep.run).toContain('--shard "${{ matrix.shard }}/${{ needs.plan.outputs.count }}"');
-    expect(shard.steps.some((step: { uses?: string; with?: { name?: string } }) => step.uses === 'actions/upload-artifact@v4' && step.with?.name === 'shard-${{ matrix.shard }}')).toBe(true);
+    expect(
+      shard.steps.some(
+        (step: { uses?: string; with?: { name?: string } }) =>
+          step.uses === 'actions/upload-artifact@v4' && step.with?.name === 'shard-${{ matrix.shard }}',
+      ),
+    ).toBe(true);
     const merge = jobs.merge;
     expect(merge.needs).toEqual(['plan', 'grade']);
     const steps = merge.steps as Array<{ uses?: string; run?: string; with?: Record<string, unknown> }>;
-    expect(steps.some((step) => step.uses === 'actions/download-artifact@v4' && step.with?.pattern === 'shard-*')).toBe(true);
+    expect(steps.some((step) => step.uses === 'actions/download-artifact@v4' && step.with?.pattern === 'shard-*')).toBe(
+      true,
+    );
     expect(steps.some((step) => step.run?.includes('npm run grade -- merge'))).toBe(true);
     expect(steps.some((step) => step.run?.includes('GITHUB_STEP_SUMMARY'))).toBe(true);
     expect(steps.some((step) => step.uses === 'actions/upload-artifact@v4')).toBe(true);
     // Every action pinned to a major version.
-    const uses = Object.values(jobs).flatMap((job) => ((job as { steps: Array<{ uses?: string }> }).steps ?? []).map((step) => step.uses).filter(Boolean)) as string[];
+    const uses = Object.values(jobs).flatMap((job) =>
+      ((job as { steps: Array<{ uses?: string }> }).steps ?? []).map((step) => step.uses).filter(Boolean),
+    ) as string[];
     for (const action of uses) expect(action).toMatch(/^[\w-]+\/[\w-]+@v\d+$/);
   });
 
   test('the Kubernetes Job: Indexed, N completions, the shard script, a shared volume', () => {
-    const documents = parseAllDocuments(readFileSync(join(PROJECT, 'deploy', 'k8s', 'grade-job.yaml'), 'utf8')).map((document) => document.toJS());
+    const documents = parseAllDocuments(readFileSync(join(PROJECT, 'deploy', 'k8s', 'grade-job.yaml'), 'utf8')).map(
+      (document) => document.toJS(),
+    );
     const job = documents.find((document) => document.kind === 'Job' && document.metadata.name === 'grade-shards');
     expect(job.apiVersion).toBe('batch/v1');
     expect(job.spec.completionMode).toBe('Indexed');
@@ -175,7 +228,9 @@ describe('deployment files', () => {
     expect(pod.restartPolicy).toBe('Never');
     const [container] = pod.containers;
     expect(container.command).toEqual(['sh', 'deploy/k8s/grade-shard.sh']);
-    const env: Record<string, string> = Object.fromEntries((container.env as Array<{ name: string; value: string }>).map((e) => [e.name, e.value]));
+    const env: Record<string, string> = Object.fromEntries(
+      (container.env as Array<{ name: string; value: string }>).map((e) => [e.name, e.value]),
+    );
     // SHARDS must equal completions, or a pod would grade the wrong slice.
     expect(env.SHARDS).toBe(String(completions));
     const volumes = pod.volumes as Array<{ name: string; persistentVolumeClaim?: { claimName: string } }>;
@@ -186,7 +241,10 @@ describe('deployment files', () => {
     const mounts = container.volumeMounts as Array<{ name: string; mountPath: string }>;
     expect(mounts.map((mount) => mount.mountPath)).toEqual(expect.arrayContaining([env.SUBMISSIONS, env.REPORTS]));
     // Exit codes 2 (usage) and 3 (checks could not run) fail the Job at once: retrying cannot help.
-    expect(job.spec.podFailurePolicy.rules[0]).toEqual({ action: 'FailJob', onExitCodes: { containerName: 'grader', operator: 'In', values: [2, 3] } });
+    expect(job.spec.podFailurePolicy.rules[0]).toEqual({
+      action: 'FailJob',
+      onExitCodes: { containerName: 'grader', operator: 'In', values: [2, 3] },
+    });
     // The merge Job runs the grader's merge over every shard folder.
     const merge = documents.find((document) => document.kind === 'Job' && document.metadata.name === 'grade-merge');
     expect(merge.spec.template.spec.containers[0].command.join(' ')).toContain('grader/cli.ts merge');

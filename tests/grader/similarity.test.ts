@@ -9,7 +9,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { staticHandoutFiles } from '../../handout/files';
 import type { SimilarityReport } from '../../grader/similarity';
-import { compareSubmissions, kgramHashes, NOTICE, parseThreshold, runSimilarity, sideBySide, tokenize, winnow } from '../../grader/similarity';
+import {
+  compareSubmissions,
+  kgramHashes,
+  NOTICE,
+  parseThreshold,
+  runSimilarity,
+  sideBySide,
+  tokenize,
+  winnow,
+} from '../../grader/similarity';
 
 const PROJECT = join(__dirname, '..', '..');
 const sample = (id: string) => readFileSync(join(PROJECT, 'submissions', id, 'rnn.ts'), 'utf8');
@@ -17,7 +26,21 @@ const SKELETON = { text: staticHandoutFiles().get('rnn.ts')!, source: 'handout' 
 
 /** What a student hiding a copy might do: rename the variables, drop the comments, re-indent, add a helper. */
 function disguise(text: string): string {
-  const renames: Record<string, string> = { i: 'row', j: 'col', t: 'step', k: 'inner', sum: 'acc', H: 'hiddenSize', F: 'featureCount', out: 'result', gradH: 'dh', yHat: 'prediction', losses: 'history', means: 'mu', stds: 'sigma' };
+  const renames: Record<string, string> = {
+    i: 'row',
+    j: 'col',
+    t: 'step',
+    k: 'inner',
+    sum: 'acc',
+    H: 'hiddenSize',
+    F: 'featureCount',
+    out: 'result',
+    gradH: 'dh',
+    yHat: 'prediction',
+    losses: 'history',
+    means: 'mu',
+    stds: 'sigma',
+  };
   let result = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
   for (const [from, to] of Object.entries(renames)) result = result.replace(new RegExp(`\\b${from}\\b`, 'g'), to);
   result = result
@@ -38,7 +61,7 @@ describe('tokens and fingerprints', () => {
     const a = tokenize('const total = values.reduce((acc, v) => acc + v, 0); // sum\n');
     const b = tokenize('let   s=xs.reduce(\n  (p, q) => p + q,\n  42,\n)\n');
     expect(a.map((t) => t.code)).toEqual(b.map((t) => t.code));
-    expect(tokenize('x = `a${y}b`').map((t) => t.code)).toEqual(tokenize("x = `c${zz}d`").map((t) => t.code));
+    expect(tokenize('x = `a${y}b`').map((t) => t.code)).toEqual(tokenize('x = `c${zz}d`').map((t) => t.code));
     // Structure does matter.
     expect(tokenize('a + b').map((t) => t.code)).not.toEqual(tokenize('a - b').map((t) => t.code));
   });
@@ -48,7 +71,8 @@ describe('tokens and fingerprints', () => {
     const chosen = winnow(hashes, 4);
     // The example of Schleimer et al. (2003), figure 2: 17 17 8 39 17 (robust winnowing).
     expect(chosen.map((c) => c.hash)).toEqual([17, 17, 8, 39, 17]);
-    for (let end = 3; end < hashes.length; end++) expect(chosen.some((c) => c.position <= end && c.position > end - 4)).toBe(true);
+    for (let end = 3; end < hashes.length; end++)
+      expect(chosen.some((c) => c.position <= end && c.position > end - 4)).toBe(true);
     expect(kgramHashes(tokenize('a + b'), 5)).toEqual([]);
   });
 });
@@ -106,12 +130,23 @@ describe('comparing submissions', () => {
     const linesA = sample('correct-loops').split('\n');
     const linesB = disguise(sample('correct-loops')).split('\n');
     // The same code (after renaming) at both ends of every fragment.
-    const same = (lineA: number, lineB: number) => expect(disguise(linesA[lineA - 1]).split('\n')[0].replace(/\s+/g, '')).toBe(linesB[lineB - 1].replace(/\s+/g, ''));
+    const same = (lineA: number, lineB: number) =>
+      expect(
+        disguise(linesA[lineA - 1])
+          .split('\n')[0]
+          .replace(/\s+/g, ''),
+      ).toBe(linesB[lineB - 1].replace(/\s+/g, ''));
     for (const fragment of pair.fragments) {
       same(fragment.a.startLine, fragment.b.startLine);
       same(fragment.a.endLine, fragment.b.endLine);
     }
-    expect(sideBySide({ text: 'a\nb\n', range: { startLine: 1, endLine: 2 } }, { text: 'x\n', range: { startLine: 1, endLine: 1 } }, 10)).toBe('   1  a    │    1  x\n   2  b    │');
+    expect(
+      sideBySide(
+        { text: 'a\nb\n', range: { startLine: 1, endLine: 2 } },
+        { text: 'x\n', range: { startLine: 1, endLine: 1 } },
+        10,
+      ),
+    ).toBe('   1  a    │    1  x\n   2  b    │');
   });
 });
 
@@ -158,11 +193,20 @@ describe('the command', () => {
 
   test('through the CLI: exit 0 and a summary line; a missing folder is a usage error', () => {
     const tsx = join(PROJECT, 'node_modules', '.bin', 'tsx');
-    const ok = spawnSync(tsx, [join(PROJECT, 'grader', 'cli.ts'), 'similarity', 'class', '--out', 'sim', '--threshold', '50%'], { cwd: root, encoding: 'utf8' });
+    const ok = spawnSync(
+      tsx,
+      [join(PROJECT, 'grader', 'cli.ts'), 'similarity', 'class', '--out', 'sim', '--threshold', '50%'],
+      { cwd: root, encoding: 'utf8' },
+    );
     expect(ok.stderr).toBe('');
     expect(ok.status).toBe(0);
-    expect(ok.stdout).toBe('5 submissions compared, 1 pair(s) at or above 0.5; written to sim/: similarity.json, similarity.md\n');
-    const missing = spawnSync(tsx, [join(PROJECT, 'grader', 'cli.ts'), 'similarity', 'nowhere', '--threshold', '2'], { cwd: root, encoding: 'utf8' });
+    expect(ok.stdout).toBe(
+      '5 submissions compared, 1 pair(s) at or above 0.5; written to sim/: similarity.json, similarity.md\n',
+    );
+    const missing = spawnSync(tsx, [join(PROJECT, 'grader', 'cli.ts'), 'similarity', 'nowhere', '--threshold', '2'], {
+      cwd: root,
+      encoding: 'utf8',
+    });
     expect(missing.status).toBe(2);
     expect(missing.stderr).toContain("error: option '--threshold <X>' argument '2' is invalid.");
   }, 60_000);

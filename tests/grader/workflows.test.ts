@@ -21,7 +21,13 @@ const HANDOUT_WORKFLOWS = join(PROJECT, 'handout', 'template', '.github', 'workf
 /** One validator run starts node and a WebAssembly module: well under a second, unless the machine is busy. */
 const VALIDATE_TIMEOUT_MS = 60_000;
 
-const workflowFiles = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((name) => /\.ya?ml$/.test(name)).sort().map((name) => join(dir, name)) : []);
+const workflowFiles = (dir: string) =>
+  existsSync(dir)
+    ? readdirSync(dir)
+        .filter((name) => /\.ya?ml$/.test(name))
+        .sort()
+        .map((name) => join(dir, name))
+    : [];
 const projectWorkflows = workflowFiles(PROJECT_WORKFLOWS);
 const handoutWorkflows = workflowFiles(HANDOUT_WORKFLOWS);
 const relative = (file: string) => file.slice(PROJECT.length + 1);
@@ -34,7 +40,10 @@ interface Validation {
 function validate(file: string): Promise<Validation> {
   return new Promise((resolve, reject) => {
     // NO_COLOR/FORCE_COLOR: plain output whatever the terminal.
-    const child = spawn(process.execPath, [VALIDATOR, file], { env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [VALIDATOR, file], {
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -51,26 +60,46 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe('every workflow passes the workflow validator (GitHub’s schema)', () => {
   test('the project and the handout have workflows to check', () => {
-    expect(projectWorkflows.map(relative)).toEqual(expect.arrayContaining(['.github/workflows/test.yml', '.github/workflows/grade-sharded.yml', '.github/workflows/grade-course.yml']));
+    expect(projectWorkflows.map(relative)).toEqual(
+      expect.arrayContaining([
+        '.github/workflows/test.yml',
+        '.github/workflows/grade-sharded.yml',
+        '.github/workflows/grade-course.yml',
+      ]),
+    );
     expect(handoutWorkflows.length).toBeGreaterThan(0);
   });
 
-  test.each([...projectWorkflows, ...handoutWorkflows].map((file) => [relative(file), file]))('%s', async (_name, file) => {
-    const result = await validate(file);
-    expect({ code: result.code, output: result.output }).toEqual({ code: 0, output: '' });
-  }, VALIDATE_TIMEOUT_MS);
+  test.each([...projectWorkflows, ...handoutWorkflows].map((file) => [relative(file), file]))(
+    '%s',
+    async (_name, file) => {
+      const result = await validate(file);
+      expect({ code: result.code, output: result.output }).toEqual({ code: 0, output: '' });
+    },
+    VALIDATE_TIMEOUT_MS,
+  );
 
-  test('the validator does refuse a broken workflow (an unknown key, an unknown trigger) and accepts the vars context', async () => {
-    const broken = join(scratch, 'broken.yml');
-    writeFileSync(broken, 'name: x\non:\n  pushh:\njobs:\n  a:\n    runs-on: ubuntu-latest\n    stepz:\n      - run: echo hi\n');
-    const refused = await validate(broken);
-    expect(refused.code).toBe(1);
-    expect(refused.output).toContain("Additional property 'pushh' is not allowed");
-    expect(refused.output).toContain("Additional property 'stepz' is not allowed");
-    const fine = join(scratch, 'fine.yml');
-    writeFileSync(fine, 'name: x\non: [push]\njobs:\n  a:\n    if: vars.X != \'\'\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo "$X"\n        env:\n          X: ${{ vars.X }}\n');
-    expect(await validate(fine)).toEqual({ code: 0, output: '' });
-  }, VALIDATE_TIMEOUT_MS);
+  test(
+    'the validator does refuse a broken workflow (an unknown key, an unknown trigger) and accepts the vars context',
+    async () => {
+      const broken = join(scratch, 'broken.yml');
+      writeFileSync(
+        broken,
+        'name: x\non:\n  pushh:\njobs:\n  a:\n    runs-on: ubuntu-latest\n    stepz:\n      - run: echo hi\n',
+      );
+      const refused = await validate(broken);
+      expect(refused.code).toBe(1);
+      expect(refused.output).toContain("Additional property 'pushh' is not allowed");
+      expect(refused.output).toContain("Additional property 'stepz' is not allowed");
+      const fine = join(scratch, 'fine.yml');
+      writeFileSync(
+        fine,
+        'name: x\non: [push]\njobs:\n  a:\n    if: vars.X != \'\'\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo "$X"\n        env:\n          X: ${{ vars.X }}\n',
+      );
+      expect(await validate(fine)).toEqual({ code: 0, output: '' });
+    },
+    VALIDATE_TIMEOUT_MS,
+  );
 });
 
 // --- what course-side grading relies on ------------------------------------------------------------------
@@ -94,13 +123,22 @@ interface Job {
   steps?: Step[];
 }
 interface Workflow {
-  on: Record<string, { inputs?: Record<string, { type?: string; options?: string[]; required?: boolean; default?: unknown }>; types?: string[] } | null> & { schedule?: Array<{ cron: string }> };
+  on: Record<
+    string,
+    {
+      inputs?: Record<string, { type?: string; options?: string[]; required?: boolean; default?: unknown }>;
+      types?: string[];
+    } | null
+  > & { schedule?: Array<{ cron: string }> };
   env?: Record<string, string>;
   permissions?: Record<string, string>;
   jobs: Record<string, Job>;
 }
 
-const load = (file: string) => ({ text: readFileSync(file, 'utf8'), doc: parse(readFileSync(file, 'utf8')) as Workflow });
+const load = (file: string) => ({
+  text: readFileSync(file, 'utf8'),
+  doc: parse(readFileSync(file, 'utf8')) as Workflow,
+});
 const course = load(join(PROJECT_WORKFLOWS, 'grade-course.yml'));
 const sharded = load(join(PROJECT_WORKFLOWS, 'grade-sharded.yml'));
 
@@ -126,7 +164,9 @@ describe('grade-course.yml: course-side grading from the private grader reposito
     expect(post?.run).toContain('args=(post --report grade-report/report.json --targets targets/targets.json)');
     expect(existsSync(join(PROJECT, 'grader', 'ci', 'course.ts'))).toBe(true);
     // The artifact collect uploads is the one grade-sharded downloads from this run.
-    const upload = jobs.collect.steps!.find((step) => step.uses?.startsWith('actions/upload-artifact') && step.with?.path === 'class/');
+    const upload = jobs.collect.steps!.find(
+      (step) => step.uses?.startsWith('actions/upload-artifact') && step.with?.path === 'class/',
+    );
     expect(upload?.with?.name).toBe(jobs.grade.with?.submissions);
     expect(jobs.grade.with?.['artifact-run-id']).toBe("${{ format('{0}', github.run_id) }}");
   });
@@ -141,7 +181,10 @@ describe('grade-course.yml: course-side grading from the private grader reposito
     }
     for (const name of Object.keys(course.doc.jobs.grade.with ?? {})) expect(call).toHaveProperty(name);
     const steps = sharded.doc.jobs.grade.steps!;
-    const sameRun = steps.find((step) => step.uses?.startsWith('actions/download-artifact') && step.if?.includes("== format('{0}', github.run_id)"));
+    const sameRun = steps.find(
+      (step) =>
+        step.uses?.startsWith('actions/download-artifact') && step.if?.includes("== format('{0}', github.run_id)"),
+    );
     expect(sameRun?.with).toEqual({ name: '${{ inputs.submissions }}', path: 'class' });
   });
 
@@ -155,14 +198,20 @@ describe('grade-course.yml: course-side grading from the private grader reposito
     expect(secretsIn(sharded.doc)).toEqual([]);
     const checkout = sharded.doc.jobs.grade.steps!.find((step) => step.uses?.startsWith('actions/checkout'));
     expect(checkout?.with?.['persist-credentials']).toBe(false);
-    expect(new Set([...secretsIn(course.doc.jobs.collect), ...secretsIn(course.doc.jobs.post)])).toEqual(new Set(['secrets.GRADER_APP_PRIVATE_KEY', 'secrets.COURSE_TOKEN']));
+    expect(new Set([...secretsIn(course.doc.jobs.collect), ...secretsIn(course.doc.jobs.post)])).toEqual(
+      new Set(['secrets.GRADER_APP_PRIVATE_KEY', 'secrets.COURSE_TOKEN']),
+    );
   });
 
   test('the token comes from the course App when there is one (a fresh one for posting), else the fine-grained token', () => {
     for (const job of ['collect', 'post']) {
       const steps = course.doc.jobs[job].steps!;
       const app = steps.find((step) => step.uses?.startsWith('actions/create-github-app-token'));
-      expect(app).toMatchObject({ id: 'app', if: "vars.GRADER_APP_ID != ''", with: { 'app-id': '${{ vars.GRADER_APP_ID }}', 'private-key': '${{ secrets.GRADER_APP_PRIVATE_KEY }}' } });
+      expect(app).toMatchObject({
+        id: 'app',
+        if: "vars.GRADER_APP_ID != ''",
+        with: { 'app-id': '${{ vars.GRADER_APP_ID }}', 'private-key': '${{ secrets.GRADER_APP_PRIVATE_KEY }}' },
+      });
       const uses = steps.find((step) => step.run?.includes('grader/ci/course.ts'));
       expect(uses?.env?.GRADER_GITHUB_TOKEN).toBe('${{ steps.app.outputs.token || secrets.COURSE_TOKEN }}');
       expect(steps.indexOf(app!)).toBeLessThan(steps.indexOf(uses!));
@@ -170,10 +219,16 @@ describe('grade-course.yml: course-side grading from the private grader reposito
   });
 
   test('values from a trigger (inputs, dispatch payload) reach scripts only through env, never pasted into them', () => {
-    for (const [name, workflow] of [['grade-course.yml', course], ['grade-sharded.yml', sharded]] as const) {
+    for (const [name, workflow] of [
+      ['grade-course.yml', course],
+      ['grade-sharded.yml', sharded],
+    ] as const) {
       for (const job of Object.values(workflow.doc.jobs)) {
         for (const step of job.steps ?? []) {
-          expect({ workflow: name, run: step.run ?? '' }).not.toEqual({ workflow: name, run: expect.stringMatching(/\$\{\{[^}]*(inputs\.|github\.event\.)/) });
+          expect({ workflow: name, run: step.run ?? '' }).not.toEqual({
+            workflow: name,
+            run: expect.stringMatching(/\$\{\{[^}]*(inputs\.|github\.event\.)/),
+          });
         }
       }
     }
@@ -184,7 +239,10 @@ describe('the handout workflows (what runs in a student repository)', () => {
   test('never name the course token, the App key or the grading token', () => {
     for (const file of handoutWorkflows) {
       const text = readFileSync(file, 'utf8');
-      expect({ file: relative(file), found: text.match(/COURSE_TOKEN|GRADER_APP_PRIVATE_KEY|GRADER_GITHUB_TOKEN|GRADER_APP_ID/g) ?? [] }).toEqual({ file: relative(file), found: [] });
+      expect({
+        file: relative(file),
+        found: text.match(/COURSE_TOKEN|GRADER_APP_PRIVATE_KEY|GRADER_GITHUB_TOKEN|GRADER_APP_ID/g) ?? [],
+      }).toEqual({ file: relative(file), found: [] });
     }
   });
 });

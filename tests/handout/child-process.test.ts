@@ -49,15 +49,35 @@ describe('the child-process executor', () => {
   it('stops an endless call at its limit, names it, and answers later calls of it at once', async () => {
     const executor = createChildProcessExecutor(file, { callLimitMs: 1500 });
     try {
-      const first = await executor.run({ op: 'call', fn: 'mseLoss', args: [{ value: 1 }, { value: 2 }] }, { timeoutMs: 20_000 });
-      expect(first).toMatchObject({ ok: false, failure: 'timeout', message: 'mseLoss did not return within 1.5 s: an endless loop?' });
+      const first = await executor.run(
+        { op: 'call', fn: 'mseLoss', args: [{ value: 1 }, { value: 2 }] },
+        { timeoutMs: 20_000 },
+      );
+      expect(first).toMatchObject({
+        ok: false,
+        failure: 'timeout',
+        message: 'mseLoss did not return within 1.5 s: an endless loop?',
+      });
       const started = Date.now();
-      const again = await executor.run({ op: 'call', fn: 'mseLoss', args: [{ value: 1 }, { value: 2 }] }, { timeoutMs: 20_000 });
+      const again = await executor.run(
+        { op: 'call', fn: 'mseLoss', args: [{ value: 1 }, { value: 2 }] },
+        { timeoutMs: 20_000 },
+      );
       expect(Date.now() - started).toBeLessThan(1000);
-      expect(again).toMatchObject({ ok: false, failure: 'timeout', message: expect.stringMatching(/^mseLoss did not return within 1\.5 s in an earlier check/) });
+      expect(again).toMatchObject({
+        ok: false,
+        failure: 'timeout',
+        message: expect.stringMatching(/^mseLoss did not return within 1\.5 s in an earlier check/),
+      });
       // a fresh process serves the next call
       const thrown = await executor.run({ op: 'call', fn: 'columnMeans', args: [{ value: encodeValue([[1, 2]]) }] });
-      expect(thrown).toMatchObject({ ok: false, error: { name: 'Error', message: expect.stringContaining("boom 1\n  at rnn.ts:5:9\n  5 |   throw new Error('boom ' + data.length);") } });
+      expect(thrown).toMatchObject({
+        ok: false,
+        error: {
+          name: 'Error',
+          message: expect.stringContaining("boom 1\n  at rnn.ts:5:9\n  5 |   throw new Error('boom ' + data.length);"),
+        },
+      });
     } finally {
       await executor.close();
     }
@@ -66,7 +86,11 @@ describe('the child-process executor', () => {
   it('answers a process.exit() as a crash of that call', async () => {
     const executor = createChildProcessExecutor(file);
     try {
-      expect(await executor.run({ op: 'call', fn: 'numTrainSamples', args: [{ value: 10 }] })).toMatchObject({ ok: false, failure: 'crashed', message: expect.stringContaining('exited with code 3') });
+      expect(await executor.run({ op: 'call', fn: 'numTrainSamples', args: [{ value: 10 }] })).toMatchObject({
+        ok: false,
+        failure: 'crashed',
+        message: expect.stringContaining('exited with code 3'),
+      });
     } finally {
       await executor.close();
     }
@@ -81,10 +105,24 @@ describe('the child-process executor', () => {
       const inLong = long.run(getGradients, { timeoutMs: 60_000 });
       // let the long call get into computeGradB before the short one finds it endless
       await new Promise((resolve) => setTimeout(resolve, 1500));
-      expect(await short.run(gradB, { timeoutMs: 20_000 })).toMatchObject({ failure: 'timeout', message: 'computeGradB did not return within 1.5 s: an endless loop?' });
-      expect(await inLong).toMatchObject({ failure: 'timeout', message: expect.stringMatching(/^getGradients was stopped: computeGradB did not return within 1\.5 s in another check/) });
+      expect(await short.run(gradB, { timeoutMs: 20_000 })).toMatchObject({
+        failure: 'timeout',
+        message: 'computeGradB did not return within 1.5 s: an endless loop?',
+      });
+      expect(await inLong).toMatchObject({
+        failure: 'timeout',
+        message: expect.stringMatching(
+          /^getGradients was stopped: computeGradB did not return within 1\.5 s in another check/,
+        ),
+      });
       expect(Date.now() - started).toBeLessThan(30_000);
-      expect(await short.run(getGradients, { timeoutMs: 20_000 })).toMatchObject({ ok: false, error: { name: 'SkippedCallError', message: expect.stringContaining('computeGradB did not return in an earlier check') } });
+      expect(await short.run(getGradients, { timeoutMs: 20_000 })).toMatchObject({
+        ok: false,
+        error: {
+          name: 'SkippedCallError',
+          message: expect.stringContaining('computeGradB did not return in an earlier check'),
+        },
+      });
     } finally {
       await Promise.all([short.close(), long.close()]);
     }

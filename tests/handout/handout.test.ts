@@ -36,8 +36,18 @@ function linkNodeModules(handout: string): void {
 
 function studentNpmTest(handout: string, env: NodeJS.ProcessEnv = {}, args: string[] = []) {
   const started = Date.now();
-  const run = spawnSync('npm', ['test', ...(args.length ? ['--', ...args] : [])], { cwd: handout, encoding: 'utf8', env: { ...process.env, RNN_LAB_DATA: DATA, FORCE_COLOR: '0', CI: 'true', ...env }, timeout: 240_000 });
-  return { status: run.status, output: `${run.stdout}\n${run.stderr}`, stdout: run.stdout, seconds: (Date.now() - started) / 1000 };
+  const run = spawnSync('npm', ['test', ...(args.length ? ['--', ...args] : [])], {
+    cwd: handout,
+    encoding: 'utf8',
+    env: { ...process.env, RNN_LAB_DATA: DATA, FORCE_COLOR: '0', CI: 'true', ...env },
+    timeout: 240_000,
+  });
+  return {
+    status: run.status,
+    output: `${run.stdout}\n${run.stderr}`,
+    stdout: run.stdout,
+    seconds: (Date.now() - started) / 1000,
+  };
 }
 
 /** The correct sample with one change (the `from` text must occur once). */
@@ -50,7 +60,8 @@ function correctWith(from: string, to: string): string {
 /** 1-based line of the first line of `source` containing `text`. */
 const lineOf = (source: string, text: string) => source.split('\n').findIndex((line) => line.includes(text)) + 1;
 
-const GRAD_B_LOOP = '      for (let t = 0; t < hidden.length; t++) sum += (1 - hidden[t][i] * hidden[t][i]) * gradH[t][i];';
+const GRAD_B_LOOP =
+  '      for (let t = 0; t < hidden.length; t++) sum += (1 - hidden[t][i] * hidden[t][i]) * gradH[t][i];';
 const GRAD_V_HEAD = '  computeGradV(yTrue: number, yPred: number, hidden: Matrix): Vector {\n';
 
 describe('skeleton generation', () => {
@@ -85,7 +96,18 @@ withData('the generated handout', () => {
   afterAll(() => rmSync(handout, { recursive: true, force: true }));
 
   it('holds the skeleton, the support module, the public checks, the README and the workflow', () => {
-    for (const expected of ['rnn.ts', 'lab/index.ts', 'lab/data.ts', 'checks/public/fixtures.json', 'checks/student/main.ts', 'checks/executors/child-entry.ts', 'package.json', 'tsconfig.json', 'README.md', '.github/workflows/grade.yml']) {
+    for (const expected of [
+      'rnn.ts',
+      'lab/index.ts',
+      'lab/data.ts',
+      'checks/public/fixtures.json',
+      'checks/student/main.ts',
+      'checks/executors/child-entry.ts',
+      'package.json',
+      'tsconfig.json',
+      'README.md',
+      '.github/workflows/grade.yml',
+    ]) {
       expect(files).toContain(expected);
     }
   });
@@ -96,19 +118,28 @@ withData('the generated handout', () => {
     const leaks: string[] = [];
     // Lines of our own support module (e.g. `let sum = 0;`) are not the solution, even where the solution has them too.
     for (const file of files.filter((f) => !f.startsWith('lab/'))) {
-      const text = readFileSync(path.join(handout, file), 'utf8').split('\n').map((line) => line.trim().replace(/\s+/g, ' '));
+      const text = readFileSync(path.join(handout, file), 'utf8')
+        .split('\n')
+        .map((line) => line.trim().replace(/\s+/g, ' '));
       const lines = new Set(text);
       for (const line of solution) if (lines.has(line)) leaks.push(`${file}: ${line}`);
     }
     expect(leaks).toEqual([]);
-    expect(files.filter((file) => /reference|diagnosis|finite-differences|numeric\/model|catalogue\/cases|model-checks|training-step-check|composition-checks|data-value-checks/.test(file))).toEqual([]);
+    expect(
+      files.filter((file) =>
+        /reference|diagnosis|finite-differences|numeric\/model|catalogue\/cases|model-checks|training-step-check|composition-checks|data-value-checks/.test(
+          file,
+        ),
+      ),
+    ).toEqual([]);
   });
 
   it('runs the skeleton without crashing: 0 points, "not implemented" for each function', () => {
     const { status, output } = studentNpmTest(handout);
     expect(status).not.toBe(0);
     expect(output).toMatch(/Public checks: 0 \/ \d+ points\./);
-    for (const name of ['numTrainSamples', 'columnMeans', 'forward', 'computeGradB', 'computeGradU', 'trainRnn']) expect(output).toContain(`not implemented yet: ${name}`);
+    for (const name of ['numTrainSamples', 'columnMeans', 'forward', 'computeGradB', 'computeGradU', 'trainRnn'])
+      expect(output).toContain(`not implemented yet: ${name}`);
     expect(output).toMatch(/hidden checks also run/);
   }, 240_000);
 
@@ -137,7 +168,9 @@ withData('the generated handout', () => {
     expect(output).toMatch(/RNN\.forward +10 \/ 10/);
     // (shown in full on the first check it reaches — doTrainingStep's — and as "the same error as above" after it)
     expect(output).toMatch(/doTrainingStep threw SkippedCallError: computeGradB did not return in an earlier check/);
-    expect(output).toMatch(/trainRnn returns one finite loss per step[^\n]*\n *the same error as above: SkippedCallError: computeGradB did not return in an earlier check/);
+    expect(output).toMatch(
+      /trainRnn returns one finite loss per step[^\n]*\n *the same error as above: SkippedCallError: computeGradB did not return in an earlier check/,
+    );
     // one limit for the loop, not one per check that reaches it
     expect(seconds).toBeLessThan(120);
   }, 240_000);
@@ -149,7 +182,9 @@ withData('the generated handout', () => {
     expect(status).toBe(1);
     const line = lineOf(source, 't <= hidden.length');
     expect(output).toContain("RNN.computeGradB threw TypeError: Cannot read properties of undefined (reading '0')");
-    expect(output).toMatch(new RegExp(`at rnn\\.ts:${line}:\\d+\\n +${line} \\| +for \\(let t = 0; t <= hidden\\.length`));
+    expect(output).toMatch(
+      new RegExp(`at rnn\\.ts:${line}:\\d+\\n +${line} \\| +for \\(let t = 0; t <= hidden\\.length`),
+    );
   }, 240_000);
 
   it('reports a type error with its line and still runs every check', () => {
@@ -158,7 +193,11 @@ withData('the generated handout', () => {
     const { status, output } = studentNpmTest(handout);
     expect(status).toBe(1);
     const line = lineOf(source, "const scale: number = 'one'");
-    expect(output).toMatch(new RegExp(`Type errors in rnn\\.ts \\(1\\);[\\s\\S]*rnn\\.ts:${line}:11 +error TS2322: Type 'string' is not assignable to type 'number'`));
+    expect(output).toMatch(
+      new RegExp(
+        `Type errors in rnn\\.ts \\(1\\);[\\s\\S]*rnn\\.ts:${line}:11 +error TS2322: Type 'string' is not assignable to type 'number'`,
+      ),
+    );
     expect(output.indexOf('Type errors in rnn.ts')).toBeLessThan(output.indexOf('Points per function'));
     expect(output).toMatch(/Public checks: (\d+) \/ \1 points\./);
   }, 240_000);
@@ -169,7 +208,11 @@ withData('the generated handout', () => {
     writeFileSync(offline, "globalThis.fetch = () => Promise.reject(new TypeError('fetch failed'));\n");
     const cache = mkdtempSync(path.join(os.tmpdir(), 'rnn-handout-cache-'));
     try {
-      const { output } = studentNpmTest(handout, { RNN_LAB_DATA: '', RNN_LAB_CACHE_DIR: cache, NODE_OPTIONS: `--require ${offline}` });
+      const { output } = studentNpmTest(handout, {
+        RNN_LAB_DATA: '',
+        RNN_LAB_CACHE_DIR: cache,
+        NODE_OPTIONS: `--require ${offline}`,
+      });
       expect(output).toContain('The training check did not run: the data set (pollution.csv) is not available.');
       expect(output).toContain('Could not download the lab data');
       expect(output).toContain('RNN_LAB_DATA=/path/to/pollution.csv npm test');
@@ -182,7 +225,10 @@ withData('the generated handout', () => {
   }, 240_000);
 
   it('writes annotations at rnn.ts lines and a job summary for GitHub, with submission text made inert', () => {
-    const source = correctWith(GRAD_B_LOOP, `${GRAD_B_LOOP}\n      if (i === 0) throw new Error('bad%0A::error::forged\\n::warning file=x::y');`);
+    const source = correctWith(
+      GRAD_B_LOOP,
+      `${GRAD_B_LOOP}\n      if (i === 0) throw new Error('bad%0A::error::forged\\n::warning file=x::y');`,
+    );
     writeFileSync(path.join(handout, 'rnn.ts'), source);
     const summary = path.join(handout, 'step-summary.md');
     try {
@@ -192,16 +238,21 @@ withData('the generated handout', () => {
       // Annotations, then the summary text with workflow commands stopped by a fresh token, then resumed.
       const stop = lines.findIndex((text) => /^::stop-commands::[0-9a-f]{32}$/.test(text));
       expect(stop).toBeGreaterThan(0);
-      const token = lines[stop]!.slice('::stop-commands::'.length);
+      const token = lines[stop].slice('::stop-commands::'.length);
       const resume = lines.indexOf(`::${token}::`);
       expect(resume).toBeGreaterThan(stop);
       const annotations = lines.slice(0, stop).filter((text) => text.trimStart().startsWith('::'));
       expect(annotations.length).toBeGreaterThan(0);
-      for (const text of annotations) expect(text).toMatch(/^::(error|warning) file=rnn\.ts,(line=\d+,)?(col=\d+,)?title=[^:]*::/);
+      for (const text of annotations)
+        expect(text).toMatch(/^::(error|warning) file=rnn\.ts,(line=\d+,)?(col=\d+,)?title=[^:]*::/);
       expect(annotations.some((text) => text.startsWith(`::error file=rnn.ts,line=${line},`))).toBe(true);
       // the thrown message's own "::" and newline cannot start a command: it stays inside one annotation's data
       expect(annotations.some((text) => text.includes('bad%250A::error::forged%0A::warning file=x::y'))).toBe(true);
-      expect([...lines.slice(0, stop), ...lines.slice(resume + 1)].filter((text) => text.trimStart().startsWith('::') && !annotations.includes(text))).toEqual([]);
+      expect(
+        [...lines.slice(0, stop), ...lines.slice(resume + 1)].filter(
+          (text) => text.trimStart().startsWith('::') && !annotations.includes(text),
+        ),
+      ).toEqual([]);
       const markdown = readFileSync(summary, 'utf8');
       expect(markdown).toMatch(/^## Public checks: \d+ \/ \d+ points/);
       expect(markdown).toContain('| `RNN.computeGradB` | 0 / 8 |');
@@ -212,7 +263,11 @@ withData('the generated handout', () => {
 
   it('npm run watch re-runs on every save of rnn.ts and shows only the latest results', async () => {
     cpSync(path.join(ROOT, 'submissions', 'correct-loops', 'rnn.ts'), path.join(handout, 'rnn.ts'));
-    const watcher = spawn('npm', ['run', 'watch'], { cwd: handout, env: { ...process.env, RNN_LAB_DATA: DATA, FORCE_COLOR: '0' }, detached: true });
+    const watcher = spawn('npm', ['run', 'watch'], {
+      cwd: handout,
+      env: { ...process.env, RNN_LAB_DATA: DATA, FORCE_COLOR: '0' },
+      detached: true,
+    });
     let output = '';
     watcher.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     watcher.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -226,7 +281,10 @@ withData('the generated handout', () => {
     try {
       await waitFor(1);
       expect(output).toMatch(/Public checks: (\d+) \/ \1 points\./);
-      writeFileSync(path.join(handout, 'rnn.ts'), correctWith(GRAD_B_LOOP, GRAD_B_LOOP.replace('t < hidden.length', 't <= hidden.length')));
+      writeFileSync(
+        path.join(handout, 'rnn.ts'),
+        correctWith(GRAD_B_LOOP, GRAD_B_LOOP.replace('t < hidden.length', 't <= hidden.length')),
+      );
       await waitFor(2);
       const latest = output.slice(output.lastIndexOf('[watch] checking rnn.ts'));
       expect(latest).toContain('RNN.computeGradB threw TypeError');

@@ -13,11 +13,28 @@ import { inertForTerminal, renderText } from '../../checks/student/text';
 const decaying = Array.from({ length: 500 }, (_, i) => 0.04 + 1.2 * Math.exp(-i / 60));
 
 function result(id: string, points: number, status: ReportedResult['status'], message = ''): ReportedResult {
-  return { id, target: id.startsWith('grad') ? 'RNN.computeGradB' : 'rnn.ts', title: `title of ${id}`, visibility: 'public', seed: 1, durationMs: 1, status, message, points };
+  return {
+    id,
+    target: id.startsWith('grad') ? 'RNN.computeGradB' : 'rnn.ts',
+    title: `title of ${id}`,
+    visibility: 'public',
+    seed: 1,
+    durationMs: 1,
+    status,
+    message,
+    points,
+  };
 }
 
 function report(results: ReportedResult[]): RunReport {
-  return { checkedAt: new Date(0).toISOString(), sourceHash: 'x', types: { problems: [], cached: true }, results, printed: { text: '', truncated: false }, durationMs: 1 };
+  return {
+    checkedAt: new Date(0).toISOString(),
+    sourceHash: 'x',
+    types: { problems: [], cached: true },
+    results,
+    printed: { text: '', truncated: false },
+    durationMs: 1,
+  };
 }
 
 describe('the training view', () => {
@@ -39,7 +56,9 @@ describe('the training view', () => {
   });
 
   it('names the step where the loss became NaN or Infinity', () => {
-    expect(trainingView([...decaying.slice(0, 40), Number.NaN, Number.NaN], 0.075).verdict[0]).toMatch(/^Training diverged: the loss became NaN at step 41 of 42\./);
+    expect(trainingView([...decaying.slice(0, 40), Number.NaN, Number.NaN], 0.075).verdict[0]).toMatch(
+      /^Training diverged: the loss became NaN at step 41 of 42\./,
+    );
     expect(trainingView([1, 2, Number.POSITIVE_INFINITY], 0.075).verdict[0]).toMatch(/became Infinity at step 3/);
   });
 
@@ -50,8 +69,11 @@ describe('the training view', () => {
 
 describe('warnings and totals', () => {
   it('counts a failing 0-point check as a warning, not a failure', () => {
-    const run = report([result('contract.exports', 0, 'failed', 'an extra export'), result('grad.b.value', 8, 'passed')]);
-    expect(standingOf(run.results[0]!)).toBe('warning');
+    const run = report([
+      result('contract.exports', 0, 'failed', 'an extra export'),
+      result('grad.b.value', 8, 'passed'),
+    ]);
+    expect(standingOf(run.results[0])).toBe('warning');
     expect(totalsOf(run)).toMatchObject({ earned: 8, max: 8, failed: 0, warnings: 1 });
     expect(runSucceeded(run)).toBe(true);
     const text = renderText(run);
@@ -63,8 +85,11 @@ describe('warnings and totals', () => {
 
 describe('error locations', () => {
   it('names the first frame in rnn.ts and shows its line', () => {
-    const stack = 'TypeError: x\n    at helper (/h/lab/linalg.ts:3:1)\n    at RNN.computeGradB (/h/rnn.ts:2:9)\n    at /h/rnn.ts:7:1';
-    expect(locateError(stack, '/h/rnn.ts', ['a', '  const y = x[0];'])).toBe('  at rnn.ts:2:9\n  2 |   const y = x[0];');
+    const stack =
+      'TypeError: x\n    at helper (/h/lab/linalg.ts:3:1)\n    at RNN.computeGradB (/h/rnn.ts:2:9)\n    at /h/rnn.ts:7:1';
+    expect(locateError(stack, '/h/rnn.ts', ['a', '  const y = x[0];'])).toBe(
+      '  at rnn.ts:2:9\n  2 |   const y = x[0];',
+    );
     expect(locateError('Error\n    at /elsewhere.js:1:1', '/h/rnn.ts', [])).toBeUndefined();
   });
 });
@@ -88,7 +113,9 @@ describe('text from the submission is inert', () => {
   });
 
   it('in the job summary: HTML-escaped inside <pre>', () => {
-    const markdown = jobSummary(report([result('grad.b.value', 8, 'failed', '</pre><img src=x onerror=alert(1)> | `x`')]));
+    const markdown = jobSummary(
+      report([result('grad.b.value', 8, 'failed', '</pre><img src=x onerror=alert(1)> | `x`')]),
+    );
     expect(markdown).toContain('<pre>&lt;/pre&gt;&lt;img src=x onerror=alert(1)&gt; | `x`</pre>');
     expect(markdown).not.toContain('<img');
     expect(markdown).toContain('| `RNN.computeGradB` | 0 / 8 | ❌ |');
@@ -96,12 +123,18 @@ describe('text from the submission is inert', () => {
 
   it('in the job summary, as a GitHub-flavoured Markdown parser reads it: one table, no markup from the submission', () => {
     const message = '</pre></details><img src=x onerror=alert(1)>\n| a | b |\n# heading\n<script>x</script>';
-    const run = report([result('contract.exports', 0, 'passed'), result('grad.b.value', 8, 'failed', message), result('grad.b.shape', 2, 'passed')]);
+    const run = report([
+      result('contract.exports', 0, 'passed'),
+      result('grad.b.value', 8, 'failed', message),
+      result('grad.b.shape', 2, 'passed'),
+    ]);
     const markdown = jobSummary(run);
     // GitHub renders the summary as GitHub-flavoured Markdown with (sanitised) HTML allowed.
     const html = new MarkdownIt({ html: true }).render(markdown);
     expect(html.match(/<table>/g)).toHaveLength(1);
-    const cells = [...html.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((row) => [...row[1]!.matchAll(/<t[hd][^>]*>([\s\S]*?)<\/t[hd]>/g)].map((cell) => cell[1]));
+    const cells = [...html.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((row) =>
+      [...row[1].matchAll(/<t[hd][^>]*>([\s\S]*?)<\/t[hd]>/g)].map((cell) => cell[1]),
+    );
     expect(cells).toEqual([
       ['function', 'points', 'checks'],
       ['<code>rnn.ts</code>', '0 / 0', '✅'],
@@ -109,8 +142,13 @@ describe('text from the submission is inert', () => {
     ]);
     expect(html).not.toMatch(/<img|<script|<h1/);
     // the message is one <pre> block whose text, once the entities are read, is the message itself
-    const pre = /<pre>([\s\S]*?)<\/pre>/.exec(html)![1]!;
-    const decoded = pre.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+    const pre = /<pre>([\s\S]*?)<\/pre>/.exec(html)![1];
+    const decoded = pre
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'")
+      .replace(/&amp;/g, '&');
     expect(decoded).toBe(message);
   });
 });

@@ -17,8 +17,12 @@ interface Step {
 
 const FILE = path.join(__dirname, '..', '..', 'handout', 'template', '.github', 'workflows', 'grade.yml');
 const text = readFileSync(FILE, 'utf8');
-const doc = parse(text) as { on: Record<string, unknown>; permissions: Record<string, string>; jobs: Record<string, { steps: Step[] }> };
-const steps = Object.values(doc.jobs)[0]!.steps;
+const doc = parse(text) as {
+  on: Record<string, unknown>;
+  permissions: Record<string, string>;
+  jobs: Record<string, { steps: Step[] }>;
+};
+const steps = Object.values(doc.jobs)[0].steps;
 
 describe("the handout's workflow", () => {
   it('runs on push and pull_request, with read-only permissions and one job', () => {
@@ -31,7 +35,9 @@ describe("the handout's workflow", () => {
   it('needs no secret and no setting, and never fetches the grader', () => {
     expect(text).not.toMatch(/secrets\.|vars\.|GRADER_|token:/);
     expect(steps.filter((step) => step.uses?.startsWith('actions/checkout@'))).toHaveLength(1);
-    expect(steps.find((step) => step.uses?.startsWith('actions/checkout@'))?.with).toMatchObject({ 'persist-credentials': false });
+    expect(steps.find((step) => step.uses?.startsWith('actions/checkout@'))?.with).toMatchObject({
+      'persist-credentials': false,
+    });
     for (const step of steps.filter((s) => s.uses)) expect(step.uses).toMatch(/^[\w.-]+\/[\w.-]+@v\d+$/);
   });
 
@@ -40,6 +46,8 @@ describe("the handout's workflow", () => {
     const check = steps.findIndex((step) => step.run?.trim().startsWith('npm test -- --github'));
     expect(install).toBeGreaterThan(-1);
     expect(check).toBeGreaterThan(install);
-    expect(steps.find((step) => step.uses?.startsWith('actions/cache@'))?.with).toMatchObject({ path: '~/.cache/rnn-lab' });
+    expect(steps.find((step) => step.uses?.startsWith('actions/cache@'))?.with).toMatchObject({
+      path: '~/.cache/rnn-lab',
+    });
   });
 });

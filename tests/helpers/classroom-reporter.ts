@@ -72,8 +72,15 @@ export function runReporter(runnersInput: string, env: Record<string, string | u
     grandTests += results.tests.length;
     if (maxScore !== 0) print(`Total points for ${runner}: ${score.toFixed(2)}/${maxScore}\n`);
   });
-  const table = runnerResults.map(({ runner, results }) => ({ runner: runner.trim(), score: getTestScore(results), maxScore: getMaxScoreForTest(results) }));
-  const tableTotal = { score: table.reduce((acc, row) => acc + row.score, 0), maxScore: table.reduce((acc, row) => acc + row.maxScore, 0) };
+  const table = runnerResults.map(({ runner, results }) => ({
+    runner: runner.trim(),
+    score: getTestScore(results),
+    maxScore: getMaxScoreForTest(results),
+  }));
+  const tableTotal = {
+    score: table.reduce((acc, row) => acc + row.score, 0),
+    maxScore: table.reduce((acc, row) => acc + row.maxScore, 0),
+  };
   for (const row of table) print(`│ ${row.runner} │ ${row.score} │ ${row.maxScore} │`);
   print(`│ Total: │ ${tableTotal.score} │ ${tableTotal.maxScore} │`);
   print(`🏆 Grand total tests passed: ${grandPassed}/${grandTests}\n`);
@@ -92,6 +99,10 @@ export function runReporter(runnersInput: string, env: Record<string, string | u
     print(`::notice title=Autograding complete::Points ${notice.totalPoints}/${notice.maxPoints}`);
     print(`::notice title=Autograding report::${JSON.stringify(notice)}`);
   }
-  const failed = runnerResults.some((r) => r.results.status === 'fail') ? 'Some tests failed.' : runnerResults.some((r) => r.results.status === 'error') ? 'Some tests errored.' : undefined;
+  const failed = runnerResults.some((r) => r.results.status === 'fail')
+    ? 'Some tests failed.'
+    : runnerResults.some((r) => r.results.status === 'error')
+      ? 'Some tests errored.'
+      : undefined;
   return { log, table, tableTotal, notice, failed };
 }

@@ -24,7 +24,11 @@ export function validateJunitXsd(xml: string): { status: number | null; stderr: 
   const dir = mkdtempSync(join(tmpdir(), 'junit-xsd-'));
   try {
     writeFileSync(join(dir, 'junit.xml'), xml);
-    const run = spawnSync('xmllint', ['--noout', '--nonet', '--schema', join(SCHEMAS, 'junit-10.xsd'), join(dir, 'junit.xml')], { encoding: 'utf8' });
+    const run = spawnSync(
+      'xmllint',
+      ['--noout', '--nonet', '--schema', join(SCHEMAS, 'junit-10.xsd'), join(dir, 'junit.xml')],
+      { encoding: 'utf8' },
+    );
     return { status: run.status, stderr: run.stderr };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -37,7 +41,6 @@ export function gradescopeValidator() {
   return new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true }).compile(schema);
 }
 
-// eslint-disable-next-line no-control-regex
 export const CONTROL_CHARACTER = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/;
 
 const markdownIt = new MarkdownIt({ html: true });
@@ -45,7 +48,10 @@ type MdToken = ReturnType<InstanceType<typeof MarkdownIt>['parse']>[number];
 
 /** Tables of a Markdown text, as rows of cell texts (header row first). */
 export function markdownTables(markdown: string): string[][][] {
-  const cellText = (token: MdToken) => (token.children ?? []).map((child) => (child.type === 'text' || child.type === 'code_inline' ? child.content : '')).join('');
+  const cellText = (token: MdToken) =>
+    (token.children ?? [])
+      .map((child) => (child.type === 'text' || child.type === 'code_inline' ? child.content : ''))
+      .join('');
   const found: string[][][] = [];
   let rows: string[][] | undefined;
   for (const token of markdownIt.parse(markdown, {})) {
@@ -62,22 +68,33 @@ export function markdownTables(markdown: string): string[][][] {
 /** What is wrong with a Markdown text a student or TA reads (and a CI log prints): raw HTML, control characters, workflow commands. */
 export function markdownProblems(markdown: string): string[] {
   const tokens = markdownIt.parse(markdown, {});
-  const problems = tokens.flatMap((token) => [token, ...(token.children ?? [])]).filter((token) => token.type === 'html_inline' || token.type === 'html_block').map((token) => `raw HTML: ${token.content}`);
+  const problems = tokens
+    .flatMap((token) => [token, ...(token.children ?? [])])
+    .filter((token) => token.type === 'html_inline' || token.type === 'html_block')
+    .map((token) => `raw HTML: ${token.content}`);
   if (/<(img|script)\b/i.test(markdownIt.render(markdown))) problems.push('renders an img or script element');
   if (CONTROL_CHARACTER.test(markdown)) problems.push('control character');
-  problems.push(...markdown.split('\n').filter((line) => /^\s*::/.test(line)).map((line) => `workflow command: ${line}`));
+  problems.push(
+    ...markdown
+      .split('\n')
+      .filter((line) => /^\s*::/.test(line))
+      .map((line) => `workflow command: ${line}`),
+  );
   return problems;
 }
 
 /** What an HTML5 parser finds wrong with a page: parse errors, and elements or handlers that no report writes. */
 export function htmlProblems(html: string): string[] {
   const problems: string[] = [];
-  const document = parseHtml(html, { onParseError: (error) => problems.push(`parse error ${error.code} at ${error.startLine}:${error.startCol}`) });
+  const document = parseHtml(html, {
+    onParseError: (error) => problems.push(`parse error ${error.code} at ${error.startLine}:${error.startCol}`),
+  });
   type Node = DefaultTreeAdapterMap['node'];
   const visit = (node: Node): void => {
     if ('tagName' in node) {
-      const element = node as DefaultTreeAdapterMap['element'];
-      if (['img', 'script', 'iframe', 'object', 'embed'].includes(element.tagName)) problems.push(`<${element.tagName}> element`);
+      const element = node;
+      if (['img', 'script', 'iframe', 'object', 'embed'].includes(element.tagName))
+        problems.push(`<${element.tagName}> element`);
       for (const attr of element.attrs) if (/^on/i.test(attr.name)) problems.push(`${element.tagName}@${attr.name}`);
     }
     if ('childNodes' in node) for (const child of node.childNodes as Node[]) visit(child);

@@ -18,7 +18,9 @@ import type { operations } from '@octokit/openapi-types';
 // --- the published request bodies, and lists the compiler holds to them ------------------------------
 
 /** The JSON request body of an operation of GitHub's REST API, as published. */
-export type JsonBody<Op extends keyof operations> = operations[Op] extends { requestBody: { content: { 'application/json': infer Body } } }
+export type JsonBody<Op extends keyof operations> = operations[Op] extends {
+  requestBody: { content: { 'application/json': infer Body } };
+}
   ? Body
   : operations[Op] extends { requestBody?: { content: { 'application/json': infer Body } } }
     ? Body
@@ -28,13 +30,20 @@ export type JsonBody<Op extends keyof operations> = operations[Op] extends { req
  * T without index signatures (some bodies are published as `{…} & ({ status?: 'completed';
  * [key: string]: unknown } | …)`), member by member of a union.
  */
-export type Known<T> = T extends unknown ? { [K in keyof T as string extends K ? never : number extends K ? never : K]: T[K] } : never;
+export type Known<T> = T extends unknown
+  ? { [K in keyof T as string extends K ? never : number extends K ? never : K]: T[K] }
+  : never;
 
 /** The named keys of T (of any member of a union). */
 export type KnownKeys<T> = Known<T> extends infer U ? (U extends unknown ? keyof U : never) : never;
 
 /** The keys of T that are not optional (in any member of a union). */
-export type RequiredKeys<T> = Known<T> extends infer U ? (U extends unknown ? { [K in keyof U]-?: object extends Pick<U, K> ? never : K }[keyof U] : never) : never;
+export type RequiredKeys<T> =
+  Known<T> extends infer U
+    ? U extends unknown
+      ? { [K in keyof U]-?: object extends Pick<U, K> ? never : K }[keyof U]
+      : never
+    : never;
 
 /** true when A and B are the same set of (literal) types. */
 export type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -60,19 +69,64 @@ type CommentCreate = JsonBody<'issues/create-comment'>;
 type CommentUpdate = JsonBody<'issues/update-comment'>;
 type CheckRunOutput = NonNullable<CheckRunCreate['output']>;
 
-const CHECK_RUN_CREATE_FIELDS = ['name', 'head_sha', 'details_url', 'external_id', 'status', 'started_at', 'conclusion', 'completed_at', 'output', 'actions'] as const satisfies Keys<CheckRunCreate>;
+const CHECK_RUN_CREATE_FIELDS = [
+  'name',
+  'head_sha',
+  'details_url',
+  'external_id',
+  'status',
+  'started_at',
+  'conclusion',
+  'completed_at',
+  'output',
+  'actions',
+] as const satisfies Keys<CheckRunCreate>;
 const CHECK_RUN_CREATE_REQUIRED = ['name', 'head_sha'] as const;
-const CHECK_RUN_UPDATE_FIELDS = ['name', 'details_url', 'external_id', 'started_at', 'status', 'conclusion', 'completed_at', 'output', 'actions'] as const satisfies Keys<CheckRunUpdate>;
+const CHECK_RUN_UPDATE_FIELDS = [
+  'name',
+  'details_url',
+  'external_id',
+  'started_at',
+  'status',
+  'conclusion',
+  'completed_at',
+  'output',
+  'actions',
+] as const satisfies Keys<CheckRunUpdate>;
 const CHECK_RUN_UPDATE_REQUIRED = [] as const;
 const CHECK_RUN_STATUSES = ['queued', 'in_progress', 'completed'] as const;
 // (The published update body lists six statuses but narrows them to these three by a union.)
 const CHECK_RUN_UPDATE_STATUSES = ['queued', 'in_progress', 'completed'] as const;
-const CONCLUSIONS = ['action_required', 'cancelled', 'failure', 'neutral', 'success', 'skipped', 'stale', 'timed_out'] as const;
-const UPDATE_CONCLUSIONS = ['action_required', 'cancelled', 'failure', 'neutral', 'success', 'skipped', 'stale', 'timed_out'] as const;
+const CONCLUSIONS = [
+  'action_required',
+  'cancelled',
+  'failure',
+  'neutral',
+  'success',
+  'skipped',
+  'stale',
+  'timed_out',
+] as const;
+const UPDATE_CONCLUSIONS = [
+  'action_required',
+  'cancelled',
+  'failure',
+  'neutral',
+  'success',
+  'skipped',
+  'stale',
+  'timed_out',
+] as const;
 const OUTPUT_FIELDS = ['title', 'summary', 'text', 'annotations', 'images'] as const satisfies Keys<CheckRunOutput>;
 const OUTPUT_REQUIRED = ['title', 'summary'] as const;
 type CheckRunUpdateOutput = NonNullable<Known<CheckRunUpdate>['output']>;
-const UPDATE_OUTPUT_FIELDS = ['title', 'summary', 'text', 'annotations', 'images'] as const satisfies Keys<CheckRunUpdateOutput>;
+const UPDATE_OUTPUT_FIELDS = [
+  'title',
+  'summary',
+  'text',
+  'annotations',
+  'images',
+] as const satisfies Keys<CheckRunUpdateOutput>;
 const UPDATE_OUTPUT_REQUIRED = ['summary'] as const;
 const STATUS_FIELDS = ['state', 'target_url', 'description', 'context'] as const satisfies Keys<StatusCreate>;
 const STATUS_REQUIRED = ['state'] as const;
@@ -108,8 +162,18 @@ export const LISTS_MATCH_THE_PUBLISHED_TYPES: readonly true[] = [
   true satisfies Same<(typeof COMMENT_REQUIRED)[number], RequiredKeys<CommentUpdate>>,
 ];
 
-const OUTPUT_SPEC: BodySpec = { fields: OUTPUT_FIELDS, required: OUTPUT_REQUIRED, strings: ['title', 'summary', 'text'], enums: {} };
-const UPDATE_OUTPUT_SPEC: BodySpec = { fields: UPDATE_OUTPUT_FIELDS, required: UPDATE_OUTPUT_REQUIRED, strings: ['title', 'summary', 'text'], enums: {} };
+const OUTPUT_SPEC: BodySpec = {
+  fields: OUTPUT_FIELDS,
+  required: OUTPUT_REQUIRED,
+  strings: ['title', 'summary', 'text'],
+  enums: {},
+};
+const UPDATE_OUTPUT_SPEC: BodySpec = {
+  fields: UPDATE_OUTPUT_FIELDS,
+  required: UPDATE_OUTPUT_REQUIRED,
+  strings: ['title', 'summary', 'text'],
+  enums: {},
+};
 
 export const BODY_SPECS = {
   'checks/create': {
@@ -126,7 +190,12 @@ export const BODY_SPECS = {
     enums: { status: CHECK_RUN_UPDATE_STATUSES, conclusion: UPDATE_CONCLUSIONS },
     objects: { output: UPDATE_OUTPUT_SPEC },
   },
-  'repos/create-commit-status': { fields: STATUS_FIELDS, required: STATUS_REQUIRED, strings: ['target_url', 'description', 'context'], enums: { state: STATUS_STATES } },
+  'repos/create-commit-status': {
+    fields: STATUS_FIELDS,
+    required: STATUS_REQUIRED,
+    strings: ['target_url', 'description', 'context'],
+    enums: { state: STATUS_STATES },
+  },
   'issues/create-comment': { fields: COMMENT_FIELDS, required: COMMENT_REQUIRED, strings: ['body'], enums: {} },
   'issues/update-comment': { fields: COMMENT_UPDATE_FIELDS, required: COMMENT_REQUIRED, strings: ['body'], enums: {} },
 } as const satisfies Record<string, BodySpec>;
@@ -139,8 +208,10 @@ export function bodyProblems(body: unknown, spec: BodySpec, where = 'body'): str
   for (const key of spec.required) if (record[key] === undefined) problems.push(`${where}.${key} is required`);
   for (const [key, value] of Object.entries(record)) {
     if (!spec.fields.includes(key)) problems.push(`${where}.${key} is not a field of this operation`);
-    else if (spec.strings.includes(key) && typeof value !== 'string') problems.push(`${where}.${key} must be a string, got ${JSON.stringify(value)}`);
-    else if (spec.enums[key] && !spec.enums[key].includes(value as string)) problems.push(`${where}.${key} must be one of ${spec.enums[key].join(', ')}, got ${JSON.stringify(value)}`);
+    else if (spec.strings.includes(key) && typeof value !== 'string')
+      problems.push(`${where}.${key} must be a string, got ${JSON.stringify(value)}`);
+    else if (spec.enums[key] && !spec.enums[key].includes(value as string))
+      problems.push(`${where}.${key} must be one of ${spec.enums[key].join(', ')}, got ${JSON.stringify(value)}`);
     else if (spec.objects?.[key]) problems.push(...bodyProblems(value, spec.objects[key], `${where}.${key}`));
   }
   return problems;
@@ -282,12 +353,21 @@ export class FakeGitHub {
 
   private json(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
     const text = JSON.stringify(body);
-    response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
+    response.writeHead(status, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(text),
+      ...headers,
+    });
     response.end(text);
   }
 
   /** One page of `items` (page, per_page), with GitHub's Link header to the next one. */
-  private page(request: RecordedRequest, response: ServerResponse, items: unknown[], wrap?: (items: unknown[]) => unknown): void {
+  private page(
+    request: RecordedRequest,
+    response: ServerResponse,
+    items: unknown[],
+    wrap?: (items: unknown[]) => unknown,
+  ): void {
     const perPage = Math.min(Number(request.query.get('per_page') ?? 30) || 30, this.options.pageSize ?? 2);
     const page = Math.max(1, Number(request.query.get('page') ?? 1) || 1);
     const slice = items.slice((page - 1) * perPage, page * perPage);
@@ -295,7 +375,7 @@ export class FakeGitHub {
     if (page * perPage < items.length) {
       const next = new URLSearchParams(request.query);
       next.set('page', String(page + 1));
-      headers.link = `<${this.url}${request.path}?${next}>; rel="next"`;
+      headers.link = `<${this.url}${request.path}?${next.toString()}>; rel="next"`;
     }
     this.json(response, 200, wrap ? wrap(slice) : slice, headers);
   }
@@ -343,7 +423,12 @@ export class FakeGitHub {
       return this.json(response, 429, { message: 'too many requests for a test' });
     }
     if (this.rateLimitOnce.delete(`${method} ${url.pathname}`)) {
-      return this.json(response, 403, { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' }, { 'retry-after': '1' });
+      return this.json(
+        response,
+        403,
+        { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' },
+        { 'retry-after': '1' },
+      );
     }
     const failure = this.failures.get(`${method} ${url.pathname}`);
     if (failure) return this.json(response, failure, { message: `failing on purpose (${failure})` });
@@ -358,21 +443,37 @@ export class FakeGitHub {
     }
 
     const auth = incoming.headers.authorization ?? '';
-    if (auth !== `token ${this.options.token}` && auth !== `bearer ${this.options.token}` && auth !== `Bearer ${this.options.token}`) {
-      this.problems.push(`${method} ${url.pathname} without the token (authorization: ${JSON.stringify(auth.slice(0, 12))}…)`);
+    if (
+      auth !== `token ${this.options.token}` &&
+      auth !== `bearer ${this.options.token}` &&
+      auth !== `Bearer ${this.options.token}`
+    ) {
+      this.problems.push(
+        `${method} ${url.pathname} without the token (authorization: ${JSON.stringify(auth.slice(0, 12))}…)`,
+      );
       return this.json(response, 401, { message: 'Bad credentials' });
     }
-    if (!/^rnn-autograder/.test(incoming.headers['user-agent'] ?? '')) this.problems.push(`${method} ${url.pathname}: unexpected user agent ${incoming.headers['user-agent']}`);
+    if (!/^rnn-autograder/.test(incoming.headers['user-agent'] ?? ''))
+      this.problems.push(`${method} ${url.pathname}: unexpected user agent ${incoming.headers['user-agent']}`);
 
     const route = (pattern: RegExp) => pattern.exec(url.pathname);
     const org = this.options.org;
     let match: RegExpExecArray | null;
 
-    if (method === 'GET' && url.pathname === '/user') return this.json(response, 200, { login: `${this.options.app.slug}[bot]`, id: 1, type: 'Bot' });
+    if (method === 'GET' && url.pathname === '/user')
+      return this.json(response, 200, { login: `${this.options.app.slug}[bot]`, id: 1, type: 'Bot' });
 
     if (method === 'GET' && (match = route(/^\/orgs\/([^/]+)\/repos$/))) {
       if (match[1] !== org) return this.json(response, 404, { message: 'Not Found' });
-      const repos = this.options.repos.map((repo) => ({ id: this.idOf(repo.name), name: repo.name, full_name: `${org}/${repo.name}`, owner: { login: org }, default_branch: repo.default_branch ?? undefined, archived: repo.archived ?? false, is_template: repo.is_template ?? false }));
+      const repos = this.options.repos.map((repo) => ({
+        id: this.idOf(repo.name),
+        name: repo.name,
+        full_name: `${org}/${repo.name}`,
+        owner: { login: org },
+        default_branch: repo.default_branch ?? undefined,
+        archived: repo.archived ?? false,
+        is_template: repo.is_template ?? false,
+      }));
       return this.page(request, response, repos);
     }
 
@@ -387,29 +488,49 @@ export class FakeGitHub {
     if (method === 'GET' && rest === '/activity') {
       // Newest first, as GitHub lists them (direction=desc is the default).
       const ref = url.searchParams.get('ref');
-      const wanted = (repo.activities ?? []).filter((activity) => !ref || activity.ref === ref || activity.ref === `refs/heads/${ref}`);
+      const wanted = (repo.activities ?? []).filter(
+        (activity) => !ref || activity.ref === ref || activity.ref === `refs/heads/${ref}`,
+      );
       const sorted = [...wanted].sort((a, b) => Date.parse(b.timestamp) - Date.parse(a.timestamp) || b.id - a.id);
       if (url.searchParams.get('direction') === 'asc') sorted.reverse();
-      return this.page(request, response, sorted.map((activity) => ({ ...activity, node_id: `A_${activity.id}`, actor: null })));
+      return this.page(
+        request,
+        response,
+        sorted.map((activity) => ({ ...activity, node_id: `A_${activity.id}`, actor: null })),
+      );
     }
     if (method === 'GET' && (sub = /^\/branches\/([^/]+)$/.exec(rest))) {
-      if (decodeURIComponent(sub[1]) !== repo.default_branch || !repo.head) return this.json(response, 404, { message: 'Branch not found' });
+      if (decodeURIComponent(sub[1]) !== repo.default_branch || !repo.head)
+        return this.json(response, 404, { message: 'Branch not found' });
       return this.json(response, 200, { name: repo.default_branch, commit: { sha: repo.head }, protected: false });
     }
     if (method === 'GET' && rest === '/pulls') {
       if (url.searchParams.get('state') !== 'open') this.problems.push('pulls listed without state=open');
-      return this.page(request, response, (repo.pulls ?? []).map((pull) => ({ number: pull.number, state: 'open', head: { sha: pull.sha, ref: `feature-${pull.number}` } })));
+      return this.page(
+        request,
+        response,
+        (repo.pulls ?? []).map((pull) => ({
+          number: pull.number,
+          state: 'open',
+          head: { sha: pull.sha, ref: `feature-${pull.number}` },
+        })),
+      );
     }
     if (method === 'GET' && (sub = /^\/zipball\/(.+)$/.exec(rest))) {
       const ref = decodeURIComponent(sub[1]);
       if (!repo.zips?.[ref]) return this.json(response, 404, { message: 'Not Found' });
-      response.writeHead(302, { location: `${this.url}/_codeload/${org}/${repo.name}/zip/${ref}`, 'content-length': 0 });
+      response.writeHead(302, {
+        location: `${this.url}/_codeload/${org}/${repo.name}/zip/${ref}`,
+        'content-length': 0,
+      });
       return void response.end();
     }
     if (method === 'GET' && (sub = /^\/commits\/([0-9a-f]{40})\/check-runs$/.exec(rest))) {
       const name = url.searchParams.get('check_name');
       const appId = url.searchParams.get('app_id');
-      const runs = this.list(this.checkRuns, repo.name).filter((run) => run.head_sha === sub![1] && (!name || run.name === name) && (!appId || String(run.app.id) === appId));
+      const runs = this.list(this.checkRuns, repo.name).filter(
+        (run) => run.head_sha === sub![1] && (!name || run.name === name) && (!appId || String(run.app.id) === appId),
+      );
       return this.page(request, response, runs, (items) => ({ total_count: runs.length, check_runs: items }));
     }
     if (method === 'POST' && rest === '/check-runs') {
@@ -453,22 +574,42 @@ export class FakeGitHub {
       const latest = new Map<string, FakeStatus>();
       for (const status of all) latest.set(status.context, status);
       const statuses = [...latest.values()].reverse();
-      return this.json(response, 200, { state: statuses[0]?.state ?? 'pending', sha: sub[1], total_count: statuses.length, statuses });
+      return this.json(response, 200, {
+        state: statuses[0]?.state ?? 'pending',
+        sha: sub[1],
+        total_count: statuses.length,
+        statuses,
+      });
     }
     if (method === 'POST' && (sub = /^\/statuses\/([0-9a-f]{40})$/.exec(rest))) {
       if (!this.checked('repos/create-commit-status', body, response)) return;
       const fields = body as StatusCreate;
-      const status: FakeStatus = { id: this.nextId++, sha: sub[1], state: fields.state, context: fields.context ?? 'default', description: fields.description ?? null };
+      const status: FakeStatus = {
+        id: this.nextId++,
+        sha: sub[1],
+        state: fields.state,
+        context: fields.context ?? 'default',
+        description: fields.description ?? null,
+      };
       this.list(this.statuses, repo.name).push(status);
       return this.json(response, 201, status);
     }
     if (method === 'GET' && (sub = /^\/issues\/(\d+)\/comments$/.exec(rest))) {
-      return this.page(request, response, this.list(this.comments, repo.name).filter((comment) => comment.pull === Number(sub![1])));
+      return this.page(
+        request,
+        response,
+        this.list(this.comments, repo.name).filter((comment) => comment.pull === Number(sub![1])),
+      );
     }
     if (method === 'POST' && (sub = /^\/issues\/(\d+)\/comments$/.exec(rest))) {
       if (!this.checked('issues/create-comment', body, response)) return;
-      if (!(repo.pulls ?? []).some((pull) => pull.number === Number(sub![1]))) return this.json(response, 404, { message: 'Not Found' });
-      const comment = this.addComment(repo.name, { pull: Number(sub[1]), body: (body as CommentCreate).body, user: { login: `${this.options.app.slug}[bot]` } });
+      if (!(repo.pulls ?? []).some((pull) => pull.number === Number(sub![1])))
+        return this.json(response, 404, { message: 'Not Found' });
+      const comment = this.addComment(repo.name, {
+        pull: Number(sub[1]),
+        body: (body as CommentCreate).body,
+        user: { login: `${this.options.app.slug}[bot]` },
+      });
       return this.json(response, 201, comment);
     }
     if (method === 'PATCH' && (sub = /^\/issues\/comments\/(\d+)$/.exec(rest))) {

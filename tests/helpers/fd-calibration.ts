@@ -37,17 +37,31 @@ export interface Calibration {
   /** Cases where some gradient needed the second difference at FD_STEP/10. */
   finerStepCases: number;
   /** Per mutant: in how many cases the tests reject it, and its normalised error. */
-  mutants: Array<{ name: string; gradient: GradientName; rejected: number; median: number; smallestRejected: number; largestAccepted: number }>;
+  mutants: Array<{
+    name: string;
+    gradient: GradientName;
+    rejected: number;
+    median: number;
+    smallestRejected: number;
+    largestAccepted: number;
+  }>;
   seconds: number;
 }
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-const flat = (value: Numeric): number[] => (typeof value === 'number' ? [value] : value.flatMap((entry) => flat(entry)));
+const flat = (value: Numeric): number[] =>
+  typeof value === 'number' ? [value] : value.flatMap((entry) => flat(entry));
 
 function spread(values: Array<{ error: number; c: RnnCase }>): Spread {
   const sorted = values.map((v) => v.error).sort((a, b) => a - b);
   const worst = values.reduce((a, b) => (b.error > a.error ? b : a));
-  return { max: worst.error, p999: quantile(sorted, 0.999), p99: quantile(sorted, 0.99), median: quantile(sorted, 0.5), worstCase: worst.c };
+  return {
+    max: worst.error,
+    p999: quantile(sorted, 0.999),
+    p99: quantile(sorted, 0.99),
+    median: quantile(sorted, 0.5),
+    worstCase: worst.c,
+  };
 }
 
 export function calibrate(numCases: number, seed: number): Calibration {
@@ -55,7 +69,12 @@ export function calibrate(numCases: number, seed: number): Calibration {
   const cases = fc.sample(rnnCase(), { seed, numRuns: numCases });
   const judged = new Map<GradientName, Array<{ error: number; c: RnnCase }>>(GRADIENT_NAMES.map((name) => [name, []]));
   const strict = new Map<GradientName, Array<{ error: number; c: RnnCase }>>(GRADIENT_NAMES.map((name) => [name, []]));
-  const mutantErrors = MUTANTS.map(() => ({ errors: [] as number[], rejected: 0, smallestRejected: Infinity, largestAccepted: 0 }));
+  const mutantErrors = MUTANTS.map(() => ({
+    errors: [] as number[],
+    rejected: 0,
+    smallestRejected: Infinity,
+    largestAccepted: 0,
+  }));
   const needed: number[] = [];
   let finerStepCases = 0;
   for (const c of cases) {
@@ -81,7 +100,14 @@ export function calibrate(numCases: number, seed: number): Calibration {
     needed.push(factor);
     if (GRADIENT_NAMES.some((name) => verdicts[name].step !== FD_STEP)) finerStepCases++;
     MUTANTS.forEach((mutant, m) => {
-      const wrong = mutant.compute(reference.rnn, reference.hidden, reference.analytic.gradH, problem.x, problem.yTrue, reference.yHat);
+      const wrong = mutant.compute(
+        reference.rnn,
+        reference.hidden,
+        reference.analytic.gradH,
+        problem.x,
+        problem.yTrue,
+        reference.yHat,
+      );
       const verdict = judge({ [mutant.gradient]: wrong }, numeric, problem, scale)[mutant.gradient]!;
       const record = mutantErrors[m];
       record.errors.push(verdict.maxError);
@@ -96,7 +122,10 @@ export function calibrate(numCases: number, seed: number): Calibration {
   const strictOut = {} as Calibration['strict'];
   for (const name of GRADIENT_NAMES) {
     reference[name] = spread(judged.get(name)!);
-    strictOut[name] = { ...spread(strict.get(name)!), casesAbove: strict.get(name)!.filter((v) => v.error > FINITE_DIFFERENCE_TOLERANCE.rtol).length };
+    strictOut[name] = {
+      ...spread(strict.get(name)!),
+      casesAbove: strict.get(name)!.filter((v) => v.error > FINITE_DIFFERENCE_TOLERANCE.rtol).length,
+    };
   }
   const neededSorted = needed.slice().sort((a, b) => a - b);
   const mutants = MUTANTS.map((mutant, m) => {
@@ -105,7 +134,10 @@ export function calibrate(numCases: number, seed: number): Calibration {
       name: mutant.name,
       gradient: mutant.gradient,
       rejected: record.rejected,
-      median: quantile(record.errors.slice().sort((a, b) => a - b), 0.5),
+      median: quantile(
+        record.errors.slice().sort((a, b) => a - b),
+        0.5,
+      ),
       smallestRejected: record.smallestRejected,
       largestAccepted: record.largestAccepted,
     };
@@ -128,22 +160,32 @@ if (require.main === module) {
   const seed = Number(process.argv[3] ?? DEFAULT_FC_SEED);
   const result = calibrate(numCases, seed);
   const e = (x: number) => x.toExponential(2);
-  console.log(`${numCases} cases, fast-check seed ${seed}, ${result.seconds.toFixed(1)} s; tolerance rtol ${result.tolerance.rtol}, floor ${result.tolerance.floorFraction} of max-abs`);
+  console.log(
+    `${numCases} cases, fast-check seed ${seed}, ${result.seconds.toFixed(1)} s; tolerance rtol ${result.tolerance.rtol}, floor ${result.tolerance.floorFraction} of max-abs`,
+  );
   console.log('reference vs finite differences, as the tests judge (rounding floor, finer step when needed):');
   for (const name of GRADIENT_NAMES) {
     const r = result.reference[name];
-    console.log(`  ${name.padEnd(6)} max ${e(r.max)}  p99.9 ${e(r.p999)}  p99 ${e(r.p99)}  median ${e(r.median)}  worst ${JSON.stringify(r.worstCase)}`);
+    console.log(
+      `  ${name.padEnd(6)} max ${e(r.max)}  p99.9 ${e(r.p999)}  p99 ${e(r.p99)}  median ${e(r.median)}  worst ${JSON.stringify(r.worstCase)}`,
+    );
   }
   console.log(`  second difference at FD_STEP/10 needed in ${result.finerStepCases} cases`);
-  console.log('the same with FINITE_DIFFERENCE_TOLERANCE as it is (no allowance for the finite difference\'s own error):');
+  console.log(
+    "the same with FINITE_DIFFERENCE_TOLERANCE as it is (no allowance for the finite difference's own error):",
+  );
   for (const name of GRADIENT_NAMES) {
     const r = result.strict[name];
     console.log(`  ${name.padEnd(6)} max ${e(r.max)}  p99 ${e(r.p99)}  cases above rtol ${r.casesAbove}`);
   }
-  console.log(`rounding factor needed by the entries the plain tolerance rejects: max ${result.roundingFactorNeeded.max.toFixed(2)}, p99 ${result.roundingFactorNeeded.p99.toFixed(2)}`);
+  console.log(
+    `rounding factor needed by the entries the plain tolerance rejects: max ${result.roundingFactorNeeded.max.toFixed(2)}, p99 ${result.roundingFactorNeeded.p99.toFixed(2)}`,
+  );
   console.log('deliberately wrong gradients:');
   for (const m of result.mutants) {
-    console.log(`  ${m.name}: rejected in ${m.rejected}/${numCases} cases, median error ${e(m.median)}, smallest rejected ${e(m.smallestRejected)}, largest accepted ${e(m.largestAccepted)}`);
+    console.log(
+      `  ${m.name}: rejected in ${m.rejected}/${numCases} cases, median error ${e(m.median)}, smallest rejected ${e(m.smallestRejected)}, largest accepted ${e(m.largestAccepted)}`,
+    );
   }
   console.log(JSON.stringify(result));
 }

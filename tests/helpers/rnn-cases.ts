@@ -23,7 +23,8 @@ export function fcSeed(env: NodeJS.ProcessEnv = process.env): number {
   if (!text) return DEFAULT_FC_SEED;
   if (text === 'random') return Math.floor(Math.random() * 2 ** 31);
   const seed = Number(text);
-  if (!Number.isSafeInteger(seed)) throw new Error(`FC_SEED: expected an integer or "random", got ${JSON.stringify(text)}`);
+  if (!Number.isSafeInteger(seed))
+    throw new Error(`FC_SEED: expected an integer or "random", got ${JSON.stringify(text)}`);
   return seed;
 }
 
@@ -78,7 +79,10 @@ export function rnnCase(limits: Partial<CaseLimits> = {}): fc.Arbitrary<RnnCase>
     numFeatures: fc.integer({ min: 1, max: maxFeatures }),
     // Scales are chosen on a log scale, with the two ends (the lab's 0.001 and a saturating 1.5)
     // as frequent constants: fast-check also shrinks towards them.
-    paramStd: fc.oneof({ arbitrary: logUniform(0.001, 1.5), weight: 3 }, { arbitrary: fc.constantFrom(0.001, 1.5), weight: 1 }),
+    paramStd: fc.oneof(
+      { arbitrary: logUniform(0.001, 1.5), weight: 3 },
+      { arbitrary: fc.constantFrom(0.001, 1.5), weight: 1 },
+    ),
     biasStd: fc.constantFrom(0, 0.1, 1),
     inputStd: fc.constantFrom(0.5, 1, 2),
     yTrue: fc.integer({ min: -300, max: 300 }).map((k) => k / 100),

@@ -32,7 +32,21 @@ import {
 function fixtureCells(i: number): string[] {
   const pm25 = i % 5 === 0 ? 'NA' : String(2 * i);
   // No,year,month,day,hour,pm2.5,DEWP,TEMP,PRES,cbwd,Iws,Is,Ir
-  return [String(i), '2010', '1', '1', String((i - 1) % 24), pm25, String(-i), String(i / 2), String(1000 + i), 'NW', `${i}.25`, String(i % 3), String(i % 2)];
+  return [
+    String(i),
+    '2010',
+    '1',
+    '1',
+    String((i - 1) % 24),
+    pm25,
+    String(-i),
+    String(i / 2),
+    String(1000 + i),
+    'NW',
+    `${i}.25`,
+    String(i % 3),
+    String(i % 2),
+  ];
 }
 
 /** The six selected values (DEWP, TEMP, PRES, Iws, Is, Ir) of fixture row i. */
@@ -65,7 +79,11 @@ function makeCsv(rows: number, options: FixtureOptions = {}): string {
 
 /** A fixture whose column `column` holds `value` in data row `row`. */
 function csvWith(rows: number, row: number, column: string, value: string): string {
-  return makeCsv(rows, { edit: (cells, i) => { if (i === row) cells[COLUMN[column]] = value; } });
+  return makeCsv(rows, {
+    edit: (cells, i) => {
+      if (i === row) cells[COLUMN[column]] = value;
+    },
+  });
 }
 
 /** The DataError that `fn` throws (fails the test if it throws nothing or something else). */
@@ -131,7 +149,13 @@ describe('parsePollutionCsv', () => {
   it('accepts signed, decimal and exponent notation', () => {
     const text = makeCsv(24, {
       edit: (cells, i) => {
-        if (i === 2) [cells[COLUMN.DEWP], cells[COLUMN.TEMP], cells[COLUMN.PRES], cells[COLUMN.Iws]] = ['+3', '-.5', '1.02e3', '0.'];
+        if (i === 2)
+          [cells[COLUMN.DEWP], cells[COLUMN.TEMP], cells[COLUMN.PRES], cells[COLUMN.Iws]] = [
+            '+3',
+            '-.5',
+            '1.02e3',
+            '0.',
+          ];
       },
     });
     expect(parsePollutionCsv(text)[1]).toEqual([3, -0.5, 1020, 0, 2, 0]);
@@ -139,7 +163,9 @@ describe('parsePollutionCsv', () => {
 
   it('rejects NA in a selected column, naming the data row and the column', () => {
     const err = dataErrorOf(() => parsePollutionCsv(csvWith(24, 7, 'TEMP', 'NA')));
-    expect(err.message).toMatch(/^Data row 7 \(counted from 1 after the header\), column TEMP: expected a number, found "NA"\./);
+    expect(err.message).toMatch(
+      /^Data row 7 \(counted from 1 after the header\), column TEMP: expected a number, found "NA"\./,
+    );
   });
 
   it.each([
@@ -151,7 +177,9 @@ describe('parsePollutionCsv', () => {
     ['TEMP', '1e999'],
   ])('rejects %s = %j', (column, value) => {
     const err = dataErrorOf(() => parsePollutionCsv(csvWith(48, 30, column, value)));
-    expect(err.message).toContain(`Data row 30 (counted from 1 after the header), column ${column}: expected a number, found ${JSON.stringify(value)}.`);
+    expect(err.message).toContain(
+      `Data row 30 (counted from 1 after the header), column ${column}: expected a number, found ${JSON.stringify(value)}.`,
+    );
   });
 
   it('rejects a wrong header, listing expected and found columns', () => {
@@ -169,8 +197,14 @@ describe('parsePollutionCsv', () => {
   });
 
   it('turns malformed CSV (a row with too few fields) into a DataError', () => {
-    const text = makeCsv(24, { edit: (cells, i) => { if (i === 4) cells.pop(); } });
-    expect(dataErrorOf(() => parsePollutionCsv(text)).message).toMatch(/^pollution\.csv is not valid CSV: .*expect 13, got 12 on line 5/);
+    const text = makeCsv(24, {
+      edit: (cells, i) => {
+        if (i === 4) cells.pop();
+      },
+    });
+    expect(dataErrorOf(() => parsePollutionCsv(text)).message).toMatch(
+      /^pollution\.csv is not valid CSV: .*expect 13, got 12 on line 5/,
+    );
   });
 
   it('trims to whole days (a multiple of 24 rows) and ignores the trimmed rows', () => {
@@ -193,7 +227,11 @@ describe('parsePollutionCsv', () => {
     const lines = [EXPECTED_HEADER.join(',')];
     for (let i = 1; i <= 43010; i++) {
       const temp = i === 42990 || i === 43005 ? 'NA' : String(i / 2); // trimmed / past the cap
-      lines.push(i === 43008 ? 'malformed past the cap: never read' : `,,,,,,${-i},${temp},${1000 + i},,${i}.25,${i % 3},${i % 2}`);
+      lines.push(
+        i === 43008
+          ? 'malformed past the cap: never read'
+          : `,,,,,,${-i},${temp},${1000 + i},,${i}.25,${i % 3},${i % 2}`,
+      );
     }
     const text = lines.join('\n');
     const data = parsePollutionCsv(text);
@@ -245,7 +283,9 @@ describe('resolveDataFile', () => {
     const err = await rejectionOf(resolveDataFile({ cacheDir, env: {}, fetchImpl: asFetch(fetchImpl), log }));
     expect(fetchImpl).toHaveBeenCalledTimes(1);
     expect(fetchImpl).toHaveBeenCalledWith(DATA_URL);
-    expect(err.message).toContain(`Could not download the lab data from ${DATA_URL} (getaddrinfo ENOTFOUND raw.githubusercontent.com)`);
+    expect(err.message).toContain(
+      `Could not download the lab data from ${DATA_URL} (getaddrinfo ENOTFOUND raw.githubusercontent.com)`,
+    );
     expect(err.message).toContain(`there is no cached copy at ${cacheFile}`);
     expect(err.message).toContain('set RNN_LAB_DATA=/path/to/pollution.csv (or pass --data FILE to the CLIs)');
     expect(log).not.toHaveBeenCalled();
@@ -268,7 +308,9 @@ describe('resolveDataFile', () => {
 
   it('takes the cache directory from RNN_LAB_CACHE_DIR when no cacheDir is given', async () => {
     const envCache = join(tmp, 'env-cache');
-    const err = await rejectionOf(resolveDataFile({ env: { RNN_LAB_CACHE_DIR: envCache }, fetchImpl: asFetch(offline()) }));
+    const err = await rejectionOf(
+      resolveDataFile({ env: { RNN_LAB_CACHE_DIR: envCache }, fetchImpl: asFetch(offline()) }),
+    );
     expect(err.message).toContain(`there is no cached copy at ${join(envCache, 'pollution.csv')}`);
   });
 
@@ -278,7 +320,9 @@ describe('resolveDataFile', () => {
     const fetchImpl = offline();
     const err = await rejectionOf(resolveDataFile({ cacheDir, env: {}, fetchImpl: asFetch(fetchImpl), log }));
     expect(fetchImpl).toHaveBeenCalledTimes(1);
-    expect(err.message).toContain(`the cached copy ${cacheFile} is corrupt (wrong sha256; delete it and retry when online)`);
+    expect(err.message).toContain(
+      `the cached copy ${cacheFile} is corrupt (wrong sha256; delete it and retry when online)`,
+    );
     expect(err.message).toContain('set RNN_LAB_DATA=/path/to/pollution.csv');
     expect(await readFile(cacheFile, 'utf8')).toBe('half a file');
   });
@@ -286,14 +330,20 @@ describe('resolveDataFile', () => {
   it('RNN_LAB_DATA pointing at a missing file: DataError naming RNN_LAB_DATA and the path, no download', async () => {
     const fetchImpl = offline();
     const missing = join(tmp, 'nope.csv');
-    const err = await rejectionOf(resolveDataFile({ cacheDir, env: { RNN_LAB_DATA: missing }, fetchImpl: asFetch(fetchImpl) }));
-    expect(err.message).toMatch(new RegExp(`^RNN_LAB_DATA points to ${missing}, which does not exist\\. Point RNN_LAB_DATA at a good copy`));
+    const err = await rejectionOf(
+      resolveDataFile({ cacheDir, env: { RNN_LAB_DATA: missing }, fetchImpl: asFetch(fetchImpl) }),
+    );
+    expect(err.message).toMatch(
+      new RegExp(`^RNN_LAB_DATA points to ${missing}, which does not exist\\. Point RNN_LAB_DATA at a good copy`),
+    );
     expect(fetchImpl).not.toHaveBeenCalled();
   });
 
   it('resolves a relative RNN_LAB_DATA against the current directory', async () => {
     const err = await rejectionOf(resolveDataFile({ cacheDir, env: { RNN_LAB_DATA: 'no-such-dir/pollution.csv' } }));
-    expect(err.message).toContain(`RNN_LAB_DATA points to ${join(process.cwd(), 'no-such-dir', 'pollution.csv')}, which does not exist`);
+    expect(err.message).toContain(
+      `RNN_LAB_DATA points to ${join(process.cwd(), 'no-such-dir', 'pollution.csv')}, which does not exist`,
+    );
   });
 
   it('--data pointing at a missing file: DataError naming --data', async () => {
@@ -304,7 +354,9 @@ describe('resolveDataFile', () => {
 
   it('a user file with the wrong sha256: DataError with both checksums, never a download', async () => {
     const fetchImpl = offline();
-    const err = await rejectionOf(resolveDataFile({ cacheDir, env: { RNN_LAB_DATA: fixtureFile }, fetchImpl: asFetch(fetchImpl) }));
+    const err = await rejectionOf(
+      resolveDataFile({ cacheDir, env: { RNN_LAB_DATA: fixtureFile }, fetchImpl: asFetch(fetchImpl) }),
+    );
     expect(err.message).toContain(`RNN_LAB_DATA points to ${fixtureFile}, which is not the lab's pollution.csv`);
     expect(err.message).toContain(`its sha256 is ${sha256OfFile(fixtureFile)}, expected ${DATA_SHA256}.`);
     expect(err.message).toContain('Point RNN_LAB_DATA at a good copy');
@@ -369,9 +421,13 @@ describe('loadPollutionDataSync', () => {
       const file = join(dir, 'pollution.csv');
       await writeFile(file, makeCsv(24)); // parses fine, but is not the lab's file
       const err = dataErrorOf(() => loadPollutionDataSync(file));
-      expect(err.message).toContain(`The data file ${file} is not the lab's pollution.csv: its sha256 is ${sha256OfFile(file)}, expected ${DATA_SHA256}.`);
+      expect(err.message).toContain(
+        `The data file ${file} is not the lab's pollution.csv: its sha256 is ${sha256OfFile(file)}, expected ${DATA_SHA256}.`,
+      );
       expect(err.message).toContain('If it is the cached copy, delete it');
-      expect(dataErrorOf(() => loadPollutionDataSync(join(dir, 'nope.csv'))).message).toMatch(/^The data file .*nope\.csv does not exist\./);
+      expect(dataErrorOf(() => loadPollutionDataSync(join(dir, 'nope.csv'))).message).toMatch(
+        /^The data file .*nope\.csv does not exist\./,
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -387,7 +443,7 @@ describe('the real pollution.csv', () => {
   const FIRST_ROW = [-21, -11, 1021, 1.79, 0, 0];
   const LAST_ROW = [1, 2, 1020, 2.23, 0, 0];
 
-  itReal('loads as 42,984 × 6 finite numbers with the file\'s first and last used rows', async (real) => {
+  itReal("loads as 42,984 × 6 finite numbers with the file's first and last used rows", async (real) => {
     const fetchImpl = offline();
     const data = await loadPollutionData({ env: { RNN_LAB_DATA: real }, fetchImpl: asFetch(fetchImpl) });
     expect(data).toHaveLength(42984);

@@ -33,7 +33,9 @@ describe('createRng', () => {
 
   it('golden values: the first outputs of createRng(42)', () => {
     const rng = createRng(42);
-    expect([rng.uniform(), rng.uniform(), rng.uniform()]).toEqual([0.9705673231091424, 0.8457159529613436, 0.8476120673136699]);
+    expect([rng.uniform(), rng.uniform(), rng.uniform()]).toEqual([
+      0.9705673231091424, 0.8457159529613436, 0.8476120673136699,
+    ]);
     expect([rng.int(10), rng.int(1000), rng.int(2 ** 40)]).toEqual([2, 276, 940365191289]);
     expect([rng.normal(0, 1), rng.normal(5, 2)]).toEqual([-0.5842766723632817, 2.8964601892589283]);
   });
@@ -74,7 +76,10 @@ describe('int(n)', () => {
   });
 
   it('is uniform: chi-square over 10 and over 24 bins (fixed seeds)', () => {
-    for (const [seed, bins] of [[5, 10], [6, 24]]) {
+    for (const [seed, bins] of [
+      [5, 10],
+      [6, 24],
+    ]) {
       const rng = createRng(seed);
       const n = 120_000;
       const counts = new Array(bins).fill(0);

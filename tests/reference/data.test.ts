@@ -92,7 +92,10 @@ const itReal = (name: string, fn: () => Promise<void>, timeout?: number) =>
 
 let loaded: Promise<{ raw: Matrix; prepared: PreparedData }> | undefined;
 const realData = () =>
-  (loaded ??= loadPollutionData({ dataPath: DATA_FILE, log: () => undefined }).then((raw) => ({ raw, prepared: prepareData(raw) })));
+  (loaded ??= loadPollutionData({ dataPath: DATA_FILE, log: () => undefined }).then((raw) => ({
+    raw,
+    prepared: prepareData(raw),
+  })));
 
 /** Seed of the convergence test (bench/train.ts measures 100 seeds). */
 const CONVERGENCE_SEED = 1;

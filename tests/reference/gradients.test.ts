@@ -13,7 +13,16 @@ import { compareNumeric } from '../../checks/numeric/tolerance';
 import type { Tolerance } from '../../checks/numeric/tolerance';
 import { fcOptions, materialize, rnnCase } from '../helpers/rnn-cases';
 import type { RnnCase } from '../helpers/rnn-cases';
-import { checkCase, describeFailures, finiteDifferences, GRADIENT_NAMES, judge, lossScale, MUTANTS, referenceGradients } from '../helpers/gradient-oracle';
+import {
+  checkCase,
+  describeFailures,
+  finiteDifferences,
+  GRADIENT_NAMES,
+  judge,
+  lossScale,
+  MUTANTS,
+  referenceGradients,
+} from '../helpers/gradient-oracle';
 import type { GradientName } from '../helpers/gradient-oracle';
 
 /** Runs of the finite-difference properties (each case costs ~(H·F + H² + 2H + τ·H) loss evaluations). */
@@ -89,9 +98,21 @@ describe('the judge rejects each known mistake', () => {
       fc.property(rnnCase(), (c) => {
         const problem = materialize(c);
         const reference = referenceGradients(problem);
-        const wrong = mutant.compute(reference.rnn, reference.hidden, reference.analytic.gradH, problem.x, problem.yTrue, reference.yHat);
+        const wrong = mutant.compute(
+          reference.rnn,
+          reference.hidden,
+          reference.analytic.gradH,
+          problem.x,
+          problem.yTrue,
+          reference.yHat,
+        );
         const numeric = finiteDifferences(problem);
-        const verdict = judge({ [mutant.gradient]: wrong }, numeric, problem, lossScale(problem, reference.yHat, reference.hidden))[mutant.gradient]!;
+        const verdict = judge(
+          { [mutant.gradient]: wrong },
+          numeric,
+          problem,
+          lossScale(problem, reference.yHat, reference.hidden),
+        )[mutant.gradient]!;
         return verdict.ok;
       }),
       { ...fcOptions(FD_RUNS), endOnFailure: true },
@@ -111,10 +132,13 @@ describe('forward pass', () => {
         const { hidden, yHat } = referenceGradients(problem);
         const expected = hiddenStates(problem.params, problem.x);
         const h = compareNumeric(hidden, expected, SAME);
-        if (!h.ok) throw new Error(`hidden differs at [${h.worst.index}]: ${h.worst.actual} vs ${h.worst.expected}`);
+        if (!h.ok)
+          throw new Error(`hidden differs at [${String(h.worst.index)}]: ${h.worst.actual} vs ${h.worst.expected}`);
         const y = compareNumeric(yHat, predict(problem.params, expected[expected.length - 1]), SAME);
         if (!y.ok) throw new Error(`yHat ${yHat} vs model ${y.worst.expected}`);
-        expect(Math.abs((yHat - problem.yTrue) ** 2 - loss(problem.params, problem.x, problem.yTrue))).toBeLessThanOrEqual(1e-12 * (1 + (yHat - problem.yTrue) ** 2));
+        expect(
+          Math.abs((yHat - problem.yTrue) ** 2 - loss(problem.params, problem.x, problem.yTrue)),
+        ).toBeLessThanOrEqual(1e-12 * (1 + (yHat - problem.yTrue) ** 2));
       }),
       fcOptions(RUNS),
     );
@@ -122,7 +146,16 @@ describe('forward pass', () => {
 
   it('h_t = tanh(U x_t + W h_{t-1} + b) with h_0 = 0, by hand for τ = 2, H = 2, F = 1', () => {
     const { rnn } = referenceGradients({
-      params: { u: [[1], [-1]], w: [[0.5, 0], [0, 0.25]], v: [2, 3], b: [0.1, 0.2], c: 0.5 },
+      params: {
+        u: [[1], [-1]],
+        w: [
+          [0.5, 0],
+          [0, 0.25],
+        ],
+        v: [2, 3],
+        b: [0.1, 0.2],
+        c: 0.5,
+      },
       x: [[1], [2]],
       yTrue: 0,
     });

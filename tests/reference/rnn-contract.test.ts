@@ -36,7 +36,13 @@ describe('shapes', () => {
         expect(shapeOf(rnn.computeGradW(hidden, gradH))).toEqual([H, H]);
         expect(shapeOf(rnn.computeGradU(hidden, gradH, x))).toEqual([H, F]);
         const all = rnn.getGradients(x, yTrue, yHat, hidden);
-        expect([typeof all.c, shapeOf(all.b), shapeOf(all.v), shapeOf(all.w), shapeOf(all.u)]).toEqual(['number', [H], [H], [H, H], [H, F]]);
+        expect([typeof all.c, shapeOf(all.b), shapeOf(all.v), shapeOf(all.w), shapeOf(all.u)]).toEqual([
+          'number',
+          [H],
+          [H],
+          [H, H],
+          [H, F],
+        ]);
         // Plain arrays, as the contract says (not typed arrays).
         for (const m of [hidden, gradH, all.w, all.u]) expect(m.every((row) => Array.isArray(row))).toBe(true);
         for (const vec of [all.b, all.v]) expect(Array.isArray(vec)).toBe(true);
@@ -50,7 +56,13 @@ describe('shapes', () => {
     const x = Array.from({ length: 24 }, (_, t) => Array.from({ length: 6 }, (_, j) => Math.sin(t + j)));
     const { hidden, yHat } = rnn.forward(x);
     const g = rnn.getGradients(x, 0.5, yHat, hidden);
-    expect([shapeOf(hidden), shapeOf(g.b), shapeOf(g.v), shapeOf(g.w), shapeOf(g.u)]).toEqual([[24, 10], [10], [10], [10, 10], [10, 6]]);
+    expect([shapeOf(hidden), shapeOf(g.b), shapeOf(g.v), shapeOf(g.w), shapeOf(g.u)]).toEqual([
+      [24, 10],
+      [10],
+      [10],
+      [10, 10],
+      [10, 6],
+    ]);
   });
 });
 
@@ -83,7 +95,10 @@ describe('no method changes its inputs or the parameters', () => {
 
   it('results are fresh arrays: changing one does not change the network or a later result', () => {
     const rnn = new RNN(3, 2, createRng(5));
-    const x = [[1, 2], [3, 4]];
+    const x = [
+      [1, 2],
+      [3, 4],
+    ];
     const first = rnn.forward(x);
     const g = rnn.getGradients(x, 1, first.yHat, first.hidden);
     const vBefore = rnn.v.slice();
@@ -97,7 +112,12 @@ describe('no method changes its inputs or the parameters', () => {
 
 describe('constructor', () => {
   it('has the contract shapes, b = 0 and c = 0', () => {
-    for (const [H, F] of [[10, 6], [1, 1], [7, 3], [12, 8]]) {
+    for (const [H, F] of [
+      [10, 6],
+      [1, 1],
+      [7, 3],
+      [12, 8],
+    ]) {
       const rnn = new RNN(H, F, createRng(H * 100 + F));
       expect([shapeOf(rnn.u), shapeOf(rnn.w), shapeOf(rnn.v), shapeOf(rnn.b)]).toEqual([[H, F], [H, H], [H], [H]]);
       expect(rnn.b).toEqual(new Array(H).fill(0));
@@ -130,8 +150,14 @@ describe('constructor', () => {
     };
     const rnn = new RNN(2, 3, rng);
     expect(calls).toEqual(new Array(2 * 3 + 2 * 2 + 2).fill('normal(0, 0.001)'));
-    expect(rnn.u).toEqual([[1, 2, 3], [4, 5, 6]]);
-    expect(rnn.w).toEqual([[7, 8], [9, 10]]);
+    expect(rnn.u).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
+    expect(rnn.w).toEqual([
+      [7, 8],
+      [9, 10],
+    ]);
     expect(rnn.v).toEqual([11, 12]);
   });
 
@@ -172,29 +198,86 @@ describe('bad input: every public method names the argument and the expected sha
   const x = Array.from({ length: tau }, (_, t) => [t, -t, 0.5]);
   const { hidden, yHat } = rnn.forward(x);
   const gradH = rnn.computeGradH(1, yHat, hidden);
-  const withNaN = (m: Matrix, r: number, c: number) => m.map((row, i) => row.map((value, j) => (i === r && j === c ? NaN : value)));
+  const withNaN = (m: Matrix, r: number, c: number) =>
+    m.map((row, i) => row.map((value, j) => (i === r && j === c ? NaN : value)));
   const dropRow = (m: Matrix) => m.slice(1);
   const dropCol = (m: Matrix) => m.map((row) => row.slice(1));
 
   const cases: Array<[string, () => unknown, RegExp]> = [
-    ['forward: x with the wrong number of features', () => rnn.forward(dropCol(x)), /^x: expected a τ×3 matrix of finite numbers \(τ ≥ 1\), got row 0 with 2 entries/],
+    [
+      'forward: x with the wrong number of features',
+      () => rnn.forward(dropCol(x)),
+      /^x: expected a τ×3 matrix of finite numbers \(τ ≥ 1\), got row 0 with 2 entries/,
+    ],
     ['forward: empty x', () => rnn.forward([]), /^x: expected a τ×3 matrix/],
-    ['forward: NaN in x', () => rnn.forward(withNaN(x, 2, 1)), /^x: expected a τ×3 matrix of finite numbers.*NaN at \[2\]\[1\]/],
-    ['computeGradH: hidden with the wrong width', () => rnn.computeGradH(1, yHat, dropCol(hidden)), /^hidden: expected a τ×4 matrix/],
+    [
+      'forward: NaN in x',
+      () => rnn.forward(withNaN(x, 2, 1)),
+      /^x: expected a τ×3 matrix of finite numbers.*NaN at \[2\]\[1\]/,
+    ],
+    [
+      'computeGradH: hidden with the wrong width',
+      () => rnn.computeGradH(1, yHat, dropCol(hidden)),
+      /^hidden: expected a τ×4 matrix/,
+    ],
     ['computeGradH: NaN yPred', () => rnn.computeGradH(1, NaN, hidden), /^yPred: expected a finite number, got NaN/],
-    ['computeGradH: Infinity yTrue', () => rnn.computeGradH(Infinity, yHat, hidden), /^yTrue: expected a finite number, got Infinity/],
+    [
+      'computeGradH: Infinity yTrue',
+      () => rnn.computeGradH(Infinity, yHat, hidden),
+      /^yTrue: expected a finite number, got Infinity/,
+    ],
     ['computeGradC: NaN yTrue', () => rnn.computeGradC(NaN, yHat), /^yTrue: expected a finite number/],
-    ['computeGradB: gradH with a row too few', () => rnn.computeGradB(hidden, dropRow(gradH)), /^gradH: expected a 5×4 matrix of finite numbers, got an array of 4 rows/],
-    ['computeGradB: NaN in hidden', () => rnn.computeGradB(withNaN(hidden, 0, 0), gradH), /^hidden: expected a τ×4 matrix.*NaN at \[0\]\[0\]/],
-    ['computeGradV: hidden with the wrong width', () => rnn.computeGradV(1, yHat, dropCol(hidden)), /^hidden: expected a τ×4 matrix/],
-    ['computeGradW: gradH with the wrong width', () => rnn.computeGradW(hidden, dropCol(gradH)), /^gradH: expected a 5×4 matrix/],
-    ['computeGradW: NaN in gradH', () => rnn.computeGradW(hidden, withNaN(gradH, 4, 3)), /^gradH: expected a 5×4 matrix.*NaN at \[4\]\[3\]/],
-    ['computeGradU: x with a row too few', () => rnn.computeGradU(hidden, gradH, dropRow(x)), /^x: expected a 5×3 matrix of finite numbers, got an array of 4 rows/],
-    ['computeGradU: NaN in x', () => rnn.computeGradU(hidden, gradH, withNaN(x, 1, 1)), /^x: expected a 5×3 matrix.*NaN at \[1\]\[1\]/],
-    ['getGradients: x with a row too few', () => rnn.getGradients(dropRow(x), 1, yHat, hidden), /^x: expected a 5×3 matrix/],
-    ['getGradients: NaN in hidden', () => rnn.getGradients(x, 1, yHat, withNaN(hidden, 3, 2)), /^hidden: expected a τ×4 matrix.*NaN at \[3\]\[2\]/],
+    [
+      'computeGradB: gradH with a row too few',
+      () => rnn.computeGradB(hidden, dropRow(gradH)),
+      /^gradH: expected a 5×4 matrix of finite numbers, got an array of 4 rows/,
+    ],
+    [
+      'computeGradB: NaN in hidden',
+      () => rnn.computeGradB(withNaN(hidden, 0, 0), gradH),
+      /^hidden: expected a τ×4 matrix.*NaN at \[0\]\[0\]/,
+    ],
+    [
+      'computeGradV: hidden with the wrong width',
+      () => rnn.computeGradV(1, yHat, dropCol(hidden)),
+      /^hidden: expected a τ×4 matrix/,
+    ],
+    [
+      'computeGradW: gradH with the wrong width',
+      () => rnn.computeGradW(hidden, dropCol(gradH)),
+      /^gradH: expected a 5×4 matrix/,
+    ],
+    [
+      'computeGradW: NaN in gradH',
+      () => rnn.computeGradW(hidden, withNaN(gradH, 4, 3)),
+      /^gradH: expected a 5×4 matrix.*NaN at \[4\]\[3\]/,
+    ],
+    [
+      'computeGradU: x with a row too few',
+      () => rnn.computeGradU(hidden, gradH, dropRow(x)),
+      /^x: expected a 5×3 matrix of finite numbers, got an array of 4 rows/,
+    ],
+    [
+      'computeGradU: NaN in x',
+      () => rnn.computeGradU(hidden, gradH, withNaN(x, 1, 1)),
+      /^x: expected a 5×3 matrix.*NaN at \[1\]\[1\]/,
+    ],
+    [
+      'getGradients: x with a row too few',
+      () => rnn.getGradients(dropRow(x), 1, yHat, hidden),
+      /^x: expected a 5×3 matrix/,
+    ],
+    [
+      'getGradients: NaN in hidden',
+      () => rnn.getGradients(x, 1, yHat, withNaN(hidden, 3, 2)),
+      /^hidden: expected a τ×4 matrix.*NaN at \[3\]\[2\]/,
+    ],
     ['getGradients: NaN yPred', () => rnn.getGradients(x, 1, NaN, hidden), /^yPred: expected a finite number/],
-    ['getGradients: hidden of the wrong width', () => rnn.getGradients(x, 1, yHat, dropCol(hidden)), /^hidden: expected a τ×4 matrix/],
+    [
+      'getGradients: hidden of the wrong width',
+      () => rnn.getGradients(x, 1, yHat, dropCol(hidden)),
+      /^hidden: expected a τ×4 matrix/,
+    ],
   ];
 
   it.each(cases)('%s', (_name, call, message) => {
@@ -211,7 +294,9 @@ describe('bad input: every public method names the argument and the expected sha
 
   it('the training functions check their numbers', () => {
     const data = Array.from({ length: 30 }, (_, i) => [i, i / 10, 0, 0, 0, 0]);
-    expect(() => doTrainingStep(new RNN(), data, 0, 0.01, createRng(0))).toThrow(/^batchSize: expected a positive integer/);
+    expect(() => doTrainingStep(new RNN(), data, 0, 0.01, createRng(0))).toThrow(
+      /^batchSize: expected a positive integer/,
+    );
     expect(() => doTrainingStep(new RNN(), data, 2, NaN, createRng(0))).toThrow(/^lr: expected a finite number/);
     expect(() => trainRnn(data, -1, createRng(0))).toThrow(/^numSteps: expected a non-negative integer/);
     expect(() => getRandomDay(data.slice(0, 24), createRng(0))).toThrow(/^data: expected at least 25 rows, got 24/);
@@ -258,7 +343,8 @@ describe('around the network', () => {
     });
     const lossValue = doTrainingStep(rnn, data, 3, 0.01, script());
     expect(lossValue).toBeCloseTo(results.reduce((s, r) => s + r.loss, 0) / 3, 14);
-    const mean = (pick: (g: (typeof results)[number]['grads']) => number) => results.reduce((s, r) => s + pick(r.grads), 0) / 3;
+    const mean = (pick: (g: (typeof results)[number]['grads']) => number) =>
+      results.reduce((s, r) => s + pick(r.grads), 0) / 3;
     expect(rnn.c).toBeCloseTo(before.c - 0.01 * mean((g) => g.c), 14);
     expect(rnn.b[4]).toBeCloseTo(before.b[4] - 0.01 * mean((g) => g.b[4]), 14);
     expect(rnn.w[2][7]).toBeCloseTo(before.w[2][7] - 0.01 * mean((g) => g.w[2][7]), 14);
