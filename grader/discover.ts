@@ -199,6 +199,8 @@ const isZipName = (name: string) => name.toLowerCase().endsWith('.zip');
 export function discoverSubmissions(inputs: readonly string[], options: DiscoverOptions): Submission[] {
   const cwd = options.cwd ?? process.cwd();
   const found: Submission[] = [];
+  /** Submissions that sit alone inside a folder of their own (`alice/lab8/rnn.ts`): that folder's name and warnings. */
+  const wrappers = new Map<Submission, { id: string; warnings: string[] }>();
   let serial = 0;
   const limits = { bytes: options.maxZipBytes ?? 200 * 1024 * 1024, entries: options.maxZipEntries ?? 20_000 };
   const batch = new UnpackBudget(BATCH_BYTES, BATCH_ENTRIES);
@@ -249,7 +251,9 @@ export function discoverSubmissions(inputs: readonly string[], options: Discover
       return;
     }
     if (depth < MAX_DEPTH && holdsSubmissions(dir, MAX_DEPTH - depth)) {
+      const before = found.length;
       visitContainer(dir, shown, depth + 1);
+      if (found.length === before + 1) wrappers.set(found[before], { id: entry.name, warnings });
       return;
     }
     found.push({
@@ -342,7 +346,27 @@ export function discoverSubmissions(inputs: readonly string[], options: Discover
       );
     }
   }
-  return uniqueIds(found).sort((a, b) => compareIds(a.id, b.id));
+  return uniqueIds(namedByWrapper(found, wrappers)).sort((a, b) => compareIds(a.id, b.id));
+}
+
+/**
+ * `alice/lab8/rnn.ts`, `bob/lab8.zip`: when two or more submissions that each sit alone in a folder
+ * share their own name, that name is the lab's, not the student's, so each takes its folder's name.
+ * A lone section folder (`section-b/dave/`) keeps its student's name: its child's name is not shared.
+ */
+function namedByWrapper(
+  found: Submission[],
+  wrappers: ReadonlyMap<Submission, { id: string; warnings: string[] }>,
+): Submission[] {
+  const counts = new Map<string, number>();
+  for (const submission of wrappers.keys()) counts.set(submission.id, (counts.get(submission.id) ?? 0) + 1);
+  return found.map((submission) => {
+    const wrapper = wrappers.get(submission);
+    if (!wrapper || (counts.get(submission.id) ?? 0) < 2) return submission;
+    const note = `graded under its folder's name "${wrapper.id}": ${counts.get(submission.id)} submissions are each named "${submission.id}" inside a folder of their own`;
+    const warnings = [...wrapper.warnings, ...(submission.warnings ?? []), note];
+    return { ...submission, id: wrapper.id, warnings };
+  });
 }
 
 /** Gives every submission its own id: the first by path keeps it, the others get `-2`, `-3`, … (with a warning). */

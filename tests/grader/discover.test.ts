@@ -44,6 +44,22 @@ test('a folder holding rnn.ts is one submission named after the folder', () => {
   expect(summary(['alice'])).toEqual([{ id: 'alice', path: 'alice', rnn: 'alice' }]);
 });
 
+test('students who each wrapped the lab in a folder of the same name are told apart by their own folder', () => {
+  write('class/alice/lab8/rnn.ts', 'alice');
+  write('class/bob/lab8/rnn.ts', 'bob');
+  zip('class/carol/lab8.zip', { 'rnn.ts': 'carol' });
+  write('class/section-b/dave/rnn.ts', 'dave');
+  const found = discover('class');
+  expect(found.map((s) => [s.id, s.path])).toEqual([
+    ['alice', 'class/alice/lab8'],
+    ['bob', 'class/bob/lab8'],
+    ['carol', 'class/carol/lab8.zip!'],
+    ['dave', 'class/section-b/dave'],
+  ]);
+  expect(found[0].warnings?.join('\n')).toMatch(/folder's name "alice": 3 submissions are each named "lab8"/);
+  expect(found[3].warnings).toBeUndefined();
+});
+
 test('a folder of submissions: one per sub-folder or zip, sections searched, junk ignored, sorted by id', () => {
   write('class/zoe/rnn.ts', 'zoe');
   write('class/bob/rnn.ts', 'bob');
