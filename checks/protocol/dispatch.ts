@@ -151,6 +151,10 @@ function isTrainResult(result: unknown): result is { rnn: unknown; losses: unkno
 
 const ownNames = Object.getOwnPropertyNames;
 const ownDescriptor = Object.getOwnPropertyDescriptor;
+const prototypeOf = Object.getPrototypeOf;
+const OBJECT_PROTOTYPE = Object.prototype;
+/** Deeper class chains than this are not a lab's; the walk must end even on a cyclic proxy. */
+const MAX_CLASS_CHAIN = 16;
 const functionSource = Function.prototype.toString;
 const regexpTest = RegExp.prototype.test;
 const CLASS_SOURCE = /^class[\s{]/;
@@ -165,20 +169,27 @@ function describeExports(submission: Record<string, unknown>): Encoded {
     if (typeof value === 'function') {
       setOwn(entry, 'arity', value.length);
       const proto = (value as { prototype?: Record<string, unknown> }).prototype;
-      if (proto) {
-        const methods: Record<string, Encoded> = {};
-        const keys = ownNames(proto);
-        for (let k = 0; k < keys.length; k++) {
-          const descriptor = ownDescriptor(proto, keys[k]);
-          if (keys[k] !== 'constructor' && typeof descriptor?.value === 'function')
-            setOwn(methods, keys[k], descriptor.value.length);
-        }
-        setOwn(entry, 'methods', { $object: methods });
-      }
+      if (proto) setOwn(entry, 'methods', { $object: describeMethods(proto) });
     }
     setOwn(out, name, { $object: entry });
   }
   return { $object: out };
+}
+
+/** Each method's arity, inherited ones included (`class RNN extends Base`): the nearest definition wins. */
+function describeMethods(proto: object): Record<string, Encoded> {
+  const methods: Record<string, Encoded> = {};
+  let level: unknown = proto;
+  for (let depth = 0; depth < MAX_CLASS_CHAIN && level && level !== OBJECT_PROTOTYPE; depth++) {
+    const keys = ownNames(level);
+    for (let k = 0; k < keys.length; k++) {
+      if (keys[k] === 'constructor' || ownDescriptor(methods, keys[k])) continue;
+      const descriptor = ownDescriptor(level, keys[k]);
+      if (typeof descriptor?.value === 'function') setOwn(methods, keys[k], descriptor.value.length);
+    }
+    level = prototypeOf(level);
+  }
+  return methods;
 }
 
 function describeKind(value: unknown): string {
