@@ -400,6 +400,30 @@ withData('a generated GitHub Classroom handout, through its workflow steps', () 
     expect(reported.log).toContain(': :notice title=Autograding report::{"totalPoints":100,"maxPoints":100}');
   }, 240_000);
 
+  it('npm test could not run the checks: its JSON says why, and so does every runner', () => {
+    // Without its fixtures npm test cannot start the checks; the converter runs after they are back.
+    const fixturesFile = path.join(handout, 'checks', 'public', 'fixtures.json');
+    const saved = readFileSync(fixturesFile);
+    const outputFile = path.join(handout, 'github-output');
+    writeFileSync(outputFile, '');
+    rmSync(fixturesFile);
+    try {
+      expect(runStep(checksStep, outputFile).status).toBe(2);
+    } finally {
+      writeFileSync(fixturesFile, saved);
+    }
+    expect(JSON.parse(readFileSync(path.join(handout, 'public-results.json'), 'utf8'))).toEqual({
+      error: expect.stringContaining('fixtures.json'),
+    });
+    expect(runStep(resultsStep, outputFile).status).toBe(0);
+    const reported = reportFromOutputs(parseOutputs(readFileSync(outputFile, 'utf8')));
+    expectTotals(reported, 0, MAX);
+    const errors = reported.log.filter((line) => line.startsWith('Error: '));
+    expect(errors).toHaveLength(CHECKS.length);
+    for (const line of errors)
+      expect(line).toMatch(/^Error: Not run: npm test could not run the checks: ENOENT.*fixtures\.json/);
+  }, 60_000);
+
   it('npm test stopped before its results: every runner is there, each "not run" with the reason', () => {
     rmSync(path.join(handout, 'public-results.json'), { force: true });
     const outputFile = path.join(handout, 'github-output');
