@@ -75,7 +75,10 @@ function messageOf(result: ReportedResult, run: RunReport): string {
   return replay ? `${message}\nreplay: ${replay}` : message;
 }
 
-/** One check's runner result. A failing 0-point check is a warning, as in npm test: it does not fail the run. */
+/**
+ * One check's runner result. A 0-point check that fails or throws is a warning, as in npm test:
+ * shown as such, but it does not fail the run.
+ */
 function checkResult(check: PublicCheck, file: RunFile): ClassroomResult {
   const name = `${check.id}: ${check.title}`;
   const notRun = (why: string): ClassroomResult => ({
@@ -94,9 +97,9 @@ function checkResult(check: PublicCheck, file: RunFile): ClassroomResult {
   else if (result.status === 'passed') test = classroomTest(name, 'pass', check.points, '', duration);
   else if (result.status === 'failed') test = classroomTest(name, 'fail', 0, message, duration);
   else test = classroomTest(name, 'error', 0, message, duration);
-  if (check.points === 0 && test.status === 'fail') test.name += ' (a warning: 0 points, it costs nothing)';
-  const status = check.points === 0 && test.status === 'fail' ? 'pass' : test.status;
-  return { version: 1, status, max_score: check.points, tests: [test] };
+  const warning = check.points === 0 && !result.notRun && test.status !== 'pass';
+  if (warning) test.name += ' (a warning: 0 points, it costs nothing)';
+  return { version: 1, status: warning ? 'pass' : test.status, max_score: check.points, tests: [test] };
 }
 
 /** Every public check's runner result, in check order. */

@@ -35,7 +35,7 @@ function main(argv: string[]): number {
   try {
     const fixtures = JSON.parse(readFileSync(path.join(ROOT, 'checks', 'public', 'fixtures.json'), 'utf8')) as Fixtures;
     const checks = publicCatalogue(fixtures).map(({ id, title, points }) => ({ id, title, points }));
-    const converted = classroomResults(checks, readRunFile(path.resolve(argv[0]), sourceHash()));
+    const converted = classroomResults(checks, readRunFile(argv[0], sourceHash()));
     appendFileSync(output, githubOutput(converted));
     const tests = Object.values(converted.results).flatMap((result) => result.tests);
     const earned = tests.reduce((sum, test) => sum + test.score, 0);

@@ -243,13 +243,16 @@ describe('the converter, read by the reporter', () => {
     expect(run.table.map((row) => row.maxScore)).toEqual(CHECKS.map((check) => check.points));
   });
 
-  it('a failing 0-point check is a warning, as in npm test: shown, worth nothing, and the run still passes', () => {
-    const zero = CHECKS.find((check) => check.points === 0)!;
-    const results = CHECKS.map((check) => result(check, check === zero ? 'failed' : 'passed', 'an extra export'));
+  it('a 0-point check that fails or throws is a warning, as in npm test: shown, worth nothing, the run still passes', () => {
+    const [failing, throwing] = CHECKS.filter((check) => check.points === 0);
+    const results = CHECKS.map((check) =>
+      result(check, check === failing ? 'failed' : check === throwing ? 'error' : 'passed', 'an extra export'),
+    );
     const run = report(runOf(results));
     expectTotals(run, MAX, MAX);
     expect(run.failed).toBeUndefined();
-    expect(run.log).toContain(`❌ ${zero.id}: ${zero.title} (a warning: 0 points, it costs nothing)`);
+    expect(run.log).toContain(`❌ ${failing.id}: ${failing.title} (a warning: 0 points, it costs nothing)`);
+    expect(run.log).toContain('Error: an extra export');
   });
 
   describe('a check that did not run says why, in the log', () => {
