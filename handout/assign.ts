@@ -1,7 +1,8 @@
 /**
- * `npm run assign -- --out DIR [--data FILE] [--force] [--no-lockfile]`: generates the student
- * handout from the reference. It refuses when the reference does not get every check of the full
- * battery, so a broken reference never reaches students.
+ * `npm run assign -- --out DIR [--data FILE] [--force] [--no-lockfile] [--classroom]`: generates the
+ * student handout from the reference. It refuses when the reference does not get every check of the
+ * full battery, so a broken reference never reaches students. `--classroom`: a GitHub Classroom
+ * assignment's handout (handout/classroom-workflow.ts).
  */
 import { spawnSync } from 'child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'fs';
@@ -36,6 +37,8 @@ export interface AssignOptions {
   dataPath?: string;
   force?: boolean;
   lockfile?: boolean;
+  /** Ship the GitHub Classroom workflow (classroom.yml) instead of grade.yml. */
+  classroom?: boolean;
   log?: (line: string) => void;
   /** The solution to verify before generating (tests pass a wrong one to see the refusal). */
   solution?: Record<string, unknown>;
@@ -53,7 +56,7 @@ export async function assign(options: AssignOptions): Promise<string[]> {
       `refusing to generate the handout: the reference does not pass every check:\n  ${failures.join('\n  ')}`,
     );
   log('reference: every check passed');
-  const files = handoutFiles(buildFixtures(raw));
+  const files = handoutFiles(buildFixtures(raw), { classroom: options.classroom });
   for (const [relative, content] of files) {
     const target = path.join(options.out, relative);
     mkdirSync(path.dirname(target), { recursive: true });
@@ -84,13 +87,15 @@ if (require.main === module) {
     .option('--data <file>', 'pollution.csv to use (also: RNN_LAB_DATA); needed to verify the reference')
     .option('--force', 'write into a folder that is not empty')
     .option('--no-lockfile', 'do not run npm to create package-lock.json')
+    .option('--classroom', 'for a GitHub Classroom assignment: classroom.yml reports the public points to Classroom')
     .parse()
-    .opts<{ out: string; data?: string; force?: boolean; lockfile: boolean }>();
+    .opts<{ out: string; data?: string; force?: boolean; lockfile: boolean; classroom?: boolean }>();
   assign({
     out: options.out,
     dataPath: options.data,
     force: options.force,
     lockfile: options.lockfile,
+    classroom: options.classroom,
     log: (line) => console.log(line),
   }).catch((error: unknown) => {
     console.error(error instanceof AssignError || error instanceof DataError ? `assign: ${error.message}` : error);

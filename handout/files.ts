@@ -5,7 +5,9 @@
  */
 import { readFileSync } from 'fs';
 import path from 'path';
+import { publicCatalogue } from '../checks/public';
 import type { Fixtures } from '../checks/public';
+import { CLASSROOM_WORKFLOW, classroomWorkflow } from './classroom-workflow';
 import { makeSkeleton } from './skeleton';
 import { readRegularText, UnreadableFileError } from '../grader/compile/read-file';
 
@@ -37,6 +39,10 @@ export const COPIED_FILES = [
   'checks/student/chart.ts',
   'checks/student/github.ts',
   'checks/student/typecheck.ts',
+  'checks/plain-text.ts',
+  'checks/classroom/results.ts',
+  'checks/classroom/convert.ts',
+  'checks/classroom/main.ts',
   'checks/numeric/tolerance.ts',
   'checks/catalogue/shapes.ts',
   'checks/catalogue/property.ts',
@@ -51,12 +57,15 @@ export const COPIED_FILES = [
   'checks/public/training-step.ts',
 ];
 
+/** The feedback workflow, left out of a GitHub Classroom handout (whose classroom.yml gives the same feedback). */
+export const FEEDBACK_WORKFLOW = '.github/workflows/grade.yml';
+
 /** Template files: handout/template/<source> → <destination>. */
 const TEMPLATE_FILES: Record<string, string> = {
   'README.md': 'README.md',
   'tsconfig.json': 'tsconfig.json',
   gitignore: '.gitignore',
-  '.github/workflows/grade.yml': '.github/workflows/grade.yml',
+  [FEEDBACK_WORKFLOW]: FEEDBACK_WORKFLOW,
 };
 
 /** Files a student must not change: the grader compares them with its own copies. */
@@ -82,7 +91,8 @@ function handoutPackageJson(): string {
           test: 'node --require tsx/cjs checks/student/main.ts',
           watch: 'node --require tsx/cjs checks/student/main.ts --watch',
         },
-        dependencies: { 'rnn-lab': 'file:lab', ...pick(['csv-parse', 'env-paths', 'pure-rand'], all) },
+        // strip-ansi: checks/plain-text.ts (messages made inert for the GitHub Classroom reporter's log)
+        dependencies: { 'rnn-lab': 'file:lab', ...pick(['csv-parse', 'env-paths', 'pure-rand', 'strip-ansi'], all) },
         devDependencies: pick(['@types/node', 'fast-check', 'tsx', 'typescript'], all),
         // npm 11 asks about dependencies' install scripts: tsx's esbuild needs none here
         allowScripts: pick(['esbuild'], project.allowScripts ?? {}),
@@ -131,9 +141,18 @@ export function changedHandoutFiles(submissionDir: string): string[] {
   return changed;
 }
 
-export function handoutFiles(fixtures: Fixtures): Map<string, string> {
+export interface HandoutOptions {
+  /** A GitHub Classroom assignment: classroom.yml (public checks, points to Classroom) instead of grade.yml. */
+  classroom?: boolean;
+}
+
+export function handoutFiles(fixtures: Fixtures, options: HandoutOptions = {}): Map<string, string> {
   const files = staticHandoutFiles();
   files.set('checks/public/fixtures.json', JSON.stringify(fixtures) + '\n');
   files.set('package.json', handoutPackageJson());
+  if (options.classroom) {
+    files.delete(FEEDBACK_WORKFLOW);
+    files.set(CLASSROOM_WORKFLOW, classroomWorkflow(publicCatalogue(fixtures)));
+  }
   return files;
 }

@@ -4,7 +4,7 @@
  *   npm test                      failures, points per function, the training, the total
  *   npm test -- --verbose         also every passing check and all that rnn.ts printed (or RNN_LAB_VERBOSE=1)
  *   npm run watch                 the same after every save of rnn.ts (npm test -- --watch)
- *   npm test -- --json FILE       also the run as JSON
+ *   npm test -- --json FILE       also the run as JSON (or {"error": …} when the checks could not run)
  *   npm test -- --github          also the job summary and annotations of a GitHub Actions run
  *   CHECK_REPLAY="<id>:<seed>:<path>" npm test    replays one failing check exactly
  */
@@ -76,6 +76,9 @@ function clock(iso: string): string {
   return new Date(iso).toLocaleTimeString();
 }
 
+/** Set once a run's JSON is written: a later crash does not replace it with the error. */
+let wroteJson = false;
+
 async function once(
   options: CliOptions,
   typeChecker: TypeChecker,
@@ -94,12 +97,14 @@ async function once(
   progress('');
   if (!report) return undefined;
   writeFileSync(path.join(ROOT, '.public-results.json'), JSON.stringify(report));
-  if (options.json) writeFileSync(path.resolve(options.json), JSON.stringify(report, null, 1));
+  if (options.json) {
+    writeFileSync(path.resolve(options.json), JSON.stringify(report, null, 1));
+    wroteJson = true;
+  }
   return report;
 }
 
-async function main(): Promise<void> {
-  const options = parseArgs(process.argv.slice(2));
+async function main(options: CliOptions): Promise<void> {
   const typeChecker = new TypeChecker(ROOT);
   if (!options.watch) {
     try {
@@ -155,11 +160,21 @@ async function watchLoop(options: CliOptions, typeChecker: TypeChecker): Promise
   await new Promise(() => {});
 }
 
-main().catch((error: unknown) => {
+const cliOptions = parseArgs(process.argv.slice(2));
+main(cliOptions).catch((error: unknown) => {
   progress('');
-  console.error(`npm test could not run the checks: ${error instanceof Error ? error.message : String(error)}`);
+  const message = error instanceof Error ? error.message : String(error);
+  console.error(`npm test could not run the checks: ${message}`);
   console.error(
     "This is a problem of the lab's test set-up, not of your rnn.ts: run `npm ci` again, and if that does not help, tell the course staff.",
   );
+  // The JSON says so too, so that what reads it (the GitHub Classroom step) can give the reason.
+  if (cliOptions.json && !wroteJson) {
+    try {
+      writeFileSync(path.resolve(cliOptions.json), JSON.stringify({ error: message }) + '\n');
+    } catch {
+      // the message above is what there is
+    }
+  }
   process.exitCode = 2;
 });

@@ -1,47 +1,25 @@
 /**
  * GitHub Classroom runner results, one file per submission (`classroom/<id>.json`), for
- * classroom-resources/autograding-grading-reporter. That reporter reads one base64 runner result
- * per runner (`<RUNNER>_RESULTS`, runner names from its `runners` input), each in the format of
- * autograding-command-grader: `{ version: 1, status, max_score, tests: [{ name, status, score,
- * message, test_code, filename, line_no, duration }] }`. Its table shows each runner as
- * passed tests ÷ tests × max_score, and its grade notice sums the tests' scores: one weighted
- * runner for the whole battery would show a different number from the grade. So every check (and
- * every manual item graded so far) is its own runner with max_score = its points, and a check with
- * partial credit is split into equal shares so that both sums give exactly its points.
+ * classroom-resources/autograding-grading-reporter (the format and why each check is a runner of
+ * its own: checks/classroom/results.ts, shared with the handout's converter). A check with partial
+ * credit is split into equal shares so that the reporter's table and its grade notice both give
+ * exactly its points; every manual item graded so far is a runner too.
  *
  * The file holds the runners' names and their results:
  *   { "runners": "contractExports,gradBValue,…", "results": { "contractExports": {…}, … } }
  * and `githubEnv` turns it into what the reporter reads (`tsx grader/reports/classroom.ts FILE`
  * appends them to $GITHUB_ENV and $GITHUB_OUTPUT, in a workflow step before the reporter's).
- * The handout ships no Classroom workflow: the reporter runs in the student's repository, where
- * the private grader and any token for it would be the student's to read (docs/ci.md).
+ * The handout's own Classroom workflow runs the public checks only (handout/classroom-workflow.ts):
+ * the reporter runs in the student's repository, where the private grader and any token for it
+ * would be the student's to read (docs/ci.md).
  *
- * Student-facing: hidden checks' messages are replaced by a generic one. The reporter prints
- * names and messages raw into the job log, so they carry no control characters or escape
- * sequences and no line of them can start a workflow command (`::…`).
+ * Student-facing: hidden checks' messages are replaced by a generic one.
  */
 import { appendFileSync, readFileSync } from 'node:fs';
 import type { CheckReport, GradeReport, ManualItemReport, SubmissionReport } from '../report-types';
+import { classroomTest as test, RUNNER_NAME, runnerNames } from '../../checks/classroom/results';
+import type { ClassroomResult, ClassroomTest } from '../../checks/classroom/results';
 import { formatPoints, notRunMessage, studentView } from './common';
-import { logText, plainLine } from './plain-text';
-
-export interface ClassroomTest {
-  name: string;
-  status: 'pass' | 'fail' | 'error';
-  score: number;
-  message: string;
-  test_code: string;
-  filename: string;
-  line_no: number;
-  duration: number;
-}
-
-export interface ClassroomResult {
-  version: 1;
-  status: 'pass' | 'fail' | 'error';
-  max_score: number;
-  tests: ClassroomTest[];
-}
 
 export interface ClassroomBundle {
   /** The runner names, comma-separated: the reporter's `runners` input. */
@@ -50,47 +28,8 @@ export interface ClassroomBundle {
   results: Record<string, ClassroomResult>;
 }
 
-/** The reporter accepts runner names of letters and digits only (and reads `<NAME>_RESULTS`). */
-const RUNNER_NAME = /^[A-Za-z0-9]+$/;
-
-/** `grad.b.value` → `gradBValue`; a number is appended where two ids would give the same name. */
-export function runnerNames(ids: readonly string[]): Map<string, string> {
-  const names = new Map<string, string>();
-  const taken = new Set<string>();
-  for (const id of ids) {
-    const words = id.split(/[^A-Za-z0-9]+/).filter((word) => word !== '');
-    let base = words.map((word, i) => (i === 0 ? word : word[0].toUpperCase() + word.slice(1))).join('') || 'item';
-    if (/^[0-9]/.test(base)) base = `item${base}`;
-    let name = base;
-    // Environment variable names are matched case-insensitively here: compare in upper case.
-    for (let n = 2; taken.has(name.toUpperCase()); n++) name = `${base}${n}`;
-    taken.add(name.toUpperCase());
-    names.set(id, name);
-  }
-  return names;
-}
-
 const cents = (points: number) => Math.round(points * 100);
 const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
-
-function test(
-  name: string,
-  status: ClassroomTest['status'],
-  score: number,
-  message: string,
-  duration = 0,
-): ClassroomTest {
-  return {
-    name: plainLine(name),
-    status,
-    score,
-    message: logText(message),
-    test_code: '',
-    filename: '',
-    line_no: 0,
-    duration,
-  };
-}
 
 /**
  * Tests whose pass ratio × max is exactly `points` and whose scores add up to it: one test for

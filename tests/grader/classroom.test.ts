@@ -6,7 +6,8 @@
  */
 import fc from 'fast-check';
 import type { GradeReport, SubmissionReport } from '../../grader/report-types';
-import { classroomBundle, githubEnv, renderClassroom, runnerNames } from '../../grader/reports/classroom';
+import { runnerNames } from '../../checks/classroom/results';
+import { classroomBundle, githubEnv, renderClassroom } from '../../grader/reports/classroom';
 import { runReporter } from '../helpers/classroom-reporter';
 import { HOSTILE_IDS, hostileReport } from '../helpers/hostile-report';
 

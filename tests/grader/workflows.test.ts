@@ -1,7 +1,7 @@
 /**
- * Every GitHub workflow of the project (.github/workflows/) and of the handout
- * (handout/template/.github/workflows/), whatever files are there, is valid for GitHub: checked
- * with action-validator (@action-validator/cli, which reads GitHub's workflow schema; it runs
+ * Every GitHub workflow of the project (.github/workflows/) and of the handout (the files under
+ * handout/template/.github/workflows/, and every workflow the handout generator writes, with and
+ * without --classroom), whatever files are there, is valid for GitHub: checked with action-validator (@action-validator/cli, which reads GitHub's workflow schema; it runs
  * offline from its WebAssembly build). A deliberately broken workflow shows the validator refuses.
  *
  * Then what the course-side grading depends on (.github/workflows/grade-course.yml): its triggers
@@ -9,10 +9,12 @@
  * that runs student code, nor any handout workflow.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
+import { handoutFiles } from '../../handout/files';
+import { buildPublicProbes } from '../../handout/fixtures';
 
 const PROJECT = join(__dirname, '..', '..');
 const VALIDATOR = join(PROJECT, 'node_modules', '@action-validator', 'cli', 'cli.mjs');
@@ -31,6 +33,25 @@ const workflowFiles = (dir: string) =>
 const projectWorkflows = workflowFiles(PROJECT_WORKFLOWS);
 const handoutWorkflows = workflowFiles(HANDOUT_WORKFLOWS);
 const relative = (file: string) => file.slice(PROJECT.length + 1);
+
+/**
+ * The workflows a generated handout holds (the classroom one is generated from the check list),
+ * written out to be validated as files. The fixtures' training split is data, which no workflow reads.
+ */
+const GENERATED = mkdtempSync(join(tmpdir(), 'workflows-generated-'));
+afterAll(() => rmSync(GENERATED, { recursive: true, force: true }));
+const fixtures = { ...buildPublicProbes(), trainSplit: { rows: 0, means: [], stds: [] } };
+const generatedWorkflows = [false, true].flatMap((classroom) =>
+  [...handoutFiles(fixtures, { classroom })]
+    .filter(([name]) => /^\.github\/workflows\/[^/]+\.ya?ml$/.test(name))
+    .map(([name, text]) => {
+      const file = join(GENERATED, classroom ? 'classroom' : 'default', name);
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, text);
+      return file;
+    }),
+);
+const generatedName = (file: string) => `generated handout: ${file.slice(GENERATED.length + 1)}`;
 
 interface Validation {
   code: number | null;
@@ -68,9 +89,16 @@ describe('every workflow passes the workflow validator (GitHub’s schema)', () 
       ]),
     );
     expect(handoutWorkflows.length).toBeGreaterThan(0);
+    expect(generatedWorkflows.map(generatedName)).toEqual([
+      'generated handout: default/.github/workflows/grade.yml',
+      'generated handout: classroom/.github/workflows/classroom.yml',
+    ]);
   });
 
-  test.each([...projectWorkflows, ...handoutWorkflows].map((file) => [relative(file), file]))(
+  test.each([
+    ...[...projectWorkflows, ...handoutWorkflows].map((file) => [relative(file), file]),
+    ...generatedWorkflows.map((file) => [generatedName(file), file]),
+  ])(
     '%s',
     async (_name, file) => {
       const result = await validate(file);
@@ -237,12 +265,14 @@ describe('grade-course.yml: course-side grading from the private grader reposito
 
 describe('the handout workflows (what runs in a student repository)', () => {
   test('never name the course token, the App key or the grading token', () => {
-    for (const file of handoutWorkflows) {
+    for (const file of [...handoutWorkflows, ...generatedWorkflows]) {
       const text = readFileSync(file, 'utf8');
       expect({
-        file: relative(file),
-        found: text.match(/COURSE_TOKEN|GRADER_APP_PRIVATE_KEY|GRADER_GITHUB_TOKEN|GRADER_APP_ID/g) ?? [],
-      }).toEqual({ file: relative(file), found: [] });
+        file,
+        found:
+          text.match(/COURSE_TOKEN|GRADER_APP_PRIVATE_KEY|GRADER_GITHUB_TOKEN|GRADER_APP_ID|GRADER_TOKEN|secrets\./g) ??
+          [],
+      }).toEqual({ file, found: [] });
     }
   });
 });
