@@ -53,6 +53,7 @@ export const COPIED_FILES = [
   'checks/catalogue/contract-checks.ts',
   'checks/catalogue/data-spec-checks.ts',
   'checks/catalogue/training-spec-checks.ts',
+  'checks/catalogue/convergence-settings.ts',
   'checks/public/index.ts',
   'checks/public/training-step.ts',
 ];
