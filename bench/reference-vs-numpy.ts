@@ -107,7 +107,12 @@ export function numpyUnavailable(): string | undefined {
 function runNumpy(jobFile: string): NumpyAnswer {
   const run = spawnSync(PYTHON, [TRAINER, jobFile], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
   if (run.status !== 0) throw new Error(`${TRAINER} exited with ${run.status}: ${run.stderr || run.stdout}`);
-  const answer = JSON.parse(run.stdout) as NumpyAnswer;
+  let answer: NumpyAnswer;
+  try {
+    answer = JSON.parse(run.stdout) as NumpyAnswer;
+  } catch {
+    throw new Error(`${PYTHON} ${TRAINER} printed no result (stdout: ${JSON.stringify(run.stdout.slice(0, 200))})`);
+  }
   if (answer.error) throw new Error(answer.error);
   return answer;
 }
