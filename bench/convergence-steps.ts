@@ -14,6 +14,12 @@
  * the threshold with the notebook's own margin: 0.075 is 1.5 × the largest statistic of 500 steps
  * over the seeds, so the proposal is that ratio × the largest statistic, rounded up to 0.005.
  *
+ * train.converges also judges the network trainRnn returns: its MSE over the 2048 evaluation windows
+ * of the training split (checks/catalogue/training-evaluation.ts) must be below the same threshold.
+ * So for every step count the same figures are given for that model statistic, from the reference's
+ * network after that many steps (the n-step network is the longest run's network after n steps,
+ * also checked exactly for the first seed).
+ *
  * To show that the thresholds still catch a slow trainer, it also trains `slowSeeds` seeds at half
  * the learning rate (0.005: the effect of a gradient halved by mistake) and reports the smallest
  * statistic a slow trainer reaches at each step count: a threshold below it fails every one of them.
@@ -26,9 +32,11 @@ import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createRng } from 'rnn-lab';
 import { loadPollutionData } from 'rnn-lab/data';
+import type { Matrix } from 'rnn-lab';
 import { doTrainingStep, RNN, trainRnn } from '../reference/rnn';
 import { convergenceStatistic, prepareData } from '../reference/pipeline';
 import { DEFAULT_CONVERGENCE, OFFERED_CONVERGENCE } from '../checks/catalogue/convergence-settings';
+import { trainingMse } from '../checks/catalogue/training-evaluation';
 import { median } from './stats';
 
 /** The seed train.converges trains with (checks/catalogue/training-spec-checks.ts). */
@@ -60,6 +68,12 @@ export interface StepsRow {
   suggestedThreshold: number;
   /** Every seed's statistic, seeds 1..n. */
   perSeed: number[];
+  /** The judge's model statistic (MSE of the n-step network over the evaluation windows), the same figures. */
+  model?: {
+    statistic: { median: number; p95: number; max: number; min: number; atCheckSeed: number };
+    falseFailures?: { count: number; rate: number; upper95: number; logNormalTail: number };
+    perSeed: number[];
+  };
   /** A trainer at half the learning rate: its median and smallest statistic over the slow seeds. */
   halfLearningRate: { median: number; min: number };
   /** Training time relative to the default's steps. */
@@ -75,6 +89,11 @@ export interface ConvergenceStepsResult {
   default: { steps: number; threshold: number; logNormalTail: number; margin: number };
   rows: StepsRow[];
   seconds: number;
+}
+
+/** train.converges' own statistic of a network: its MSE over the evaluation windows of the training split. */
+function modelStatistic(rnn: RNN, train: Matrix): number {
+  return trainingMse({ u: rnn.u, w: rnn.w, v: rnn.v, b: rnn.b, c: rnn.c }, train);
 }
 
 /** Standard normal upper tail P(Z ≥ z) (Abramowitz & Stegun 7.1.26, error < 1.5e-7). */
@@ -126,6 +145,9 @@ interface Measured {
   /** Step count → the statistic of seeds 1..n. */
   statistics: Map<number, number[]>;
   atCheckSeed: Map<number, number>;
+  /** Step count → the model statistic of seeds 1..n, and at the check's seed (absent in older stored runs). */
+  models?: Map<number, number[]>;
+  modelAtCheckSeed?: Map<number, number>;
   halfLearningRate: Map<number, { median: number; min: number }>;
 }
 
@@ -141,35 +163,54 @@ function defaultSummary(statistics: Map<number, number[]>): ConvergenceStepsResu
 }
 
 /** The table's rows from the measured statistics, for the offered settings as they are now. */
-function tabulate({ stepCounts, statistics, atCheckSeed, halfLearningRate }: Measured): StepsRow[] {
+/** Seeds at or above the threshold, their share, a 95 % upper bound, and the log-normal tail. */
+function falseFailuresOf(values: readonly number[], threshold: number): NonNullable<StepsRow['falseFailures']> {
+  const fit = logNormalFit(values);
+  const count = values.filter((v) => v >= threshold).length;
+  return {
+    count,
+    rate: count / values.length,
+    upper95: upperBound95(count, values.length),
+    logNormalTail: upperTail((Math.log(threshold) - fit.mu) / fit.sigma),
+  };
+}
+
+function summary(values: readonly number[], atCheckSeed: number): StepsRow['statistic'] {
+  return {
+    median: median(values),
+    p95: quantile(values, 0.95),
+    max: Math.max(...values),
+    min: Math.min(...values),
+    atCheckSeed,
+  };
+}
+
+function tabulate({
+  stepCounts,
+  statistics,
+  atCheckSeed,
+  models,
+  modelAtCheckSeed,
+  halfLearningRate,
+}: Measured): StepsRow[] {
   const { margin } = defaultSummary(statistics);
   return stepCounts.map((steps) => {
     const values = statistics.get(steps)!;
-    const fit = logNormalFit(values);
-    const threshold = OFFERED_CONVERGENCE.find((s) => s.steps === steps)?.threshold;
+    const threshold = OFFERED_CONVERGENCE.find((setting) => setting.steps === steps)?.threshold;
     const row: StepsRow = {
       steps,
       threshold,
-      statistic: {
-        median: median(values),
-        p95: quantile(values, 0.95),
-        max: Math.max(...values),
-        min: Math.min(...values),
-        atCheckSeed: atCheckSeed.get(steps)!,
-      },
+      statistic: summary(values, atCheckSeed.get(steps)!),
       suggestedThreshold: Math.ceil(margin * Math.max(...values) * 200 - 1e-6) / 200,
       perSeed: values,
       halfLearningRate: halfLearningRate.get(steps)!,
       relativeTime: steps / DEFAULT_CONVERGENCE.steps,
     };
-    if (threshold !== undefined) {
-      const count = values.filter((v) => v >= threshold).length;
-      row.falseFailures = {
-        count,
-        rate: count / values.length,
-        upper95: upperBound95(count, values.length),
-        logNormalTail: upperTail((Math.log(threshold) - fit.mu) / fit.sigma),
-      };
+    if (threshold !== undefined) row.falseFailures = falseFailuresOf(values, threshold);
+    const modelValues = models?.get(steps);
+    if (modelValues) {
+      row.model = { statistic: summary(modelValues, modelAtCheckSeed?.get(steps) ?? NaN), perSeed: modelValues };
+      if (threshold !== undefined) row.model.falseFailures = falseFailuresOf(modelValues, threshold);
     }
     return row;
   });
@@ -181,6 +222,10 @@ export function retabulate(stored: ConvergenceStepsResult): ConvergenceStepsResu
     stepCounts: stored.rows.map((row) => row.steps),
     statistics: new Map(stored.rows.map((row) => [row.steps, row.perSeed])),
     atCheckSeed: new Map(stored.rows.map((row) => [row.steps, row.statistic.atCheckSeed])),
+    models: stored.rows.every((row) => row.model)
+      ? new Map(stored.rows.map((row) => [row.steps, row.model!.perSeed]))
+      : undefined,
+    modelAtCheckSeed: new Map(stored.rows.map((row) => [row.steps, row.model?.statistic.atCheckSeed ?? NaN])),
     halfLearningRate: new Map(stored.rows.map((row) => [row.steps, row.halfLearningRate])),
   };
   return { ...stored, default: defaultSummary(measured.statistics), rows: tabulate(measured) };
@@ -202,24 +247,48 @@ export async function benchConvergenceSteps(options: ConvergenceStepsOptions = {
   const { train } = prepareData(await loadPollutionData({ dataPath, log }));
   const started = Date.now();
 
-  // The n-step run is the prefix of the longest run: check it once, exactly.
-  const full = trainRnn(train, longest, createRng(1)).losses;
+  // trainRnn's training (RNN(10, 6, rng), then steps of batch 32 at learning rate 0.01), with the
+  // curve statistic and the judge's model statistic of the network after each step count.
+  const counted = new Set(stepCounts);
+  const runSeed = (seed: number) => {
+    const rng = createRng(seed);
+    const rnn = new RNN(10, 6, rng);
+    const losses: number[] = [];
+    const curve = new Map<number, number>();
+    const model = new Map<number, number>();
+    for (let step = 1; step <= longest; step++) {
+      losses.push(doTrainingStep(rnn, train, 32, 0.01, rng));
+      if (!counted.has(step)) continue;
+      curve.set(step, convergenceStatistic(losses));
+      model.set(step, modelStatistic(rnn, train));
+    }
+    return { curve, model, losses };
+  };
+
+  // The n-step run is the prefix of the longest run, and the loop above is trainRnn: check both once, exactly.
+  const first = runSeed(1);
   for (const steps of stepCounts) {
-    const short = trainRnn(train, steps, createRng(1)).losses;
-    if (short.some((loss, i) => loss !== full[i]))
-      throw new Error(`the ${steps}-step losses are not the prefix of the ${longest}-step losses`);
+    const short = trainRnn(train, steps, createRng(1));
+    if (
+      short.losses.some((loss, i) => loss !== first.losses[i]) ||
+      modelStatistic(short.rnn, train) !== first.model.get(steps)
+    )
+      throw new Error(`trainRnn's ${steps}-step run is not the first ${steps} steps of the ${longest}-step run`);
   }
 
   const statistics = new Map<number, number[]>(stepCounts.map((steps) => [steps, []]));
-  const runSeed = (seed: number) => {
-    const losses = trainRnn(train, longest, createRng(seed)).losses;
-    return new Map(stepCounts.map((steps) => [steps, convergenceStatistic(losses.slice(0, steps))]));
-  };
+  const models = new Map<number, number[]>(stepCounts.map((steps) => [steps, []]));
   for (let seed = 1; seed <= seeds; seed++) {
-    for (const [steps, statistic] of runSeed(seed)) statistics.get(steps)!.push(statistic);
+    const { curve, model } = seed === 1 ? first : runSeed(seed);
+    for (const steps of stepCounts) {
+      statistics.get(steps)!.push(curve.get(steps)!);
+      models.get(steps)!.push(model.get(steps)!);
+    }
     if (seed % 10 === 0) log(`  ${seed}/${seeds} seeds (${((Date.now() - started) / 1000).toFixed(0)} s)`);
   }
-  const atCheckSeed = runSeed(CHECK_SEED);
+  const checkRun = runSeed(CHECK_SEED);
+  const atCheckSeed = checkRun.curve;
+  const modelAtCheckSeed = checkRun.model;
   const slow = new Map<number, number[]>(stepCounts.map((steps) => [steps, []]));
   for (let seed = 1; seed <= slowSeeds; seed++) {
     const rng = createRng(seed);
@@ -232,7 +301,7 @@ export async function benchConvergenceSteps(options: ConvergenceStepsOptions = {
   const halfLearningRate = new Map(
     stepCounts.map((steps) => [steps, { median: median(slow.get(steps)!), min: Math.min(...slow.get(steps)!) }]),
   );
-  const rows = tabulate({ stepCounts, statistics, atCheckSeed, halfLearningRate });
+  const rows = tabulate({ stepCounts, statistics, atCheckSeed, models, modelAtCheckSeed, halfLearningRate });
 
   const result: ConvergenceStepsResult = {
     date: new Date().toISOString(),
@@ -250,6 +319,8 @@ export async function benchConvergenceSteps(options: ConvergenceStepsOptions = {
   };
   log('');
   for (const line of markdownTable(result)) log(line);
+  log('');
+  for (const line of bothStatisticsTable(result)) log(line);
   if (outFile) {
     mkdirSync(dirname(outFile), { recursive: true });
     writeFileSync(outFile, JSON.stringify(result, null, 2) + '\n');
@@ -274,6 +345,36 @@ export function markdownTable(result: ConvergenceStepsResult): string[] {
         `${ff ? ff.count : '—'} | ${ff ? pct(ff.upper95) : '—'} | ${ff ? (ff.logNormalTail < 1e-12 ? '< 1e-12' : ff.logNormalTail.toExponential(1)) : '—'} | ${row.suggestedThreshold} | ` +
         `${f(row.halfLearningRate.min)} (${f(row.halfLearningRate.median)}) |`,
     );
+  }
+  return lines;
+}
+
+/**
+ * For the offered settings: both statistics train.converges judges, the reported curve's and the
+ * judge's own of the returned network, with the false failures the threshold implies for each.
+ */
+export function bothStatisticsTable(result: ConvergenceStepsResult): string[] {
+  const f = (x: number) => x.toFixed(4);
+  const tail = (x: number) => (x < 1e-12 ? '< 1e-12' : x.toExponential(1));
+  const lines = [
+    `| steps | threshold | statistic | median | 95th pct | max | seed ${result.checkSeed} | threshold / max | false failures (of ${result.seeds}) | 95 % upper bound | log-normal tail |`,
+    '|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const row of result.rows) {
+    if (row.threshold === undefined) continue;
+    const threshold = row.threshold;
+    const kinds = [
+      { name: 'reported curve (mean of the last 25 losses)', statistic: row.statistic, ff: row.falseFailures },
+      ...(row.model
+        ? [{ name: 'judge: MSE of the returned network', statistic: row.model.statistic, ff: row.model.falseFailures }]
+        : []),
+    ];
+    for (const { name, statistic: s, ff } of kinds) {
+      lines.push(
+        `| ${row.steps} | ${threshold} | ${name} | ${f(s.median)} | ${f(s.p95)} | ${f(s.max)} | ${f(s.atCheckSeed)} | ×${(threshold / s.max).toFixed(2)} | ` +
+          `${ff ? `${ff.count} (${(100 * ff.rate).toFixed(0)} %)` : '—'} | ${ff ? `${(100 * ff.upper95).toFixed(1)} %` : '—'} | ${ff ? tail(ff.logNormalTail) : '—'} |`,
+      );
+    }
   }
   return lines;
 }
@@ -305,6 +406,8 @@ function main(options: ConvergenceStepsOptions): Promise<unknown> {
   if (!options.from) return benchConvergenceSteps(options);
   const result = retabulate(JSON.parse(readFileSync(options.from, 'utf8')) as ConvergenceStepsResult);
   for (const line of markdownTable(result)) console.log(line);
+  console.log('');
+  for (const line of bothStatisticsTable(result)) console.log(line);
   return Promise.resolve(result);
 }
 

@@ -2,6 +2,9 @@
  * All the benchmarks in one run on this machine:  npm run bench [-- --quick] [-- --data FILE]
  *
  *   1. training   the reference's 500 training steps          baseline: a naive implementation (bench/train.ts)
+ *                 and against NumPy (target ≤ 0.5×)            baseline: a batch-vectorised NumPy float64 trainer on
+ *                                                             the same batches, and the plain-JS arithmetic floor
+ *                                                             (bench/reference-vs-numpy.ts; skipped without NumPy)
  *   2. battery    one submission's whole battery, in-process  baseline: the reference's own training (bench/battery.ts)
  *   3. start-up   spawning a submission's sandboxed child     baseline: a bare `node -e 0` (bench/startup.ts)
  *   4. throughput the real grader on N submissions, --jobs 1 and 2, and the time for 100 extrapolated
@@ -29,6 +32,8 @@ import { benchStartup } from './startup';
 import type { StartupResult } from './startup';
 import { benchThroughput } from './throughput';
 import type { ThroughputResult } from './throughput';
+import { benchReferenceVsNumpy } from './reference-vs-numpy';
+import type { ReferenceVsNumpyResult } from './reference-vs-numpy';
 import { benchTraining } from './train';
 import type { TrainingBenchResult } from './train';
 
@@ -43,6 +48,10 @@ export interface BenchRunOptions {
 export interface BenchFigures {
   trainingSeconds: number;
   trainingVsNaiveRatio: number;
+  /** Reference / NumPy CPU time of the same 500 steps (NaN when NumPy is missing); target ≤ 0.5. */
+  trainingVsNumpyRatio: number;
+  /** The plain-JavaScript arithmetic floor of that training / NumPy. */
+  jsFloorVsNumpyRatio: number;
   batterySeconds: number;
   batteryVsTrainingRatio: number;
   childStartupMs: number;
@@ -81,6 +90,7 @@ export interface BenchRun {
   seconds: number;
   figures: BenchFigures;
   training: TrainingBenchResult;
+  referenceVsNumpy: ReferenceVsNumpyResult;
   battery: Awaited<ReturnType<typeof benchBattery>>;
   startup: StartupResult;
   throughput: ThroughputResult;
@@ -117,6 +127,11 @@ export async function runBenchmarks(options: BenchRunOptions = {}): Promise<Benc
     outFile: null,
     log: (line) => log(`  ${line}`),
   });
+  const referenceVsNumpy = await benchReferenceVsNumpy({
+    dataPath,
+    repeats: quick ? 3 : 7,
+    log: (line) => log(`  ${line}`),
+  });
   log('\n== 2. battery ==');
   const battery = await benchBattery({ dataPath, runs: quick ? 2 : 5 });
   log(
@@ -141,6 +156,11 @@ export async function runBenchmarks(options: BenchRunOptions = {}): Promise<Benc
   const figures: BenchFigures = {
     trainingSeconds: training.timing.referenceMedianSeconds,
     trainingVsNaiveRatio: training.timing.ratio,
+    trainingVsNumpyRatio: referenceVsNumpy.skipped === undefined ? referenceVsNumpy.ratio : NaN,
+    jsFloorVsNumpyRatio:
+      referenceVsNumpy.skipped === undefined
+        ? referenceVsNumpy.floorMedianCpuSeconds / referenceVsNumpy.numpyMedianCpuSeconds
+        : NaN,
     batterySeconds: battery.batteryMedianMs / 1000,
     batteryVsTrainingRatio: battery.ratio,
     childStartupMs: startup.sandboxFirstAnswerMedianMs,
@@ -168,6 +188,7 @@ export async function runBenchmarks(options: BenchRunOptions = {}): Promise<Benc
     seconds: (Date.now() - started) / 1000,
     figures,
     training,
+    referenceVsNumpy,
     battery,
     startup,
     throughput,
@@ -204,6 +225,7 @@ export function summaryLines(run: BenchRun): string[] {
   return [
     `load average ${run.machine.loadAverageAtStart.join(' ')} at the start, ${run.machine.loadAverageAtEnd.join(' ')} at the end (${run.machine.cpus} cores); ${s(run.seconds, 0)} s in all`,
     `training, 500 steps              ${s(f.trainingSeconds, 3)} s      naive baseline ×${s(f.trainingVsNaiveRatio)}   (target ≤ 0.5 s: ${f.trainingSeconds <= 0.5 ? 'met' : 'NOT met'})`,
+    `training vs NumPy (CPU)          ×${s(f.trainingVsNumpyRatio)}   (target ≤ 0.5: ${f.trainingVsNumpyRatio <= 0.5 ? 'met' : 'NOT met'}; the plain-JS arithmetic floor ×${s(f.jsFloorVsNumpyRatio)})`,
     `battery, one submission          ${s(f.batterySeconds)} s       ×${s(f.batteryVsTrainingRatio)} the reference's training`,
     `child start-up (sandbox)         ${s(f.childStartupMs, 0)} ms      ×${s(f.childStartupVsBareNodeRatio)} a bare node -e 0 (${s(f.bareNodeStartupMs, 0)} ms)`,
     `throughput --jobs 1 / --jobs 2   ${s(f.throughputJobs1PerSecond, 3)} / ${s(f.throughputJobs2PerSecond, 3)} submissions/s   speed-up ×${s(f.throughputSpeedup)} (${run.throughput.submissions} submissions)`,

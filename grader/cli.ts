@@ -27,6 +27,7 @@ import type { LmsExportOptions } from './roster-file';
 import type { Format } from './reports';
 import { fileNameFor } from './reports/common';
 import {
+  convergenceSettingOf,
   loadManualScores,
   loadRubric,
   ManualScoresError,
@@ -228,6 +229,7 @@ export async function gradeBatch(options: BatchOptions, deps: BatchDeps): Promis
         maxScore: rubric.maxCents / 100,
         items: rubricItemsForReport(rubric),
       },
+      convergence: { ...convergenceSettingOf(rubric) },
       sandbox: sandbox ?? 'not started (no submission reached the sandbox)',
       ...(options.shard
         ? { shard: { index: options.shard.index, count: options.shard.count, totalSubmissions: all.length } }

@@ -1,7 +1,8 @@
 /**
  * `npm run grade -- merge DIR ...`: combines the report.json of shards (`--shard I/N` runs) into
  * one report. Nothing is ever dropped silently: a missing, repeated or incomplete shard, a
- * submission in two reports, or reports graded with another seed or rubric are errors.
+ * submission in two reports, or reports graded with another seed, rubric or convergence setting
+ * are errors.
  * Reports graded without --shard can be merged too (e.g. two sections graded separately), as long
  * as no submission id appears twice.
  */
@@ -63,6 +64,14 @@ function checkReport(value: unknown, file: string): GradeReport {
   return { warnings: [], ...report } as GradeReport;
 }
 
+/** The convergence setting as a message names it. */
+function describeConvergence(report: GradeReport): string {
+  const setting = report.convergence;
+  return setting
+    ? `${setting.steps} steps, threshold ${setting.threshold}`
+    : 'an unrecorded setting (a report.json from before the setting was recorded)';
+}
+
 const describeShard = (input: ShardInput) =>
   `${input.report.shard!.index}/${input.report.shard!.count} (${input.source})`;
 
@@ -83,6 +92,12 @@ export function mergeReports(
     if (rubricA !== rubricB)
       throw new MergeError(
         `${input.source} was graded with another rubric (${input.report.rubric.source}) than ${first.source} (${first.report.rubric.source}); regrade with the same --rubric`,
+      );
+    // The same items may be graded with another convergence setting (the rubric's `convergence:`):
+    // train.converges would then have judged the submissions by different marks.
+    if (describeConvergence(input.report) !== describeConvergence(first.report))
+      throw new MergeError(
+        `${input.source} was graded with the convergence setting ${describeConvergence(input.report)}, but ${first.source} with ${describeConvergence(first.report)}; regrade with the same --rubric (its convergence: setting)`,
       );
   }
 
@@ -128,6 +143,7 @@ export function mergeReports(
     schemaVersion: 1,
     seed: first.report.seed,
     rubric: first.report.rubric,
+    ...(first.report.convergence ? { convergence: first.report.convergence } : {}),
     sandbox: unique(inputs.map((input) => input.report.sandbox)).join(' | '),
     warnings: unique(inputs.flatMap((input) => input.report.warnings ?? [])),
     generatedAt,

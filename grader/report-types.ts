@@ -101,6 +101,12 @@ export interface GradeReport {
   seed: number;
   /** The rubric's name/path and its total, and its items (the gradebook's columns). */
   rubric: { source: string; name: string; maxScore: number; items: RubricItemReport[] };
+  /**
+   * The convergence check's setting (the rubric's `convergence:`, else the notebook's 500 steps and
+   * 0.075): train.converges trains for `steps` and passes below `threshold`. Absent in reports
+   * written before it was recorded.
+   */
+  convergence?: { steps: number; threshold: number };
   /** How submission code was contained, e.g. "bubblewrap (no network, read-only submission)". */
   sandbox: string;
   /** Set when this report grades one shard of a batch (`--shard I/N`); absent after `merge`. */

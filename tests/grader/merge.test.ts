@@ -51,6 +51,7 @@ function report(submissions: SubmissionReport[], extra: Partial<GradeReport> = {
       maxScore: 2,
       items: [{ id: 'loss.mse', kind: 'check', title: 'mse', maxPoints: 2, checks: ['loss.mse'] }],
     },
+    convergence: { steps: 500, threshold: 0.075 },
     sandbox: 'sandbox A',
     warnings: [],
     generatedAt: '2025-01-01T00:00:00.000Z',
@@ -123,6 +124,40 @@ test('shards of different splits, batches, seeds or rubrics do not merge', () =>
   expect(() => mergeReports([shard(1, 2), { source: 'plain', report: report([ALL[1]]) }])).toThrow(
     'plain is not a shard (graded without --shard), but shard1 is shard 1/2 (shard1); merge either shards of one batch or whole batches',
   );
+});
+
+test('reports graded with different convergence settings do not merge; the merged report keeps the setting', () => {
+  const faster = shard(2, 2);
+  faster.report.convergence = { steps: 400, threshold: 0.105 };
+  expect(() => mergeReports([shard(1, 2), faster])).toThrow(
+    new MergeError(
+      'shard2 was graded with the convergence setting 400 steps, threshold 0.105, but shard1 with 500 steps, threshold 0.075; regrade with the same --rubric (its convergence: setting)',
+    ),
+  );
+  // Same steps, a raised threshold (a rubric may raise it): still another setting.
+  const raised = shard(2, 2);
+  raised.report.convergence = { steps: 500, threshold: 0.08 };
+  expect(() => mergeReports([shard(1, 2), raised])).toThrow('with the convergence setting 500 steps, threshold 0.08');
+  // A report.json from before the setting was recorded cannot vouch for its setting.
+  const unrecorded = shard(1, 2);
+  delete unrecorded.report.convergence;
+  expect(() => mergeReports([unrecorded, shard(2, 2)])).toThrow(
+    'shard2 was graded with the convergence setting 500 steps, threshold 0.075, but shard1 with an unrecorded setting (a report.json from before the setting was recorded)',
+  );
+  // Whole batches too, not only shards.
+  const a = { source: 'a', report: report([ALL[0]]) };
+  const b = { source: 'b', report: report([ALL[1]], { convergence: { steps: 300, threshold: 0.14 } }) };
+  expect(() => mergeReports([a, b])).toThrow('b was graded with the convergence setting 300 steps, threshold 0.14');
+  const fast = (index: number) => {
+    const input = shard(index, 2);
+    input.report.convergence = { steps: 300, threshold: 0.14 };
+    return input;
+  };
+  expect(mergeReports([fast(2), fast(1)]).convergence).toEqual({ steps: 300, threshold: 0.14 });
+  // Two such reports still merge (they agree), and the merged one claims no setting either.
+  const unrecordedToo = shard(2, 2);
+  delete unrecordedToo.report.convergence;
+  expect('convergence' in mergeReports([unrecorded, unrecordedToo])).toBe(false);
 });
 
 test('shards graded from different folders are caught even when the counts agree', () => {

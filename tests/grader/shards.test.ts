@@ -167,6 +167,22 @@ test('a shard of another split is an error', async () => {
   );
 }, 120_000);
 
+test('report.json records the convergence setting; shards graded with different settings do not merge', async () => {
+  // The rubric has no `convergence:`, so every run used the notebook's setting.
+  for (const dir of ['whole', 'reports/shard-1'])
+    expect(read(dir).convergence).toEqual({ steps: 500, threshold: 0.075 });
+  const faster = read('reports/shard-2');
+  faster.convergence = { steps: 300, threshold: 0.14 };
+  mkdirSync(join(root, 'faster'));
+  writeFileSync(join(root, 'faster', 'report.json'), JSON.stringify(faster));
+  const result = await grader(['merge', 'reports/shard-1', 'faster', 'reports/shard-3', '--out', 'mixed']);
+  expect(result.status).toBe(2);
+  expect(result.stderr).toBe(
+    'error: faster was graded with the convergence setting 300 steps, threshold 0.14, but reports/shard-1 with 500 steps, threshold 0.075; regrade with the same --rubric (its convergence: setting)\n',
+  );
+  expect(existsSync(join(root, 'mixed'))).toBe(false);
+}, 120_000);
+
 test('grade-shard.sh refuses an index outside the Job', async () => {
   const result = await run('sh', [join(PROJECT, 'deploy', 'k8s', 'grade-shard.sh')], {
     JOB_COMPLETION_INDEX: '3',
