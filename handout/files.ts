@@ -22,6 +22,7 @@ export const COPIED_FILES = [
   'checks/types.ts',
   'checks/runner.ts',
   'checks/battery.ts',
+  'checks/lab/definition.ts',
   'checks/protocol/builtins.ts',
   'checks/protocol/encode.ts',
   'checks/protocol/requests.ts',
