@@ -6,7 +6,7 @@
 import { readFileSync } from 'fs';
 import path from 'path';
 import type { Fixtures } from '../checks/public';
-import { makeSkeleton } from './skeleton';
+import { EXPORTS_TABLE_MARKER, exportsTable, makeSkeleton } from './skeleton';
 import { readRegularText, UnreadableFileError } from '../grader/compile/read-file';
 
 const ROOT = path.join(__dirname, '..');
@@ -105,7 +105,10 @@ export function staticHandoutFiles(): Map<string, string> {
   files.set('rnn.ts', makeSkeleton(read('reference/rnn.ts')));
   for (const relative of COPIED_FILES) files.set(relative, read(relative));
   for (const [source, destination] of Object.entries(TEMPLATE_FILES))
-    files.set(destination, read(path.join('handout', 'template', source)));
+    files.set(
+      destination,
+      read(path.join('handout', 'template', source)).replace(EXPORTS_TABLE_MARKER, exportsTable()),
+    );
   staticFiles = files;
   return new Map(files);
 }

@@ -23,7 +23,7 @@ export interface Param {
 }
 
 export interface Signature {
-  /** What it does, in one line (the contract's words, shortened). */
+  /** What it does, in one line of Markdown (the contract's words, shortened; the handout's README shows it). */
   role: string;
   params: readonly Param[];
   returns: { type: string; shape: ShapeSpec };
@@ -55,7 +55,7 @@ const gradH = matrix('gradH', 'τ', 'H');
 
 const RNN_CLASS = {
   kind: 'class',
-  role: 'the network: parameters drawn from rng, the forward pass and the gradients of the loss',
+  role: 'u (H×F), w (H×H), v (H) drawn with `rng.normal(0, 0.001)`, one per entry in that order; b = 0, c = 0',
   constructorParams: [
     { name: 'hiddenStateSize', type: 'number', shape: 'number', optional: true },
     { name: 'numFeatures', type: 'number', shape: 'number', optional: true },
@@ -70,12 +70,12 @@ const RNN_CLASS = {
   },
   methods: {
     forward: {
-      role: 'hidden states h_1..h_τ (τ×H) and the prediction yHat = v·h_τ + c',
+      role: 'hidden states h_1..h_τ (τ×H) and the prediction `yHat = v·h_τ + c`',
       params: [matrix('x', 'τ', 'F')],
       returns: { type: '{ hidden: Matrix; yHat: number }', shape: { hidden: ['τ', 'H'], yHat: 'number' } },
     },
     computeGradH: {
-      role: 'row t-1 = ∂L/∂h_t (total derivative through later steps)',
+      role: 'row t-1 = ∂L/∂h_t, through every later step',
       params: [yTrue, yPred, hidden],
       returns: { type: 'Matrix', shape: ['τ', 'H'] },
     },
@@ -103,7 +103,7 @@ const RNN_CLASS = {
 export const LAB = {
   numTrainSamples: {
     kind: 'function',
-    role: 'rows in the training split: whole days within 24 rows of 80 %, never more than numRows',
+    role: 'rows in the training split: whole days (a multiple of 24) within 24 rows of 80 %, never more than numRows',
     params: [num('numRows')],
     returns: { type: 'number', shape: 'number' },
   },
@@ -115,38 +115,38 @@ export const LAB = {
   },
   columnStds: {
     kind: 'function',
-    role: 'per-column sample standard deviation (divide by n - 1)',
+    role: 'per-column sample standard deviation (divide by n − 1)',
     params: [matrix('data', 'rows', 'F')],
     returns: { type: 'Vector', shape: ['F'] },
   },
   standardize: {
     kind: 'function',
-    role: '(x - mean) / std per column, as a new matrix',
+    role: '`(x − mean) / std` per column, as a new matrix',
     params: [matrix('data', 'rows', 'F'), vector('means', 'F'), vector('stds', 'F')],
     returns: { type: 'Matrix', shape: ['rows', 'F'] },
   },
   getRandomDay: {
     kind: 'function',
-    role: '24 consecutive rows x and the TEMP of the row after them, from one rng.int(data.length - 24)',
+    role: '24 consecutive rows `x` and the TEMP (column 1) of the row after them; exactly one call `rng.int(data.length - 24)`',
     params: [matrix('data', 'rows', 'F'), rng],
     returns: { type: '{ x: Matrix; y: number }', shape: { x: [24, 'F'], y: 'number' } },
   },
   mseLoss: {
     kind: 'function',
-    role: '(yTrue - yPred)²',
+    role: '`(yTrue − yPred)²`',
     params: [yTrue, yPred],
     returns: { type: 'number', shape: 'number' },
   },
   RNN: RNN_CLASS,
   doTrainingStep: {
     kind: 'function',
-    role: 'one SGD step on a batch drawn with getRandomDay; returns the mean loss over the batch',
+    role: "one SGD step on a batch from `getRandomDay`; returns the batch's mean loss",
     params: [{ name: 'rnn', type: 'RNN' }, matrix('data', 'rows', 'F'), num('batchSize'), num('lr'), rng],
     returns: { type: 'number', shape: 'number' },
   },
   trainRnn: {
     kind: 'function',
-    role: 'new RNN(10, 6, rng) trained for numSteps steps of batch 32 at learning rate 0.01',
+    role: '`new RNN(10, 6, rng)` trained for `numSteps` steps with batch 32 and learning rate 0.01',
     params: [matrix('data', 'rows', 'F'), num('numSteps'), rng],
     returns: { type: '{ rnn: RNN; losses: number[] }', shape: { losses: ['steps'] } },
   },

@@ -18,7 +18,8 @@ import {
 } from '../../checks/lab/definition';
 import type { ExportName, RnnMethod } from '../../checks/lab/definition';
 import { contractSource } from '../../grader/compile/typecheck';
-import { findRegions, makeSkeleton } from '../../handout/skeleton';
+import { EXPORTS_TABLE_MARKER, findRegions, makeSkeleton } from '../../handout/skeleton';
+import { staticHandoutFiles } from '../../handout/files';
 
 const ROOT = join(__dirname, '..', '..');
 const REFERENCE_SOURCE = readFileSync(join(ROOT, 'reference', 'rnn.ts'), 'utf8');
@@ -59,6 +60,15 @@ describe('the lab definition', () => {
     const exportLines = [...lineToExport].sort(([a], [b]) => a - b);
     // The first RNN entry is the `type StudentRnn` line; the rest is one line per export.
     expect(exportLines.slice(1).map(([, name]) => name)).toEqual(EXPORT_NAMES);
+  });
+
+  test("the handout's README lists every export and method with its parameters", () => {
+    const readme = staticHandoutFiles().get('README.md')!;
+    expect(readme).not.toContain(EXPORTS_TABLE_MARKER);
+    for (const name of TOP_LEVEL_FUNCTIONS)
+      expect(readme).toContain(`| \`${name}(${LAB[name].params.map((p) => p.name).join(', ')})\` |`);
+    for (const name of RNN_METHODS)
+      expect(readme).toContain(`| \`RNN.${name}(${RNN_CLASS.methods[name].params.map((p) => p.name).join(', ')})\` |`);
   });
 
   test('shapes are filled in from the sizes of a case', () => {
