@@ -1,12 +1,16 @@
 /**
  * The samples stored as edits (submissions/<name>.patch, tests/helpers/materialise.ts): every patch
- * applies to a correct sample kept as a file, the copies written from them are the ones the other
- * tests grade and are never committed, and no sample kept as a file is a near-copy of a correct one.
+ * (and each hostile fixture's rnn.patch) applies to a correct sample kept as a file, the copies
+ * written from them are the ones the other tests grade and are never committed, and no sample
+ * kept as a file is a near-copy of a correct one.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { diffLines } from 'diff';
 import {
+  FIXTURES,
+  materialiseFixture,
   applyEdit,
   applySampleEdit,
   baseOf,
@@ -44,8 +48,9 @@ test('a patch whose context no longer matches its base is refused, naming the sa
   const patch = readFileSync(join(SUBMISSIONS_DIR, `${name}.patch`), 'utf8');
   const context = patch.split('\n').find((line) => line.startsWith(' ') && line.trim().length > 10)!;
   const changedBase = read(base).replace(context.slice(1), `${context.slice(1)} // changed`);
-  expect(() => applyEdit(name, patch, base, changedBase)).toThrow(SampleEditError);
-  expect(() => applyEdit(name, patch, base, changedBase)).toThrow(`submissions/${name}.patch no longer applies`);
+  const where = `submissions/${name}.patch`;
+  expect(() => applyEdit(where, patch, base, changedBase)).toThrow(SampleEditError);
+  expect(() => applyEdit(where, patch, base, changedBase)).toThrow(`${where} no longer applies`);
 });
 
 test('submissions/.gitignore leaves out exactly the copies written from the patches', () => {
@@ -64,4 +69,20 @@ test(`no sample kept as a file is within ${MAX_EDIT_LINES} lines of a correct on
       .map((base) => `${name} ≈ ${base}: npm run samples -- record ${name} ${base}`),
   );
   expect(nearCopies).toEqual([]);
+});
+
+test('the hostile fixtures stored as edits (rnn.patch) are written out whole, without the patch', () => {
+  const edited = readdirSync(FIXTURES).filter((name) => existsSync(join(FIXTURES, name, 'rnn.patch')));
+  expect(edited).toContain('slow-training');
+  const root = mkdtempSync(join(tmpdir(), 'rnn-fixture-edits-'));
+  try {
+    for (const name of edited) {
+      const dest = materialiseFixture(name, join(root, name));
+      expect([name, readdirSync(dest).sort()]).toEqual([name, ['rnn.ts']]);
+      const patch = readFileSync(join(FIXTURES, name, 'rnn.patch'), 'utf8');
+      expect(readFileSync(join(dest, 'rnn.ts'), 'utf8')).not.toBe(read(baseOf(name, patch)));
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });

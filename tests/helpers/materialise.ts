@@ -7,8 +7,10 @@
  *   (`correct-loops/rnn.ts`); `materialiseSamples()` writes `submissions/<name>/rnn.ts` from it,
  *   so the grader (`npm run grade`), the benchmarks and the tests see every sample as a folder.
  *   Run by jest's global setup (tests/helpers/global-setup.ts) and `npm run samples`;
- * - the forgery fixtures (tests/fixtures/hostile/forge-*) import './base', the correct sample
- *   submissions/correct-loops/rnn.ts, which is written beside their rnn.ts when they are copied.
+ * - a hostile fixture (tests/fixtures/hostile/<name>) that is a sample with a few lines changed
+ *   holds that edit as `rnn.patch` (same form), and the forgery fixtures (forge-*) import './base',
+ *   the correct sample submissions/correct-loops/rnn.ts: `materialiseFixture` writes rnn.ts, or
+ *   base.ts beside it, when a fixture is copied for a test.
  *
  *   npm run samples                      write every sample stored as an edit (also before
  *                                        `npm run grade` and `npm run bench`)
@@ -16,7 +18,7 @@
  */
 import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { applyPatch, createTwoFilesPatch, FILE_HEADERS_ONLY, parsePatch } from 'diff';
 
 const ROOT = join(__dirname, '..', '..');
@@ -40,31 +42,36 @@ export function sampleEdits(): string[] {
 }
 
 /** The sample a patch edits, from its `--- <base>/rnn.ts` header. */
-export function baseOf(name: string, patch = readPatch(name)): string {
+export function baseOf(name: string, patch = readPatch(name), where = `submissions/${name}${PATCH}`): string {
   const parsed = parsePatch(patch);
   const from = parsed.length === 1 ? /^([\w-]+)\/rnn\.ts$/.exec(parsed[0].oldFileName ?? '') : null;
-  if (!from)
-    throw new SampleEditError(`submissions/${name}${PATCH}: expected one file, edited from '--- <sample>/rnn.ts'`);
+  if (!from) throw new SampleEditError(`${where}: expected one file, edited from '--- <sample>/rnn.ts'`);
   return from[1];
 }
 
 /** The rnn.ts of sample `name`: its base with the patch applied (no fuzz); throws when it does not apply. */
 export function applySampleEdit(name: string): string {
-  const patch = readPatch(name);
-  const base = baseOf(name, patch);
-  const baseFile = join(SUBMISSIONS_DIR, base, ENTRY);
-  if (sampleEdits().includes(base) || !existsSync(baseFile))
-    throw new SampleEditError(`submissions/${name}${PATCH} edits ${base}, which is not a sample kept as a file`);
-  return applyEdit(name, patch, base, readFileSync(baseFile, 'utf8'));
+  return applyEditFile(join(SUBMISSIONS_DIR, `${name}${PATCH}`), name);
 }
 
-/** `baseText` with sample `name`'s patch applied: every hunk's context must match exactly. */
-export function applyEdit(name: string, patch: string, base: string, baseText: string): string {
+/** The patch at `path` applied to the sample kept as a file that its header names. */
+function applyEditFile(path: string, name: string): string {
+  const patch = readFileSync(path, 'utf8');
+  const where = relative(ROOT, path);
+  const base = baseOf(name, patch, where);
+  const baseFile = join(SUBMISSIONS_DIR, base, ENTRY);
+  if (sampleEdits().includes(base) || !existsSync(baseFile))
+    throw new SampleEditError(`${where} edits ${base}, which is not a sample kept as a file`);
+  return applyEdit(where, patch, base, readFileSync(baseFile, 'utf8'));
+}
+
+/** `baseText` with the patch (at `where`) applied: every hunk's context must match exactly. */
+export function applyEdit(where: string, patch: string, base: string, baseText: string): string {
   const text = applyPatch(baseText, patch);
   if (text === false)
     throw new SampleEditError(
-      `submissions/${name}${PATCH} no longer applies to submissions/${base}/${ENTRY}: write its rnn.ts again (the last copy is in ` +
-        `tests/.materialised/overwritten/) and store it with \`npm run samples -- record ${name} ${base}\``,
+      `${where} no longer applies to submissions/${base}/${ENTRY}: write the edited file again (a sample's ` +
+        `last copy is in tests/.materialised/overwritten/) and store its edit (\`npm run samples -- record NAME ${base}\`)`,
     );
   return text;
 }
@@ -122,10 +129,15 @@ function writeAtomically(path: string, text: string): void {
   renameSync(temporary, path);
 }
 
-/** Copies hostile fixture `name` to `dest` (created), with its base.ts where its rnn.ts imports one; returns `dest`. */
+/** Copies hostile fixture `name` to `dest` (created): rnn.ts written from its rnn.patch, base.ts where rnn.ts imports one; returns `dest`. */
 export function materialiseFixture(name: string, dest: string): string {
   cpSync(join(FIXTURES, name), dest, { recursive: true });
   const entry = join(dest, ENTRY);
+  const edit = join(dest, 'rnn.patch');
+  if (existsSync(edit)) {
+    writeFileSync(entry, applyEditFile(join(FIXTURES, name, 'rnn.patch'), name));
+    rmSync(edit);
+  }
   if (existsSync(entry) && readFileSync(entry, 'utf8').includes("from './base'"))
     copyFileSync(join(SUBMISSIONS_DIR, 'correct-loops', ENTRY), join(dest, 'base.ts'));
   return dest;
