@@ -9,5 +9,7 @@ const config: Config = {
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', {}] },
   maxWorkers: 2,
+  // The samples stored as edits (submissions/*.patch) are written out once, before the workers start.
+  globalSetup: '<rootDir>/tests/helpers/global-setup.ts',
 };
 export default config;

@@ -8,7 +8,7 @@ import path from 'path';
 import { publicCatalogue } from '../checks/public';
 import type { Fixtures } from '../checks/public';
 import { CLASSROOM_WORKFLOW, classroomWorkflow } from './classroom-workflow';
-import { makeSkeleton } from './skeleton';
+import { EXPORTS_TABLE_MARKER, exportsTable, makeSkeleton } from './skeleton';
 import { readRegularText, UnreadableFileError } from '../grader/compile/read-file';
 
 const ROOT = path.join(__dirname, '..');
@@ -24,6 +24,7 @@ export const COPIED_FILES = [
   'checks/types.ts',
   'checks/runner.ts',
   'checks/battery.ts',
+  'checks/lab/definition.ts',
   'checks/protocol/builtins.ts',
   'checks/protocol/encode.ts',
   'checks/protocol/requests.ts',
@@ -115,7 +116,10 @@ export function staticHandoutFiles(): Map<string, string> {
   files.set('rnn.ts', makeSkeleton(read('reference/rnn.ts')));
   for (const relative of COPIED_FILES) files.set(relative, read(relative));
   for (const [source, destination] of Object.entries(TEMPLATE_FILES))
-    files.set(destination, read(path.join('handout', 'template', source)));
+    files.set(
+      destination,
+      read(path.join('handout', 'template', source)).replace(EXPORTS_TABLE_MARKER, exportsTable()),
+    );
   staticFiles = files;
   return new Map(files);
 }

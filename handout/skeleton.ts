@@ -5,6 +5,8 @@
  * not by guessing from indentation).
  */
 import ts from 'typescript';
+import { EXPORT_NAMES, LAB, RNN_CLASS } from '../checks/lab/definition';
+import type { Param } from '../checks/lab/definition';
 
 export interface Region {
   /** 0-based line numbers of the HWBEGIN and HWEND marker lines. */
@@ -116,4 +118,21 @@ export function solutionLines(source: string, fileName = 'rnn.ts'): string[] {
       .map((line) => line.trim().replace(/\s+/g, ' '))
       .filter((line) => line.length >= 12),
   );
+}
+
+/** Where the handout's README (handout/template/README.md) shows the table of exports. */
+export const EXPORTS_TABLE_MARKER = '<!-- the table of exports, generated from checks/lab/definition.ts -->';
+
+/** The README's table of what each export must do, from the lab definition. */
+export function exportsTable(): string {
+  const call = (name: string, params: readonly Param[]) => `\`${name}(${params.map((p) => p.name).join(', ')})\``;
+  const rows = EXPORT_NAMES.flatMap((name) => {
+    const entry = LAB[name];
+    if (entry.kind === 'function') return [[call(name, entry.params), entry.role]];
+    return [
+      [call(`new ${name}`, entry.constructorParams), entry.role],
+      ...Object.entries(RNN_CLASS.methods).map(([method, m]) => [call(`${name}.${method}`, m.params), m.role]),
+    ];
+  });
+  return ['| export | meaning |', '| --- | --- |', ...rows.map(([left, right]) => `| ${left} | ${right} |`)].join('\n');
 }

@@ -10,31 +10,19 @@ import type { Decoded } from '../protocol/encode';
 import { compareNumeric, SUBMISSION_TOLERANCE } from '../numeric/tolerance';
 import { sameValue, shapeProblem } from './shapes';
 import { RULES, ruleSentence } from './rules';
-import type { Shape } from './shapes';
+import {
+  functionSignature,
+  methodSignature,
+  RNN_CLASS,
+  RNN_FIELDS,
+  RNN_METHODS,
+  shapeOf,
+  TOP_LEVEL_FUNCTIONS,
+} from '../lab/definition';
+import type { Signature } from '../lab/definition';
 
-/** Export name → number of declared parameters (Function.length). */
-export const CONTRACT_FUNCTIONS: Record<string, number> = {
-  numTrainSamples: 1,
-  columnMeans: 1,
-  columnStds: 1,
-  standardize: 3,
-  getRandomDay: 2,
-  mseLoss: 2,
-  doTrainingStep: 5,
-  trainRnn: 3,
-};
-
-export const CONTRACT_METHODS: Record<string, number> = {
-  forward: 1,
-  computeGradH: 3,
-  computeGradC: 2,
-  computeGradB: 2,
-  computeGradV: 3,
-  computeGradW: 2,
-  computeGradU: 3,
-  getGradients: 4,
-};
-
+/** Function.length of every export and method: the lab definition's parameters (none has a default). */
+const arity = (signature: Signature) => signature.params.length;
 type ExportInfo = { kind: string; arity?: number; methods?: Record<string, number> };
 
 const exportsCheck: CheckDefinition = {
@@ -48,15 +36,16 @@ const exportsCheck: CheckDefinition = {
     const { value } = await context.runner.call({ op: 'exports' });
     const exported = (value ?? {}) as unknown as Record<string, ExportInfo>;
     const problems: string[] = [];
-    for (const [name, arity] of Object.entries(CONTRACT_FUNCTIONS)) {
+    for (const name of TOP_LEVEL_FUNCTIONS) {
       const info = exported[name];
+      const declared = arity(functionSignature(name));
       if (!info) problems.push(`${name} is not exported`);
       else if (info.kind !== 'function')
         problems.push(
           `${name} should be a function, but it is ${info.kind === 'class' ? 'a class' : `a ${info.kind}`}`,
         );
-      else if (info.arity !== arity)
-        problems.push(`${name} should take ${arity} parameter(s), it declares ${info.arity}`);
+      else if (info.arity !== declared)
+        problems.push(`${name} should take ${declared} parameter(s), it declares ${info.arity}`);
     }
     const rnn = exported.RNN;
     if (!rnn) problems.push('the class RNN is not exported');
@@ -64,10 +53,11 @@ const exportsCheck: CheckDefinition = {
       problems.push(`RNN should be a class, but it is a ${rnn.kind}`);
     else {
       const methods = rnn.methods ?? {};
-      for (const [name, arity] of Object.entries(CONTRACT_METHODS)) {
+      for (const name of RNN_METHODS) {
+        const declared = arity(methodSignature(name));
         if (!(name in methods)) problems.push(`RNN has no method ${name}`);
-        else if (methods[name] !== arity)
-          problems.push(`RNN.${name} should take ${arity} parameter(s), it declares ${methods[name]}`);
+        else if (methods[name] !== declared)
+          problems.push(`RNN.${name} should take ${declared} parameter(s), it declares ${methods[name]}`);
       }
     }
     if (problems.length === 0) return { status: 'passed', message: '' };
@@ -180,17 +170,8 @@ const constructorWithoutRngCheck: CheckDefinition = {
 
 /** Shapes, zero b and c, and the spread of the drawn entries; null when right. */
 function parameterProblem(value: Decoded, H: number, F: number, call: string): string | null {
-  const shape: Shape = {
-    kind: 'record',
-    fields: {
-      u: { kind: 'matrix', rows: H, cols: F },
-      w: { kind: 'matrix', rows: H, cols: H },
-      v: { kind: 'vector', length: H },
-      b: { kind: 'vector', length: H },
-      c: { kind: 'number' },
-    },
-  };
-  const problem = shapeProblem(value, shape);
+  const fields = Object.fromEntries(RNN_FIELDS.map((name) => [name, RNN_CLASS.fields[name].shape]));
+  const problem = shapeProblem(value, shapeOf(fields, { H, F }));
   if (problem) return `After ${call} the parameters have the wrong shape: ${problem}.`;
   const params = value as unknown as { u: number[][]; w: number[][]; v: number[]; b: number[]; c: number };
   if (params.b.some((entry) => entry !== 0) || params.c !== 0) return `After ${call}, b and c must be zero.`;

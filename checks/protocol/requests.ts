@@ -5,6 +5,7 @@
  * decided by the judge.
  */
 import type { Encoded } from './encode';
+import type { RnnMethod, TopLevelFunction } from '../lab/definition';
 
 /** Which generator a call receives (see ./scripted-rng.ts). */
 export type RngSpec =
@@ -25,29 +26,9 @@ export interface RnnSetup {
   params: { u: number[][]; w: number[][]; v: number[]; b: number[]; c: number };
 }
 
-export const TOP_LEVEL_FUNCTIONS = [
-  'numTrainSamples',
-  'columnMeans',
-  'columnStds',
-  'standardize',
-  'getRandomDay',
-  'mseLoss',
-  'doTrainingStep',
-  'trainRnn',
-] as const;
-export type TopLevelFunction = (typeof TOP_LEVEL_FUNCTIONS)[number];
-
-export const RNN_METHODS = [
-  'forward',
-  'computeGradH',
-  'computeGradC',
-  'computeGradB',
-  'computeGradV',
-  'computeGradW',
-  'computeGradU',
-  'getGradients',
-] as const;
-export type RnnMethod = (typeof RNN_METHODS)[number];
+// The names a request may call: the lab definition's functions and the RNN's methods.
+export { RNN_METHODS, TOP_LEVEL_FUNCTIONS } from '../lab/definition';
+export type { RnnMethod, TopLevelFunction } from '../lab/definition';
 
 export type CallRequest =
   /** What the module exports: kinds and arities. */

@@ -14,6 +14,7 @@ import { dirname, join, sep } from 'node:path';
 import type * as TS from 'typescript';
 import type { SubmissionFile } from './collect';
 import { labEntryPath } from './paths';
+import { exportTypes, rnnContractInterface } from '../../checks/lab/signatures';
 
 export const MAX_TYPE_WARNINGS = 10;
 
@@ -24,31 +25,11 @@ const CONTRACT_HEADER = [
   `import type { Matrix, Rng, Vector } from 'rnn-lab';`,
   `import * as S from './rnn';`,
   `type StudentRnn = InstanceType<typeof S.RNN>;`,
-  `interface RnnContract {`,
-  `  u: Matrix; w: Matrix; v: Vector; b: Vector; c: number;`,
-  `  forward(x: Matrix): { hidden: Matrix; yHat: number };`,
-  `  computeGradH(yTrue: number, yPred: number, hidden: Matrix): Matrix;`,
-  `  computeGradC(yTrue: number, yPred: number): number;`,
-  `  computeGradB(hidden: Matrix, gradH: Matrix): Vector;`,
-  `  computeGradV(yTrue: number, yPred: number, hidden: Matrix): Vector;`,
-  `  computeGradW(hidden: Matrix, gradH: Matrix): Matrix;`,
-  `  computeGradU(hidden: Matrix, gradH: Matrix, x: Matrix): Matrix;`,
-  `  getGradients(x: Matrix, yTrue: number, yPred: number, hidden: Matrix): { c: number; b: Vector; v: Vector; w: Matrix; u: Matrix };`,
-  `}`,
+  ...rnnContractInterface(),
 ];
 
-/** One line per export: [name, declared type]. */
-const CONTRACT_EXPORTS: Array<[string, string]> = [
-  ['numTrainSamples', '(numRows: number) => number'],
-  ['columnMeans', '(data: Matrix) => Vector'],
-  ['columnStds', '(data: Matrix) => Vector'],
-  ['standardize', '(data: Matrix, means: Vector, stds: Vector) => Matrix'],
-  ['getRandomDay', '(data: Matrix, rng: Rng) => { x: Matrix; y: number }'],
-  ['mseLoss', '(yTrue: number, yPred: number) => number'],
-  ['RNN', 'new (hiddenStateSize?: number, numFeatures?: number, rng?: Rng) => RnnContract'],
-  ['doTrainingStep', '(rnn: StudentRnn, data: Matrix, batchSize: number, lr: number, rng: Rng) => number'],
-  ['trainRnn', '(data: Matrix, numSteps: number, rng: Rng) => { rnn: RnnContract; losses: number[] }'],
-];
+/** One line per export: [name, declared type], from the lab definition (checks/lab/definition.ts). */
+const CONTRACT_EXPORTS = exportTypes();
 
 export function contractSource(): { text: string; lineToExport: Map<number, string> } {
   const lines = CONTRACT_HEADER.slice();

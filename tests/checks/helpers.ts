@@ -59,7 +59,7 @@ export function loadManifest(path = MANIFEST_PATH): SampleSpec[] {
   });
 }
 
-/** Every folder of submissions/ that holds an rnn.ts. */
+/** Every folder of submissions/ that holds an rnn.ts (the samples stored as edits once written out: jest's global setup). */
 export function sampleFolders(): string[] {
   return readdirSync(SUBMISSIONS_DIR, { withFileTypes: true })
     .filter((entry) => entry.isDirectory() && existsSync(join(SUBMISSIONS_DIR, entry.name, 'rnn.ts')))

@@ -106,7 +106,7 @@ describe('a batch of hostile submissions', () => {
         path.join(root, 'training.yaml'),
         'items:\n  - check: loss.mse\n    points: 1\n  - check: train.converges\n    points: 1\n',
       );
-      cpSync(path.join(HOSTILE, 'slow-training'), path.join(root, 'slow', 'slow-training'), { recursive: true });
+      materialiseFixture('slow-training', path.join(root, 'slow', 'slow-training'));
       const started = Date.now();
       const run = grade(
         ['slow', '--rubric', 'training.yaml', '--timeout', '6', '--format', 'json', '--out', 'out-slow'],
