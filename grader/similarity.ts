@@ -19,9 +19,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import ts from 'typescript';
-import { staticHandoutFiles } from '../handout/files';
 import { discoverSubmissions } from './discover';
 import { DEFAULT_COLLECT_LIMITS } from './compile/collect';
+import { handoutManifest } from './handout-manifest';
 import { readRegularText } from './compile/read-file';
 import { mdInline } from './reports/markdown';
 
@@ -555,7 +555,7 @@ export function runSimilarity(options: SimilarityCommandOptions): { report: Simi
       throw new SimilarityError(`cannot read the skeleton ${options.skeleton}: ${(error as Error).message}`);
     }
   } else {
-    skeleton = { text: staticHandoutFiles().get('rnn.ts')!, source: "the handout's rnn.ts" };
+    skeleton = { text: handoutManifest().skeleton.text, source: "the handout's rnn.ts" };
   }
   const extractDir = mkdtempSync(join(tmpdir(), 'rnn-similarity-'));
   try {
