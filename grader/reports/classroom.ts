@@ -21,8 +21,8 @@
  * sequences and no line of them can start a workflow command (`::…`).
  */
 import { appendFileSync, readFileSync } from 'node:fs';
-import type { CheckReport, GradeReport, ManualItemReport, SubmissionReport } from '../report-types';
-import { formatPoints, notRunMessage, studentView } from './common';
+import type { ManualItemReport, StudentCheckReport, StudentReport, StudentSubmissionReport } from '../report-types';
+import { formatPoints, notRunMessage } from './common';
 import { logText, plainLine } from './plain-text';
 
 export interface ClassroomTest {
@@ -120,8 +120,7 @@ function scoredTests(main: ClassroomTest, points: number, maxPoints: number): Cl
   return tests;
 }
 
-function checkResult(raw: CheckReport, submission: SubmissionReport): ClassroomResult {
-  const check = studentView(raw);
+function checkResult(check: StudentCheckReport, submission: StudentSubmissionReport): ClassroomResult {
   const status: ClassroomTest['status'] =
     check.status === 'passed' ? 'pass' : check.status === 'failed' ? 'fail' : 'error';
   const credit =
@@ -162,7 +161,7 @@ function missingResult(id: string): ClassroomResult {
 }
 
 /** Every runner of one submission, in rubric order. Manual items not graded yet are left out (and so is their maximum). */
-export function classroomBundle(report: GradeReport, submission: SubmissionReport): ClassroomBundle {
+export function classroomBundle(report: StudentReport, submission: StudentSubmissionReport): ClassroomBundle {
   const entries: Array<[string, () => ClassroomResult]> = [];
   for (const item of report.rubric.items) {
     if (item.kind === 'manual') {
@@ -184,7 +183,7 @@ export function classroomBundle(report: GradeReport, submission: SubmissionRepor
   return { runners: Object.keys(results).join(','), results };
 }
 
-export function renderClassroom(report: GradeReport): Map<string, string> {
+export function renderClassroom(report: StudentReport): Map<string, string> {
   return new Map(
     report.submissions.map((submission) => [
       submission.id,
