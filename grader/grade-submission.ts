@@ -176,13 +176,13 @@ export async function gradeSubmission(
     error?: string,
     cause?: FaultCause,
   ): SubmissionReport => {
-    const report = buildReport(
+    const report = buildReport({
       submission,
       options,
       seed,
-      { status, results, warnings, error, cause },
-      Date.now() - started,
-    );
+      outcome: { status, results, warnings, error, cause },
+      durationMs: Date.now() - started,
+    });
     return scrubPaths(training ? { ...report, training } : report, [
       ...(preparedDir ? [[preparedDir, submission.path] as [string, string]] : []),
       [submission.dir, submission.path],
@@ -276,13 +276,19 @@ export function internalErrorReport(
 ): SubmissionReport {
   const seed = deriveSeed(options.seed, submission.id);
   const results = skipAll(options.checks, 'Not run: the grader failed on this submission');
-  return buildReport(
+  return buildReport({
     submission,
     options,
     seed,
-    { status: 'error', results, warnings: [], error: graderFaultMessage(asGraderFault(error)), cause: 'grader' },
-    0,
-  );
+    outcome: {
+      status: 'error',
+      results,
+      warnings: [],
+      error: graderFaultMessage(asGraderFault(error)),
+      cause: 'grader',
+    },
+    durationMs: 0,
+  });
 }
 
 /** A check that produced no battery result (not run, or not runnable). */
@@ -310,13 +316,20 @@ interface Outcome {
   cause?: FaultCause;
 }
 
-function buildReport(
-  submission: Submission,
-  options: GradeSubmissionOptions,
-  seed: number,
-  outcome: Outcome,
-  durationMs: number,
-): SubmissionReport {
+/** One submission's row: every rubric check's verdict scored, the manual items, the total. */
+function buildReport({
+  submission,
+  options,
+  seed,
+  outcome,
+  durationMs,
+}: {
+  submission: Submission;
+  options: Pick<GradeSubmissionOptions, 'checks' | 'rubric' | 'manual'>;
+  seed: number;
+  outcome: Outcome;
+  durationMs: number;
+}): SubmissionReport {
   const { status, results, warnings, error } = outcome;
   let graderFault = outcome.cause === 'grader';
   const rules = new Map(options.rubric.checks.map((rule) => [rule.id, rule]));

@@ -134,5 +134,10 @@ export interface StudentReport extends Omit<GradeReport, 'submissions'> {
   submissions: StudentSubmissionReport[];
 }
 
+/** Either view, for renderers that show whatever they are given (junit.xml, the Markdown check lines). */
+export type AnyCheckReport = CheckReport | StudentCheckReport;
+export type AnySubmissionReport = SubmissionReport | StudentSubmissionReport;
+export type AnyReport = GradeReport | StudentReport;
+
 /** Fields that may differ between two gradings of the same folder. */
 export const TIMING_FIELDS: readonly string[] = ['durationMs', 'generatedAt'];

@@ -10,6 +10,7 @@ import type {
   StudentReport,
   SubmissionReport,
 } from '../report-types';
+import { fnv1a } from '../fnv1a';
 
 /**
  * A file name for a submission id: the id itself when it is already safe, otherwise the id with
@@ -18,12 +19,8 @@ import type {
 export function fileNameFor(id: string): string {
   const safe = id.replace(/[^A-Za-z0-9._-]/g, '_');
   if (safe === id && !id.startsWith('.') && id !== '') return id;
-  let hash = 0x811c9dc5;
-  for (const char of id) {
-    hash ^= char.codePointAt(0)!;
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return `${safe.replace(/^\.+/, '_')}-${(hash >>> 0).toString(16).padStart(8, '0')}`;
+  const hash = fnv1a(Array.from(id, (char) => char.codePointAt(0)!));
+  return `${safe.replace(/^\.+/, '_')}-${hash.toString(16).padStart(8, '0')}`;
 }
 
 /** Points for people: at most two decimals, no trailing zeros (6, 2.5, 2.67). */

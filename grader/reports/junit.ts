@@ -10,14 +10,7 @@
  * skip it and show no tests at all.
  */
 import { create } from 'xmlbuilder2';
-import type {
-  CheckReport,
-  GradeReport,
-  StudentCheckReport,
-  StudentReport,
-  StudentSubmissionReport,
-  SubmissionReport,
-} from '../report-types';
+import type { AnyCheckReport, AnyReport, AnySubmissionReport } from '../report-types';
 import { formatPoints } from './common';
 
 const seconds = (ms: number) => (ms / 1000).toFixed(3);
@@ -37,10 +30,7 @@ function xmlText(text: string): string {
   return xmlSafe(text.replace(/\r\n?/g, '\n')).replace(/&/g, '&amp;');
 }
 
-function kind(
-  check: CheckReport | StudentCheckReport,
-  submission: SubmissionReport | StudentSubmissionReport,
-): 'passed' | 'failure' | 'error' | 'skipped' {
+function kind(check: AnyCheckReport, submission: AnySubmissionReport): 'passed' | 'failure' | 'error' | 'skipped' {
   if (check.status === 'passed') return 'passed';
   if (check.status === 'failed') return 'failure';
   if (check.status === 'skipped') return submission.status === 'error' ? 'error' : 'skipped';
@@ -48,7 +38,7 @@ function kind(
 }
 
 /** Staff or student junit.xml: it shows whatever the view it is given holds (grade-pr writes the student one). */
-export function renderJunit(report: GradeReport | StudentReport): string {
+export function renderJunit(report: AnyReport): string {
   const totals = { tests: 0, failures: 0, errors: 0, ms: 0 };
   const suites = report.submissions.map((submission) => {
     const counts = { tests: submission.checks.length, failures: 0, errors: 0, skipped: 0 };

@@ -4,13 +4,12 @@
  * StudentReport: hidden checks' messages replaced by a generic one, no diagnosis).
  */
 import type {
-  CheckReport,
+  AnyCheckReport,
+  AnySubmissionReport,
   CheckStatus,
   GradeReport,
-  StudentCheckReport,
   StudentReport,
   StudentSubmissionReport,
-  SubmissionReport,
 } from '../report-types';
 import { countStatuses, fileNameFor, formatPoints, itemPoints, scoreStats } from './common';
 import { mdCode, mdInline, mdMessage } from './md-text';
@@ -28,7 +27,7 @@ const MARK: Record<CheckStatus, string> = {
 export { mdInline } from './md-text';
 
 /** A check's list item; a staff check shows its diagnosis (a student's has none, by type). */
-function checkLine(check: CheckReport | StudentCheckReport): string {
+function checkLine(check: AnyCheckReport): string {
   const extras: string[] = [check.target];
   if (check.visibility === 'hidden') extras.push('hidden');
   let line = `- ${MARK[check.status]} **${mdInline(check.id)}** (${mdInline(extras.join(', '))}) — ${check.status}, ${formatPoints(check.points)}/${formatPoints(check.maxPoints)}`;
@@ -145,7 +144,7 @@ export function renderMarkdown(report: GradeReport): string {
     .trimEnd()}\n`;
 }
 
-function submissionBody(submission: SubmissionReport | StudentSubmissionReport, staff: boolean): string[] {
+function submissionBody(submission: AnySubmissionReport, staff: boolean): string[] {
   const out: string[] = [];
   for (const check of submission.checks) out.push(checkLine(check));
   if (submission.checks.length > 0) out.push('');
