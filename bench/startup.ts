@@ -4,7 +4,7 @@
  * the executor to the first answer (the child is spawned, loads the runner and the compiled
  * rnn.ts, answers `exports`), then closing it. Baseline, interleaved with it so that background
  * load hits both alike: a bare `node -e 0` spawn, Node's own start-up.
- * (grader/sandbox/measure.ts measures more: warm requests, restarts, each sandbox mode.)
+ * (bench/sandbox-measure.ts measures more: warm requests, restarts, each sandbox mode.)
  *
  *   npx tsx bench/startup.ts [--runs N]
  */

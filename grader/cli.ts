@@ -2,313 +2,39 @@
  * The batch grader: `npm run grade -- [SUBMISSION_DIR ...] [options]` and
  * `npm run grade -- merge DIR ...`. Run `npm run grade -- --help` for everything it does.
  */
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { CATALOGUE } from '../checks/catalogue';
-import type { CheckDefinition } from '../checks/types';
-import { discoverSubmissions, DiscoveryError } from './discover';
-import type { Submission } from './discover';
+import { DEFAULT_SUBMISSIONS, exitCodeOf, gradeBatch, UsageError } from './batch/grade-batch';
+import type { BatchOptions, LmsCliOptions } from './batch/grade-batch';
+import { DiscoveryError } from './discover';
 import { DiffError, diffReports, readReport, renderDiffJson, renderDiffMarkdown } from './diff';
 import { createDefaultBackend, sandboxInForce } from './execution';
-import type { ExecutionBackend, SandboxLimits } from './execution';
-import { createTrainDataSource, gradeSubmission, internalErrorReport } from './grade-submission';
-import { WatchdogFault } from './faults';
-import type { GradeSubmissionOptions, TrainDataSource } from './grade-submission';
+import { EXIT, EXIT_HELP } from './exit-codes';
+import { createTrainDataSource } from './grade-submission';
 import { mergeReports, MergeError, readReportDir } from './merge';
 import { createProgress, isInteractive, renderSummary } from './progress';
-import type { Progress } from './progress';
 import type { GradeReport } from './report-types';
-import { DEFAULT_FORMATS, FORMATS, parseFormats, ROSTER_FORMATS, UNAVAILABLE_FORMATS, writeReports } from './reports';
+import { DEFAULT_FORMATS, FORMATS, formatsHelp, parseFormats, ROSTER_FORMATS, writeReports } from './reports';
+import type { Format } from './reports';
 import { RosterError } from './reports/canvas';
 import { checkRosterIdentifiers, formulaIdentifierWarnings, loadRoster, rosterWarnings } from './roster-file';
-import type { LmsExportOptions } from './roster-file';
-import type { Format } from './reports';
-import { fileNameFor } from './reports/common';
-import {
-  convergenceSettingOf,
-  loadManualScores,
-  loadRubric,
-  ManualScoresError,
-  RubricError,
-  rubricItemsForReport,
-  selectChecks,
-} from './rubric';
-import type { ManualScores } from './rubric';
-import { parseShard, runPool, selectShard } from './scheduler';
+import { ManualScoresError, RubricError } from './rubric';
+import { parseShard } from './scheduler';
 import type { Shard } from './scheduler';
+import { shownPath } from './shown-path';
 import { DEFAULT_THRESHOLD, parseThreshold, runSimilarity, SimilarityError } from './similarity';
+
+export { gradeBatch, UsageError } from './batch/grade-batch';
+export type { BatchDeps, BatchOptions, BatchResult, LmsCliOptions } from './batch/grade-batch';
+export { EXIT } from './exit-codes';
 
 export const DEFAULT_SEED = 8;
 export const DEFAULT_OUT = 'grade-report';
-export const DEFAULT_SUBMISSIONS = 'submissions';
 export const DEFAULT_TIMEOUT_SECONDS = 600;
 export const DEFAULT_RUBRIC = join(__dirname, 'rubric.default.yaml');
-
-/** Exit codes. */
-export const EXIT = {
-  /** Reports written; every submission was graded as far as it could be. */
-  ok: 0,
-  /** The grader itself crashed (a bug). */
-  crash: 1,
-  /** Nothing graded: bad arguments, rubric, manual CSV, no submissions, or shards that do not merge. */
-  usage: 2,
-  /** Reports written, but some rows are grader faults (`cause: 'grader'`, e.g. no lab data): not trustworthy. */
-  incomplete: 3,
-} as const;
-
-export interface BatchOptions {
-  inputs: string[];
-  out: string;
-  rubric: string;
-  jobs: number;
-  seed: number;
-  timeoutSeconds: number;
-  formats: Format[];
-  shard?: Shard;
-  data?: string;
-  manual?: string;
-  /** Roster CSV for the canvas and moodle formats. */
-  roster?: string;
-  /** The LMS exports' other options (--canvas-assignment-id, --moodle-identifier, --allow-submission-ids). */
-  lms?: LmsCliOptions;
-  /** Cases per property check (tests use fewer). */
-  numRuns?: number;
-  limits?: SandboxLimits;
-  /** Grade even without an OS sandbox (the fallback); refused otherwise. */
-  allowWeakSandbox?: boolean;
-}
-
-export interface BatchDeps {
-  /** Called once the inputs are valid, before anything is graded (the CLI checks and names the sandbox). */
-  beforeGrading?: () => void;
-  backend: ExecutionBackend;
-  catalogue: readonly CheckDefinition[];
-  trainData: TrainDataSource;
-  progress: Progress;
-  cwd: string;
-  /** Where the work folder (prepared submissions, unpacked zips) is created. */
-  tmp: string;
-}
-
-export interface BatchResult {
-  report: GradeReport;
-  written: string[];
-  exitCode: number;
-}
-
-export class UsageError extends Error {}
-
-export type LmsCliOptions = Pick<LmsExportOptions, 'moodleIdentifier' | 'allowSubmissionIds'> & {
-  canvasAssignmentId?: string;
-};
-
-const toPosix = (path: string) => path.split(sep).join('/');
-
-/** A path for messages and reports: relative to `cwd` when inside it, absolute otherwise. */
-function shownPath(cwd: string, path: string): string {
-  const rel = relative(cwd, path);
-  if (rel === '') return '.';
-  return rel.startsWith('..') || isAbsolute(rel) ? toPosix(path) : toPosix(rel);
-}
-
-/** Grades a batch and writes its reports. Throws UsageError/RubricError/… before grading anything. */
-export async function gradeBatch(options: BatchOptions, deps: BatchDeps): Promise<BatchResult> {
-  const rubricPath = resolve(deps.cwd, options.rubric);
-  const rubric = loadRubric(rubricPath, deps.catalogue, shownPath(deps.cwd, rubricPath));
-  const manual: ManualScores | undefined = options.manual
-    ? loadManualScores(resolve(deps.cwd, options.manual), rubric, options.manual)
-    : undefined;
-  const roster = options.roster ? loadRoster(resolve(deps.cwd, options.roster), options.roster) : undefined;
-  const checks = selectChecks(deps.catalogue, rubric);
-
-  removeAbandonedWorkDirs(deps.tmp);
-  const workDir = mkdtempSync(join(deps.tmp, `${WORK_DIR_PREFIX}${process.pid}-`));
-  // Also on Ctrl-C (main() turns SIGINT/SIGTERM into process.exit, which runs 'exit' listeners).
-  const removeWorkDir = () => rmSync(workDir, { recursive: true, force: true });
-  process.once('exit', removeWorkDir);
-  try {
-    // The sandbox may run submissions as another user: it must be able to reach the prepared files.
-    chmodSync(workDir, 0o755);
-    mkdirSync(join(workDir, 'submissions'), { mode: 0o755 });
-    chmodSync(join(workDir, 'submissions'), 0o755);
-    const inputs = options.inputs.length > 0 ? options.inputs : [DEFAULT_SUBMISSIONS];
-    let all: Submission[];
-    try {
-      all = discoverSubmissions(inputs, { extractDir: join(workDir, 'zips'), cwd: deps.cwd });
-    } catch (error) {
-      if (error instanceof DiscoveryError) throw new UsageError(error.message);
-      throw error;
-    }
-    const selected = options.shard ? selectShard(all, options.shard) : all;
-    // Before grading: an export the LMS cannot match is refused now, not after an hour of grading.
-    checkRosterIdentifiers(
-      selected.map((submission) => submission.id),
-      options.formats,
-      { roster, rosterShown: options.roster, ...options.lms },
-    );
-    deps.beforeGrading?.();
-
-    // Odd names, duplicate ids, links where a submission was expected: each keeps its own row.
-    const warnings: string[] = [...new Set(all.flatMap((submission) => submission.warnings ?? []))];
-    if (manual) {
-      const known = new Set(all.map((submission) => submission.id));
-      const unknown = [...manual.keys()].filter((id) => !known.has(id));
-      if (unknown.length > 0)
-        warnings.push(`${options.manual}: scores for submissions that were not found: ${unknown.join(', ')}`);
-    }
-    let incomplete = false;
-    const dataChecks = checks.filter((check) => check.usesData);
-    if (dataChecks.length > 0) {
-      try {
-        await deps.trainData.get();
-      } catch (error) {
-        incomplete = true;
-        const one = dataChecks.length === 1;
-        warnings.push(
-          `The lab data could not be loaded, so ${one ? 'the check' : `the ${dataChecks.length} checks`} that need${one ? 's' : ''} it (${dataChecks.map((c) => c.id).join(', ')}) ` +
-            `${one ? 'is' : 'are'} marked 'error' for every submission: ${error instanceof Error ? error.message : String(error)}`,
-        );
-      }
-    }
-    for (const warning of warnings) deps.progress.log(`warning: ${warning}`);
-
-    /** How each submission was contained; the report names the one of the first id (not of whichever started first). */
-    const sandboxes = new Map<string, string>();
-    deps.progress.start(selected.length);
-    const gradeOptions: GradeSubmissionOptions = {
-      checks,
-      rubric,
-      seed: options.seed,
-      workDir,
-      backend: deps.backend,
-      limits: options.limits,
-      timeoutSeconds: options.timeoutSeconds,
-      trainData: deps.trainData,
-      manual,
-      numRuns: options.numRuns,
-    };
-    const grade = (submission: Submission) =>
-      withWatchdog(
-        options.timeoutSeconds * 1000 + WATCHDOG_GRACE_MS,
-        gradeSubmission(submission, {
-          ...gradeOptions,
-          onSandbox: (description) => sandboxes.set(submission.id, description),
-        }),
-      );
-    const submissions = await runPool(selected, grade, {
-      jobs: options.jobs,
-      onDone: (report) => {
-        // Its prepared copy is no longer needed (the whole work folder goes at the end).
-        rmSync(join(workDir, 'submissions', fileNameFor(report.id)), { recursive: true, force: true });
-        deps.progress.done(report);
-      },
-      onError: (error, submission) => internalErrorReport(submission, gradeOptions, error),
-    });
-    deps.progress.stop();
-    const faulted = submissions
-      .filter((submission) => submission.cause === 'grader')
-      .map((submission) => submission.id);
-    if (faulted.length > 0) {
-      incomplete = true;
-      deps.progress.log(
-        `warning: ${faulted.length} row(s) are grader faults, not grades (cause "grader" in report.json; regrade them once fixed): ${faulted.join(', ')}`,
-      );
-    }
-    const sandbox = submissions
-      .map((submission) => sandboxes.get(submission.id))
-      .find((description) => description !== undefined);
-
-    const report: GradeReport = {
-      schemaVersion: 1,
-      seed: options.seed,
-      rubric: {
-        source: rubric.source,
-        name: rubric.name,
-        maxScore: rubric.maxCents / 100,
-        items: rubricItemsForReport(rubric),
-      },
-      convergence: { ...convergenceSettingOf(rubric) },
-      sandbox: sandbox ?? 'not started (no submission reached the sandbox)',
-      ...(options.shard
-        ? { shard: { index: options.shard.index, count: options.shard.count, totalSubmissions: all.length } }
-        : {}),
-      warnings,
-      generatedAt: new Date().toISOString(),
-      submissions,
-    };
-    // Only for the TA's eyes on the terminal: report.json does not depend on the roster.
-    if (roster && options.roster) {
-      for (const warning of rosterWarnings(
-        roster,
-        submissions.map((s) => s.id),
-        options.roster,
-        { wholeClass: !options.shard },
-      ))
-        deps.progress.log(`warning: ${warning}`);
-    }
-    for (const warning of formulaIdentifierWarnings(report, options.formats, { roster, ...options.lms }))
-      deps.progress.log(`WARNING: ${warning}`);
-    const written = writeReports(report, resolve(deps.cwd, options.out), options.formats, {
-      roster,
-      canvasAssignmentId: options.lms?.canvasAssignmentId,
-      moodleIdentifier: options.lms?.moodleIdentifier,
-    });
-    return { report, written, exitCode: incomplete ? EXIT.incomplete : EXIT.ok };
-  } finally {
-    process.removeListener('exit', removeWorkDir);
-    removeWorkDir();
-  }
-}
-
-const WORK_DIR_PREFIX = 'rnn-grader-work-';
-
-/**
- * Removes work folders left behind by grader processes that no longer exist (a process killed
- * while busy cannot clean up after itself: under tsx, Ctrl-C during a long synchronous step such
- * as type checking ends in SIGKILL).
- */
-function removeAbandonedWorkDirs(tmp: string): void {
-  let names: string[];
-  try {
-    names = readdirSync(tmp);
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    const match = new RegExp(`^${WORK_DIR_PREFIX}(\\d+)-`).exec(name);
-    if (!match || Number(match[1]) === process.pid) continue;
-    try {
-      process.kill(Number(match[1]), 0);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ESRCH') rmSync(join(tmp, name), { recursive: true, force: true });
-    }
-  }
-}
-
-/** Extra time past --timeout before a submission whose grading never ends is given up on. */
-const WATCHDOG_GRACE_MS = 120_000;
-
-/**
- * Rejects if `work` has not settled within `ms`. The grader's last line of defence: whatever goes
- * wrong inside (a sandbox that never answers), the batch finishes and the reports are written.
- */
-function withWatchdog<T>(ms: number, work: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const watchdog = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          new WatchdogFault(
-            `grading did not finish within ${Math.round(ms / 1000)} s (--timeout plus ${WATCHDOG_GRACE_MS / 1000} s) and was abandoned`,
-          ),
-        ),
-      ms,
-    );
-  });
-  return Promise.race([work, watchdog]).finally(() => clearTimeout(timer));
-}
 
 // --- command line -----------------------------------------------------------------------------
 
@@ -434,16 +160,9 @@ Rubric (--rubric FILE, YAML; default grader/rubric.default.yaml, 100 points)
   item; an empty cell means "not graded yet".
 
 Reports (in --out DIR, default ${DEFAULT_OUT}/; --format picks among ${FORMATS.join(', ')})
-  json        report.json                     everything, for course staff (the source of all others)
-  md          report.md + feedback/<id>.md    class summary for staff + one feedback file per student
-  junit       junit.xml                       one testcase per check
-  csv         gradebook.csv                   one row per student, one column per rubric item
-  gradescope  gradescope/<id>/results.json    Gradescope autograder format (per-check visibility)
-  classroom   classroom/<id>.json             GitHub Classroom: one runner result per check ({runners, results})
-  html        report.html                     class summary with charts + every submission (staff; not in the default set)
-  canvas      canvas.csv                      Canvas gradebook import (not in the default set)
-  moodle      moodle.csv                      Moodle grade import (not in the default set)
-  Student-facing files (feedback, gradescope, classroom) never show a hidden check's message.
+${formatsHelp()}
+  (* not in the default set.) Student-facing files are rendered from the student view of the
+  report: a hidden check's message is replaced by a generic one, and no diagnosis is shown.
   --roster FILE (grade and merge) says who each submission is in the LMS, for canvas and moodle:
   a CSV with an "id" column (the submission id) and any of name, canvas_id, sis_user_id,
   sis_login_id, section, email, username, idnumber. Without it the submission id is the login /
@@ -464,10 +183,7 @@ Other commands
   npm run grade -- similarity DIR ... [--out DIR] [--threshold X]
                        pairs sharing unusually much code: similarity.md/.json (a hint, never a penalty)
 
-Exit codes
-  0  reports written        2  nothing graded: bad arguments, rubric, --manual CSV, --roster, no submissions, merge refused
-  1  grader crash (a bug)   3  reports written, but some rows are grader faults (cause "grader" in report.json,
-                               e.g. lab data missing, a transpiler crash): those rows are not grades
+${EXIT_HELP}
 
 Examples
   npm run grade                                          grade submissions/ into ${DEFAULT_OUT}/
@@ -646,12 +362,6 @@ export async function main(argv: string[]): Promise<number> {
   const stdout = process.stdout;
   const stderr = process.stderr;
   const color = Boolean(stdout.isTTY) && !process.env.NO_COLOR;
-  const announceUnavailable = (formats: Format[]) => {
-    for (const format of formats) {
-      const why = UNAVAILABLE_FORMATS.get(format);
-      if (why) stderr.write(`note: --format ${format}: ${why}\n`);
-    }
-  };
   const announceRoster = (roster: string | undefined, formats: Format[]) => {
     if (roster && !formats.some((format) => ROSTER_FORMATS.includes(format)))
       stderr.write(
@@ -665,14 +375,13 @@ export async function main(argv: string[]): Promise<number> {
     stdout.write(
       top.length > 0
         ? `reports written to ${shown}/: ${top.join(', ')}\n`
-        : 'no report files written (the formats asked for are not available yet)\n',
+        : 'no report files written (the formats asked for write one file per submission, and there were none)\n',
     );
   };
 
   const program = buildProgram(
     {
       grade: async (options) => {
-        announceUnavailable(options.formats);
         announceRoster(options.roster, options.formats);
         const progress = createProgress(stderr, isInteractive(stderr));
         try {
@@ -709,7 +418,6 @@ export async function main(argv: string[]): Promise<number> {
         }
       },
       merge: async (dirs, out, formats, rosterPath, lms) => {
-        announceUnavailable(formats);
         announceRoster(rosterPath, formats);
         try {
           const outDir = resolve(out);
@@ -740,7 +448,7 @@ export async function main(argv: string[]): Promise<number> {
           });
           finish(report, out, written);
           // Merged rows keep their cause: a grader fault in any shard leaves the whole batch incomplete.
-          return report.submissions.some((submission) => submission.cause === 'grader') ? EXIT.incomplete : EXIT.ok;
+          return exitCodeOf(report);
         } catch (error) {
           if (error instanceof MergeError || error instanceof RosterError) {
             stderr.write(`error: ${error.message}\n`);

@@ -25,9 +25,10 @@
 import { isUtf8 } from 'node:buffer';
 import { existsSync, lstatSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import type { Stats } from 'node:fs';
-import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import AdmZip from 'adm-zip';
 import { readRegularFile } from './compile/read-file';
+import { shownPath } from './shown-path';
 
 export interface Submission {
   /** Stable id: the folder's (or zip's) name, made unique and safe. */
@@ -206,12 +207,7 @@ export function discoverSubmissions(inputs: readonly string[], options: Discover
   const batch = new UnpackBudget(BATCH_BYTES, BATCH_ENTRIES);
   const freshBudget = () => new UnpackBudget(limits.bytes, limits.entries, batch);
 
-  /** Relative to cwd when inside it, absolute otherwise; always with `/`. */
-  const display = (path: string) => {
-    const rel = relative(cwd, path);
-    if (rel === '') return '.';
-    return (rel.startsWith('..') || isAbsolute(rel) ? path : rel).split(sep).join('/');
-  };
+  const display = (path: string) => shownPath(cwd, path);
 
   const unzip = (file: string | Buffer, budget: UnpackBudget, unpackInner = false): string => {
     const target = join(options.extractDir, `zip-${++serial}`);

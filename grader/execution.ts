@@ -10,10 +10,13 @@ import type { Executor } from '../checks/protocol/requests';
 import { prepareSubmissionDeferred } from './compile';
 import { createSandboxExecutor } from './sandbox/executor';
 import { getSandboxRuntime } from './sandbox/runtime';
-import type { SandboxLimits as SandboxProcessLimits } from './sandbox/limits';
+import type { SandboxLimits } from './sandbox/limits';
 
-/** What preparing a submission folder gave (compiled into a fresh work folder). */
-export interface PreparedSubmission {
+/**
+ * What preparing a submission folder gave, as the grader sees it (compiled into a fresh work
+ * folder; the type check still running). Not grader/compile's own PreparedSubmission.
+ */
+export interface BackendPreparation {
   ok: boolean;
   /** The compiled entry module relative to the work folder (default `submission/rnn.js`). */
   entryRel?: string;
@@ -24,8 +27,8 @@ export interface PreparedSubmission {
   typeWarnings?: Promise<string[]>;
 }
 
-/** Limits for one submission's child process (any field left out takes the sandbox's default). */
-export type SandboxLimits = Partial<SandboxProcessLimits>;
+/** Limits for one submission's child process, each overriding the sandbox's default (grader/sandbox/limits.ts). */
+export type LimitOverrides = Partial<SandboxLimits>;
 
 export interface SandboxedExecutor extends Executor {
   close(): Promise<void>;
@@ -35,9 +38,9 @@ export interface SandboxedExecutor extends Executor {
 
 export interface ExecutionBackend {
   /** Copies/compiles `submissionDir` into `workDir` (a fresh, empty folder). */
-  prepare(submissionDir: string, workDir: string): Promise<PreparedSubmission>;
+  prepare(submissionDir: string, workDir: string): Promise<BackendPreparation>;
   /** Starts the child process serving the prepared submission. */
-  createExecutor(workDir: string, prepared: PreparedSubmission, limits: SandboxLimits): Promise<SandboxedExecutor>;
+  createExecutor(workDir: string, prepared: BackendPreparation, limits: LimitOverrides): Promise<SandboxedExecutor>;
 }
 
 /** The real backend: grader/compile (transpile + type check) and grader/sandbox (child process). */

@@ -19,7 +19,7 @@ import type { BatteryResult } from '../checks/battery';
 import type { ExecutionResult, Executor } from '../checks/protocol/requests';
 import type { CheckDefinition, CheckResult } from '../checks/types';
 import type { Submission } from './discover';
-import type { ExecutionBackend, SandboxedExecutor, SandboxLimits } from './execution';
+import type { ExecutionBackend, LimitOverrides, SandboxedExecutor } from './execution';
 import type {
   CheckReport,
   CheckStatus,
@@ -30,7 +30,7 @@ import type {
 } from './report-types';
 import { asGraderFault, graderFaultMessage } from './faults';
 import { fileNameFor } from './reports/common';
-import { changedHandoutFiles } from '../handout/files';
+import { changedHandoutFiles } from './handout-manifest';
 import { centsToPoints, convergenceSettingOf, scoreCheck } from './rubric';
 import type { ManualScores, Rubric } from './rubric';
 
@@ -50,6 +50,17 @@ export interface TestSplit {
   test: Matrix;
   tempMean: number;
   tempStd: number;
+}
+
+/**
+ * Why the lab data cannot be loaded (a message for people), or undefined when it can. The source
+ * loads once, so the batch's warning and each submission's data checks ask the same question.
+ */
+export function labDataProblem(data: TrainDataSource): Promise<string | undefined> {
+  return data.get().then(
+    () => undefined,
+    (error: unknown) => (error instanceof Error ? error.message : String(error)),
+  );
 }
 
 /**
@@ -138,7 +149,7 @@ export interface GradeSubmissionOptions {
   /** A folder private to this grading run; the submission gets a fresh sub-folder of it. */
   workDir: string;
   backend: ExecutionBackend;
-  limits?: SandboxLimits;
+  limits?: LimitOverrides;
   /** Wall-clock budget of the submission's checks, in seconds; checks still to run after it get 'timeout'. */
   timeoutSeconds?: number;
   trainData: TrainDataSource;
@@ -165,13 +176,13 @@ export async function gradeSubmission(
     error?: string,
     cause?: FaultCause,
   ): SubmissionReport => {
-    const report = buildReport(
+    const report = buildReport({
       submission,
       options,
       seed,
-      { status, results, warnings, error, cause },
-      Date.now() - started,
-    );
+      outcome: { status, results, warnings, error, cause },
+      durationMs: Date.now() - started,
+    });
     return scrubPaths(training ? { ...report, training } : report, [
       ...(preparedDir ? [[preparedDir, submission.path] as [string, string]] : []),
       [submission.dir, submission.path],
@@ -209,10 +220,7 @@ export async function gradeSubmission(
     const results = new Map<string, Verdict>();
     let runnable = options.checks;
     if (options.checks.some((check) => check.usesData)) {
-      const dataError = await options.trainData.get().then(
-        () => undefined,
-        (error: unknown) => (error instanceof Error ? error.message : String(error)),
-      );
+      const dataError = await labDataProblem(options.trainData);
       if (dataError !== undefined) {
         for (const check of options.checks.filter((c) => c.usesData)) {
           results.set(check.id, {
@@ -268,13 +276,19 @@ export function internalErrorReport(
 ): SubmissionReport {
   const seed = deriveSeed(options.seed, submission.id);
   const results = skipAll(options.checks, 'Not run: the grader failed on this submission');
-  return buildReport(
+  return buildReport({
     submission,
     options,
     seed,
-    { status: 'error', results, warnings: [], error: graderFaultMessage(asGraderFault(error)), cause: 'grader' },
-    0,
-  );
+    outcome: {
+      status: 'error',
+      results,
+      warnings: [],
+      error: graderFaultMessage(asGraderFault(error)),
+      cause: 'grader',
+    },
+    durationMs: 0,
+  });
 }
 
 /** A check that produced no battery result (not run, or not runnable). */
@@ -302,13 +316,20 @@ interface Outcome {
   cause?: FaultCause;
 }
 
-function buildReport(
-  submission: Submission,
-  options: GradeSubmissionOptions,
-  seed: number,
-  outcome: Outcome,
-  durationMs: number,
-): SubmissionReport {
+/** One submission's row: every rubric check's verdict scored, the manual items, the total. */
+function buildReport({
+  submission,
+  options,
+  seed,
+  outcome,
+  durationMs,
+}: {
+  submission: Submission;
+  options: Pick<GradeSubmissionOptions, 'checks' | 'rubric' | 'manual'>;
+  seed: number;
+  outcome: Outcome;
+  durationMs: number;
+}): SubmissionReport {
   const { status, results, warnings, error } = outcome;
   let graderFault = outcome.cause === 'grader';
   const rules = new Map(options.rubric.checks.map((rule) => [rule.id, rule]));

@@ -118,5 +118,32 @@ export interface GradeReport {
   submissions: SubmissionReport[];
 }
 
+/**
+ * A check as a student may see it (`studentView` in grader/reports/common.ts makes it): never a
+ * diagnosis (it names the mistake, which is the course's to explain), and for a hidden check a
+ * generic message and no replay. `diagnosis?: never` makes a staff CheckReport unassignable here.
+ */
+export type StudentCheckReport = Omit<CheckReport, 'diagnosis'> & { diagnosis?: never };
+
+export interface StudentSubmissionReport extends Omit<SubmissionReport, 'checks'> {
+  checks: StudentCheckReport[];
+}
+
+/**
+ * The report as students may see it: what every student-facing renderer (feedback, Gradescope,
+ * Classroom, the CI summary) receives, made only by `studentReport`. The `audience` tag keeps a
+ * staff GradeReport from being passed where this is expected, so hidden data cannot reach a
+ * student renderer by construction.
+ */
+export interface StudentReport extends Omit<GradeReport, 'submissions'> {
+  audience: 'student';
+  submissions: StudentSubmissionReport[];
+}
+
+/** Either view, for renderers that show whatever they are given (junit.xml, the Markdown check lines). */
+export type AnyCheckReport = CheckReport | StudentCheckReport;
+export type AnySubmissionReport = SubmissionReport | StudentSubmissionReport;
+export type AnyReport = GradeReport | StudentReport;
+
 /** Fields that may differ between two gradings of the same folder. */
 export const TIMING_FIELDS: readonly string[] = ['durationMs', 'generatedAt'];

@@ -2,29 +2,23 @@
  * The `--roster FILE` of the grade and merge commands: who each submission id is in the LMS, for
  * the Canvas and Moodle exports (format: parseRoster in ./reports/canvas.ts).
  */
-import { readFileSync } from 'node:fs';
 import type { GradeReport } from './report-types';
 import { canvasIdentity, canvasKnows, CANVAS_FILE, parseRoster, RosterError } from './reports/canvas';
 import type { Roster } from './reports/canvas';
 import type { Format } from './reports/index';
+import { readText } from './read-text';
 import { terminalLine } from './reports/plain-text';
 import { MOODLE_FILE, MOODLE_IDENTIFIER_COLUMNS, moodleIdentifier, moodleKnows } from './reports/moodle';
 import type { MoodleIdentifier } from './reports/moodle';
 
 /** Reads and parses the roster; every problem is a RosterError naming the file. */
 export function loadRoster(path: string, shown = path): Roster {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
+  const read = readText(path);
+  if (!read.ok)
     throw new RosterError(
-      code === 'ENOENT'
-        ? `the roster ${shown} does not exist`
-        : `the roster ${shown} cannot be read: ${(error as Error).message}`,
+      read.missing ? `the roster ${shown} does not exist` : `the roster ${shown} cannot be read: ${read.reason}`,
     );
-  }
-  return parseRoster(text, shown);
+  return parseRoster(read.text, shown);
 }
 
 /**

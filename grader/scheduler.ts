@@ -47,16 +47,6 @@ export async function runPool<T, R>(
   return results;
 }
 
-/** Runs `work` over items with ids; the results are ordered by id, whatever order the items came in. */
-export async function runById<T extends { id: string }, R>(
-  items: readonly T[],
-  work: (item: T) => Promise<R>,
-  options: PoolOptions<T, R>,
-): Promise<R[]> {
-  const sorted = [...items].sort((a, b) => compareIds(a.id, b.id));
-  return runPool(sorted, (item) => work(item), options);
-}
-
 export interface Shard {
   /** 1-based. */
   index: number;

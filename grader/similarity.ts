@@ -19,11 +19,12 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import ts from 'typescript';
-import { staticHandoutFiles } from '../handout/files';
 import { discoverSubmissions } from './discover';
 import { DEFAULT_COLLECT_LIMITS } from './compile/collect';
+import { fnv1a } from './fnv1a';
+import { handoutManifest } from './handout-manifest';
 import { readRegularText } from './compile/read-file';
-import { mdInline } from './reports/markdown';
+import { mdFenced, mdInline } from './reports/md-text';
 
 export class SimilarityError extends Error {
   constructor(message: string) {
@@ -119,14 +120,12 @@ export function tokenize(text: string): Token[] {
 /** The hash of every run of k tokens (position i: tokens i … i+k−1), below 2^53. */
 export function kgramHashes(tokens: readonly Token[], k: number): number[] {
   const hashes: number[] = [];
+  const codes = tokens.map((token) => token.code);
   for (let i = 0; i + k <= tokens.length; i++) {
-    let a = 0x811c9dc5;
+    // Two independent 32-bit hashes, 53 bits kept: FNV-1a, and a multiply-shift one.
     let b = 0x01000193;
-    for (let j = i; j < i + k; j++) {
-      a = Math.imul(a ^ tokens[j].code, 0x01000193);
-      b = Math.imul(b + tokens[j].code, 0x5bd1e995) ^ (b >>> 15);
-    }
-    hashes.push((a >>> 0) * 0x200000 + ((b >>> 0) & 0x1fffff));
+    for (let j = i; j < i + k; j++) b = Math.imul(b + codes[j], 0x5bd1e995) ^ (b >>> 15);
+    hashes.push(fnv1a(codes, i, i + k) * 0x200000 + ((b >>> 0) & 0x1fffff));
   }
   return hashes;
 }
@@ -510,16 +509,17 @@ export function renderSimilarityMarkdown(report: SimilarityReport, texts: Readon
         { text: texts.get(pair.a) ?? '', range: fragment.a },
         { text: texts.get(pair.b) ?? '', range: fragment.b },
       );
-      // A fence longer than any run of backticks in the code (template literals).
-      const fence = '`'.repeat(Math.max(3, ...(block.match(/`+/g) ?? []).map((run) => run.length + 1)));
       lines.push(
         `### Fragment ${number + 1}: ${mdInline(pair.a)} lines ${fragment.a.startLine}–${fragment.a.endLine} ↔ ${mdInline(pair.b)} lines ${fragment.b.startLine}–${fragment.b.endLine} (${fragment.tokens} tokens)`,
         '',
-        `${fence}text`,
-        `${cell(pair.a, COLUMN_WIDTH)} │ ${pair.b}`,
-        `${'─'.repeat(COLUMN_WIDTH)}─┼─${'─'.repeat(COLUMN_WIDTH)}`,
-        block,
-        fence,
+        // The fence outgrows any run of backticks in the code (template literals) or the ids.
+        mdFenced(
+          [
+            `${cell(pair.a, COLUMN_WIDTH)} │ ${pair.b}`,
+            `${'─'.repeat(COLUMN_WIDTH)}─┼─${'─'.repeat(COLUMN_WIDTH)}`,
+            block,
+          ].join('\n'),
+        ),
         '',
       );
     });
@@ -555,7 +555,7 @@ export function runSimilarity(options: SimilarityCommandOptions): { report: Simi
       throw new SimilarityError(`cannot read the skeleton ${options.skeleton}: ${(error as Error).message}`);
     }
   } else {
-    skeleton = { text: staticHandoutFiles().get('rnn.ts')!, source: "the handout's rnn.ts" };
+    skeleton = { text: handoutManifest().skeleton.text, source: "the handout's rnn.ts" };
   }
   const extractDir = mkdtempSync(join(tmpdir(), 'rnn-similarity-'));
   try {

@@ -1,7 +1,7 @@
 /**
  * Every file of the student handout, as relative path → content. A pure function of the project's
- * sources and the fixtures, so the grader can regenerate it to spot a handout whose checks were
- * changed.
+ * sources and the fixtures; the grader knows the handout from its manifest (./manifest.ts), never
+ * from this code.
  */
 import { readFileSync } from 'fs';
 import path from 'path';
@@ -9,7 +9,6 @@ import { publicCatalogue } from '../checks/public';
 import type { Fixtures } from '../checks/public';
 import { CLASSROOM_WORKFLOW, classroomWorkflow } from './classroom-workflow';
 import { EXPORTS_TABLE_MARKER, exportsTable, makeSkeleton } from './skeleton';
-import { readRegularText, UnreadableFileError } from '../grader/compile/read-file';
 
 const ROOT = path.join(__dirname, '..');
 
@@ -122,28 +121,6 @@ export function staticHandoutFiles(): Map<string, string> {
     );
   staticFiles = files;
   return new Map(files);
-}
-
-/**
- * The protected files of a submission folder that differ from the handout's own (missing ones are
- * not reported: a submission may hold rnn.ts alone). The fixtures are not compared, as they depend
- * on the data. A submission's file is never read through a link, from a device or FIFO, or past
- * the size of the handout's own: any of those is simply a changed file.
- */
-export function changedHandoutFiles(submissionDir: string): string[] {
-  const changed: string[] = [];
-  for (const [relative, content] of staticHandoutFiles()) {
-    if (!isProtectedHandoutFile(relative)) continue;
-    let actual: string;
-    try {
-      actual = readRegularText(path.join(submissionDir, relative), Buffer.byteLength(content) + 1);
-    } catch (error) {
-      if (error instanceof UnreadableFileError) changed.push(relative);
-      continue;
-    }
-    if (actual !== content) changed.push(relative);
-  }
-  return changed;
 }
 
 export interface HandoutOptions {

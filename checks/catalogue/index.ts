@@ -33,7 +33,3 @@ export const CATALOGUE: readonly CheckDefinition[] = [
   ...TRAINING_STEP_CHECKS,
   ...TRAINING_JUDGED_CHECKS,
 ].map(recordingVerdicts);
-
-export function findCheck(id: string): CheckDefinition | undefined {
-  return CATALOGUE.find((check) => check.id === id);
-}

@@ -4,7 +4,6 @@
  */
 import { TypedArrayValue, UnreadableValue } from '../protocol/encode';
 import type { Decoded } from '../protocol/encode';
-import type { Numeric } from '../numeric/tolerance';
 
 export type Shape =
   | { kind: 'number' }
@@ -94,11 +93,6 @@ export function shapeProblem(value: Decoded, shape: Shape, path: Array<string | 
       return null;
     }
   }
-}
-
-/** The numbers of a value already known to have its shape. */
-export function asNumeric(value: Decoded): Numeric {
-  return value as Numeric;
 }
 
 /** Exact structural equality of decoded values (for "did the call change its inputs?"). */

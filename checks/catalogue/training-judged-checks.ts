@@ -25,8 +25,13 @@ import type { Answer } from '../runner';
 import type { CheckContext, CheckDefinition, CheckOutcome } from '../types';
 import { quotingRule, RULES } from './rules';
 import { shapeProblem } from './shapes';
-import type { Shape } from './shapes';
-import { CONVERGENCE_SEED, CONVERGENCE_STEPS, CONVERGENCE_THRESHOLD, stepData } from './training-spec-checks';
+import {
+  CONVERGENCE_SEED,
+  CONVERGENCE_STEPS,
+  CONVERGENCE_THRESHOLD,
+  PARAMS_SHAPE,
+  stepData,
+} from './training-spec-checks';
 import { DEFAULT_CONVERGENCE } from './convergence-settings';
 import { EVALUATION_WINDOWS, trainingMse } from './training-evaluation';
 import { STEP_BUILDING_BLOCK_CHECKS } from './training-step-check';
@@ -44,16 +49,6 @@ export const MODEL_MSE_THRESHOLD = CONVERGENCE_THRESHOLD;
 /** Steps of train.protocol's comparison with the reference's own training. */
 export const PROTOCOL_STEPS = 3;
 
-const PARAMS_SHAPE: Shape = {
-  kind: 'record',
-  fields: {
-    u: { kind: 'matrix', rows: 10, cols: 6 },
-    w: { kind: 'matrix', rows: 10, cols: 10 },
-    v: { kind: 'vector', length: 10 },
-    b: { kind: 'vector', length: 10 },
-    c: { kind: 'number' },
-  },
-};
 const PARAM_KEYS = ['c', 'b', 'v', 'w', 'u'] as const;
 
 function paramsOf(rnn: { u: Matrix; w: Matrix; v: number[]; b: number[]; c: number }): Params {

@@ -8,8 +8,21 @@ import { encodeValue } from '../protocol/encode';
 import type { Decoded } from '../protocol/encode';
 import type { CheckDefinition, CheckOutcome } from '../types';
 import { shapeProblem } from './shapes';
+import type { Shape } from './shapes';
 
 const FEATURES = 6;
+
+/** The parameters of the contract's RNN(10, 6): what trainRnn returns as `rnn`/`params`. */
+export const PARAMS_SHAPE: Shape = {
+  kind: 'record',
+  fields: {
+    u: { kind: 'matrix', rows: 10, cols: FEATURES },
+    w: { kind: 'matrix', rows: 10, cols: 10 },
+    v: { kind: 'vector', length: 10 },
+    b: { kind: 'vector', length: 10 },
+    c: { kind: 'number' },
+  },
+};
 
 /** The seed trainRnn is judged with; fixed, so a regrade can never change the verdict (docs/tolerances.md). */
 export const CONVERGENCE_SEED = 2024;
@@ -43,16 +56,7 @@ const trainingProtocolCheck: CheckDefinition = {
           status: 'failed',
           message: `trainRnn(data, ${numSteps}, rng) should return { rnn, losses } with one finite loss per step: ${problem}.`,
         };
-      const paramProblem = shapeProblem(value?.params ?? null, {
-        kind: 'record',
-        fields: {
-          u: { kind: 'matrix', rows: 10, cols: 6 },
-          w: { kind: 'matrix', rows: 10, cols: 10 },
-          v: { kind: 'vector', length: 10 },
-          b: { kind: 'vector', length: 10 },
-          c: { kind: 'number' },
-        },
-      });
+      const paramProblem = shapeProblem(value?.params ?? null, PARAMS_SHAPE);
       if (paramProblem)
         return {
           status: 'failed',
@@ -95,18 +99,8 @@ const convergenceCheck: CheckDefinition = {
     const statistic = tail.reduce((a, b) => a + b, 0) / tail.length;
     const curve = losses as number[];
     const params = (answer.value as { params?: Decoded } | null)?.params ?? null;
-    const shape = {
-      kind: 'record',
-      fields: {
-        u: { kind: 'matrix', rows: 10, cols: 6 },
-        w: { kind: 'matrix', rows: 10, cols: 10 },
-        v: { kind: 'vector', length: 10 },
-        b: { kind: 'vector', length: 10 },
-        c: { kind: 'number' },
-      },
-    } as const;
     const trainedParams =
-      shapeProblem(params, shape) === null ? (params as unknown as CheckOutcome['trainedParams']) : undefined;
+      shapeProblem(params, PARAMS_SHAPE) === null ? (params as unknown as CheckOutcome['trainedParams']) : undefined;
     if (statistic < CONVERGENCE_THRESHOLD)
       return { status: 'passed', message: `mean of the last 25 losses: ${statistic.toFixed(4)}`, curve, trainedParams };
     return {

@@ -4,7 +4,7 @@
  * title, and the verdict as a check run conclusion and a commit status state.
  */
 import type { GradeReport, SubmissionReport } from '../report-types';
-import { formatPoints } from '../reports/common';
+import { formatPoints, studentReport } from '../reports/common';
 import { mdInline } from '../reports/markdown';
 import { judgePassMark, renderSubmissionSummary } from './summary';
 import type { PassMark } from './summary';
@@ -35,7 +35,12 @@ export function courseResult(report: GradeReport, submission: SubmissionReport, 
   const score = `${formatPoints(submission.score)} / ${formatPoints(submission.maxScore)}`;
   const verdict = judgePassMark(submission, options.passMark);
   const feedbackHint = `Graded by the course at commit \`${options.sha.slice(0, 12)}\`: ${mdInline(options.how)}.`;
-  let summary = renderSubmissionSummary(report, submission, { passMark: options.passMark, incomplete, feedbackHint });
+  const view = studentReport({ ...report, submissions: [submission] });
+  let summary = renderSubmissionSummary(view, view.submissions[0], {
+    passMark: options.passMark,
+    incomplete,
+    feedbackHint,
+  });
   if (summary.length > MAX_SUMMARY_CHARS) {
     const cut = summary.slice(0, MAX_SUMMARY_CHARS);
     summary = `${cut.slice(0, cut.lastIndexOf('\n'))}\n\n*(cut: too long to show here; ask the course staff for the rest)*\n`;

@@ -13,13 +13,14 @@
  *
  * Environment: GRADER_GITHUB_TOKEN (required), GITHUB_API_URL, PASS_MARK (post),
  * GITHUB_STEP_SUMMARY and GITHUB_OUTPUT (set by GitHub Actions).
- * Exit: 0 done (problems with single repositories are listed, and cost only their row),
- * 1 some results could not be posted, 2 bad arguments or files, 3 GitHub could not be reached or
- * refused the listing.
+ * Exit (grader/exit-codes.ts): 0 done (problems with single repositories are listed, and cost
+ * only their row), 2 bad arguments or files, 3 some results could not be posted, 4 GitHub could
+ * not be reached or refused the listing (or a crash).
  */
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { EXIT } from '../exit-codes';
 import type { GradeReport } from '../report-types';
 import { runPool } from '../scheduler';
 import { readManifest, submissionId } from './course-manifest';
@@ -34,8 +35,6 @@ import { commitToGrade, openPullRequestHeads, parseDeadline } from './pick-commi
 import { setCommitStatus, tokenLogin, upsertCheckRun, upsertPullRequestComment } from './post-result';
 import type { Outcome, PosterOptions } from './post-result';
 import { parsePassMark } from './summary';
-
-export const EXIT = { ok: 0, notPosted: 1, usage: 2, github: 3 } as const;
 
 class UsageError extends Error {}
 
@@ -332,7 +331,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
           passMark,
         });
         writeOut(postSummary(manifest, lines), env);
-        if (lines.some((line) => line.problem && !line.problem.startsWith('not fetched'))) code = EXIT.notPosted;
+        if (lines.some((line) => line.problem && !line.problem.startsWith('not fetched'))) code = EXIT.incomplete;
       },
     );
 
@@ -345,7 +344,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
       return EXIT.usage;
     }
     process.stderr.write(`course: GitHub: ${errorText(error)}\n`);
-    return EXIT.github;
+    return EXIT.crash;
   }
   return code;
 }
@@ -359,7 +358,7 @@ if (require.main === module) {
       process.stderr.write(
         `course: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
       );
-      process.exitCode = EXIT.github;
+      process.exitCode = EXIT.crash;
     },
   );
 }

@@ -8,7 +8,8 @@
 #
 # Environment: PASS_MARK (points, or a percentage like 60%; unset/empty: never fail on the score),
 # RNN_LAB_DATA (pollution.csv, passed as --data), GRADE_AUDIENCE (staff | student: student writes
-# only student-facing files). Exit: 0 ok, 1 below PASS_MARK, 2 bad set-up, 3 no trustworthy score.
+# only student-facing files). Exit (grader/exit-codes.ts): 0 ok, 1 below PASS_MARK, 2 bad set-up,
+# 3 no trustworthy score, 4 grade-pr itself failed (here: the grader's dependencies are missing).
 # Details: grader/ci/grade-pr.ts and docs/ci.md. Needs `npm ci` in this checkout first.
 set -euo pipefail
 
@@ -22,7 +23,7 @@ if [ ! -x "$tsx" ]; then
   if [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then
     printf '## Grade: not available\n\n> [!CAUTION]\n> The grader could not run: %s\n\n' "$message" >>"$GITHUB_STEP_SUMMARY" || true
   fi
-  exit 3
+  exit 4
 fi
 
 # --tsconfig: the grader's own settings, whatever tsconfig.json the current folder (the student's repository) has.

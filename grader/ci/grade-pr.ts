@@ -7,8 +7,8 @@
  * 1. Runs the batch grader (this checkout's grader/cli.ts, default rubric) on SUBMISSION_DIR, a
  *    folder holding rnn.ts (a student's repository: its lab/, checks/, tests/ … are the handout's);
  *    the grader's own output goes to stderr.
- * 2. Writes the reports into OUT_DIR: json, md, junit and classroom (report.json, report.md,
- *    feedback/<id>.md, junit.xml, classroom/<id>.json), and summary.md.
+ * 2. Writes the reports into OUT_DIR: json, md, feedback, junit and classroom (report.json,
+ *    report.md, feedback/<id>.md, junit.xml, classroom/<id>.json), and summary.md.
  *    With GRADE_AUDIENCE=student (the handout's workflow) only student-facing files are written:
  *    feedback/, classroom/, summary.md and a junit.xml without hidden checks' messages — report.json
  *    and report.md (full messages, for staff) are not.
@@ -21,11 +21,12 @@
  *   GRADE_AUDIENCE  staff (default) | student
  *   GITHUB_STEP_SUMMARY, GITHUB_ACTIONS  set by GitHub Actions
  *
- * Exit codes:
+ * Exit codes (grader/exit-codes.ts, the same table as every command's):
  *   0  graded; the score reaches PASS_MARK (or there is none)
  *   1  graded; the score is below PASS_MARK
  *   2  bad set-up: arguments, no rnn.ts in SUBMISSION_DIR, PASS_MARK or GRADE_AUDIENCE invalid
  *   3  no trustworthy score: the grader crashed, wrote no report, or could not run some checks
+ *   4  grade-pr itself crashed (a bug)
  */
 import { spawn } from 'node:child_process';
 import {
@@ -41,8 +42,10 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { EXIT } from '../exit-codes';
+import type { ExitCode } from '../exit-codes';
 import type { GradeReport } from '../report-types';
-import { fileNameFor, formatPoints } from '../reports/common';
+import { fileNameFor, formatPoints, studentReport } from '../reports/common';
 import {
   judgePassMark,
   parsePassMark,
@@ -53,7 +56,7 @@ import {
 } from './summary';
 import type { PassMark } from './summary';
 
-export const EXIT = { ok: 0, belowPassMark: 1, usage: 2, noScore: 3 } as const;
+export { EXIT } from '../exit-codes';
 
 /** The grader checkout this file belongs to. */
 export const GRADER_ROOT = resolve(__dirname, '..', '..');
@@ -138,7 +141,7 @@ export function runGrader(options: GradePrOptions, reportDir: string): Promise<G
     '--out',
     reportDir,
     '--format',
-    'json,md,junit,classroom',
+    'json,md,feedback,junit,classroom',
     '--jobs',
     '1',
   ];
@@ -155,7 +158,7 @@ export function runGrader(options: GradePrOptions, reportDir: string): Promise<G
 const OWNED = ['report.json', 'report.md', 'junit.xml', 'summary.md', 'feedback', 'classroom'];
 
 export interface Published {
-  exitCode: number;
+  exitCode: ExitCode;
   /** What was printed (the summary, or the failure note). */
   summary: string;
   /** Why the exit code is not 0, for people. */
@@ -174,7 +177,7 @@ export function publishResults(options: GradePrOptions, reportDir: string, run: 
     : run.signal
       ? `was killed by ${run.signal}`
       : `exited with code ${run.code}`;
-  if (run.code !== 0 && run.code !== 3) {
+  if (run.code !== EXIT.ok && run.code !== EXIT.incomplete) {
     const written = existsSync(reportFile)
       ? ' It wrote a report, which is not trusted after a crash.'
       : ' It wrote no report.';
@@ -191,7 +194,7 @@ export function publishResults(options: GradePrOptions, reportDir: string, run: 
   if (report.submissions.length !== 1)
     return noScore(`The grader's report has ${report.submissions.length} submissions, expected exactly 1.`);
   const submission = report.submissions[0];
-  const incomplete = run.code === 3;
+  const incomplete = run.code === EXIT.incomplete;
 
   // OUT_DIR: our own entries are replaced, anything else in it is left alone.
   mkdirSync(options.outDir, { recursive: true });
@@ -211,14 +214,14 @@ export function publishResults(options: GradePrOptions, reportDir: string, run: 
   const feedbackHint = options.githubActions
     ? `Detailed feedback: \`${feedbackFile}\` in the \`${basename(options.outDir)}\` artifact of this run.`
     : `Detailed feedback: \`${join(shownOut.startsWith('..') ? options.outDir : shownOut, feedbackFile)}\`.`;
-  const summary = renderSummary(report, { passMark: options.passMark, incomplete, feedbackHint });
+  const summary = renderSummary(studentReport(report), { passMark: options.passMark, incomplete, feedbackHint });
   writeFileSync(join(options.outDir, 'summary.md'), summary);
 
   const verdict = judgePassMark(submission, options.passMark);
   const score = `${formatPoints(submission.score)}/${formatPoints(submission.maxScore)}`;
   if (incomplete)
     return {
-      exitCode: EXIT.noScore,
+      exitCode: EXIT.incomplete,
       summary,
       problem: `The grader could not run every check, so the score ${score} is not final: ${report.warnings.join(' ') || 'see the log above.'}`,
     };
@@ -235,7 +238,7 @@ export function publishResults(options: GradePrOptions, reportDir: string, run: 
 }
 
 function noScore(problem: string): Published {
-  return { exitCode: EXIT.noScore, summary: renderFailureSummary(problem), problem };
+  return { exitCode: EXIT.incomplete, summary: renderFailureSummary(problem), problem };
 }
 
 /** Prints the summary on stdout, appends it to the step summary, reports the problem on stderr. */
@@ -311,7 +314,7 @@ if (require.main === module) {
       process.stderr.write(
         `grade-pr: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
       );
-      process.exitCode = EXIT.noScore;
+      process.exitCode = EXIT.crash;
     },
   );
 }

@@ -30,6 +30,14 @@ export interface PosterOptions {
 
 export type Outcome = { action: 'created' | 'updated' | 'unchanged'; id?: number };
 
+/** Posts one result where a student sees it; a re-run updates what the last one posted. */
+export type Poster<Target extends PostTarget = PostTarget> = (
+  github: GitHub,
+  target: Target,
+  result: CourseResult,
+  options: PosterOptions,
+) => Promise<Outcome>;
+
 /** The hidden first line that marks our pull-request comment for this assignment. */
 export const commentMarker = (key: string) => `<!-- ${key.replace(/--/g, '-')} -->`;
 
@@ -46,12 +54,7 @@ export function checkRunFields(result: CourseResult, options: Pick<PosterOptions
 }
 
 /** Creates the check run for the commit, or updates the one an earlier run created. */
-export async function upsertCheckRun(
-  github: GitHub,
-  target: PostTarget,
-  result: CourseResult,
-  options: PosterOptions,
-): Promise<Outcome> {
+export const upsertCheckRun: Poster = async (github, target, result, options) => {
   const { owner, repo, sha } = target;
   const runs = await github.paginate(github.rest.checks.listForRef, {
     owner,
@@ -78,7 +81,7 @@ export async function upsertCheckRun(
   }
   const { data } = await github.rest.checks.create({ owner, repo, head_sha: sha, ...fields });
   return { action: 'created', id: data.id };
-}
+};
 
 /** GitHub cuts a status description at 140 characters. */
 const MAX_DESCRIPTION = 140;
@@ -91,12 +94,7 @@ export function statusFields(result: CourseResult, options: Pick<PosterOptions, 
 }
 
 /** Sets the commit status of our context, unless the latest one already says the same. */
-export async function setCommitStatus(
-  github: GitHub,
-  target: PostTarget,
-  result: CourseResult,
-  options: PosterOptions,
-): Promise<Outcome> {
+export const setCommitStatus: Poster = async (github, target, result, options) => {
   const { owner, repo, sha } = target;
   const fields = statusFields(result, options);
   // The combined status holds the latest status of each context.
@@ -106,7 +104,7 @@ export async function setCommitStatus(
     return { action: 'unchanged', id: latest.id };
   const { data } = await github.rest.repos.createCommitStatus({ owner, repo, sha, ...fields });
   return { action: latest ? 'updated' : 'created', id: data.id };
-}
+};
 
 /** The body of our pull-request comment: the marker line, then the summary. */
 export function commentBody(result: CourseResult, options: Pick<PosterOptions, 'key'>): string {
@@ -114,12 +112,12 @@ export function commentBody(result: CourseResult, options: Pick<PosterOptions, '
 }
 
 /** The pull request's comment with the result: ours is edited in place, else one is added. */
-export async function upsertPullRequestComment(
-  github: GitHub,
-  target: PostTarget & { pull: number },
-  result: CourseResult,
-  options: PosterOptions,
-): Promise<Outcome> {
+export const upsertPullRequestComment: Poster<PostTarget & { pull: number }> = async (
+  github,
+  target,
+  result,
+  options,
+) => {
   const { owner, repo, pull } = target;
   const marker = commentMarker(options.key);
   const body = commentBody(result, options);
@@ -139,7 +137,7 @@ export async function upsertPullRequestComment(
   }
   const { data } = await github.rest.issues.createComment({ owner, repo, issue_number: pull, body });
   return { action: 'created', id: data.id };
-}
+};
 
 /** Who the token belongs to, when the workflow does not say (a fine-grained token: GET /user). */
 export async function tokenLogin(github: GitHub): Promise<string> {

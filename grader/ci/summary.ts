@@ -1,16 +1,23 @@
 /**
  * The Markdown score table a CI run shows (GitHub's job summary, stdout), the pass mark, and the
- * student-facing copies of the staff reports. Everything here is what a student may see: hidden
- * checks' messages are replaced by the generic text of `studentView` (grader/reports/common.ts)
- * and no diagnosis is shown, for hidden or public checks.
+ * student-facing copies of the staff reports. Everything here is what a student may see: it is
+ * rendered from a StudentReport (`studentReport` in grader/reports/common.ts: hidden checks'
+ * messages generic, no diagnosis for hidden or public checks).
  *
  * Also a small CLI, to re-render the table of an existing report without grading again:
  *   npx tsx grader/ci/summary.ts grade-report/report.json      (PASS_MARK from the environment)
  * It prints the table and exits 1 if the (single) submission's score is below PASS_MARK.
  */
 import { readFileSync } from 'node:fs';
-import type { CheckReport, CheckStatus, GradeReport, SubmissionReport } from '../report-types';
-import { formatPoints, studentView } from '../reports/common';
+import { EXIT } from '../exit-codes';
+import type {
+  CheckStatus,
+  GradeReport,
+  StudentReport,
+  StudentSubmissionReport,
+  SubmissionReport,
+} from '../report-types';
+import { formatPoints, studentReport } from '../reports/common';
 import { renderJunit } from '../reports/junit';
 import { mdCode, mdInline, mdMessage } from '../reports/md-text';
 
@@ -86,23 +93,6 @@ const MARK: Record<CheckStatus, string> = {
   skipped: '➖',
 };
 
-/** A check as a student may see it: `studentView`, and no diagnosis even for public checks. */
-export function studentCheck(check: CheckReport): CheckReport {
-  const { diagnosis: _diagnosis, ...rest } = studentView(check);
-  return rest;
-}
-
-/** The report with every check in its student view (for student-facing JUnit and the like). */
-export function studentReport(report: GradeReport): GradeReport {
-  return {
-    ...report,
-    submissions: report.submissions.map((submission) => ({
-      ...submission,
-      checks: submission.checks.map(studentCheck),
-    })),
-  };
-}
-
 /** junit.xml for students: the staff renderer on the student view of the report. */
 export function renderStudentJunit(report: GradeReport): string {
   return renderJunit(studentReport(report));
@@ -118,8 +108,8 @@ export interface SummaryOptions {
 
 /** The Markdown summary of one submission: score table, total, pass mark, failing checks' messages. */
 export function renderSubmissionSummary(
-  report: GradeReport,
-  submission: SubmissionReport,
+  report: StudentReport,
+  submission: StudentSubmissionReport,
   options: SummaryOptions = {},
 ): string {
   const out: string[] = [];
@@ -146,7 +136,7 @@ export function renderSubmissionSummary(
   if (submission.status === 'error')
     out.push(`**Your submission could not be graded:**${mdMessage(submission.error ?? 'unknown error', '', ' ')}`, '');
 
-  const checks = submission.checks.map(studentCheck);
+  const checks = submission.checks;
   if (checks.length > 0) {
     out.push('| Check | Target | Status | Points |', '|---|---|---|---:|');
     for (const check of checks) {
@@ -205,7 +195,7 @@ export function renderSubmissionSummary(
 }
 
 /** The summary of every submission in the report (grade-pr grades one; a TA may pass more). */
-export function renderSummary(report: GradeReport, options: SummaryOptions = {}): string {
+export function renderSummary(report: StudentReport, options: SummaryOptions = {}): string {
   if (report.submissions.length === 0) return '## Grade\n\nNo submission was graded.\n';
   return report.submissions.map((submission) => renderSubmissionSummary(report, submission, options)).join('\n');
 }
@@ -222,7 +212,7 @@ export function renderFailureSummary(message: string): string {
 function main(argv: string[]): number {
   if (argv.length !== 1 || argv[0] === '-h' || argv[0] === '--help') {
     process.stderr.write('usage: tsx grader/ci/summary.ts REPORT_JSON   (PASS_MARK=60 or 60% to exit 1 below it)\n');
-    return argv.length === 1 ? 0 : 2;
+    return argv.length === 1 ? EXIT.ok : EXIT.usage;
   }
   let mark: PassMark | undefined;
   let report: GradeReport;
@@ -231,10 +221,12 @@ function main(argv: string[]): number {
     report = JSON.parse(readFileSync(argv[0], 'utf8')) as GradeReport;
   } catch (error) {
     process.stderr.write(`summary: ${(error as Error).message}\n`);
-    return 2;
+    return EXIT.usage;
   }
-  process.stdout.write(renderSummary(report, { passMark: mark }));
-  return report.submissions.every((submission) => judgePassMark(submission, mark).passed) ? 0 : 1;
+  process.stdout.write(renderSummary(studentReport(report), { passMark: mark }));
+  return report.submissions.every((submission) => judgePassMark(submission, mark).passed)
+    ? EXIT.ok
+    : EXIT.belowPassMark;
 }
 
 if (require.main === module) process.exitCode = main(process.argv.slice(2));

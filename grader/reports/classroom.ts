@@ -16,10 +16,10 @@
  * Student-facing: hidden checks' messages are replaced by a generic one.
  */
 import { appendFileSync, readFileSync } from 'node:fs';
-import type { CheckReport, GradeReport, ManualItemReport, SubmissionReport } from '../report-types';
+import type { ManualItemReport, StudentCheckReport, StudentReport, StudentSubmissionReport } from '../report-types';
 import { classroomTest as test, RUNNER_NAME, runnerNames } from '../../checks/classroom/results';
 import type { ClassroomResult, ClassroomTest } from '../../checks/classroom/results';
-import { formatPoints, notRunMessage, studentView } from './common';
+import { formatPoints, notRunMessage } from './common';
 
 export interface ClassroomBundle {
   /** The runner names, comma-separated: the reporter's `runners` input. */
@@ -59,8 +59,7 @@ function scoredTests(main: ClassroomTest, points: number, maxPoints: number): Cl
   return tests;
 }
 
-function checkResult(raw: CheckReport, submission: SubmissionReport): ClassroomResult {
-  const check = studentView(raw);
+function checkResult(check: StudentCheckReport, submission: StudentSubmissionReport): ClassroomResult {
   const status: ClassroomTest['status'] =
     check.status === 'passed' ? 'pass' : check.status === 'failed' ? 'fail' : 'error';
   const credit =
@@ -101,7 +100,7 @@ function missingResult(id: string): ClassroomResult {
 }
 
 /** Every runner of one submission, in rubric order. Manual items not graded yet are left out (and so is their maximum). */
-export function classroomBundle(report: GradeReport, submission: SubmissionReport): ClassroomBundle {
+export function classroomBundle(report: StudentReport, submission: StudentSubmissionReport): ClassroomBundle {
   const entries: Array<[string, () => ClassroomResult]> = [];
   for (const item of report.rubric.items) {
     if (item.kind === 'manual') {
@@ -123,7 +122,7 @@ export function classroomBundle(report: GradeReport, submission: SubmissionRepor
   return { runners: Object.keys(results).join(','), results };
 }
 
-export function renderClassroom(report: GradeReport): Map<string, string> {
+export function renderClassroom(report: StudentReport): Map<string, string> {
   return new Map(
     report.submissions.map((submission) => [
       submission.id,

@@ -2,7 +2,15 @@
  * Helpers shared by the report writers: file names for ids, number formatting, and the
  * student-facing view of a check (hidden checks' messages replaced by a generic one).
  */
-import type { CheckReport, CheckStatus, GradeReport, SubmissionReport } from '../report-types';
+import type {
+  CheckReport,
+  CheckStatus,
+  GradeReport,
+  StudentCheckReport,
+  StudentReport,
+  SubmissionReport,
+} from '../report-types';
+import { fnv1a } from '../fnv1a';
 
 /**
  * A file name for a submission id: the id itself when it is already safe, otherwise the id with
@@ -11,12 +19,8 @@ import type { CheckReport, CheckStatus, GradeReport, SubmissionReport } from '..
 export function fileNameFor(id: string): string {
   const safe = id.replace(/[^A-Za-z0-9._-]/g, '_');
   if (safe === id && !id.startsWith('.') && id !== '') return id;
-  let hash = 0x811c9dc5;
-  for (const char of id) {
-    hash ^= char.codePointAt(0)!;
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return `${safe.replace(/^\.+/, '_')}-${(hash >>> 0).toString(16).padStart(8, '0')}`;
+  const hash = fnv1a(Array.from(id, (char) => char.codePointAt(0)!));
+  return `${safe.replace(/^\.+/, '_')}-${hash.toString(16).padStart(8, '0')}`;
 }
 
 /** Points for people: at most two decimals, no trailing zeros (6, 2.5, 2.67). */
@@ -48,13 +52,26 @@ export function hiddenMessage(check: Pick<CheckReport, 'status' | 'target'>): st
 }
 
 /**
- * A check as a student may see it: for hidden checks the message is replaced by a generic one and
- * the diagnosis and replay (which could hint at the hidden cases) are dropped.
+ * A check as a student may see it: no diagnosis, and for hidden checks the message replaced by a
+ * generic one and no replay (which could hint at the hidden cases).
  */
-export function studentView(check: CheckReport): CheckReport {
-  if (check.visibility !== 'hidden') return check;
-  const { diagnosis: _diagnosis, replay: _replay, ...rest } = check;
+export function studentView(check: CheckReport): StudentCheckReport {
+  const { diagnosis: _diagnosis, ...shown } = check;
+  if (check.visibility !== 'hidden') return shown;
+  const { replay: _replay, ...rest } = shown;
   return { ...rest, message: hiddenMessage(check) };
+}
+
+/** The report with every check in its student view: the only way to make a StudentReport. */
+export function studentReport(report: GradeReport): StudentReport {
+  return {
+    ...report,
+    audience: 'student',
+    submissions: report.submissions.map((submission) => ({
+      ...submission,
+      checks: submission.checks.map(studentView),
+    })),
+  };
 }
 
 /**
@@ -73,14 +90,19 @@ export function notRunMessage(
 }
 
 /** Counts of statuses over a submission's checks. */
-export function countStatuses(submission: SubmissionReport): Record<CheckStatus, number> {
+export function countStatuses(submission: {
+  checks: ReadonlyArray<Pick<CheckReport, 'status'>>;
+}): Record<CheckStatus, number> {
   const counts: Record<CheckStatus, number> = { passed: 0, failed: 0, error: 0, timeout: 0, memory: 0, skipped: 0 };
   for (const check of submission.checks) counts[check.status]++;
   return counts;
 }
 
 /** Points a submission earned for one rubric item. */
-export function itemPoints(submission: SubmissionReport, itemId: string): number | undefined {
+export function itemPoints(
+  submission: { checks: ReadonlyArray<Pick<CheckReport, 'item' | 'points'>>; manual: SubmissionReport['manual'] },
+  itemId: string,
+): number | undefined {
   const manual = submission.manual.find((item) => item.id === itemId);
   if (manual) return manual.graded ? manual.points : undefined;
   let cents = 0;

@@ -11,8 +11,8 @@
  * simple_format, renders HTML, so a compile error quoting `<img onerror=…>` would be markup.
  * Control characters and terminal escapes are taken out (./plain-text).
  */
-import type { GradeReport, SubmissionReport } from '../report-types';
-import { formatPoints, notRunMessage, studentView } from './common';
+import type { StudentReport, StudentSubmissionReport } from '../report-types';
+import { formatPoints, notRunMessage } from './common';
 import { plainLine, plainText } from './plain-text';
 
 /** Gradescope's "Output String Formatting": text is shown as written. */
@@ -46,7 +46,7 @@ export interface GradescopeResults {
 /** Visibility on Gradescope of a check the rubric hides from students. */
 export const HIDDEN_VISIBILITY = 'after_due_date';
 
-export function gradescopeResults(report: GradeReport, submission: SubmissionReport): GradescopeResults {
+export function gradescopeResults(report: StudentReport, submission: StudentSubmissionReport): GradescopeResults {
   const tests: GradescopeTest[] = [];
   report.rubric.items.forEach((item, index) => {
     if (item.kind === 'manual') {
@@ -67,8 +67,7 @@ export function gradescopeResults(report: GradeReport, submission: SubmissionRep
       return;
     }
     const checks = submission.checks.filter((check) => check.item === item.id);
-    checks.forEach((raw, j) => {
-      const check = studentView(raw);
+    checks.forEach((check, j) => {
       const message = check.status === 'skipped' ? notRunMessage(check, submission) : check.message;
       const output = check.status === 'passed' ? '' : plainText(`${check.status.toUpperCase()}: ${message}`);
       tests.push({
@@ -105,7 +104,7 @@ export function gradescopeResults(report: GradeReport, submission: SubmissionRep
   };
 }
 
-export function renderGradescope(report: GradeReport): Map<string, string> {
+export function renderGradescope(report: StudentReport): Map<string, string> {
   return new Map(
     report.submissions.map((submission) => [
       submission.id,

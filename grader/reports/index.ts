@@ -1,40 +1,27 @@
 /**
- * Every output format, written from one GradeReport into the output folder:
- *
- *   json        report.json                      the report object (course staff; full messages)
- *   md          report.md, feedback/<id>.md      class summary (staff) + one feedback file per student
- *   junit       junit.xml                        one testcase per check (staff / CI)
- *   csv         gradebook.csv                    one row per student, one column per rubric item
- *   gradescope  gradescope/<id>/results.json     Gradescope autograder results (student-facing)
- *   classroom   classroom/<id>.json              GitHub Classroom: one runner result per check (student-facing)
- *   html        report.html                      class summary with charts + every submission (staff; full messages)
- *   canvas      canvas.csv                       Canvas gradebook import (one assignment column)
- *   moodle      moodle.csv                       Moodle grade import (identifier, grade, feedback)
- *
- * Student-facing files never show a hidden check's message.
+ * Writes the formats of the registry (./registry) from one GradeReport into the output folder.
+ * Student-facing formats are rendered from the StudentReport (`studentReport`), staff ones from
+ * the GradeReport itself; the switch over audiences below is exhaustive.
  */
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { GradeReport } from '../report-types';
-import { renderClassroom } from './classroom';
-import { fileNameFor } from './common';
-import { renderGradebook } from './csv';
-import { renderGradescope } from './gradescope';
-import { renderHtml } from './html';
-import { CANVAS_FILE, renderCanvas } from './canvas';
-import type { Roster } from './canvas';
-import { MOODLE_FILE, renderMoodle } from './moodle';
-import type { MoodleIdentifier } from './moodle';
-import { renderJson } from './json';
-import { renderJunit } from './junit';
-import { renderFeedbackFiles, renderMarkdown } from './markdown';
+import type { GradeReport, StudentReport } from '../report-types';
+import { studentReport } from './common';
+import { FORMAT_REGISTRY, formatEntry } from './registry';
+import type { Format, FormatEntry, ReportOptions } from './registry';
 
-export const FORMATS = ['json', 'md', 'junit', 'csv', 'gradescope', 'classroom', 'html', 'canvas', 'moodle'] as const;
-export type Format = (typeof FORMATS)[number];
+export type { Audience, Format, ReportOptions } from './registry';
+export { FORMAT_REGISTRY } from './registry';
+
+export const FORMATS: readonly Format[] = FORMAT_REGISTRY.map((entry) => entry.name);
 /** Formats written when --format is not given. */
-export const DEFAULT_FORMATS: readonly Format[] = ['json', 'md', 'junit', 'csv', 'gradescope', 'classroom'];
-/** Formats that are accepted but not implemented yet (none at present): format → why. */
-export const UNAVAILABLE_FORMATS: ReadonlyMap<Format, string> = new Map();
+export const DEFAULT_FORMATS: readonly Format[] = FORMAT_REGISTRY.filter((entry) => entry.byDefault).map(
+  (entry) => entry.name,
+);
+/** Formats that use ReportOptions.roster. */
+export const ROSTER_FORMATS: readonly Format[] = FORMAT_REGISTRY.filter(
+  (entry: FormatEntry) => entry.usesRoster === true,
+).map((entry) => entry.name);
 
 /** Parses `--format a,b,c`; throws for an unknown name. */
 export function parseFormats(text: string): Format[] {
@@ -51,17 +38,29 @@ export function parseFormats(text: string): Format[] {
   return [...new Set(names)] as Format[];
 }
 
-export interface ReportOptions {
-  /** Who each submission id is in the LMS (canvas and moodle formats; `--roster FILE`). */
-  roster?: Roster;
-  /** Canvas's id of the assignment to update (`--canvas-assignment-id`); without it Canvas creates a new assignment. */
-  canvasAssignmentId?: string;
-  /** The user field moodle.csv identifies students by (`--moodle-identifier`; default idnumber). */
-  moodleIdentifier?: MoodleIdentifier;
+/** The formats as a table for `--help`: name, files, audience, what it is (`*`: not in the default set). */
+export function formatsHelp(indent = '  '): string {
+  const width = Math.max(...FORMAT_REGISTRY.map((entry) => entry.files.length));
+  return FORMAT_REGISTRY.map(
+    (entry: FormatEntry) =>
+      `${indent}${`${entry.name}${entry.byDefault ? '' : '*'}`.padEnd(11)} ${entry.files.padEnd(width)}  ${entry.audience.padEnd(7)}  ${entry.about}`,
+  ).join('\n');
 }
 
-/** Formats that use ReportOptions.roster. */
-export const ROSTER_FORMATS: readonly Format[] = ['canvas', 'moodle'];
+/** The formats as the README's Markdown table (tests/grader/report-registry.test.ts keeps the README equal to it). */
+export function formatsMarkdown(): string {
+  const rows = FORMAT_REGISTRY.map(
+    (entry: FormatEntry) =>
+      `| \`${entry.name}\` | \`${entry.files}\` | ${entry.audience} | ${entry.byDefault ? 'yes' : 'no'} | ${entry.about} |`,
+  );
+  return ['| format | files | audience | default | what it is |', '| --- | --- | --- | --- | --- |', ...rows].join(
+    '\n',
+  );
+}
+
+const unreachable = (entry: never): never => {
+  throw new Error(`a format with an unknown audience: ${JSON.stringify(entry)}`);
+};
 
 /** All files of the given formats: path relative to the output folder → contents. */
 export function renderReports(
@@ -70,53 +69,24 @@ export function renderReports(
   options: ReportOptions = {},
 ): Map<string, string> {
   const files = new Map<string, string>();
-  const perSubmission = (folder: string, rendered: Map<string, string>, name: (file: string) => string) => {
-    for (const [id, text] of rendered) files.set(`${folder}/${name(fileNameFor(id))}`, text);
-  };
-  for (const format of formats) {
-    switch (format) {
-      case 'json':
-        files.set('report.json', renderJson(report));
+  let students: StudentReport | undefined;
+  for (const name of formats) {
+    const entry = formatEntry(name);
+    let rendered: Map<string, string>;
+    switch (entry.audience) {
+      case 'staff':
+        rendered = entry.render(report, options);
         break;
-      case 'md':
-        files.set('report.md', renderMarkdown(report));
-        perSubmission('feedback', renderFeedbackFiles(report), (file) => `${file}.md`);
+      case 'student':
+        rendered = entry.render((students ??= studentReport(report)), options);
         break;
-      case 'junit':
-        files.set('junit.xml', renderJunit(report));
-        break;
-      case 'csv':
-        files.set('gradebook.csv', renderGradebook(report));
-        break;
-      case 'gradescope':
-        perSubmission('gradescope', renderGradescope(report), (file) => `${file}/results.json`);
-        break;
-      case 'classroom':
-        perSubmission('classroom', renderClassroom(report), (file) => `${file}.json`);
-        break;
-      case 'html':
-        files.set('report.html', renderHtml(report));
-        break;
-      case 'canvas':
-        files.set(
-          CANVAS_FILE,
-          renderCanvas(report, { roster: options.roster, assignmentId: options.canvasAssignmentId }),
-        );
-        break;
-      case 'moodle':
-        files.set(MOODLE_FILE, renderMoodle(report, { roster: options.roster, identifier: options.moodleIdentifier }));
-        break;
+      default:
+        return unreachable(entry);
     }
+    for (const [path, text] of rendered) files.set(path, text);
   }
   return files;
 }
-
-/** Per-submission folders the writers own: stale files of submissions no longer graded are removed from them. */
-const OWNED_FOLDERS: ReadonlyArray<{ folder: string; format: Format; stale: (name: string) => boolean }> = [
-  { folder: 'feedback', format: 'md', stale: (name) => name.endsWith('.md') },
-  { folder: 'gradescope', format: 'gradescope', stale: () => true },
-  { folder: 'classroom', format: 'classroom', stale: (name) => name.endsWith('.json') },
-];
 
 /** Writes the formats into `outDir`; returns the files written (relative to it), sorted. */
 export function writeReports(
@@ -127,15 +97,9 @@ export function writeReports(
 ): string[] {
   const files = renderReports(report, formats, options);
   mkdirSync(outDir, { recursive: true });
-  for (const { folder, format, stale } of OWNED_FOLDERS) {
-    if (!formats.includes(format)) continue;
-    const dir = join(outDir, folder);
-    if (!existsSync(dir)) continue;
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const relative = `${folder}/${entry.name}`;
-      const kept = entry.isDirectory() ? files.has(`${relative}/results.json`) : files.has(relative);
-      if (!kept && stale(entry.name)) rmSync(join(dir, entry.name), { recursive: true, force: true });
-    }
+  for (const name of formats) {
+    const owned = formatEntry(name).owns;
+    if (owned) removeStale(join(outDir, owned.folder), owned, files);
   }
   for (const [relative, text] of files) {
     const path = join(outDir, relative);
@@ -143,4 +107,21 @@ export function writeReports(
     writeFileSync(path, text);
   }
   return [...files.keys()].sort();
+}
+
+/** Per-submission files of submissions no longer graded (a folder counts as written when a file in it is). */
+function removeStale(
+  dir: string,
+  { folder, stale }: NonNullable<FormatEntry['owns']>,
+  written: ReadonlyMap<string, string>,
+): void {
+  if (!existsSync(dir)) return;
+  const writtenPaths = [...written.keys()];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const relative = `${folder}/${entry.name}`;
+    const kept = entry.isDirectory()
+      ? writtenPaths.some((path) => path.startsWith(`${relative}/`))
+      : written.has(relative);
+    if (!kept && stale(entry.name)) rmSync(join(dir, entry.name), { recursive: true, force: true });
+  }
 }

@@ -10,7 +10,7 @@
  * skip it and show no tests at all.
  */
 import { create } from 'xmlbuilder2';
-import type { CheckReport, GradeReport, SubmissionReport } from '../report-types';
+import type { AnyCheckReport, AnyReport, AnySubmissionReport } from '../report-types';
 import { formatPoints } from './common';
 
 const seconds = (ms: number) => (ms / 1000).toFixed(3);
@@ -30,14 +30,15 @@ function xmlText(text: string): string {
   return xmlSafe(text.replace(/\r\n?/g, '\n')).replace(/&/g, '&amp;');
 }
 
-function kind(check: CheckReport, submission: SubmissionReport): 'passed' | 'failure' | 'error' | 'skipped' {
+function kind(check: AnyCheckReport, submission: AnySubmissionReport): 'passed' | 'failure' | 'error' | 'skipped' {
   if (check.status === 'passed') return 'passed';
   if (check.status === 'failed') return 'failure';
   if (check.status === 'skipped') return submission.status === 'error' ? 'error' : 'skipped';
   return 'error';
 }
 
-export function renderJunit(report: GradeReport): string {
+/** Staff or student junit.xml: it shows whatever the view it is given holds (grade-pr writes the student one). */
+export function renderJunit(report: AnyReport): string {
   const totals = { tests: 0, failures: 0, errors: 0, ms: 0 };
   const suites = report.submissions.map((submission) => {
     const counts = { tests: submission.checks.length, failures: 0, errors: 0, skipped: 0 };

@@ -1,10 +1,17 @@
 /**
  * report.md (for course staff: class summary, per-item and per-check statistics, every
- * submission's checks with full messages) and `feedback/<id>.md` (one per student: hidden checks'
- * messages replaced by a generic one, no diagnosis or replay of hidden checks).
+ * submission's checks with full messages) and `feedback/<id>.md` (one per student, from the
+ * StudentReport: hidden checks' messages replaced by a generic one, no diagnosis).
  */
-import type { CheckReport, CheckStatus, GradeReport, SubmissionReport } from '../report-types';
-import { countStatuses, fileNameFor, formatPoints, itemPoints, scoreStats, studentView } from './common';
+import type {
+  AnyCheckReport,
+  AnySubmissionReport,
+  CheckStatus,
+  GradeReport,
+  StudentReport,
+  StudentSubmissionReport,
+} from '../report-types';
+import { countStatuses, fileNameFor, formatPoints, itemPoints, scoreStats } from './common';
 import { mdCode, mdInline, mdMessage } from './md-text';
 
 const STATUSES: CheckStatus[] = ['passed', 'failed', 'error', 'timeout', 'memory', 'skipped'];
@@ -19,13 +26,13 @@ const MARK: Record<CheckStatus, string> = {
 
 export { mdInline } from './md-text';
 
-function checkLine(check: CheckReport, showDetails: boolean): string {
+/** A check's list item; a staff check shows its diagnosis (a student's has none, by type). */
+function checkLine(check: AnyCheckReport): string {
   const extras: string[] = [check.target];
   if (check.visibility === 'hidden') extras.push('hidden');
   let line = `- ${MARK[check.status]} **${mdInline(check.id)}** (${mdInline(extras.join(', '))}) — ${check.status}, ${formatPoints(check.points)}/${formatPoints(check.maxPoints)}`;
   line += mdMessage(check.message, '  ');
-  if (showDetails && check.diagnosis)
-    line += `${line.endsWith('\n') ? '' : '\n'}  - diagnosis: ${mdCode(check.diagnosis)}`;
+  if (check.diagnosis) line += `${line.endsWith('\n') ? '' : '\n'}  - diagnosis: ${mdCode(check.diagnosis)}`;
   if (check.replay)
     line += `${line.endsWith('\n') ? '' : '\n'}  - replay: seed ${check.replay.seed}, path ${mdCode(check.replay.path)}`;
   return line;
@@ -137,9 +144,9 @@ export function renderMarkdown(report: GradeReport): string {
     .trimEnd()}\n`;
 }
 
-function submissionBody(submission: SubmissionReport, staff: boolean): string[] {
+function submissionBody(submission: AnySubmissionReport, staff: boolean): string[] {
   const out: string[] = [];
-  for (const check of submission.checks) out.push(checkLine(staff ? check : studentView(check), staff));
+  for (const check of submission.checks) out.push(checkLine(check));
   if (submission.checks.length > 0) out.push('');
   if (submission.manual.length > 0) {
     out.push(staff ? 'Manual items:' : '## Graded by hand', '');
@@ -166,7 +173,7 @@ function anchor(text: string): string {
 }
 
 /** `feedback/<id>.md`: what one student may see. */
-export function renderFeedback(report: GradeReport, submission: SubmissionReport): string {
+export function renderFeedback(report: StudentReport, submission: StudentSubmissionReport): string {
   const out: string[] = [];
   out.push(`# Feedback: ${mdInline(submission.id)}`, '');
   out.push(`**Score: ${formatPoints(submission.score)} / ${formatPoints(submission.maxScore)}**`, '');
@@ -187,6 +194,6 @@ export function renderFeedback(report: GradeReport, submission: SubmissionReport
     .trimEnd()}\n`;
 }
 
-export function renderFeedbackFiles(report: GradeReport): Map<string, string> {
+export function renderFeedbackFiles(report: StudentReport): Map<string, string> {
   return new Map(report.submissions.map((submission) => [submission.id, renderFeedback(report, submission)]));
 }

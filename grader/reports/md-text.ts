@@ -41,10 +41,19 @@ export function mdMessage(message: string, indent = '', lead = ' — '): string 
   const text = noWorkflowCommands(plainText(message));
   if (text === '') return '';
   if (!text.includes('\n')) return `${lead}${mdInline(text)}`;
+  return `\n\n${mdFenced(text, indent)}\n`;
+}
+
+/**
+ * A fenced `text` block, each line prefixed with `indent`, fenced with more backticks than any
+ * run in it (at least three) so that no line of it can close the block.
+ */
+export function mdFenced(text: string, indent = ''): string {
   const longest = Math.max(2, ...(text.match(/`+/g) ?? []).map((run) => run.length));
   const fence = '`'.repeat(longest + 1);
-  return `\n\n${indent}${fence}text\n${text
+  const body = text
     .split('\n')
     .map((line) => `${indent}${line}`)
-    .join('\n')}\n${indent}${fence}\n`;
+    .join('\n');
+  return `${indent}${fence}text\n${body}\n${indent}${fence}`;
 }

@@ -82,7 +82,7 @@ export interface RuntimeOptions {
   mode?: RequestedMode;
   /**
    * Node's permission model inside the sandbox (default true). Turning it off is only for
-   * measuring what the other layers stop on their own (grader/sandbox/measure.ts --layers).
+   * measuring what the other layers stop on their own (bench/sandbox-measure.ts --layers).
    */
   permissionModel?: boolean;
 }

@@ -4,7 +4,7 @@
  * names the check that must fail and the words its message must quote.
  */
 import { runBattery } from '../../checks/battery';
-import { findCheck } from '../../checks/catalogue';
+import { CATALOGUE } from '../../checks/catalogue';
 import { RULES } from '../../checks/catalogue/rules';
 import { createInProcessExecutor } from '../../checks/executors/in-process';
 import { STEP_RULE } from '../../checks/public/training-step';
@@ -281,7 +281,7 @@ describe('every failure message quotes the contract rule that was broken', () =>
   test.each(ROWS.map((row) => [row.check, row.breaks, row] as const))(
     '%s, %s',
     async (id, _breaks, row) => {
-      const check = findCheck(id);
+      const check = CATALOGUE.find((definition) => definition.id === id);
       if (!check) throw new Error(`no check ${id}`);
       const result = await runCheck(check, row.submission);
       expect(result.status).toBe('failed');

@@ -28,6 +28,7 @@ import {
   renderSummary,
 } from '../../grader/ci/summary';
 import type { CheckReport, GradeReport } from '../../grader/report-types';
+import { studentReport } from '../../grader/reports/common';
 import { renderJunit } from '../../grader/reports/junit';
 
 const PROJECT = resolve(__dirname, '..', '..');
@@ -237,7 +238,7 @@ describe('PASS_MARK', () => {
 });
 
 describe('the summary (hand-written report)', () => {
-  const summary = renderSummary(handReport(), {
+  const summary = renderSummary(studentReport(handReport()), {
     passMark: parsePassMark('50%'),
     feedbackHint: 'Detailed feedback: `x`.',
   });
@@ -273,7 +274,7 @@ describe('the summary (hand-written report)', () => {
     expect(summary).toContain('type error in rnn.ts:3: something');
     const report = handReport();
     report.warnings.push('The lab data could not be loaded');
-    expect(renderSummary(report, { incomplete: true })).toMatch(
+    expect(renderSummary(studentReport(report), { incomplete: true })).toMatch(
       /not final[\s\S]*### Grading problems\n\n- The lab data could not be loaded/,
     );
   });
@@ -340,7 +341,7 @@ describe('publishResults (after the grader ran)', () => {
     const out = join(root, 'pub-crash');
     const crash = publishResults(options(out), empty, { code: 1, signal: null });
     expect(crash).toMatchObject({
-      exitCode: EXIT.noScore,
+      exitCode: EXIT.incomplete,
       problem: expect.stringMatching(/^The grader failed: it exited with code 1\. It wrote no report\./),
     });
     expect(crash.summary).toMatch(/^## Grade: not available/);
@@ -366,7 +367,7 @@ describe('publishResults (after the grader ran)', () => {
       code: 3,
       signal: null,
     });
-    expect(result.exitCode).toBe(EXIT.noScore);
+    expect(result.exitCode).toBe(EXIT.incomplete);
     expect(result.problem).toMatch(
       /could not run every check, so the score 7\.5\/20 is not final: The lab data could not be loaded/,
     );

@@ -7,6 +7,7 @@
 import fc from 'fast-check';
 import type { GradeReport, SubmissionReport } from '../../grader/report-types';
 import { runnerNames } from '../../checks/classroom/results';
+import { studentReport } from '../../grader/reports/common';
 import { classroomBundle, githubEnv, renderClassroom } from '../../grader/reports/classroom';
 import { runReporter } from '../helpers/classroom-reporter';
 import { HOSTILE_IDS, hostileReport } from '../helpers/hostile-report';
@@ -15,7 +16,7 @@ const cents = (points: number) => Math.round(points * 100);
 
 /** The reporter run on one submission's file, through githubEnv as the workflow does. */
 function report(grade: GradeReport, submission: SubmissionReport) {
-  const { env, output } = githubEnv(JSON.parse(renderClassroom(grade).get(submission.id)!));
+  const { env, output } = githubEnv(JSON.parse(renderClassroom(studentReport(grade)).get(submission.id)!));
   const vars = Object.fromEntries(
     env
       .trim()
@@ -59,8 +60,9 @@ describe('the reporter reads the grade', () => {
   });
 
   test('a submission that could not be graded: every "not run" says why', () => {
-    const broken = grade.submissions.find((s) => s.id === HOSTILE_IDS.lines)!;
-    const bundle = classroomBundle(grade, broken);
+    const view = studentReport(grade);
+    const broken = view.submissions.find((s) => s.id === HOSTILE_IDS.lines)!;
+    const bundle = classroomBundle(view, broken);
     const messages = Object.values(bundle.results).flatMap((result) => result.tests.map((t) => t.message));
     expect(messages).toHaveLength(broken.checks.length);
     for (const message of messages)

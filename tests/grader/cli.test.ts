@@ -483,9 +483,9 @@ describe('the command line', () => {
       'gradebook.csv',
       'junit.xml',
       'feedback/<id>.md',
-      'html        report.html',
-      'canvas      canvas.csv',
-      'moodle      moodle.csv',
+      'html*       report.html',
+      'canvas*     canvas.csv',
+      'moodle*     moodle.csv',
       'Exit codes',
     ]) {
       expect(result.stdout).toContain(text);
@@ -508,7 +508,7 @@ describe('the command line', () => {
     const format = cli(['--format', 'json,pdf']);
     expect(format.status).toBe(2);
     expect(format.stderr).toBe(
-      "error: option '--format <LIST>' argument 'json,pdf' is invalid. unknown report format \"pdf\" (known: json, md, junit, csv, gradescope, classroom, html, canvas, moodle)\n",
+      "error: option '--format <LIST>' argument 'json,pdf' is invalid. unknown report format \"pdf\" (known: json, md, feedback, junit, csv, gradescope, classroom, html, canvas, moodle)\n",
     );
     const missing = cli([join(root, 'nothing-here')]);
     expect(missing.status).toBe(2);
@@ -596,7 +596,7 @@ describe('the command line', () => {
     );
     // From inside the folder, with no SUBMISSION_DIR: grades submissions/ into grade-report/.
     const first = cli(
-      ['--rubric', 'small.yaml', '--format', 'json,md,csv,html', '--jobs', '2', '--timeout', '5'],
+      ['--rubric', 'small.yaml', '--format', 'json,md,feedback,csv,html', '--jobs', '2', '--timeout', '5'],
       root,
     );
     expect(first.stderr).not.toContain('note: --format');

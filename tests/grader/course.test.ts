@@ -24,6 +24,7 @@ import AdmZip from 'adm-zip';
 import { parse, stringify } from 'yaml';
 import { discoverSubmissions } from '../../grader/discover';
 import { collect, main } from '../../grader/ci/course';
+import { EXIT } from '../../grader/exit-codes';
 import { readManifest, submissionId } from '../../grader/ci/course-manifest';
 import type { CourseManifest } from '../../grader/ci/course-manifest';
 import { courseResult } from '../../grader/ci/course-result';
@@ -879,7 +880,7 @@ describe('course.ts collect and post, end to end against the local GitHub', () =
   );
 
   test(
-    'post: a refused write is reported (exit 1) and the other students are still posted',
+    'post: a refused write is reported (exit 3, incomplete) and the other students are still posted',
     async () => {
       const repos: FakeRepo[] = [
         { name: 'lab8-alice', default_branch: 'main' },
@@ -912,7 +913,7 @@ describe('course.ts collect and post, end to end against the local GitHub', () =
               GITHUB_API_URL: fake.url,
               GITHUB_STEP_SUMMARY: summary,
             }),
-          ).toBe(1);
+          ).toBe(EXIT.incomplete);
         } finally {
           write.mockRestore();
         }

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv from 'ajv';
+import { studentReport } from '../../grader/reports/common';
 import { renderGradescope } from '../../grader/reports/gradescope';
 import { HOSTILE_IDS, hostileReport } from '../helpers/hostile-report';
 
@@ -18,7 +19,7 @@ const validate = new Ajv({ allErrors: true, strict: true, strictRequired: false,
 );
 
 const report = hostileReport();
-const files = renderGradescope(report);
+const files = renderGradescope(studentReport(report));
 
 test.each(report.submissions.map((s, i) => [i, JSON.stringify(s.id)] as const))(
   'submission %i (%s): valid against the published spec, all text',

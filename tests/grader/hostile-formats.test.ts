@@ -76,7 +76,7 @@ beforeAll(() => {
       '--timeout',
       '60',
       '--format',
-      'json,md,junit,csv,gradescope,classroom,html,canvas,moodle',
+      'json,md,feedback,junit,csv,gradescope,classroom,html,canvas,moodle',
       '--out',
       'out',
     ],

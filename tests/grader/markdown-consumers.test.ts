@@ -8,6 +8,7 @@
 import MarkdownIt from 'markdown-it';
 type Token = ReturnType<InstanceType<typeof MarkdownIt>['parse']>[number];
 import { renderFailureSummary, renderSummary } from '../../grader/ci/summary';
+import { studentReport } from '../../grader/reports/common';
 import { renderFeedbackFiles, renderMarkdown } from '../../grader/reports/markdown';
 import { plainLine } from '../../grader/reports/plain-text';
 import { HOSTILE_IDS, hostileReport } from '../helpers/hostile-report';
@@ -85,7 +86,7 @@ test.each(report.submissions.map((s, i) => [i, JSON.stringify(s.id)] as const))(
   'feedback file %i (%s): inert, its heading the id',
   (index) => {
     const submission = report.submissions[index];
-    const markdown = renderFeedbackFiles(report).get(submission.id)!;
+    const markdown = renderFeedbackFiles(studentReport(report)).get(submission.id)!;
     expectInert(markdown);
     const tokens = md.parse(markdown, {});
     expect(inlineText(tokens[1])).toBe(`Feedback: ${plainLine(submission.id)}`);
@@ -96,7 +97,7 @@ test.each(report.submissions.map((s, i) => [i, JSON.stringify(s.id)] as const))(
 test('the CI step summary: one table row per check, four cells each, the id in its code span', () => {
   for (const submission of report.submissions) {
     const one = { ...report, submissions: [submission] };
-    const markdown = renderSummary(one);
+    const markdown = renderSummary(studentReport(one));
     expectInert(markdown);
     const tokens = md.parse(markdown, {});
     const [table] = tables(tokens);

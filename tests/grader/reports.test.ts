@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { CheckReport, GradeReport, SubmissionReport } from '../../grader/report-types';
 import { DEFAULT_FORMATS, parseFormats, renderReports, writeReports } from '../../grader/reports';
 import { classroomBundle } from '../../grader/reports/classroom';
-import { fileNameFor, formatPoints } from '../../grader/reports/common';
+import { fileNameFor, formatPoints, studentReport } from '../../grader/reports/common';
 import { renderGradebook } from '../../grader/reports/csv';
 import { gradescopeResults } from '../../grader/reports/gradescope';
 import { renderJunit } from '../../grader/reports/junit';
@@ -216,7 +216,7 @@ test('the gradebook has one row per student and one column per rubric item', () 
 });
 
 test('GitHub Classroom: one runner per check and graded manual item, per-check status, hidden message replaced', () => {
-  const report = fixture();
+  const report = studentReport(fixture());
   const [alice, bob] = report.submissions;
   const runner = (name: string, status: string, max_score: number, tests: object[]) => [
     name,
@@ -283,7 +283,8 @@ test('GitHub Classroom: one runner per check and graded manual item, per-check s
 
 test('Gradescope: numbered tests, per-check visibility, hidden output replaced, top-level score', () => {
   const report = fixture();
-  const results = gradescopeResults(report, report.submissions[0]);
+  const view = studentReport(report);
+  const results = gradescopeResults(view, view.submissions[0]);
   expect(results.score).toBe(11.5);
   expect(results.execution_time).toBe(1.234);
   expect(results.stdout_visibility).toBe('hidden');
@@ -305,7 +306,7 @@ test('Gradescope: numbered tests, per-check visibility, hidden output replaced, 
   expect(results.tests[3].output).toBe(
     'TIMEOUT: mseLoss did not finish within the time limit (no answer within 20000 ms).',
   );
-  const bob = gradescopeResults(report, report.submissions[1]);
+  const bob = gradescopeResults(view, view.submissions[1]);
   expect(bob.output.split('\n')[0]).toBe('Your submission could not be graded: rnn.ts:3:1: Unexpected "}"');
   expect(bob.tests.map((test) => test.number)).toEqual(['1', '2.1', '2.2', '3']);
 });
@@ -353,7 +354,7 @@ test('writeReports writes the files and removes stale per-student files, nothing
     writeFileSync(join(out, 'feedback', 'keep.txt'), 'not ours');
     writeFileSync(join(out, 'gradescope', 'gone', 'results.json'), '{}');
     writeFileSync(join(out, 'notes.txt'), 'mine');
-    const written = writeReports(fixture(), out, ['json', 'md', 'gradescope']);
+    const written = writeReports(fixture(), out, ['json', 'md', 'feedback', 'gradescope']);
     expect(written).toEqual([
       'feedback/alice.md',
       'feedback/bob.md',
@@ -378,10 +379,10 @@ test('--format parsing', () => {
   expect(parseFormats('json, MD,csv,json')).toEqual(['json', 'md', 'csv']);
   expect(parseFormats('html')).toEqual(['html']);
   expect(() => parseFormats('json,pdf,xls')).toThrow(
-    'unknown report formats "pdf", "xls" (known: json, md, junit, csv, gradescope, classroom, html, canvas, moodle)',
+    'unknown report formats "pdf", "xls" (known: json, md, feedback, junit, csv, gradescope, classroom, html, canvas, moodle)',
   );
   expect(() => parseFormats(' , ')).toThrow(
-    '--format needs at least one of json, md, junit, csv, gradescope, classroom, html',
+    '--format needs at least one of json, md, feedback, junit, csv, gradescope, classroom, html',
   );
   // html writes one page (its content: tests/grader/html.test.ts).
   expect([...renderReports(fixture(), ['html']).keys()]).toEqual(['report.html']);

@@ -2,7 +2,7 @@
  * The pool (bounded parallelism, results in a fixed order whatever the finishing order) and the
  * split into shards (disjoint, complete, independent of the input order).
  */
-import { parseShard, runById, runPool, selectShard, shardSize } from '../../grader/scheduler';
+import { parseShard, runPool, selectShard, shardSize } from '../../grader/scheduler';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -61,12 +61,6 @@ describe('runPool', () => {
   test('an empty list and silly job counts are fine', async () => {
     expect(await runPool([], async () => 1, { jobs: 4 })).toEqual([]);
     expect(await runPool([1, 2], async (x) => x * 2, { jobs: 0 })).toEqual([2, 4]);
-  });
-
-  test('runById orders by id (code-unit order), whatever the input order', async () => {
-    const items = [{ id: 'bob' }, { id: 'Zed' }, { id: 'alice' }, { id: 'alice2' }];
-    const results = await runById(items, async (item) => item.id, { jobs: 3 });
-    expect(results).toEqual(['Zed', 'alice', 'alice2', 'bob']);
   });
 });
 

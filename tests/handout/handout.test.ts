@@ -8,7 +8,7 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, syml
 import os from 'os';
 import path from 'path';
 import { assign, AssignError } from '../../handout/assign';
-import { changedHandoutFiles } from '../../handout/files';
+import { changedHandoutFiles } from '../../grader/handout-manifest';
 import { findRegions, makeSkeleton, solutionLines } from '../../handout/skeleton';
 
 const ROOT = path.join(__dirname, '..', '..');

@@ -1,6 +1,6 @@
 /**
- * Measures what the sandbox costs on this machine:  npx tsx grader/sandbox/measure.ts [runs]
- * and which layer stops which attack:               npx tsx grader/sandbox/measure.ts --layers
+ * Measures what the sandbox costs on this machine:  npx tsx bench/sandbox-measure.ts [runs]
+ * and which layer stops which attack:               npx tsx bench/sandbox-measure.ts --layers
  *
  * - bare `node -e 0` (the floor: Node's own start-up),
  * - per sandbox mode: spawn → rnn.ts loaded → first answer, a warm request, storing a
@@ -22,15 +22,15 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { prepareSubmission } from '../compile';
-import type { CallRequest } from '../../checks/protocol/requests';
-import { createSandboxExecutor } from './executor';
-import { getSandboxRuntime } from './runtime';
-import type { SandboxMode } from './runtime';
+import { prepareSubmission } from '../grader/compile';
+import type { CallRequest } from '../checks/protocol/requests';
+import { createSandboxExecutor } from '../grader/sandbox/executor';
+import { getSandboxRuntime } from '../grader/sandbox/runtime';
+import type { SandboxMode } from '../grader/sandbox/runtime';
 
 const layers = process.argv.includes('--layers');
 const runs = Number(process.argv.find((arg) => /^\d+$/.test(arg)) ?? 10);
-const projectRoot = resolve(__dirname, '..', '..');
+const projectRoot = resolve(__dirname, '..');
 
 function stats(values: number[]): string {
   const sorted = values.slice().sort((a, b) => a - b);
