@@ -15,6 +15,8 @@ export default tseslint.config(
       // Submissions as students wrote them (some do not even parse) and deliberately hostile code.
       'submissions/',
       'tests/fixtures/hostile/',
+      // Fixtures written out from their patches by the tests (git-ignored).
+      'tests/.materialised/',
       // The students' own project, with its own tsconfig.json.
       'handout/template/',
     ],
