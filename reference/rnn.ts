@@ -19,6 +19,9 @@ import {
 } from 'rnn-lab';
 import type { Matrix, Rng, Vector } from 'rnn-lab';
 import { createRng } from 'rnn-lab';
+// #!TAG HWBEGIN
+import { fusedTrainingStep, isFusable } from './fused-training';
+// #!TAG HWEND
 
 // ---------------------------------------------------------------------------------------------
 // Preparing the data
@@ -344,6 +347,15 @@ export function doTrainingStep(rnn: RNN, data: Matrix, batchSize: number, lr: nu
   // #!MSG TODO: For each of the batchSize samples: draw a day with getRandomDay(data, rng), run forward,
   // #!MSG compute the loss and the gradients. Then move every parameter by -lr times its gradient averaged
   // #!MSG over the batch, and return the mean loss over the batch.
+  // The same arithmetic, four samples at a time (reference/fused-training.ts), for a plain RNN.
+  if (isFusable(rnn, RNN.prototype)) {
+    const drawDay = () => getRandomDay(data, rng);
+    const refuse = (x: Matrix, y: number) => {
+      const { hidden, yHat } = rnn.forward(x);
+      rnn.getGradients(x, y, yHat, hidden);
+    };
+    return fusedTrainingStep(rnn, { drawDay, refuse, loss: mseLoss, batchSize, lr });
+  }
   const size = rnn.hiddenStateSize;
   const numFeatures = rnn.numFeatures;
   const sumU = zerosMatrix(size, numFeatures);
