@@ -7,7 +7,7 @@
  * fallback here.
  */
 import type { Executor } from '../checks/protocol/requests';
-import { prepareSubmissionDeferred } from './compile';
+import { prepareSubmissionDeferred, warmUpTypeCheck } from './compile';
 import { createSandboxExecutor } from './sandbox/executor';
 import { getSandboxRuntime } from './sandbox/runtime';
 import type { SandboxLimits as SandboxProcessLimits } from './sandbox/limits';
@@ -42,6 +42,9 @@ export interface ExecutionBackend {
 
 /** The real backend: grader/compile (transpile + type check) and grader/sandbox (child process). */
 export function createDefaultBackend(): ExecutionBackend {
+  // The first type check parses the libraries (~3 s of CPU in its worker thread): start now, in
+  // parallel with the grader's own start-up, rather than when the first submission is prepared.
+  warmUpTypeCheck();
   return {
     async prepare(submissionDir, workDir) {
       // The type check runs in a worker thread while the submission is graded: it only adds

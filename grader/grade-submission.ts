@@ -29,6 +29,7 @@ import type {
   TrainingReport,
 } from './report-types';
 import { asGraderFault, graderFaultMessage } from './faults';
+import { noteFirstVerdict } from './startup-trace';
 import { fileNameFor } from './reports/common';
 import { changedHandoutFiles } from '../handout/files';
 import { centsToPoints, convergenceSettingOf, scoreCheck } from './rubric';
@@ -237,7 +238,10 @@ export async function gradeSubmission(
       numRuns: options.numRuns,
       loadTrainData: () => options.trainData.get(),
       convergence: convergenceSettingOf(options.rubric),
-      onResult: options.onCheck,
+      onResult: (result) => {
+        noteFirstVerdict();
+        options.onCheck?.(result);
+      },
     });
     for (const verdict of verdicts) results.set(verdict.id, verdict);
     if (prepared.typeWarnings) warnings.push(...(await prepared.typeWarnings));

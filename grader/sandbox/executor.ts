@@ -25,7 +25,8 @@ import type { CallRequest, ExecutionFailure, ExecutionResult, Executor } from '.
 import { DEFAULT_LIMITS } from './limits';
 import type { SandboxLimits } from './limits';
 import { processTreeCpuSeconds } from './process-cpu';
-import { allocateChildUid, buildLaunch, getSandboxRuntime } from './runtime';
+import { allocateChildUid, buildLaunch, getSandboxRuntime, WORK_INSIDE } from './runtime';
+import { linkMatrixFile } from './store-file';
 import type { SandboxRuntime } from './runtime';
 import { sanitizeResponse } from './validate';
 
@@ -212,7 +213,7 @@ class SandboxExecutorImpl implements SandboxExecutor {
     if (this.sticky) return this.sticky;
     let json: string | undefined;
     if (request.op === 'store') {
-      json = serializedStore(request);
+      json = this.storeJson(request);
       this.stores.set(request.name, { request, json });
     }
     let child: Child;
@@ -229,6 +230,14 @@ class SandboxExecutorImpl implements SandboxExecutor {
     const retryChild = await this.freshChild(request);
     if (!(retryChild instanceof Child)) return retryChild;
     return this.settle(await retryChild.exchange(request, timeoutMs, json));
+  }
+
+  /** A store request as sent: a small message naming the matrix's read-only file when it can be one, else the whole JSON. */
+  private storeJson(request: Extract<CallRequest, { op: 'store' }>): string {
+    const workInside = this.runtime.mode === 'bwrap' ? WORK_INSIDE : this.location.workDir;
+    const matrixFile = linkMatrixFile(request.matrix, this.location.workDir, workInside);
+    if (!matrixFile) return serializedStore(request);
+    return JSON.stringify({ op: 'store', name: request.name, matrixFile });
   }
 
   /** Starts a new child and replays the stored data into it (except `current`, sent next anyway). */

@@ -19,6 +19,7 @@ import {
   accessSync,
   chmodSync,
   constants,
+  copyFileSync,
   existsSync,
   lstatSync,
   readlinkSync,
@@ -29,6 +30,7 @@ import {
 } from 'node:fs';
 import { delimiter, dirname, join, relative, resolve, sep } from 'node:path';
 import { getBuildDir } from '../compile/build-dir';
+import { freshPrebuilt } from '../compile/prebuilt';
 import { addressSpaceBytes } from './limits';
 import type { SandboxLimits } from './limits';
 
@@ -130,9 +132,18 @@ const ALLOWED_RUNNER_INPUTS = [
 
 export function buildRunner(): { path: string; inputs: string[] } {
   if (runnerBundle && existsSync(runnerBundle.path)) return runnerBundle;
+  const outfile = join(getBuildDir(), 'runner.js');
+  // `npm run build` made it already (unless a source changed since): a copy, not an esbuild run.
+  const prebuilt = freshPrebuilt('runner.js');
+  if (prebuilt) {
+    checkRunnerInputs(prebuilt.inputs);
+    copyFileSync(prebuilt.path, outfile);
+    chmodSync(outfile, 0o644);
+    runnerBundle = { path: outfile, inputs: prebuilt.inputs };
+    return runnerBundle;
+  }
   const entry = findRunnerEntry();
   const root = resolve(dirname(entry), '..', '..');
-  const outfile = join(getBuildDir(), 'runner.js');
   const result = buildSync({
     absWorkingDir: root,
     entryPoints: [entry],
@@ -148,11 +159,15 @@ export function buildRunner(): { path: string; inputs: string[] } {
   const inputs = Object.keys(result.metafile.inputs).map((input) =>
     relative(root, resolve(root, input)).split(sep).join('/'),
   );
-  const forbidden = inputs.filter((input) => !ALLOWED_RUNNER_INPUTS.some((pattern) => pattern.test(input)));
-  if (forbidden.length > 0) throw new Error(`the sandbox runner must not bundle ${forbidden.join(', ')}`);
+  checkRunnerInputs(inputs);
   chmodSync(outfile, 0o644);
   runnerBundle = { path: outfile, inputs };
   return runnerBundle;
+}
+
+function checkRunnerInputs(inputs: string[]): void {
+  const forbidden = inputs.filter((input) => !ALLOWED_RUNNER_INPUTS.some((pattern) => pattern.test(input)));
+  if (forbidden.length > 0) throw new Error(`the sandbox runner must not bundle ${forbidden.join(', ')}`);
 }
 
 function findRunnerEntry(): string {
