@@ -14,7 +14,7 @@
  * time, summed over the mix and spread over the cores, is what no grader can go below while the
  * check trains 500 steps. The run's time over the floor says what the grader adds.
  *
- *   npx tsx bench/throughput.ts [--submissions N] [--jobs 1,2] [--data FILE] [--no-floor]
+ *   npx tsx bench/throughput.ts [--submissions N] [--jobs 1,2] [--data FILE] [--no-floor] [--project OTHER_CHECKOUT]
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -43,6 +43,11 @@ export interface ThroughputOptions {
   samplesDir?: string;
   /** Measure the training floor (default true). */
   floor?: boolean;
+  /**
+   * Another checkout to grade with (e.g. an older commit, for a before/after figure), run from its
+   * sources under tsx (`node --import tsx grader/cli.ts`); default: this one, prebuilt.
+   */
+  project?: string;
   log?: (line: string) => void;
 }
 
@@ -158,6 +163,7 @@ export async function benchThroughput(options: ThroughputOptions = {}): Promise<
     dataPath,
     samplesDir = join(PROJECT, 'submissions'),
     floor: measureFloor = true,
+    project,
     log = (line: string) => console.log(line),
   } = options;
   const mix = pickMix(listSamples(samplesDir), submissions);
@@ -169,17 +175,22 @@ export async function benchThroughput(options: ThroughputOptions = {}): Promise<
       cpSync(join(samplesDir, sample), join(batch, `${String(i + 1).padStart(2, '0')}-${sample}`), { recursive: true }),
     );
     log(`batch of ${submissions}: ${mix.join(', ')}`);
-    const built = spawnSync(process.execPath, [join(PROJECT, 'scripts', 'build.mjs'), '--if-stale'], {
-      stdio: 'inherit',
-    });
-    if (built.status !== 0) throw new Error('npm run build failed');
+    if (!project) {
+      const built = spawnSync(process.execPath, [join(PROJECT, 'scripts', 'build.mjs'), '--if-stale'], {
+        stdio: 'inherit',
+      });
+      if (built.status !== 0) throw new Error('npm run build failed');
+    }
+    const grader = project
+      ? ['--import', 'tsx', join(project, 'grader', 'cli.ts')]
+      : [join(PROJECT, 'dist', 'grader.js')];
     const runs: ThroughputRun[] = [];
     const reports: string[] = [];
     for (const j of jobs) {
       const out = join(root, `out-jobs${j}`);
       // As `npm run grade` runs it: the prebuilt grader (built first when a source is newer).
       const args = [
-        join(PROJECT, 'dist', 'grader.js'),
+        ...grader,
         batch,
         '--jobs',
         String(j),
@@ -190,7 +201,7 @@ export async function benchThroughput(options: ThroughputOptions = {}): Promise<
         ...(dataPath ? ['--data', dataPath] : []),
       ];
       const started = performance.now();
-      const result = await run(process.execPath, args, PROJECT);
+      const result = await run(process.execPath, args, project ?? PROJECT);
       const wallSeconds = (performance.now() - started) / 1000;
       if (result.code !== 0)
         throw new Error(`node ${args.join(' ')} exited with ${result.code}:\n${result.stderr.slice(-2000)}`);
@@ -278,6 +289,7 @@ if (require.main === module) {
     jobs: (flag('--jobs') ?? '1,2').split(',').map(Number),
     dataPath: flag('--data'),
     floor: !args.includes('--no-floor'),
+    project: flag('--project'),
   }).then(
     (result) => {
       console.log(

@@ -95,6 +95,14 @@ function handoutPackageJson(): string {
 
 const read = (relative: string) => readFileSync(path.join(ROOT, relative), 'utf8');
 
+const copiedFiles = new Map<string, string>();
+/** A file of COPIED_FILES as the handout has it (read once). */
+function copiedFile(relative: string): string {
+  let content = copiedFiles.get(relative);
+  if (content === undefined) copiedFiles.set(relative, (content = read(relative)));
+  return content;
+}
+
 let staticFiles: Map<string, string> | undefined;
 
 /** Every handout file that does not depend on the data (all but the fixtures); computed once. */
@@ -102,7 +110,7 @@ export function staticHandoutFiles(): Map<string, string> {
   if (staticFiles) return new Map(staticFiles);
   const files = new Map<string, string>();
   files.set('rnn.ts', makeSkeleton(read('reference/rnn.ts')));
-  for (const relative of COPIED_FILES) files.set(relative, read(relative));
+  for (const relative of COPIED_FILES) files.set(relative, copiedFile(relative));
   for (const [source, destination] of Object.entries(TEMPLATE_FILES))
     files.set(destination, read(path.join('handout', 'template', source)));
   staticFiles = files;
@@ -117,8 +125,10 @@ export function staticHandoutFiles(): Map<string, string> {
  */
 export function changedHandoutFiles(submissionDir: string): string[] {
   const changed: string[] = [];
-  for (const [relative, content] of staticHandoutFiles()) {
+  // Only copied files are protected: the skeleton (which needs the TypeScript compiler) is never compared.
+  for (const relative of COPIED_FILES) {
     if (!isProtectedHandoutFile(relative)) continue;
+    const content = copiedFile(relative);
     let actual: string;
     try {
       actual = readRegularText(path.join(submissionDir, relative), Buffer.byteLength(content) + 1);

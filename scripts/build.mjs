@@ -141,7 +141,7 @@ async function bundleWithInputs(esbuild, name, entry, extra = {}) {
  * is ~0.25 s of CPU; the type check loads its own copy in its worker). The value says whether the
  * package marks itself `__esModule`, answered without loading it.
  */
-const LAZY_PACKAGES = { typescript: false, xmlbuilder2: true };
+const LAZY_PACKAGES = { typescript: false, xmlbuilder2: true, esbuild: true };
 
 function lazyPackages(build) {
   const filter = new RegExp(`^(${Object.keys(LAZY_PACKAGES).join('|')})$`);

@@ -20,13 +20,13 @@ export interface Prebuilt {
 }
 
 /** `dist/<name>` with its `dist/<name>.inputs.json`, if both exist and no input is newer; else undefined. */
-export function freshPrebuilt(name: string): Prebuilt | undefined {
-  const path = join(DIST_DIR, name);
+export function freshPrebuilt(name: string, dist = DIST_DIR, root = PROJECT_ROOT): Prebuilt | undefined {
+  const path = join(dist, name);
   try {
     const built = statSync(path).mtimeMs;
     const inputs = JSON.parse(readFileSync(`${path}.inputs.json`, 'utf8')) as unknown;
     if (!Array.isArray(inputs) || !inputs.every((input) => typeof input === 'string')) return undefined;
-    for (const input of inputs as string[]) if (statSync(join(PROJECT_ROOT, input)).mtimeMs > built) return undefined;
+    for (const input of inputs as string[]) if (statSync(join(root, input)).mtimeMs > built) return undefined;
     return { path, inputs: inputs as string[] };
   } catch {
     return undefined; // not built, or an input is gone: build at run time

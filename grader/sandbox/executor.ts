@@ -25,8 +25,8 @@ import type { CallRequest, ExecutionFailure, ExecutionResult, Executor } from '.
 import { DEFAULT_LIMITS } from './limits';
 import type { SandboxLimits } from './limits';
 import { processTreeCpuSeconds } from './process-cpu';
-import { allocateChildUid, buildLaunch, getSandboxRuntime, WORK_INSIDE } from './runtime';
-import { linkMatrixFile } from './store-file';
+import { allocateChildUid, buildLaunch, getSandboxRuntime } from './runtime';
+import { MATRIX_DIR_INSIDE, matrixDir, matrixFileFor } from './store-file';
 import type { SandboxRuntime } from './runtime';
 import { sanitizeResponse } from './validate';
 
@@ -234,8 +234,7 @@ class SandboxExecutorImpl implements SandboxExecutor {
 
   /** A store request as sent: a small message naming the matrix's read-only file when it can be one, else the whole JSON. */
   private storeJson(request: Extract<CallRequest, { op: 'store' }>): string {
-    const workInside = this.runtime.mode === 'bwrap' ? WORK_INSIDE : this.location.workDir;
-    const matrixFile = linkMatrixFile(request.matrix, this.location.workDir, workInside);
+    const matrixFile = matrixFileFor(request.matrix, this.runtime.mode === 'bwrap' ? MATRIX_DIR_INSIDE : matrixDir());
     if (!matrixFile) return serializedStore(request);
     return JSON.stringify({ op: 'store', name: request.name, matrixFile });
   }

@@ -31,6 +31,7 @@ import {
 import { delimiter, dirname, join, relative, resolve, sep } from 'node:path';
 import { getBuildDir } from '../compile/build-dir';
 import { freshPrebuilt } from '../compile/prebuilt';
+import { MATRIX_DIR_INSIDE, matrixDir } from './store-file';
 import { addressSpaceBytes } from './limits';
 import type { SandboxLimits } from './limits';
 
@@ -312,6 +313,7 @@ export function buildLaunch(
   // One libuv pool thread: a submission cannot spread over several cores (measured: 6 threads, 193 % CPU).
   const env = { PATH: SAFE_PATH, LANG: 'C.UTF-8', UV_THREADPOOL_SIZE: '1' };
   const inBwrap = runtime.mode === 'bwrap';
+  const matrices = matrixDir();
   const runnerInside = inBwrap ? RUNNER_INSIDE : runtime.runnerPath;
   const workInside = inBwrap ? WORK_INSIDE : workDir;
   const nodeArgs = [
@@ -322,10 +324,14 @@ export function buildLaunch(
     ...(runtime.permissionModel
       ? [
           '--experimental-permission',
-          // bwrap: /sandbox holds only the work dir and the runner; fallback: exactly those two
+          // bwrap: /sandbox holds only the work dir, the runner and the matrices; fallback: exactly those three
           ...(inBwrap
             ? ['--allow-fs-read=/sandbox/*']
-            : [`--allow-fs-read=${workDir}/*`, `--allow-fs-read=${runtime.runnerPath}`]),
+            : [
+                `--allow-fs-read=${workDir}/*`,
+                `--allow-fs-read=${runtime.runnerPath}`,
+                `--allow-fs-read=${matrices}/*`,
+              ]),
         ]
       : []),
     ...(script ?? [runnerInside]),
@@ -374,6 +380,9 @@ export function buildLaunch(
       '--ro-bind',
       runtime.runnerPath,
       RUNNER_INSIDE,
+      '--ro-bind',
+      matrices,
+      MATRIX_DIR_INSIDE,
       '--chdir',
       WORK_INSIDE,
       '--',

@@ -1,19 +1,30 @@
 /**
  * The training split reaches each submission's child as a read-only binary file instead of ~4 MB
  * of JSON through its stdin: the grader writes a matrix once per run as float64 values (row-major)
- * into its build folder, and links it into each prepared work folder, which the sandbox mounts
- * read-only. The runner (./runner-entry.ts) turns it back into the same number[][]: float64 holds
+ * into the `data` folder of its build folder, which every child can read and nothing else of the
+ * build folder (bubblewrap mounts it read-only at /sandbox/data; the fallback's permission model
+ * allows reading it). Nothing is added to a submission's own work folder. The runner (./runner-entry.ts) turns it back into the same number[][]: float64 holds
  * every number exactly, as JSON's shortest round-trip form did, so the submission sees the same values.
  *
  * Only finite, rectangular matrices go this way (JSON turns NaN into null); anything else is sent
  * as JSON as before.
  */
-import { chmodSync, copyFileSync, linkSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getBuildDir } from '../compile/build-dir';
 
-/** Folder inside a prepared work dir that holds the linked matrices. */
-export const STORE_SUBDIR = '.grader-data';
+/** Where bubblewrap mounts the matrix folder inside the sandbox. */
+export const MATRIX_DIR_INSIDE = '/sandbox/data';
+
+/** The host folder of this run's matrix files (created on demand: the sandbox mounts it at every launch). */
+export function matrixDir(): string {
+  const dir = join(getBuildDir(), 'data');
+  if (!existsSync(dir)) {
+    mkdirSync(dir, { recursive: true, mode: 0o755 });
+    chmodSync(dir, 0o755);
+  }
+  return dir;
+}
 
 /** How the runner finds a stored matrix: its file as the child sees it, and its shape. */
 export interface MatrixFile {
@@ -35,7 +46,7 @@ let serial = 0;
 /** The matrix as a float64 file in the build folder (written once per matrix), or undefined if it must go as JSON. */
 function matrixFile(matrix: number[][]): Written | undefined {
   const known = written.get(matrix);
-  if (known) return known;
+  if (known && existsSync(known.file)) return known;
   const rows = matrix.length;
   const cols = Array.isArray(matrix[0]) ? matrix[0].length : 0;
   if (rows === 0 || cols === 0) return undefined;
@@ -50,7 +61,7 @@ function matrixFile(matrix: number[][]): Written | undefined {
     }
   }
   const name = `matrix-${++serial}.f64`;
-  const file = join(getBuildDir(), name);
+  const file = join(matrixDir(), name);
   // Little-endian on every platform Node runs the sandbox on; the runner reads it on the same machine.
   writeFileSync(file, new Uint8Array(values.buffer), { mode: 0o644 });
   chmodSync(file, 0o644);
@@ -60,23 +71,12 @@ function matrixFile(matrix: number[][]): Written | undefined {
 }
 
 /**
- * Puts `matrix` into `<workDir>/.grader-data/` (a hard link to the one file of the run) and says
- * where the child finds it (`workInside`: the work dir as the child sees it); undefined: send JSON.
+ * Where the child finds `matrix` (written on first use) and its shape: `inside` is the matrix
+ * folder as the child sees it (MATRIX_DIR_INSIDE, or the host folder for the fallback); undefined:
+ * send it as JSON.
  */
-export function linkMatrixFile(matrix: number[][], workDir: string, workInside: string): MatrixFile | undefined {
+export function matrixFileFor(matrix: number[][], inside: string): MatrixFile | undefined {
   const source = matrixFile(matrix);
   if (!source) return undefined;
-  const dir = join(workDir, STORE_SUBDIR);
-  mkdirSync(dir, { recursive: true, mode: 0o755 });
-  chmodSync(dir, 0o755);
-  const target = join(dir, source.name);
-  try {
-    linkSync(source.file, target);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-      copyFileSync(source.file, target);
-      chmodSync(target, 0o644);
-    }
-  }
-  return { path: `${workInside}/${STORE_SUBDIR}/${source.name}`, rows: source.rows, cols: source.cols };
+  return { path: `${inside}/${source.name}`, rows: source.rows, cols: source.cols };
 }

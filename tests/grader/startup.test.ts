@@ -1,0 +1,99 @@
+/**
+ * The start-up levers keep their promises: a prebuilt bundle is used only while fresh, the
+ * training split's float64 file holds exactly the matrix's numbers, and the prebuilt grader does
+ * not load the TypeScript compiler on its main thread at start-up.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { freshPrebuilt } from '../../grader/compile/prebuilt';
+import { matrixDir, matrixFileFor } from '../../grader/sandbox/store-file';
+
+const PROJECT = resolve(__dirname, '..', '..');
+
+describe('freshPrebuilt', () => {
+  let root: string;
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'rnn-prebuilt-'));
+    mkdirSync(join(root, 'src'));
+    mkdirSync(join(root, 'dist'));
+    writeFileSync(join(root, 'src', 'a.ts'), 'export {};\n');
+    writeFileSync(join(root, 'dist', 'bundle.js'), '// built\n');
+    writeFileSync(join(root, 'dist', 'bundle.js.inputs.json'), JSON.stringify(['src/a.ts']));
+    const past = new Date(Date.now() - 60_000);
+    utimesSync(join(root, 'src', 'a.ts'), past, past);
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  it('is used while every input is older than the bundle', () => {
+    expect(freshPrebuilt('bundle.js', join(root, 'dist'), root)).toEqual({
+      path: join(root, 'dist', 'bundle.js'),
+      inputs: ['src/a.ts'],
+    });
+  });
+
+  it('is not used once an input is edited after the build', () => {
+    const future = new Date(Date.now() + 60_000);
+    utimesSync(join(root, 'src', 'a.ts'), future, future);
+    expect(freshPrebuilt('bundle.js', join(root, 'dist'), root)).toBeUndefined();
+  });
+
+  it('is not used without its list of inputs, or when an input is gone', () => {
+    rmSync(join(root, 'src', 'a.ts'));
+    expect(freshPrebuilt('bundle.js', join(root, 'dist'), root)).toBeUndefined();
+    rmSync(join(root, 'dist', 'bundle.js.inputs.json'));
+    expect(freshPrebuilt('bundle.js', join(root, 'dist'), root)).toBeUndefined();
+  });
+});
+
+describe('matrixFileFor', () => {
+  it('writes the exact float64 values, row-major, once per matrix', () => {
+    const matrix = [
+      [0.1, -0, 1e-300, 3],
+      [-2.5, Number.MAX_VALUE, Number.MIN_VALUE, 1 / 3],
+    ];
+    const file = matrixFileFor(matrix, '/inside')!;
+    expect(file).toMatchObject({ rows: 2, cols: 4 });
+    expect(file.path.startsWith('/inside/')).toBe(true);
+    const bytes = readFileSync(join(matrixDir(), file.path.slice('/inside/'.length)));
+    const values = new Float64Array(new Uint8Array(bytes).buffer);
+    expect(Array.from(values)).toEqual(matrix.flat());
+    expect(Object.is(values[1], -0)).toBe(true);
+    expect(matrixFileFor(matrix, '/inside')).toEqual(file);
+  });
+
+  it('leaves matrices JSON carries differently (NaN, ragged, empty) to JSON', () => {
+    expect(matrixFileFor([[1, NaN]], '/inside')).toBeUndefined();
+    expect(matrixFileFor([[1, Infinity]], '/inside')).toBeUndefined();
+    expect(matrixFileFor([[1, 2], [3]], '/inside')).toBeUndefined();
+    expect(matrixFileFor([], '/inside')).toBeUndefined();
+  });
+});
+
+describe('the prebuilt grader', () => {
+  beforeAll(() => {
+    const built = spawnSync(process.execPath, [join(PROJECT, 'scripts', 'build.mjs'), '--if-stale'], {
+      encoding: 'utf8',
+    });
+    expect(built.stderr).toBe('');
+    expect(built.status).toBe(0);
+  }, 120_000);
+
+  it('starts without loading the TypeScript compiler on its main thread', () => {
+    const script = `require(${JSON.stringify(join(PROJECT, 'dist', 'grader.js'))});
+      process.stdout.write(JSON.stringify(Object.keys(require.cache).filter((k) => /node_modules\\/(typescript|esbuild)\\//.test(k))));`;
+    const result = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', cwd: PROJECT });
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual([]);
+  });
+
+  it('runs its command line', () => {
+    const result = spawnSync(process.execPath, [join(PROJECT, 'dist', 'grader.js'), '--help'], {
+      encoding: 'utf8',
+      cwd: PROJECT,
+    });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/^Usage: grade/);
+  });
+});
