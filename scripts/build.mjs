@@ -6,6 +6,7 @@
  *   dist/runner.js            the sandboxed child's program (grader/sandbox/runner-entry.ts), with
  *   dist/runner.inputs.json   the sources it was bundled from (checked by grader/sandbox/runtime.ts)
  *   dist/typecheck-worker.js  the type check's worker thread
+ *   dist/data-worker.js       the lab data's loader (a worker thread)
  *   dist/rnn-lab/index.js     the lab's support module as submissions see it
  *
  *   node scripts/build.mjs             build
@@ -109,6 +110,7 @@ export async function build() {
   await bundleWithInputs(esbuild, 'typecheck-worker.js', path.join(ROOT, 'grader', 'compile', 'typecheck-worker.ts'), {
     external: ['typescript', 'esbuild'],
   });
+  await bundleWithInputs(esbuild, 'data-worker.js', path.join(ROOT, 'grader', 'data-worker.ts'));
   await bundleWithInputs(esbuild, 'rnn-lab/index.js', path.join(ROOT, 'lab', 'index.ts'));
   fs.chmodSync(path.join(DIST, 'grader.js'), 0o644);
   fs.writeFileSync(STAMP, JSON.stringify({ builtAt: new Date().toISOString() }) + '\n');

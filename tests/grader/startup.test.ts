@@ -7,7 +7,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { loadPollutionData } from 'rnn-lab/data';
 import { freshPrebuilt } from '../../grader/compile/prebuilt';
+import { loadPreparedDataInWorker } from '../../grader/data-load';
+import { prepareData } from '../../reference/pipeline';
 import { matrixDir, matrixFileFor } from '../../grader/sandbox/store-file';
 
 const PROJECT = resolve(__dirname, '..', '..');
@@ -69,6 +72,28 @@ describe('matrixFileFor', () => {
     expect(matrixFileFor([[1, 2], [3]], '/inside')).toBeUndefined();
     expect(matrixFileFor([], '/inside')).toBeUndefined();
   });
+});
+
+describe('loadPreparedDataInWorker', () => {
+  it('gives exactly the splits of loading the data in place', async () => {
+    const loading = loadPreparedDataInWorker();
+    loading.wanted();
+    const inWorker = await loading.data;
+    const inPlace = prepareData(await loadPollutionData());
+    expect(inWorker.train.length).toBeGreaterThan(30_000);
+    expect(inWorker).toEqual(inPlace);
+  }, 60_000);
+
+  it("rejects with the loader's own message", async () => {
+    const missing = join(tmpdir(), 'rnn-no-such-dir', 'pollution.csv');
+    const expected = await loadPollutionData({ dataPath: missing }).then(
+      () => 'loaded',
+      (error: Error) => error.message,
+    );
+    const loading = loadPreparedDataInWorker(missing);
+    loading.wanted();
+    await expect(loading.data).rejects.toThrow(expected);
+  }, 60_000);
 });
 
 describe('the prebuilt grader', () => {
