@@ -76,7 +76,7 @@ export function sandboxInForce(options: { allowWeakSandbox?: boolean } = {}): st
   const runtime = getSandboxRuntime();
   if (runtime.mode === 'fallback' && !options.allowWeakSandbox) {
     throw new WeakSandboxError(
-      `no OS sandbox is available (${runtime.fallback?.reason ?? 'bubblewrap unusable'}). Install bubblewrap (.ci/install-system-deps.sh), ` +
+      `no OS sandbox is available (${runtime.fallback.reason}). Install bubblewrap (.ci/install-system-deps.sh), ` +
         'or pass --allow-weak-sandbox to grade with the fallback (a plain node child under the permission model, each submission as its own uid when run as root; ' +
         'it can still reach Unix sockets on this machine: see docs/threat-model.md).',
     );

@@ -157,7 +157,7 @@ class SandboxExecutorImpl implements SandboxExecutor {
     // The fallback drops to an unprivileged uid only if that uid can reach the prepared files.
     this.dropUid =
       runtime.mode === 'fallback' &&
-      runtime.fallback?.dropToUid === true &&
+      runtime.fallback.dropToUid &&
       worldReachable(location.workDir) &&
       worldReachable(runtime.runnerPath);
     installExitHook();
@@ -165,7 +165,7 @@ class SandboxExecutorImpl implements SandboxExecutor {
 
   describeSandbox(): string {
     const note =
-      this.runtime.mode === 'fallback' && this.runtime.fallback?.dropToUid && !this.dropUid
+      this.runtime.mode === 'fallback' && this.runtime.fallback.dropToUid && !this.dropUid
         ? " (this submission runs as the grader's user: its folder is not readable by others)"
         : '';
     return `${this.runtime.description}${note}; V8 heap ${this.limits.memoryMb} MiB, output ${Math.round(this.limits.outputLimitBytes / 1024)} KiB per stream`;

@@ -12,5 +12,12 @@ export type { CapturedOutput, PreparedLocation, SandboxExecutor, SandboxStats } 
 export { DEFAULT_LIMITS, addressSpaceBytes } from './limits';
 export type { SandboxLimits } from './limits';
 export { buildRunner, getSandboxRuntime, SANDBOX_GID, SANDBOX_UID } from './runtime';
-export type { RequestedMode, RuntimeOptions, SandboxMode, SandboxRuntime } from './runtime';
+export type {
+  BwrapSandbox,
+  FallbackSandbox,
+  RequestedMode,
+  RuntimeOptions,
+  SandboxMode,
+  SandboxRuntime,
+} from './runtime';
 export { removeBuildDir } from '../compile/build-dir';

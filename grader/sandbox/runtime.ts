@@ -61,8 +61,24 @@ export function allocateChildUid(): number {
   return FALLBACK_UID_BASE + (process.pid % 100) * 10_000 + nextChildUid;
 }
 
-export interface SandboxRuntime {
-  mode: SandboxMode;
+/** bubblewrap, as found and self-tested. */
+export interface BwrapSandbox {
+  path: string;
+  version: string;
+  /** A user namespace (uid 65534 inside); without one (root only) bwrap runs as root with no capabilities. */
+  userNamespace: boolean;
+}
+
+/** The fallback's layers, the strongest that passed the self-test. */
+export interface FallbackSandbox {
+  /** Why bubblewrap is not used. */
+  reason: string;
+  unsharePath?: string;
+  setprivPath?: string;
+  dropToUid: boolean;
+}
+
+interface RuntimeCommon {
   /** Host path of the bundled runner. */
   runnerPath: string;
   /** Project-relative sources bundled into the runner (never reference or check code). */
@@ -70,8 +86,6 @@ export interface SandboxRuntime {
   /** Real path of the node binary the children run. */
   nodePath: string;
   prlimitPath?: string;
-  bwrap?: { path: string; version: string; userNamespace: boolean };
-  fallback?: { reason: string; unsharePath?: string; setprivPath?: string; dropToUid: boolean };
   /** Node's permission model (`--experimental-permission`) on the child; on unless measuring layers. */
   permissionModel: boolean;
   /** V8 tuning flags of the child (DEFAULT_NODE_FLAGS; benchmarks compare others). */
@@ -79,6 +93,13 @@ export interface SandboxRuntime {
   /** One line for reports: what contains submission code, and what does not. */
   description: string;
 }
+
+/**
+ * What contains the children, one variant per backend: code that needs a backend's details
+ * narrows on `mode` and gets them, never an optional field that "should" be there.
+ */
+export type SandboxRuntime = RuntimeCommon &
+  ({ mode: 'bwrap'; bwrap: BwrapSandbox } | { mode: 'fallback'; fallback: FallbackSandbox });
 
 export interface RuntimeOptions {
   /** `auto` (default): bwrap if it passes its self-test, else the fallback. */
@@ -232,7 +253,7 @@ function detect(
   const setprivPath = findExecutable('setpriv');
   const reason = requested === 'fallback' ? 'fallback requested' : bwrapFailure;
   // Strongest first: private network namespace + unprivileged uid, then without the namespace, then neither.
-  const variants: Array<NonNullable<SandboxRuntime['fallback']>> = [];
+  const variants: FallbackSandbox[] = [];
   if (unsharePath) variants.push({ reason, unsharePath, setprivPath, dropToUid: root });
   if (root) variants.push({ reason, setprivPath, dropToUid: true });
   if (setprivPath) variants.push({ reason, setprivPath, dropToUid: false });
@@ -337,7 +358,7 @@ export function buildLaunch(
     ...(script ?? [runnerInside]),
   ];
   const prefix: string[] = [];
-  const dropUid = !inBwrap && runtime.fallback?.dropToUid === true && extra.dropUid !== false;
+  const dropUid = !inBwrap && runtime.fallback.dropToUid && extra.dropUid !== false;
   if (runtime.prlimitPath) {
     prefix.push(
       runtime.prlimitPath,
@@ -351,7 +372,7 @@ export function buildLaunch(
     );
   }
   if (inBwrap) {
-    const bwrap = runtime.bwrap!;
+    const bwrap = runtime.bwrap;
     const args = [
       '--unshare-all',
       ...(bwrap.userNamespace ? ['--unshare-user', '--uid', String(SANDBOX_UID), '--gid', String(SANDBOX_GID)] : []),
@@ -392,7 +413,7 @@ export function buildLaunch(
     const all = [...prefix, bwrap.path, ...args];
     return { command: all[0], args: all.slice(1), env, cwd, runnerInside, workInside };
   }
-  const fallback = runtime.fallback!;
+  const fallback = runtime.fallback;
   // Each child its own uid (when the caller gives one): children cannot signal, renice or ptrace each other.
   const childUid = extra.uid ?? SANDBOX_UID;
   const chain = [...prefix];
@@ -446,13 +467,13 @@ function describeRuntime(runtime: SandboxRuntime): string {
     ? 'Node permission model (reads only in the prepared folder, no writes, no child processes, no workers)'
     : 'NO Node permission model (measurement only)';
   if (runtime.mode === 'bwrap') {
-    const bwrap = runtime.bwrap!;
+    const bwrap = runtime.bwrap;
     const user = bwrap.userNamespace
       ? `uid ${SANDBOX_UID} in a user namespace`
       : 'no user namespace (root inside, all capabilities dropped)';
     return `${bwrap.version}: no network, private pid/ipc/uts namespaces, ${user}, read-only /usr and submission only; ${permission}; ${limitsNote}; killed as a process group on timeout`;
   }
-  const fallback = runtime.fallback!;
+  const fallback = runtime.fallback;
   const network = fallback.unsharePath
     ? 'network blocked by a private network namespace (unshare --net)'
     : 'NETWORK NOT BLOCKED';
