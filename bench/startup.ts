@@ -12,7 +12,7 @@
  * CPU up to then; the process is then stopped. The prebuilt grader (`node dist/grader.js`, as
  * `npm run grade` runs it) and the sources under tsx (`npx tsx grader/cli.ts`) alternate.
  *
- *   npx tsx bench/startup.ts [--runs N] [--grader]
+ *   npx tsx bench/startup.ts [--runs N] [--grader [--before OTHER_CHECKOUT]]
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -120,24 +120,29 @@ export interface GraderStartupResult {
 }
 
 /** The ways of starting the grader compared (the prebuilt one is built first if stale). */
-const GRADER_COMMANDS: Record<string, string[]> = {
-  'node dist/grader.js': [process.execPath, join(PROJECT, 'dist', 'grader.js')],
-  'tsx grader/cli.ts': [
-    process.execPath,
-    join(PROJECT, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
-    join(PROJECT, 'grader', 'cli.ts'),
-  ],
+const GRADER_COMMANDS: Record<string, { command: string[]; cwd?: string }> = {
+  'node dist/grader.js': { command: [process.execPath, join(PROJECT, 'dist', 'grader.js')] },
+  'tsx grader/cli.ts': { command: tsxCommand(PROJECT) },
 };
 
+/** The grader of checkout `project` from its sources, under tsx. */
+function tsxCommand(project: string): string[] {
+  return [process.execPath, '--import', 'tsx', join(project, 'grader', 'cli.ts')];
+}
+
 /** One grader process on `submission`: spawn → its first verdict, then it is stopped. */
-async function graderUntilFirstVerdict(command: string[], submission: string, scratch: string): Promise<GraderStartup> {
+async function graderUntilFirstVerdict(
+  { command, cwd = PROJECT }: { command: string[]; cwd?: string },
+  submission: string,
+  scratch: string,
+): Promise<GraderStartup> {
   const trace = join(scratch, `first-verdict-${process.hrtime.bigint()}.json`);
   const started = performance.now();
   const child = spawn(
     command[0],
     [...command.slice(1), submission, '--jobs', '1', '--out', join(scratch, 'out'), '--format', 'json'],
     {
-      cwd: PROJECT,
+      cwd,
       env: { ...process.env, RNN_GRADER_TRACE_FIRST_VERDICT: trace },
       stdio: ['ignore', 'ignore', 'pipe'],
     },
@@ -167,9 +172,13 @@ async function graderUntilFirstVerdict(command: string[], submission: string, sc
 }
 
 export async function benchGraderStartup(
-  options: { runs?: number; log?: (line: string) => void; sample?: string } = {},
+  options: { runs?: number; log?: (line: string) => void; sample?: string; before?: string } = {},
 ): Promise<GraderStartupResult> {
-  const { runs = 5, log = (line: string) => console.log(line), sample = 'correct-loops' } = options;
+  const { runs = 5, log = (line: string) => console.log(line), sample = 'correct-loops', before } = options;
+  // Another checkout (e.g. the commit before a change), with the same first-verdict hook, under tsx.
+  const commands = before
+    ? { ...GRADER_COMMANDS, [`tsx ${before}/grader/cli.ts`]: { command: tsxCommand(before), cwd: before } }
+    : GRADER_COMMANDS;
   const built = spawnSync(process.execPath, [join(PROJECT, 'scripts', 'build.mjs'), '--if-stale'], {
     stdio: 'inherit',
   });
@@ -180,12 +189,12 @@ export async function benchGraderStartup(
     mkdirSync(submission);
     copyFileSync(join(PROJECT, 'submissions', sample, 'rnn.ts'), join(submission, 'rnn.ts'));
     const byCommand: GraderStartupResult['byCommand'] = {};
-    for (const name of Object.keys(GRADER_COMMANDS))
+    for (const name of Object.keys(commands))
       byCommand[name] = { runs: [], medianWallMs: 0, medianCpuMs: 0, medianMainThreadCpuMs: 0 };
     const loads: number[][] = [];
     for (let i = 0; i < runs; i++) {
       // alternating, so that background load hits both alike
-      for (const [name, command] of Object.entries(GRADER_COMMANDS)) {
+      for (const [name, command] of Object.entries(commands)) {
         loads.push(loadavg());
         byCommand[name].runs.push(await graderUntilFirstVerdict(command, submission, scratch));
       }
@@ -209,8 +218,11 @@ export async function benchGraderStartup(
 if (require.main === module) {
   const args = process.argv.slice(2);
   const runs = args.includes('--runs') ? Number(args[args.indexOf('--runs') + 1]) : args.includes('--grader') ? 5 : 10;
-  (args.includes('--grader') ? benchGraderStartup({ runs }) : benchStartup({ runs })).catch((error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exitCode = 1;
-  });
+  const before = args.includes('--before') ? args[args.indexOf('--before') + 1] : undefined;
+  (args.includes('--grader') ? benchGraderStartup({ runs, before }) : benchStartup({ runs })).catch(
+    (error: unknown) => {
+      console.error(error instanceof Error ? error.message : error);
+      process.exitCode = 1;
+    },
+  );
 }
