@@ -32,6 +32,8 @@ import { delimiter, dirname, join, relative, resolve, sep } from 'node:path';
 import { getBuildDir } from '../compile/build-dir';
 import { freshPrebuilt } from '../compile/prebuilt';
 import { MATRIX_DIR_INSIDE, matrixDir } from './store-file';
+import { spawnTransport } from './transport';
+import type { TransportFactory } from './transport';
 import { addressSpaceBytes } from './limits';
 import type { SandboxLimits } from './limits';
 
@@ -92,6 +94,8 @@ interface RuntimeCommon {
   nodeFlags: readonly string[];
   /** One line for reports: what contains submission code, and what does not. */
   description: string;
+  /** How the executor reaches this backend's processes (both of today's: local child processes). */
+  transport: TransportFactory;
 }
 
 /**
@@ -218,6 +222,7 @@ function detect(
     prlimitPath,
     permissionModel,
     nodeFlags: DEFAULT_NODE_FLAGS,
+    transport: spawnTransport,
   };
   let bwrapFailure = 'not requested';
   if (requested !== 'fallback') {

@@ -1,14 +1,28 @@
 /**
  * The start-up levers keep their promises: a prebuilt bundle is used only while fresh, the
  * training split's float64 file holds exactly the matrix's numbers, and the prebuilt grader does
- * not load the TypeScript compiler on its main thread at start-up.
+ * not load the TypeScript compiler on its main thread at start-up; the executor reaches its
+ * processes only through the runtime's transport.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadPollutionData } from 'rnn-lab/data';
+import { prepareSubmission } from '../../grader/compile';
 import { freshPrebuilt } from '../../grader/compile/prebuilt';
+import { createSandboxExecutor } from '../../grader/sandbox/executor';
+import { getSandboxRuntime } from '../../grader/sandbox/runtime';
+import type { TransportFactory } from '../../grader/sandbox/transport';
 import { loadPreparedDataInWorker } from '../../grader/data-load';
 import { prepareData } from '../../reference/pipeline';
 import { matrixDir, matrixFileFor } from '../../grader/sandbox/store-file';
@@ -121,4 +135,58 @@ describe('the prebuilt grader', () => {
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/^Usage: grade/);
   });
+});
+
+describe('the transport seam', () => {
+  let root: string;
+  let workDir: string;
+  beforeAll(() => {
+    root = mkdtempSync(join(tmpdir(), 'rnn-transport-'));
+    chmodSync(root, 0o755);
+    const source = join(root, 'source');
+    mkdirSync(source);
+    copyFileSync(join(PROJECT, 'submissions', 'correct-loops', 'rnn.ts'), join(source, 'rnn.ts'));
+    workDir = join(root, 'work');
+    const prepared = prepareSubmission(source, workDir, { typeCheck: false });
+    expect(prepared.ok).toBe(true);
+  });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it("reaches the submission through the runtime's transport", async () => {
+    const runtime = getSandboxRuntime();
+    const written: string[] = [];
+    let started = 0;
+    const recording: TransportFactory = (launch, events) => {
+      started++;
+      const inner = runtime.transport(launch, events);
+      return { ...inner, write: (data) => (written.push(String(data)), inner.write(data)) };
+    };
+    const executor = createSandboxExecutor(workDir, {}, { ...runtime, transport: recording });
+    try {
+      const answer = await executor.run({ op: 'exports' }, { timeoutMs: 30_000 });
+      expect(answer.ok).toBe(true);
+    } finally {
+      await executor.close();
+    }
+    expect(started).toBe(1);
+    expect(written[0]).toMatch(/^\{"nonce":"[0-9a-f]{32}","entry":/);
+    expect(written.some((line) => line.includes('"op":"exports"'))).toBe(true);
+  }, 60_000);
+
+  it('turns a backend that cannot start its process into a crash verdict, not a grader error', async () => {
+    const failing: TransportFactory = (_launch, events) => {
+      setImmediate(() => events.failedToStart(new Error('no such backend')));
+      return { write: () => undefined, kill: () => undefined, forget: () => undefined, cpuSeconds: () => undefined };
+    };
+    const executor = createSandboxExecutor(workDir, {}, { ...getSandboxRuntime(), transport: failing });
+    try {
+      const answer = await executor.run({ op: 'exports' }, { timeoutMs: 30_000 });
+      expect(answer).toMatchObject({ ok: false, failure: 'crashed' });
+      expect((answer as { message: string }).message).toContain(
+        'could not start the sandboxed process: no such backend',
+      );
+    } finally {
+      await executor.close();
+    }
+  }, 60_000);
 });
