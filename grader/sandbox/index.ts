@@ -20,4 +20,6 @@ export type {
   SandboxMode,
   SandboxRuntime,
 } from './runtime';
+export { spawnTransport } from './transport';
+export type { Transport, TransportEvents, TransportFactory } from './transport';
 export { removeBuildDir } from '../compile/build-dir';
