@@ -106,6 +106,7 @@ export async function build() {
     plugins: [sourceLocations(entry), { name: 'lab-inline', setup: labInline }, { name: 'lazy', setup: lazyPackages }],
     sourcemap: 'linked',
   });
+  checkLazyImports(path.join(DIST, 'grader.js'));
   await bundleWithInputs(esbuild, 'runner.js', path.join(ROOT, 'grader', 'sandbox', 'runner-entry.ts'));
   await bundleWithInputs(esbuild, 'typecheck-worker.js', path.join(ROOT, 'grader', 'compile', 'typecheck-worker.ts'), {
     external: ['typescript', 'esbuild'],
@@ -140,27 +141,45 @@ async function bundleWithInputs(esbuild, name, entry, extra = {}) {
 
 /**
  * Packages only some commands need, loaded on first use instead of at start-up (typescript alone
- * is ~0.25 s of CPU; the type check loads its own copy in its worker). The value says whether the
- * package marks itself `__esModule`, answered without loading it.
+ * is ~0.25 s of CPU; the type check loads its own copy in its worker). `'default'`: imported as a
+ * default (`import ts from`), served by a proxy; a list: the named imports used, served by getters.
+ * checkLazyImports fails the build when the bundle uses a name the list does not have.
  */
-const LAZY_PACKAGES = { typescript: false, xmlbuilder2: true, esbuild: true };
+const LAZY_PACKAGES = { typescript: 'default', xmlbuilder2: ['create'], esbuild: ['buildSync'] };
 
 function lazyPackages(build) {
   const filter = new RegExp(`^(${Object.keys(LAZY_PACKAGES).join('|')})$`);
   build.onResolve({ filter }, (args) =>
     args.namespace === 'lazy' ? { path: args.path, external: true } : { path: args.path, namespace: 'lazy' },
   );
-  build.onLoad({ filter: /.*/, namespace: 'lazy' }, (args) => ({
-    contents: `
-      let loaded;
-      const load = () => (loaded ??= require(${JSON.stringify(args.path)}));
-      module.exports = new Proxy({}, {
-        get: (_, key) => (key === '__esModule' ? ${LAZY_PACKAGES[args.path]} : load()[key]),
-        has: (_, key) => key in load(),
-        ownKeys: () => [],
-      });`,
-    loader: 'js',
-  }));
+  build.onLoad({ filter: /.*/, namespace: 'lazy' }, (args) => {
+    const names = LAZY_PACKAGES[args.path];
+    const load = `let loaded;\nconst load = () => (loaded ??= require(${JSON.stringify(args.path)}));\n`;
+    const contents =
+      names === 'default'
+        ? `${load}module.exports = new Proxy({}, { get: (_, key) => (key === '__esModule' ? undefined : load()[key]), has: (_, key) => key in load(), ownKeys: () => [] });\n`
+        : `${load}Object.defineProperty(exports, '__esModule', { value: true });\n` +
+          names
+            .map(
+              (name) =>
+                `Object.defineProperty(exports, ${JSON.stringify(name)}, { enumerable: true, get: () => load()[${JSON.stringify(name)}] });\n`,
+            )
+            .join('');
+    return { contents, loader: 'js' };
+  });
+}
+
+/** Every `import_<package>N.<name>` the bundle uses must be served by its lazy module. */
+function checkLazyImports(file) {
+  const text = fs.readFileSync(file, 'utf8');
+  for (const [pkg, names] of Object.entries(LAZY_PACKAGES)) {
+    const id = pkg.replace(/[^a-zA-Z0-9]/g, '_');
+    for (const match of text.matchAll(new RegExp(`\\bimport_${id}\\d*\\.(\\w+)`, 'g'))) {
+      const allowed = names === 'default' ? ['default'] : names;
+      if (!allowed.includes(match[1]))
+        throw new Error(`dist/grader.js uses ${pkg}.${match[1]}: add it to LAZY_PACKAGES in scripts/build.mjs`);
+    }
+  }
 }
 
 /** `rnn-lab` and `rnn-lab/data` resolve to lab/*.ts and are bundled (they are project sources). */

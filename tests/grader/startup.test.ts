@@ -135,6 +135,37 @@ describe('the prebuilt grader', () => {
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/^Usage: grade/);
   });
+
+  it('writes every default report format and compares submissions (the packages it loads on first use)', () => {
+    const out = mkdtempSync(join(tmpdir(), 'rnn-dist-grade-'));
+    try {
+      const grader = join(PROJECT, 'dist', 'grader.js');
+      const graded = spawnSync(
+        process.execPath,
+        [grader, join(PROJECT, 'submissions', 'broken-syntax-error'), '--out', join(out, 'grade')],
+        { encoding: 'utf8', cwd: PROJECT },
+      );
+      expect(graded.stderr).not.toMatch(/crashed/);
+      expect(graded.status).toBe(0);
+      expect(readFileSync(join(out, 'grade', 'junit.xml'), 'utf8')).toMatch(/^<\?xml/);
+      const similarity = spawnSync(
+        process.execPath,
+        [
+          grader,
+          'similarity',
+          join(PROJECT, 'submissions', 'correct-loops'),
+          join(PROJECT, 'submissions', 'correct-functional'),
+          '--out',
+          join(out, 'sim'),
+        ],
+        { encoding: 'utf8', cwd: PROJECT },
+      );
+      expect(similarity.status).toBe(0);
+      expect(similarity.stdout).toMatch(/^2 submissions compared/);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
 
 describe('the transport seam', () => {
