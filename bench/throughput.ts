@@ -1,11 +1,11 @@
 /**
  * Batch throughput of the real grader, called as a user would:
  *
- *   npx tsx grader/cli.ts DIR --jobs J --out TMP --format json
+ *   node dist/grader.js DIR --jobs J --out TMP --format json     (`npm run grade`, prebuilt by `npm run build`)
  *
  * on a folder of N submissions (copies of an even spread of the samples in submissions/: correct,
  * wrong and broken ones), once per --jobs value. Wall-clock time includes everything a user waits
- * for (npx, tsx, the grader's start-up, loading the data, compiling and type checking every
+ * for (the grader's start-up, loading the data, compiling and type checking every
  * submission, the sandboxed children). The reports of the runs must be identical apart from
  * timing fields: a regrade with another --jobs gives the same grades.
  *
@@ -14,11 +14,11 @@
  * time, summed over the mix and spread over the cores, is what no grader can go below while the
  * check trains 500 steps. The run's time over the floor says what the grader adds.
  *
- *   npx tsx bench/throughput.ts [--submissions N] [--jobs 1,2] [--data FILE] [--no-floor]
+ *   npx tsx bench/throughput.ts [--submissions N] [--jobs 1,2] [--data FILE] [--no-floor] [--project OTHER_CHECKOUT]
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadPollutionData } from 'rnn-lab/data';
 import type { GradeReport } from '../grader/report-types';
@@ -27,6 +27,7 @@ import { getSandboxRuntime } from '../grader/sandbox/runtime';
 import { prepareData } from '../reference/pipeline';
 import { trainInSandbox } from './sandbox-training';
 import { median } from './stats';
+import { reapedSeconds, sampleTreeCpu } from './tree-cpu';
 
 const PROJECT = resolve(__dirname, '..');
 /** The target: 100 submissions graded within this many seconds on 2 cores. */
@@ -42,6 +43,11 @@ export interface ThroughputOptions {
   samplesDir?: string;
   /** Measure the training floor (default true). */
   floor?: boolean;
+  /**
+   * Another checkout to grade with (e.g. an older commit, for a before/after figure), run from its
+   * sources under tsx (`node --import tsx grader/cli.ts`); default: this one, prebuilt.
+   */
+  project?: string;
   log?: (line: string) => void;
 }
 
@@ -65,6 +71,10 @@ export interface ThroughputRun {
   /** Their sum. */
   sumSubmissionSeconds: number;
   exitCode: number;
+  /** CPU of the grader process with what it reaped (transpilers, type-check threads included), seconds. */
+  graderCpuSeconds: number;
+  /** CPU of the sandboxed children (sampled from /proc), seconds. */
+  sandboxCpuSeconds: number;
 }
 
 export interface ThroughputResult {
@@ -75,7 +85,7 @@ export interface ThroughputResult {
   /** Throughput of the last --jobs value over the first's (the baseline, normally --jobs 1). */
   speedup: number;
   /**
-   * The grader's fixed cost per batch (npx, tsx, start-up, loading the data, writing reports):
+   * The grader's fixed cost per batch (start-up, loading the data, writing reports):
    * the --jobs 1 run's wall time minus the sum of its submissions' durations (0 without such a run).
    */
   fixedSeconds: number;
@@ -113,19 +123,33 @@ function listSamples(dir: string): string[] {
     .sort();
 }
 
-function run(command: string, args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+interface Ran {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** CPU seconds of the grader with everything it reaped, and of its sandboxed children. */
+  graderCpuSeconds: number;
+  sandboxCpuSeconds: number;
+}
+
+function run(command: string, args: string[], cwd: string): Promise<Ran> {
   return new Promise((done, fail) => {
+    const reapedBefore = reapedSeconds();
     const child = spawn(command, args, {
       cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, NO_COLOR: '1' },
     });
+    const sampler = sampleTreeCpu(child.pid!);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', fail);
-    child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
+    child.on('close', (code) => {
+      const sandboxCpuSeconds = sampler.stop();
+      done({ code: code ?? -1, stdout, stderr, graderCpuSeconds: reapedSeconds() - reapedBefore, sandboxCpuSeconds });
+    });
   });
 }
 
@@ -139,6 +163,7 @@ export async function benchThroughput(options: ThroughputOptions = {}): Promise<
     dataPath,
     samplesDir = join(PROJECT, 'submissions'),
     floor: measureFloor = true,
+    project,
     log = (line: string) => console.log(line),
   } = options;
   const mix = pickMix(listSamples(samplesDir), submissions);
@@ -150,13 +175,22 @@ export async function benchThroughput(options: ThroughputOptions = {}): Promise<
       cpSync(join(samplesDir, sample), join(batch, `${String(i + 1).padStart(2, '0')}-${sample}`), { recursive: true }),
     );
     log(`batch of ${submissions}: ${mix.join(', ')}`);
+    if (!project) {
+      const built = spawnSync(process.execPath, [join(PROJECT, 'scripts', 'build.mjs'), '--if-stale'], {
+        stdio: 'inherit',
+      });
+      if (built.status !== 0) throw new Error('npm run build failed');
+    }
+    const grader = project
+      ? ['--import', 'tsx', join(project, 'grader', 'cli.ts')]
+      : [join(PROJECT, 'dist', 'grader.js')];
     const runs: ThroughputRun[] = [];
     const reports: string[] = [];
     for (const j of jobs) {
       const out = join(root, `out-jobs${j}`);
+      // As `npm run grade` runs it: the prebuilt grader (built first when a source is newer).
       const args = [
-        'tsx',
-        'grader/cli.ts',
+        ...grader,
         batch,
         '--jobs',
         String(j),
@@ -167,10 +201,10 @@ export async function benchThroughput(options: ThroughputOptions = {}): Promise<
         ...(dataPath ? ['--data', dataPath] : []),
       ];
       const started = performance.now();
-      const result = await run('npx', args, PROJECT);
+      const result = await run(process.execPath, args, project ?? PROJECT);
       const wallSeconds = (performance.now() - started) / 1000;
       if (result.code !== 0)
-        throw new Error(`npx ${args.join(' ')} exited with ${result.code}:\n${result.stderr.slice(-2000)}`);
+        throw new Error(`node ${args.join(' ')} exited with ${result.code}:\n${result.stderr.slice(-2000)}`);
       const text = readFileSync(join(out, 'report.json'), 'utf8');
       reports.push(withoutTiming(text));
       const report = JSON.parse(text) as GradeReport;
@@ -181,10 +215,14 @@ export async function benchThroughput(options: ThroughputOptions = {}): Promise<
         submissionsPerSecond: submissions / wallSeconds,
         medianSubmissionSeconds: median(report.submissions.map((s) => s.durationMs)) / 1000,
         exitCode: result.code,
+        graderCpuSeconds: result.graderCpuSeconds,
+        sandboxCpuSeconds: result.sandboxCpuSeconds,
       };
       runs.push(entry);
       log(
-        `--jobs ${j}: ${wallSeconds.toFixed(1)} s for ${submissions} → ${entry.submissionsPerSecond.toFixed(3)} submissions/s (median ${entry.medianSubmissionSeconds.toFixed(2)} s per submission)`,
+        `--jobs ${j}: ${wallSeconds.toFixed(1)} s for ${submissions} → ${entry.submissionsPerSecond.toFixed(3)} submissions/s (median ${entry.medianSubmissionSeconds.toFixed(2)} s per submission); CPU ${entry.graderCpuSeconds.toFixed(1)} s grader + ${entry.sandboxCpuSeconds.toFixed(1)} s sandboxed children (load average ${loadavg()
+          .map((x) => x.toFixed(1))
+          .join(', ')})`,
       );
     }
     const floor = measureFloor
@@ -251,6 +289,7 @@ if (require.main === module) {
     jobs: (flag('--jobs') ?? '1,2').split(',').map(Number),
     dataPath: flag('--data'),
     floor: !args.includes('--no-floor'),
+    project: flag('--project'),
   }).then(
     (result) => {
       console.log(

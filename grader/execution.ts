@@ -7,7 +7,7 @@
  * fallback here.
  */
 import type { Executor } from '../checks/protocol/requests';
-import { prepareSubmissionDeferred } from './compile';
+import { prepareSubmissionDeferred, warmUpTypeCheck } from './compile';
 import { createSandboxExecutor } from './sandbox/executor';
 import { getSandboxRuntime } from './sandbox/runtime';
 import type { SandboxLimits } from './sandbox/limits';
@@ -45,6 +45,9 @@ export interface ExecutionBackend {
 
 /** The real backend: grader/compile (transpile + type check) and grader/sandbox (child process). */
 export function createDefaultBackend(): ExecutionBackend {
+  // The first type check parses the libraries (~3 s of CPU in its worker thread): start now, in
+  // parallel with the grader's own start-up, rather than when the first submission is prepared.
+  warmUpTypeCheck();
   return {
     async prepare(submissionDir, workDir) {
       // The type check runs in a worker thread while the submission is graded: it only adds
@@ -76,7 +79,7 @@ export function sandboxInForce(options: { allowWeakSandbox?: boolean } = {}): st
   const runtime = getSandboxRuntime();
   if (runtime.mode === 'fallback' && !options.allowWeakSandbox) {
     throw new WeakSandboxError(
-      `no OS sandbox is available (${runtime.fallback?.reason ?? 'bubblewrap unusable'}). Install bubblewrap (.ci/install-system-deps.sh), ` +
+      `no OS sandbox is available (${runtime.fallback.reason}). Install bubblewrap (.ci/install-system-deps.sh), ` +
         'or pass --allow-weak-sandbox to grade with the fallback (a plain node child under the permission model, each submission as its own uid when run as root; ' +
         'it can still reach Unix sockets on this machine: see docs/threat-model.md).',
     );

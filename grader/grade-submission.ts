@@ -10,8 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { TEMP_COLUMN } from 'rnn-lab';
 import type { Matrix } from 'rnn-lab';
-import { loadPollutionData } from 'rnn-lab/data';
-import { evaluateOnTestSet, prepareData } from '../reference/pipeline';
+import { evaluateOnTestSet } from '../reference/pipeline';
 import type { PreparedData } from '../reference/pipeline';
 import { RNN } from '../reference/rnn';
 import { deriveSeed, runBattery } from '../checks/battery';
@@ -29,6 +28,8 @@ import type {
   TrainingReport,
 } from './report-types';
 import { asGraderFault, graderFaultMessage } from './faults';
+import { noteFirstVerdict } from './startup-trace';
+import { loadPreparedDataInWorker } from './data-load';
 import { fileNameFor } from './reports/common';
 import { changedHandoutFiles } from './handout-manifest';
 import { centsToPoints, convergenceSettingOf, scoreCheck } from './rubric';
@@ -64,13 +65,18 @@ export function labDataProblem(data: TrainDataSource): Promise<string | undefine
 }
 
 /**
- * Loads pollution.csv (`--data FILE`, else RNN_LAB_DATA, else the cache) once, on first use.
+ * Loads pollution.csv (`--data FILE`, else RNN_LAB_DATA, else the cache) once, starting at once.
  * `withTestSplit` (for the HTML report) also evaluates every trained network on the test split:
  * ~0.1 s of the grader's own time per submission, so it is only done when a report shows it.
  */
 export function createTrainDataSource(dataPath?: string, options: { withTestSplit?: boolean } = {}): TrainDataSource {
-  let loading: Promise<PreparedData> | undefined;
-  const prepared = () => (loading ??= (async () => prepareData(await loadPollutionData({ dataPath })))());
+  // Started now, in a worker thread: parsing the CSV (~0.5 s of CPU) runs beside the grader's own
+  // start-up (rubric, discovery, the sandbox's self-test). A failure is reported by get(), when asked.
+  const loading = loadPreparedDataInWorker(dataPath);
+  const prepared = (): Promise<PreparedData> => {
+    loading.wanted();
+    return loading.data;
+  };
   if (options.withTestSplit === false) return { get: async () => (await prepared()).train };
   return {
     get: async () => (await prepared()).train,
@@ -245,7 +251,10 @@ export async function gradeSubmission(
       numRuns: options.numRuns,
       loadTrainData: () => options.trainData.get(),
       convergence: convergenceSettingOf(options.rubric),
-      onResult: options.onCheck,
+      onResult: (result) => {
+        noteFirstVerdict();
+        options.onCheck?.(result);
+      },
     });
     for (const verdict of verdicts) results.set(verdict.id, verdict);
     if (prepared.typeWarnings) warnings.push(...(await prepared.typeWarnings));

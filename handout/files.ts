@@ -106,6 +106,14 @@ function handoutPackageJson(): string {
 
 const read = (relative: string) => readFileSync(path.join(ROOT, relative), 'utf8');
 
+const copiedFiles = new Map<string, string>();
+/** A file of COPIED_FILES as the handout has it (read once). */
+function copiedFile(relative: string): string {
+  let content = copiedFiles.get(relative);
+  if (content === undefined) copiedFiles.set(relative, (content = read(relative)));
+  return content;
+}
+
 let staticFiles: Map<string, string> | undefined;
 
 /** Every handout file that does not depend on the data (all but the fixtures); computed once. */
@@ -113,7 +121,7 @@ export function staticHandoutFiles(): Map<string, string> {
   if (staticFiles) return new Map(staticFiles);
   const files = new Map<string, string>();
   files.set('rnn.ts', makeSkeleton(read('reference/rnn.ts')));
-  for (const relative of COPIED_FILES) files.set(relative, read(relative));
+  for (const relative of COPIED_FILES) files.set(relative, copiedFile(relative));
   for (const [source, destination] of Object.entries(TEMPLATE_FILES))
     files.set(
       destination,

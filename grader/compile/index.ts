@@ -23,7 +23,7 @@ export { buildLabBundle } from './lab-bundle';
 export { removeBuildDir } from './build-dir';
 export type { LabBundle } from './lab-bundle';
 export { MAX_TYPE_WARNINGS } from './typecheck';
-export { stopTypeCheckWorker } from './typecheck-isolated';
+export { stopTypeCheckWorker, warmUpTypeCheck } from './typecheck-isolated';
 
 /** Folder (inside the work dir) that holds the compiled submission. */
 export const SUBMISSION_SUBDIR = 'submission';

@@ -10,6 +10,7 @@ import { buildSync } from 'esbuild';
 import { chmodSync, copyFileSync, existsSync, linkSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { getBuildDir } from './build-dir';
+import { freshPrebuilt } from './prebuilt';
 import { labEntryPath } from './paths';
 
 export { labEntryPath } from './paths';
@@ -31,6 +32,26 @@ export function buildLabBundle(): LabBundle {
   const outDir = join(getBuildDir(), 'rnn-lab');
   mkdirSync(outDir, { recursive: true, mode: 0o755 });
   const indexJs = join(outDir, 'index.js');
+  const root = resolve(dirname(entry), '..');
+  const prebuilt = freshPrebuilt('rnn-lab/index.js');
+  let inputs: string[];
+  if (prebuilt) {
+    // `npm run build` made it already: a copy, not an esbuild run at start-up
+    copyFileSync(prebuilt.path, indexJs);
+    inputs = prebuilt.inputs;
+  } else inputs = bundleLab(entry, indexJs, root);
+  const forbidden = inputs.filter((input) => !isAllowedLabInput(input));
+  if (forbidden.length > 0) throw new Error(`the rnn-lab bundle must not contain ${forbidden.join(', ')}`);
+  const packageJson = join(outDir, 'package.json');
+  writeFileSync(packageJson, JSON.stringify({ name: 'rnn-lab', version: '0.0.0-sandbox', main: 'index.js' }) + '\n');
+  chmodSync(indexJs, 0o644);
+  chmodSync(packageJson, 0o644);
+  cached = { indexJs, packageJson, inputs };
+  return cached;
+}
+
+/** Bundles lab/index.ts with esbuild; the sources it took, relative to the project root. */
+function bundleLab(entry: string, indexJs: string, root: string): string[] {
   const result = buildSync({
     entryPoints: [entry],
     bundle: true,
@@ -42,16 +63,7 @@ export function buildLabBundle(): LabBundle {
     logLevel: 'silent',
     legalComments: 'none',
   });
-  const root = resolve(dirname(entry), '..');
-  const inputs = Object.keys(result.metafile.inputs).map((input) => relative(root, resolve(input)));
-  const forbidden = inputs.filter((input) => !isAllowedLabInput(input));
-  if (forbidden.length > 0) throw new Error(`the rnn-lab bundle must not contain ${forbidden.join(', ')}`);
-  const packageJson = join(outDir, 'package.json');
-  writeFileSync(packageJson, JSON.stringify({ name: 'rnn-lab', version: '0.0.0-sandbox', main: 'index.js' }) + '\n');
-  chmodSync(indexJs, 0o644);
-  chmodSync(packageJson, 0o644);
-  cached = { indexJs, packageJson, inputs };
-  return cached;
+  return Object.keys(result.metafile.inputs).map((input) => relative(root, resolve(input)));
 }
 
 function isAllowedLabInput(input: string): boolean {

@@ -18,6 +18,7 @@ import type { MessagePort } from 'node:worker_threads';
 import { getBuildDir } from './build-dir';
 import type { SubmissionFile } from './collect';
 import { labEntryPath } from './paths';
+import { freshPrebuilt } from './prebuilt';
 import { MAX_TYPE_WARNINGS } from './typecheck';
 
 const DEFAULT_TIMEOUT_MS = 20_000;
@@ -40,6 +41,8 @@ interface State {
   ready?: Promise<void>;
 }
 
+/** How long a check waits for a busy worker before another one is started. */
+const SPARE_WORKER_AFTER_MS = 2_000;
 /** Longest wait for a pool worker's warm-up; past it, the check starts (and its budget) anyway. */
 const WARM_UP_MS = 120_000;
 
@@ -64,6 +67,9 @@ let bundlePath: string | undefined;
 
 function workerBundle(): string {
   if (bundlePath && existsSync(bundlePath)) return bundlePath;
+  // `npm run build` made it already (unless a source changed since): no esbuild run at start-up
+  const prebuilt = freshPrebuilt('typecheck-worker.js');
+  if (prebuilt) return (bundlePath = prebuilt.path);
   const outfile = join(getBuildDir(), 'typecheck-worker.js');
   buildSync({
     entryPoints: [
@@ -113,7 +119,12 @@ function stopWorker(kind: 'sync'): void {
   states[kind] = undefined;
 }
 
-/** A pool worker for one check: an idle one, a new one while the pool is not full, else the next one freed. */
+/**
+ * A pool worker for one check: an idle one; the first worker of the run; else the next one freed,
+ * or a new one if none is freed within SPARE_WORKER_AFTER_MS. A warm check takes ~0.1 s, so one
+ * worker keeps up with a batch, and each extra worker parses the libraries again (~3 s of CPU): a
+ * second one only starts when a check holds the first one long (a type-level bomb).
+ */
 function acquire(heapMb: number): Promise<State> {
   const free = idle.findIndex((state) => state.heapMb === heapMb);
   if (free >= 0) return Promise.resolve(idle.splice(free, 1)[0]);
@@ -122,12 +133,33 @@ function acquire(heapMb: number): Promise<State> {
     pool.delete(other);
     terminate(other);
   }
-  if (pool.size < POOL_SIZE) {
+  if (pool.size === 0) {
     const fresh = startPoolWorker(heapMb);
     pool.add(fresh);
     return Promise.resolve(fresh);
   }
-  return new Promise((take) => waiting.push({ heapMb, take }));
+  return new Promise((take) => {
+    const wanted = { heapMb, take };
+    waiting.push(wanted);
+    if (pool.size >= POOL_SIZE) return;
+    const timer = setTimeout(() => {
+      const at = waiting.indexOf(wanted);
+      if (at < 0 || pool.size >= POOL_SIZE) return;
+      waiting.splice(at, 1);
+      const fresh = startPoolWorker(heapMb);
+      pool.add(fresh);
+      take(fresh);
+    }, SPARE_WORKER_AFTER_MS);
+    timer.unref();
+  });
+}
+
+/** Starts the first pool worker now, so that the libraries are parsed while the grader starts up. */
+export function warmUpTypeCheck(heapMb = DEFAULT_HEAP_MB): void {
+  if (pool.size > 0) return;
+  const fresh = startPoolWorker(heapMb);
+  pool.add(fresh);
+  idle.push(fresh);
 }
 
 /** Gives a worker back; one that was cut off (or crashed) is replaced. */

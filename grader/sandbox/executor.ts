@@ -14,19 +14,17 @@
  *   requests into it. A failure while rnn.ts is being loaded (endless loop or process.exit at
  *   import time, …) is reported once per request from then on, without starting new children.
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { constants as osConstants, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import type { Readable, Writable } from 'node:stream';
 import type { CallRequest, ExecutionFailure, ExecutionResult, Executor } from '../../checks/protocol/requests';
 import { DEFAULT_LIMITS } from './limits';
 import type { SandboxLimits } from './limits';
-import { processTreeCpuSeconds } from './process-cpu';
 import { allocateChildUid, buildLaunch, getSandboxRuntime } from './runtime';
+import { MATRIX_DIR_INSIDE, matrixDir, matrixFileFor } from './store-file';
 import type { SandboxRuntime } from './runtime';
+import type { Transport } from './transport';
 import { sanitizeResponse } from './validate';
 
 export interface CapturedOutput {
@@ -74,36 +72,10 @@ export function createSandboxExecutor(
 
 // ---------------------------------------------------------------------------------------------
 
-const liveChildren = new Set<ChildProcess>();
-
 /** A timer that fires this much later than due means the grader itself was busy. */
 const TIMER_LATENESS_MS = 200;
 /** At most this much extra time per request, given back for the grader's own delays. */
 const MAX_TIMER_GRACE_MS = 10_000;
-let exitHookInstalled = false;
-
-function killGroup(child: ChildProcess): void {
-  if (child.pid !== undefined) {
-    try {
-      process.kill(-child.pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-  try {
-    child.kill('SIGKILL');
-  } catch {
-    // already gone
-  }
-}
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.once('exit', () => {
-    for (const child of liveChildren) killGroup(child);
-  });
-}
 
 const SIGNAL_NAMES = new Map<number, string>(
   Object.entries(osConstants.signals).map(([name, number]) => [number, name]),
@@ -156,15 +128,14 @@ class SandboxExecutorImpl implements SandboxExecutor {
     // The fallback drops to an unprivileged uid only if that uid can reach the prepared files.
     this.dropUid =
       runtime.mode === 'fallback' &&
-      runtime.fallback?.dropToUid === true &&
+      runtime.fallback.dropToUid &&
       worldReachable(location.workDir) &&
       worldReachable(runtime.runnerPath);
-    installExitHook();
   }
 
   describeSandbox(): string {
     const note =
-      this.runtime.mode === 'fallback' && this.runtime.fallback?.dropToUid && !this.dropUid
+      this.runtime.mode === 'fallback' && this.runtime.fallback.dropToUid && !this.dropUid
         ? " (this submission runs as the grader's user: its folder is not readable by others)"
         : '';
     return `${this.runtime.description}${note}; V8 heap ${this.limits.memoryMb} MiB, output ${Math.round(this.limits.outputLimitBytes / 1024)} KiB per stream`;
@@ -212,7 +183,7 @@ class SandboxExecutorImpl implements SandboxExecutor {
     if (this.sticky) return this.sticky;
     let json: string | undefined;
     if (request.op === 'store') {
-      json = serializedStore(request);
+      json = this.storeJson(request);
       this.stores.set(request.name, { request, json });
     }
     let child: Child;
@@ -229,6 +200,13 @@ class SandboxExecutorImpl implements SandboxExecutor {
     const retryChild = await this.freshChild(request);
     if (!(retryChild instanceof Child)) return retryChild;
     return this.settle(await retryChild.exchange(request, timeoutMs, json));
+  }
+
+  /** A store request as sent: a small message naming the matrix's read-only file when it can be one, else the whole JSON. */
+  private storeJson(request: Extract<CallRequest, { op: 'store' }>): string {
+    const matrixFile = matrixFileFor(request.matrix, this.runtime.mode === 'bwrap' ? MATRIX_DIR_INSIDE : matrixDir());
+    if (!matrixFile) return serializedStore(request);
+    return JSON.stringify({ op: 'store', name: request.name, matrixFile });
   }
 
   /** Starts a new child and replays the stored data into it (except `current`, sent next anyway). */
@@ -302,7 +280,7 @@ function worldReachable(path: string): boolean {
 
 class Child {
   dead = false;
-  private readonly process: ChildProcess;
+  private readonly transport: Transport;
   private readonly nonce = randomBytes(16).toString('hex');
   private readonly spawnedAt = performance.now();
   private loaded = false;
@@ -323,44 +301,29 @@ class Child {
     entryInside: string,
     private readonly serial: number,
   ) {
-    this.process = spawn(launch.command, launch.args, {
-      cwd: launch.cwd,
-      env: launch.env,
-      uid: launch.uid,
-      gid: launch.gid,
-      detached: true,
-      stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
-      windowsHide: true,
-    });
-    liveChildren.add(this.process);
-    // An idle child must not keep the grader alive; a waiting request holds its own timer.
-    this.process.unref();
-    for (const stream of this.process.stdio) (stream as { unref?: () => void } | null)?.unref?.();
     let resolveClosed!: () => void;
     this.closed = new Promise((resolve) => (resolveClosed = resolve));
-    const stdin = this.process.stdin as Writable;
-    stdin.on('error', () => undefined); // EPIPE when the child is gone: its exit is handled below
-    (this.process.stdout as Readable).on('data', (chunk: Buffer) => this.onOutput('stdout', chunk));
-    (this.process.stderr as Readable).on('data', (chunk: Buffer) => this.onOutput('stderr', chunk));
-    const channel = this.process.stdio[3] as Readable;
-    channel.on('data', (chunk: Buffer) => this.onChannel(chunk));
-    channel.on('error', () => undefined);
-    this.process.on('error', (error) => {
-      this.kill(failure('crashed', `could not start the sandboxed process: ${error.message}`));
-      this.finalize(null, null);
-      resolveClosed();
+    this.transport = owner.runtime.transport(launch, {
+      stdout: (chunk) => this.onOutput('stdout', chunk),
+      stderr: (chunk) => this.onOutput('stderr', chunk),
+      channel: (chunk) => this.onChannel(chunk),
+      failedToStart: (error) => {
+        this.kill(failure('crashed', `could not start the sandboxed process: ${error.message}`));
+        this.finalize(null, null);
+        resolveClosed();
+      },
+      exited: (code, signal) => {
+        // Normally 'closed' follows once the pipes are drained; do not wait forever for it.
+        this.finalizeTimer = setTimeout(() => this.finalize(code, signal), 500);
+        // A waiting request holds its own timer; nothing else needs to stay alive for this one.
+        this.finalizeTimer.unref();
+      },
+      closed: (code, signal) => {
+        this.finalize(code, signal);
+        resolveClosed();
+      },
     });
-    this.process.on('exit', (code, signal) => {
-      // Normally 'close' follows once the pipes are drained; do not wait forever for it.
-      this.finalizeTimer = setTimeout(() => this.finalize(code, signal), 500);
-      // A waiting request holds its own timer; nothing else needs to stay alive for this one.
-      this.finalizeTimer.unref();
-    });
-    this.process.on('close', (code, signal) => {
-      this.finalize(code, signal);
-      resolveClosed();
-    });
-    stdin.write(JSON.stringify({ nonce: this.nonce, entry: entryInside }) + '\n');
+    this.transport.write(JSON.stringify({ nonce: this.nonce, entry: entryInside }) + '\n');
   }
 
   exchange(request: CallRequest, timeoutMs: number, requestJson?: string): Promise<Outcome> {
@@ -376,14 +339,14 @@ class Child {
       const pending: Pending = { id, phase, timeoutMs, acked: false, resolve };
       this.pending = pending;
       this.arm(pending, phase === 'load' ? this.owner.limits.loadTimeoutMs : timeoutMs);
-      const stdin = this.process.stdin as Writable;
+      const input = this.transport;
       if (request.op === 'store') {
         // Three writes around the cached bytes: the 4 MB request is UTF-8-encoded once per grader process.
-        stdin.write(`{"id":${id},"request":`);
-        stdin.write(storeBytes(requestJson ?? JSON.stringify(request)));
-        stdin.write('}\n');
+        input.write(`{"id":${id},"request":`);
+        input.write(storeBytes(requestJson ?? JSON.stringify(request)));
+        input.write('}\n');
       } else {
-        stdin.write(`{"id":${id},"request":${requestJson ?? JSON.stringify(request)}}\n`);
+        input.write(`{"id":${id},"request":${requestJson ?? JSON.stringify(request)}}\n`);
       }
     });
   }
@@ -435,7 +398,7 @@ class Child {
     this.dead = true;
     this.killedFor = this.withLoadContext(reason);
     this.owner.stats.events.push(`process ${this.serial}: killed (${reason.failure}: ${reason.message})`);
-    killGroup(this.process);
+    this.transport.kill();
     this.resolvePending(this.killedFor);
   }
 
@@ -550,7 +513,7 @@ class Child {
   private finalize(code: number | null, signal: NodeJS.Signals | null): void {
     if (this.finalizeTimer) clearTimeout(this.finalizeTimer);
     this.finalizeTimer = undefined;
-    liveChildren.delete(this.process);
+    this.transport.forget();
     if (this.dead) {
       this.resolvePending(this.killedFor ?? failure('crashed', "the submission's process is gone"));
       return;
@@ -561,17 +524,17 @@ class Child {
       `process ${this.serial}: ended (${this.killedFor.failure}: ${this.killedFor.message})`,
     );
     // Kill anything the child may have left in its group (the fallback has no pid namespace).
-    killGroup(this.process);
+    this.transport.kill();
     this.resolvePending(this.killedFor, true);
   }
 
   cpuSeconds(): number | undefined {
-    return this.process.pid === undefined ? undefined : processTreeCpuSeconds(this.process.pid);
+    return this.transport.cpuSeconds();
   }
 
   async dispose(): Promise<void> {
     if (!this.dead) this.kill(failure('crashed', 'the sandbox executor was closed'));
-    else killGroup(this.process);
+    else this.transport.kill();
     // A ref'd timer: the child and its pipes are unref'd, and the caller is waiting for this.
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([this.closed, new Promise((resolve) => (timer = setTimeout(resolve, 2000)))]);

@@ -12,5 +12,14 @@ export type { CapturedOutput, PreparedLocation, SandboxExecutor, SandboxStats } 
 export { DEFAULT_LIMITS, addressSpaceBytes } from './limits';
 export type { SandboxLimits } from './limits';
 export { buildRunner, getSandboxRuntime, SANDBOX_GID, SANDBOX_UID } from './runtime';
-export type { RequestedMode, RuntimeOptions, SandboxMode, SandboxRuntime } from './runtime';
+export type {
+  BwrapSandbox,
+  FallbackSandbox,
+  RequestedMode,
+  RuntimeOptions,
+  SandboxMode,
+  SandboxRuntime,
+} from './runtime';
+export { spawnTransport } from './transport';
+export type { Transport, TransportEvents, TransportFactory } from './transport';
 export { removeBuildDir } from '../compile/build-dir';

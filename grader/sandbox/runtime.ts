@@ -19,6 +19,7 @@ import {
   accessSync,
   chmodSync,
   constants,
+  copyFileSync,
   existsSync,
   lstatSync,
   readlinkSync,
@@ -29,6 +30,10 @@ import {
 } from 'node:fs';
 import { delimiter, dirname, join, relative, resolve, sep } from 'node:path';
 import { getBuildDir } from '../compile/build-dir';
+import { freshPrebuilt } from '../compile/prebuilt';
+import { MATRIX_DIR_INSIDE, matrixDir } from './store-file';
+import { spawnTransport } from './transport';
+import type { TransportFactory } from './transport';
 import { addressSpaceBytes } from './limits';
 import type { SandboxLimits } from './limits';
 
@@ -58,8 +63,24 @@ export function allocateChildUid(): number {
   return FALLBACK_UID_BASE + (process.pid % 100) * 10_000 + nextChildUid;
 }
 
-export interface SandboxRuntime {
-  mode: SandboxMode;
+/** bubblewrap, as found and self-tested. */
+export interface BwrapSandbox {
+  path: string;
+  version: string;
+  /** A user namespace (uid 65534 inside); without one (root only) bwrap runs as root with no capabilities. */
+  userNamespace: boolean;
+}
+
+/** The fallback's layers, the strongest that passed the self-test. */
+export interface FallbackSandbox {
+  /** Why bubblewrap is not used. */
+  reason: string;
+  unsharePath?: string;
+  setprivPath?: string;
+  dropToUid: boolean;
+}
+
+interface RuntimeCommon {
   /** Host path of the bundled runner. */
   runnerPath: string;
   /** Project-relative sources bundled into the runner (never reference or check code). */
@@ -67,15 +88,22 @@ export interface SandboxRuntime {
   /** Real path of the node binary the children run. */
   nodePath: string;
   prlimitPath?: string;
-  bwrap?: { path: string; version: string; userNamespace: boolean };
-  fallback?: { reason: string; unsharePath?: string; setprivPath?: string; dropToUid: boolean };
   /** Node's permission model (`--experimental-permission`) on the child; on unless measuring layers. */
   permissionModel: boolean;
   /** V8 tuning flags of the child (DEFAULT_NODE_FLAGS; benchmarks compare others). */
   nodeFlags: readonly string[];
   /** One line for reports: what contains submission code, and what does not. */
   description: string;
+  /** How the executor reaches this backend's processes (both of today's: local child processes). */
+  transport: TransportFactory;
 }
+
+/**
+ * What contains the children, one variant per backend: code that needs a backend's details
+ * narrows on `mode` and gets them, never an optional field that "should" be there.
+ */
+export type SandboxRuntime = RuntimeCommon &
+  ({ mode: 'bwrap'; bwrap: BwrapSandbox } | { mode: 'fallback'; fallback: FallbackSandbox });
 
 export interface RuntimeOptions {
   /** `auto` (default): bwrap if it passes its self-test, else the fallback. */
@@ -130,9 +158,18 @@ const ALLOWED_RUNNER_INPUTS = [
 
 export function buildRunner(): { path: string; inputs: string[] } {
   if (runnerBundle && existsSync(runnerBundle.path)) return runnerBundle;
+  const outfile = join(getBuildDir(), 'runner.js');
+  // `npm run build` made it already (unless a source changed since): a copy, not an esbuild run.
+  const prebuilt = freshPrebuilt('runner.js');
+  if (prebuilt) {
+    checkRunnerInputs(prebuilt.inputs);
+    copyFileSync(prebuilt.path, outfile);
+    chmodSync(outfile, 0o644);
+    runnerBundle = { path: outfile, inputs: prebuilt.inputs };
+    return runnerBundle;
+  }
   const entry = findRunnerEntry();
   const root = resolve(dirname(entry), '..', '..');
-  const outfile = join(getBuildDir(), 'runner.js');
   const result = buildSync({
     absWorkingDir: root,
     entryPoints: [entry],
@@ -148,11 +185,15 @@ export function buildRunner(): { path: string; inputs: string[] } {
   const inputs = Object.keys(result.metafile.inputs).map((input) =>
     relative(root, resolve(root, input)).split(sep).join('/'),
   );
-  const forbidden = inputs.filter((input) => !ALLOWED_RUNNER_INPUTS.some((pattern) => pattern.test(input)));
-  if (forbidden.length > 0) throw new Error(`the sandbox runner must not bundle ${forbidden.join(', ')}`);
+  checkRunnerInputs(inputs);
   chmodSync(outfile, 0o644);
   runnerBundle = { path: outfile, inputs };
   return runnerBundle;
+}
+
+function checkRunnerInputs(inputs: string[]): void {
+  const forbidden = inputs.filter((input) => !ALLOWED_RUNNER_INPUTS.some((pattern) => pattern.test(input)));
+  if (forbidden.length > 0) throw new Error(`the sandbox runner must not bundle ${forbidden.join(', ')}`);
 }
 
 function findRunnerEntry(): string {
@@ -181,6 +222,7 @@ function detect(
     prlimitPath,
     permissionModel,
     nodeFlags: DEFAULT_NODE_FLAGS,
+    transport: spawnTransport,
   };
   let bwrapFailure = 'not requested';
   if (requested !== 'fallback') {
@@ -216,7 +258,7 @@ function detect(
   const setprivPath = findExecutable('setpriv');
   const reason = requested === 'fallback' ? 'fallback requested' : bwrapFailure;
   // Strongest first: private network namespace + unprivileged uid, then without the namespace, then neither.
-  const variants: Array<NonNullable<SandboxRuntime['fallback']>> = [];
+  const variants: FallbackSandbox[] = [];
   if (unsharePath) variants.push({ reason, unsharePath, setprivPath, dropToUid: root });
   if (root) variants.push({ reason, setprivPath, dropToUid: true });
   if (setprivPath) variants.push({ reason, setprivPath, dropToUid: false });
@@ -297,6 +339,7 @@ export function buildLaunch(
   // One libuv pool thread: a submission cannot spread over several cores (measured: 6 threads, 193 % CPU).
   const env = { PATH: SAFE_PATH, LANG: 'C.UTF-8', UV_THREADPOOL_SIZE: '1' };
   const inBwrap = runtime.mode === 'bwrap';
+  const matrices = matrixDir();
   const runnerInside = inBwrap ? RUNNER_INSIDE : runtime.runnerPath;
   const workInside = inBwrap ? WORK_INSIDE : workDir;
   const nodeArgs = [
@@ -307,16 +350,20 @@ export function buildLaunch(
     ...(runtime.permissionModel
       ? [
           '--experimental-permission',
-          // bwrap: /sandbox holds only the work dir and the runner; fallback: exactly those two
+          // bwrap: /sandbox holds only the work dir, the runner and the matrices; fallback: exactly those three
           ...(inBwrap
             ? ['--allow-fs-read=/sandbox/*']
-            : [`--allow-fs-read=${workDir}/*`, `--allow-fs-read=${runtime.runnerPath}`]),
+            : [
+                `--allow-fs-read=${workDir}/*`,
+                `--allow-fs-read=${runtime.runnerPath}`,
+                `--allow-fs-read=${matrices}/*`,
+              ]),
         ]
       : []),
     ...(script ?? [runnerInside]),
   ];
   const prefix: string[] = [];
-  const dropUid = !inBwrap && runtime.fallback?.dropToUid === true && extra.dropUid !== false;
+  const dropUid = !inBwrap && runtime.fallback.dropToUid && extra.dropUid !== false;
   if (runtime.prlimitPath) {
     prefix.push(
       runtime.prlimitPath,
@@ -330,7 +377,7 @@ export function buildLaunch(
     );
   }
   if (inBwrap) {
-    const bwrap = runtime.bwrap!;
+    const bwrap = runtime.bwrap;
     const args = [
       '--unshare-all',
       ...(bwrap.userNamespace ? ['--unshare-user', '--uid', String(SANDBOX_UID), '--gid', String(SANDBOX_GID)] : []),
@@ -359,6 +406,9 @@ export function buildLaunch(
       '--ro-bind',
       runtime.runnerPath,
       RUNNER_INSIDE,
+      '--ro-bind',
+      matrices,
+      MATRIX_DIR_INSIDE,
       '--chdir',
       WORK_INSIDE,
       '--',
@@ -368,7 +418,7 @@ export function buildLaunch(
     const all = [...prefix, bwrap.path, ...args];
     return { command: all[0], args: all.slice(1), env, cwd, runnerInside, workInside };
   }
-  const fallback = runtime.fallback!;
+  const fallback = runtime.fallback;
   // Each child its own uid (when the caller gives one): children cannot signal, renice or ptrace each other.
   const childUid = extra.uid ?? SANDBOX_UID;
   const chain = [...prefix];
@@ -422,13 +472,13 @@ function describeRuntime(runtime: SandboxRuntime): string {
     ? 'Node permission model (reads only in the prepared folder, no writes, no child processes, no workers)'
     : 'NO Node permission model (measurement only)';
   if (runtime.mode === 'bwrap') {
-    const bwrap = runtime.bwrap!;
+    const bwrap = runtime.bwrap;
     const user = bwrap.userNamespace
       ? `uid ${SANDBOX_UID} in a user namespace`
       : 'no user namespace (root inside, all capabilities dropped)';
     return `${bwrap.version}: no network, private pid/ipc/uts namespaces, ${user}, read-only /usr and submission only; ${permission}; ${limitsNote}; killed as a process group on timeout`;
   }
-  const fallback = runtime.fallback!;
+  const fallback = runtime.fallback;
   const network = fallback.unsharePath
     ? 'network blocked by a private network namespace (unshare --net)'
     : 'NETWORK NOT BLOCKED';

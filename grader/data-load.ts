@@ -1,0 +1,61 @@
+/**
+ * Loads and prepares the lab data in a worker thread (./data-worker.ts), so that the grader's
+ * main thread starts grading meanwhile: the same numbers as loading it in place, or a rejection
+ * with the loader's own message.
+ */
+import { buildSync } from 'esbuild';
+import { chmodSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { PreparedData } from '../reference/pipeline';
+import { getBuildDir } from './compile/build-dir';
+import { freshPrebuilt } from './compile/prebuilt';
+import type { DataReply, PackedMatrix } from './data-worker';
+
+let bundlePath: string | undefined;
+
+/** dist/data-worker.js when fresh (`npm run build`), else bundled now into the build folder. */
+function workerBundle(): string {
+  if (bundlePath && existsSync(bundlePath)) return bundlePath;
+  const prebuilt = freshPrebuilt('data-worker.js');
+  if (prebuilt) return (bundlePath = prebuilt.path);
+  const outfile = join(getBuildDir(), 'data-worker.js');
+  const entry = join(__dirname, existsSync(join(__dirname, 'data-worker.ts')) ? 'data-worker.ts' : 'data-worker.js');
+  buildSync({
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    outfile,
+    logLevel: 'silent',
+  });
+  chmodSync(outfile, 0o644);
+  return (bundlePath = outfile);
+}
+
+function unpack({ rows, cols, values }: PackedMatrix): number[][] {
+  const matrix: number[][] = [];
+  for (let r = 0; r < rows; r++) matrix.push(Array.from(values.subarray(r * cols, (r + 1) * cols)));
+  return matrix;
+}
+
+/**
+ * Starts loading. The worker does not keep the grader alive until `wanted()` is called (by whoever
+ * awaits the data): a batch whose rubric needs no data never waits for it, or for a download.
+ */
+export function loadPreparedDataInWorker(dataPath?: string): { data: Promise<PreparedData>; wanted(): void } {
+  const worker = new Worker(workerBundle(), { workerData: { dataPath } });
+  worker.unref();
+  const data = new Promise<PreparedData>((resolve, reject) => {
+    worker.once('message', (reply: DataReply) => {
+      void worker.terminate();
+      if (!reply.ok) return reject(new Error(reply.message));
+      resolve({ train: unpack(reply.train), test: unpack(reply.test), means: reply.means, stds: reply.stds });
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`the data loader's worker ended (exit ${code}) without an answer`)));
+  });
+  data.catch(() => undefined); // reported to whoever asks for the data, not as an unhandled rejection
+  return { data, wanted: () => worker.ref() };
+}
