@@ -38,4 +38,4 @@ mkdir -p "$REPORTS"
 # Only report.json: `grade merge` writes every other format once, for the whole class.
 cd "$(dirname "$0")/../.."
 echo "grade-shard: shard $shard/$SHARDS of $SUBMISSIONS -> $out"
-exec node_modules/.bin/tsx grader/cli.ts "$SUBMISSIONS" --shard "$shard/$SHARDS" --out "$out" --format json "$@"
+exec node dist/grader.js "$SUBMISSIONS" --shard "$shard/$SHARDS" --out "$out" --format json "$@"

@@ -22,7 +22,7 @@ import type { CallRequest, ExecutionFailure, ExecutionResult, Executor } from '.
 import { DEFAULT_LIMITS } from './limits';
 import type { SandboxLimits } from './limits';
 import { allocateChildUid, buildLaunch, getSandboxRuntime } from './runtime';
-import { MATRIX_DIR_INSIDE, matrixDir, matrixFileFor } from './store-file';
+import { matrixFileFor } from './store-file';
 import type { SandboxRuntime } from './runtime';
 import type { Transport } from './transport';
 import { sanitizeResponse } from './validate';
@@ -204,7 +204,7 @@ class SandboxExecutorImpl implements SandboxExecutor {
 
   /** A store request as sent: a small message naming the matrix's read-only file when it can be one, else the whole JSON. */
   private storeJson(request: Extract<CallRequest, { op: 'store' }>): string {
-    const matrixFile = matrixFileFor(request.matrix, this.runtime.mode === 'bwrap' ? MATRIX_DIR_INSIDE : matrixDir());
+    const matrixFile = matrixFileFor(request.matrix, this.runtime.matrixDirInChild);
     if (!matrixFile) return serializedStore(request);
     return JSON.stringify({ op: 'store', name: request.name, matrixFile });
   }

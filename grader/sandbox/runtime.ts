@@ -96,6 +96,8 @@ interface RuntimeCommon {
   description: string;
   /** How the executor reaches this backend's processes (both of today's: local child processes). */
   transport: TransportFactory;
+  /** The read-only folder of matrices (the training split) as the child sees it. */
+  matrixDirInChild: string;
 }
 
 /**
@@ -240,6 +242,7 @@ function detect(
           ...base,
           mode: 'bwrap',
           bwrap: { path: bwrapPath, version, userNamespace },
+          matrixDirInChild: MATRIX_DIR_INSIDE,
           description: '',
         };
         const problem = selfTest(candidate);
@@ -265,7 +268,13 @@ function detect(
   variants.push({ reason, dropToUid: false });
   const failures: string[] = [];
   for (const fallback of variants) {
-    const candidate: SandboxRuntime = { ...base, mode: 'fallback', fallback, description: '' };
+    const candidate: SandboxRuntime = {
+      ...base,
+      mode: 'fallback',
+      fallback,
+      matrixDirInChild: matrixDir(),
+      description: '',
+    };
     const problem = selfTest(candidate);
     if (!problem) {
       candidate.description = describeRuntime(candidate);
