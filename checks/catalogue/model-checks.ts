@@ -226,6 +226,48 @@ const maxAbs = (m: Matrix) =>
 /** ∂L/∂b, ∂L/∂W: sums of (1 - h_t²) ∂L/∂h_t (times |h| ≤ 1), so ∂L/∂h sets their natural scale. */
 const upstreamScale = (c: ModelCase) => maxAbs(c.gradH);
 
+/** What a method is given, by its argument names: the reference's own values for the case. */
+const ARGUMENTS = {
+  x: (c: ModelCase) => c.x,
+  yTrue: (c: ModelCase) => c.yTrue,
+  yPred: (c: ModelCase) => c.yHat,
+  hidden: (c: ModelCase) => c.hidden,
+  gradH: (c: ModelCase) => c.gradH,
+};
+type ArgumentName = keyof typeof ARGUMENTS;
+type GradientMethod = 'computeGradC' | 'computeGradB' | 'computeGradV' | 'computeGradW' | 'computeGradU';
+
+/**
+ * The spec of a parameter's gradient method: the reference's answer on the same arguments, a
+ * float32 allowance (it is proportional to ŷ − y), and finite differences along parameter `param`.
+ */
+function gradientSpec(
+  param: ParamName,
+  method: GradientMethod,
+  argNames: ArgumentName[],
+  differs: Pick<MethodSpec, 'shape' | 'floorScale' | 'points'> & { where: Where },
+): MethodSpec & { target: string } {
+  const args = (c: ModelCase) => argNames.map((name) => ARGUMENTS[name](c));
+  return {
+    id: `grad.${param}`,
+    proportionalToResidual: true,
+    target: `RNN.${method}`,
+    method,
+    argNames,
+    args,
+    shape: differs.shape,
+    expected: (c) => {
+      const reference = referenceRnn(c.params);
+      return (reference[method] as (...values: unknown[]) => Numeric).apply(reference, args(c));
+    },
+    where: () => differs.where,
+    ...(differs.floorScale ? { floorScale: differs.floorScale } : {}),
+    finiteDifferences: parameterFiniteDifferences(param),
+    points: differs.points,
+    visibility: { shape: 'public', value: 'hidden' },
+  };
+}
+
 export const SPECS: Array<MethodSpec & { target: string }> = [
   {
     id: 'forward',
@@ -257,79 +299,34 @@ export const SPECS: Array<MethodSpec & { target: string }> = [
     points: { shape: 2, value: 8 },
     visibility: { shape: 'public', value: 'hidden' },
   },
-  {
-    id: 'grad.c',
-    proportionalToResidual: true,
-    target: 'RNN.computeGradC',
-    method: 'computeGradC',
-    argNames: ['yTrue', 'yPred'],
-    args: (c) => [c.yTrue, c.yHat],
+  gradientSpec('c', 'computeGradC', ['yTrue', 'yPred'], {
     shape: () => ({ kind: 'number' }),
-    expected: (c) => referenceRnn(c.params).computeGradC(c.yTrue, c.yHat),
-    where: () => ({ kind: 'scalar', name: 'c' }),
-    finiteDifferences: parameterFiniteDifferences('c'),
+    where: { kind: 'scalar', name: 'c' },
     points: { shape: 1, value: 3 },
-    visibility: { shape: 'public', value: 'hidden' },
-  },
-  {
-    id: 'grad.b',
-    proportionalToResidual: true,
-    target: 'RNN.computeGradB',
-    method: 'computeGradB',
-    argNames: ['hidden', 'gradH'],
-    args: (c) => [c.hidden, c.gradH],
+  }),
+  gradientSpec('b', 'computeGradB', ['hidden', 'gradH'], {
     shape: (c) => ({ kind: 'vector', length: c.hiddenSize }),
-    expected: (c) => referenceRnn(c.params).computeGradB(c.hidden, c.gradH),
-    where: () => ({ kind: 'unit', letter: 'b' }),
+    where: { kind: 'unit', letter: 'b' },
     floorScale: upstreamScale,
-    finiteDifferences: parameterFiniteDifferences('b'),
     points: { shape: 2, value: 6 },
-    visibility: { shape: 'public', value: 'hidden' },
-  },
-  {
-    id: 'grad.v',
-    proportionalToResidual: true,
-    target: 'RNN.computeGradV',
-    method: 'computeGradV',
-    argNames: ['yTrue', 'yPred', 'hidden'],
-    args: (c) => [c.yTrue, c.yHat, c.hidden],
+  }),
+  gradientSpec('v', 'computeGradV', ['yTrue', 'yPred', 'hidden'], {
     shape: (c) => ({ kind: 'vector', length: c.hiddenSize }),
-    expected: (c) => referenceRnn(c.params).computeGradV(c.yTrue, c.yHat, c.hidden),
-    where: () => ({ kind: 'unit', letter: 'v' }),
-    finiteDifferences: parameterFiniteDifferences('v'),
+    where: { kind: 'unit', letter: 'v' },
     points: { shape: 2, value: 5 },
-    visibility: { shape: 'public', value: 'hidden' },
-  },
-  {
-    id: 'grad.w',
-    proportionalToResidual: true,
-    target: 'RNN.computeGradW',
-    method: 'computeGradW',
-    argNames: ['hidden', 'gradH'],
-    args: (c) => [c.hidden, c.gradH],
+  }),
+  gradientSpec('w', 'computeGradW', ['hidden', 'gradH'], {
     shape: (c) => ({ kind: 'matrix', rows: c.hiddenSize, cols: c.hiddenSize }),
-    expected: (c) => referenceRnn(c.params).computeGradW(c.hidden, c.gradH),
-    where: () => ({ kind: 'entry', letter: 'W' }),
+    where: { kind: 'entry', letter: 'W' },
     floorScale: upstreamScale,
-    finiteDifferences: parameterFiniteDifferences('w'),
     points: { shape: 2, value: 8 },
-    visibility: { shape: 'public', value: 'hidden' },
-  },
-  {
-    id: 'grad.u',
-    proportionalToResidual: true,
-    target: 'RNN.computeGradU',
-    method: 'computeGradU',
-    argNames: ['hidden', 'gradH', 'x'],
-    args: (c) => [c.hidden, c.gradH, c.x],
+  }),
+  gradientSpec('u', 'computeGradU', ['hidden', 'gradH', 'x'], {
     shape: (c) => ({ kind: 'matrix', rows: c.hiddenSize, cols: c.numFeatures }),
-    expected: (c) => referenceRnn(c.params).computeGradU(c.hidden, c.gradH, c.x),
-    where: () => ({ kind: 'entry', letter: 'U' }),
+    where: { kind: 'entry', letter: 'U' },
     floorScale: (c) => upstreamScale(c) * maxAbs(c.x),
-    finiteDifferences: parameterFiniteDifferences('u'),
     points: { shape: 2, value: 8 },
-    visibility: { shape: 'public', value: 'hidden' },
-  },
+  }),
 ];
 
 export const MODEL_CHECKS: CheckDefinition[] = SPECS.flatMap((spec) => [

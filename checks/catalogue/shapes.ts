@@ -116,3 +116,17 @@ export function sameValue(a: Decoded, b: Decoded): boolean {
   }
   return a === b;
 }
+
+/** The RNN's parameters, or their gradients as getGradients returns them, for H hidden units and F features. */
+export function paramsShape(hiddenSize: number, numFeatures: number): Shape {
+  return {
+    kind: 'record',
+    fields: {
+      c: { kind: 'number' },
+      b: { kind: 'vector', length: hiddenSize },
+      v: { kind: 'vector', length: hiddenSize },
+      w: { kind: 'matrix', rows: hiddenSize, cols: hiddenSize },
+      u: { kind: 'matrix', rows: hiddenSize, cols: numFeatures },
+    },
+  };
+}

@@ -20,6 +20,7 @@ import type { Decoded } from '../protocol/encode';
 import type { RngCall } from '../protocol/requests';
 import { compareNumeric, SUBMISSION_TOLERANCE } from '../numeric/tolerance';
 import type { Numeric } from '../numeric/tolerance';
+import { cloneParams } from '../numeric/model';
 import type { Params } from '../numeric/model';
 import type { Answer } from '../runner';
 import type { CheckContext, CheckDefinition, CheckOutcome } from '../types';
@@ -50,16 +51,6 @@ export const MODEL_MSE_THRESHOLD = CONVERGENCE_THRESHOLD;
 export const PROTOCOL_STEPS = 3;
 
 const PARAM_KEYS = ['c', 'b', 'v', 'w', 'u'] as const;
-
-function paramsOf(rnn: { u: Matrix; w: Matrix; v: number[]; b: number[]; c: number }): Params {
-  return {
-    u: rnn.u.map((row) => row.slice()),
-    w: rnn.w.map((row) => row.slice()),
-    v: rnn.v.slice(),
-    b: rnn.b.slice(),
-    c: rnn.c,
-  };
-}
 
 /** The parameters that differ from `expected` (float32-tolerant), all of them if `actual` is ill-shaped. */
 function differingParams(actual: Decoded, expected: Params): string[] {
@@ -106,12 +97,12 @@ function referenceTraining(
 ): { params: Params; losses: number[] } {
   if (lr === 0.01) {
     const { rnn, losses } = referenceTrain(data, numSteps, createRng(seed));
-    return { params: paramsOf(rnn), losses };
+    return { params: cloneParams(rnn), losses };
   }
   const rng = createRng(seed);
   const rnn = new ReferenceRnn(10, 6, rng);
   const losses = Array.from({ length: numSteps }, () => referenceStep(rnn, data, 32, lr, rng));
-  return { params: paramsOf(rnn), losses };
+  return { params: cloneParams(rnn), losses };
 }
 
 /**

@@ -21,7 +21,7 @@ import type { CheckContext, CheckDefinition } from '../types';
 import { quotingRule, RULES } from './rules';
 import { referenceRnn } from './cases';
 import { checkProperty } from './property';
-import { shapeProblem } from './shapes';
+import { paramsShape, shapeProblem } from './shapes';
 import type { Shape } from './shapes';
 import { failedOwnChecks } from './verdicts';
 import { stepData } from './training-spec-checks';
@@ -156,41 +156,40 @@ async function hybridBasis(
       throw error;
     }
   };
+  /** The answer, or undefined where it does not have the shape (an ill-shaped answer is no basis). */
+  const askShaped = async (block: Block, request: Parameters<typeof ask>[1], shape: Shape) => {
+    const value = await ask(block, request);
+    return shapeProblem(value, shape) === null ? value : undefined;
+  };
   const losses: number[] = [];
   const gradients: Params[] = [];
   for (const start of starts) {
     let x: Matrix = data.slice(start, start + HOURS);
     let y = data[start + HOURS][1];
     if (trusted.has('getRandomDay')) {
-      const day = await ask('getRandomDay', {
-        op: 'call',
-        fn: 'getRandomDay',
-        args: [{ value: encodeValue(data) }, { rng: { kind: 'scripted', ints: [start], seed } }],
-      });
-      if (
-        shapeProblem(day, {
-          kind: 'record',
-          fields: { x: { kind: 'matrix', rows: HOURS, cols: FEATURES }, y: { kind: 'number' } },
-        }) !== null
-      )
-        return undefined;
+      const day = await askShaped(
+        'getRandomDay',
+        {
+          op: 'call',
+          fn: 'getRandomDay',
+          args: [{ value: encodeValue(data) }, { rng: { kind: 'scripted', ints: [start], seed } }],
+        },
+        { kind: 'record', fields: { x: { kind: 'matrix', rows: HOURS, cols: FEATURES }, y: { kind: 'number' } } },
+      );
+      if (day === undefined) return undefined;
       ({ x, y } = day as unknown as { x: Matrix; y: number });
     }
     let { hidden, yHat } = reference.forward(x);
     if (trusted.has('forward')) {
-      const forward = await ask('forward', {
-        op: 'method',
-        setup,
-        method: 'forward',
-        args: [{ value: encodeValue(x) }],
-      });
-      if (
-        shapeProblem(forward, {
+      const forward = await askShaped(
+        'forward',
+        { op: 'method', setup, method: 'forward', args: [{ value: encodeValue(x) }] },
+        {
           kind: 'record',
           fields: { hidden: { kind: 'matrix', rows: HOURS, cols: hiddenSize }, yHat: { kind: 'number' } },
-        }) !== null
-      )
-        return undefined;
+        },
+      );
+      if (forward === undefined) return undefined;
       ({ hidden, yHat } = forward as unknown as { hidden: Matrix; yHat: number });
     }
     let loss = (yHat - y) ** 2;
@@ -205,13 +204,17 @@ async function hybridBasis(
     }
     let gradient: Params;
     if (trusted.has('getGradients')) {
-      const own = await ask('getGradients', {
-        op: 'method',
-        setup,
-        method: 'getGradients',
-        args: [x, y, yHat, hidden].map((value) => ({ value: encodeValue(value) })),
-      });
-      if (shapeProblem(own, paramsShape(hiddenSize)) !== null) return undefined;
+      const own = await askShaped(
+        'getGradients',
+        {
+          op: 'method',
+          setup,
+          method: 'getGradients',
+          args: [x, y, yHat, hidden].map((value) => ({ value: encodeValue(value) })),
+        },
+        paramsShape(hiddenSize, FEATURES),
+      );
+      if (own === undefined) return undefined;
       gradient = own as unknown as Params;
     } else {
       gradient = reference.getGradients(x, y, yHat, hidden);
@@ -224,19 +227,6 @@ async function hybridBasis(
     loss: losses.reduce((a, b) => a + b, 0) / losses.length,
     lastLoss: losses[losses.length - 1],
     meanGradient: averageGradients(gradients),
-  };
-}
-
-function paramsShape(hiddenSize: number): Shape {
-  return {
-    kind: 'record',
-    fields: {
-      c: { kind: 'number' },
-      b: { kind: 'vector', length: hiddenSize },
-      v: { kind: 'vector', length: hiddenSize },
-      w: { kind: 'matrix', rows: hiddenSize, cols: hiddenSize },
-      u: { kind: 'matrix', rows: hiddenSize, cols: FEATURES },
-    },
   };
 }
 
@@ -256,7 +246,7 @@ function expectedAfter(params: Params, gradient: Params, lr: number): Params {
 
 /** The parameters that are not `expected` (float32-tolerant); every one when `actual` is ill-shaped. */
 function paramsMatch(actual: Decoded, expected: Params): string[] {
-  if (shapeProblem(actual, paramsShape(expected.b.length)) !== null) return [...PARAM_KEYS];
+  if (shapeProblem(actual, paramsShape(expected.b.length, FEATURES)) !== null) return [...PARAM_KEYS];
   const got = actual as unknown as Record<string, Numeric>;
   return PARAM_KEYS.filter((key) => !compareNumeric(got[key], expected[key], SUBMISSION_TOLERANCE).ok);
 }

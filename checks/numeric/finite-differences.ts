@@ -24,6 +24,23 @@ export function numericalGradients(
   x: Matrix,
   yTrue: number,
 ): { c: number; b: Vector; v: Vector; w: Matrix; u: Matrix } {
+  return {
+    c: numericalGradient(params, x, yTrue, 'c'),
+    b: numericalGradient(params, x, yTrue, 'b'),
+    v: numericalGradient(params, x, yTrue, 'v'),
+    w: numericalGradient(params, x, yTrue, 'w'),
+    u: numericalGradient(params, x, yTrue, 'u'),
+  };
+}
+
+/** ∂L/∂θ for every entry of parameter `name`, differenced at `step` (tests/helpers/gradient-oracle.ts varies it). */
+export function numericalGradient<N extends ParamName>(
+  params: Params,
+  x: Matrix,
+  yTrue: number,
+  name: N,
+  step = FD_STEP,
+): Params[N] {
   const work = cloneParams(params);
   const perturbed = (read: () => number, write: (value: number) => void) =>
     centralDifference((delta) => {
@@ -32,7 +49,13 @@ export function numericalGradients(
       const value = loss(work, x, yTrue);
       write(original);
       return value;
-    });
+    }, step);
+  const key: ParamName = name;
+  if (key === 'c')
+    return perturbed(
+      () => work.c,
+      (value) => (work.c = value),
+    ) as Params[N];
   const vectorGrad = (vec: Vector) =>
     vec.map((_, i) =>
       perturbed(
@@ -40,28 +63,19 @@ export function numericalGradients(
         (value) => (vec[i] = value),
       ),
     );
-  const matrixGrad = (mat: Matrix) => mat.map((row) => vectorGrad(row));
-  return {
-    c: perturbed(
-      () => work.c,
-      (value) => (work.c = value),
-    ),
-    b: vectorGrad(work.b),
-    v: vectorGrad(work.v),
-    w: matrixGrad(work.w),
-    u: matrixGrad(work.u),
-  };
+  const gradient = key === 'b' || key === 'v' ? vectorGrad(work[key]) : work[key].map((row) => vectorGrad(row));
+  return gradient as Params[N];
 }
 
 /** ∂L/∂h_t (τ×H), perturbing h_t and running the recurrence on from it. */
-export function numericalGradH(params: Params, x: Matrix, yTrue: number, hidden: Matrix): Matrix {
+export function numericalGradH(params: Params, x: Matrix, yTrue: number, hidden: Matrix, step = FD_STEP): Matrix {
   return hidden.map((row, t) =>
     row.map((_, i) =>
       centralDifference((delta) => {
         const moved = row.slice();
         moved[i] += delta;
         return lossFromHidden(params, x, yTrue, t, moved);
-      }),
+      }, step),
     ),
   );
 }

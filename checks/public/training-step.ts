@@ -13,8 +13,7 @@ import { compareNumeric, SUBMISSION_TOLERANCE } from '../numeric/tolerance';
 import type { Numeric } from '../numeric/tolerance';
 import { StudentError } from '../runner';
 import type { CheckContext, CheckDefinition, CheckOutcome } from '../types';
-import { shapeProblem } from '../catalogue/shapes';
-import type { Shape } from '../catalogue/shapes';
+import { paramsShape, shapeProblem } from '../catalogue/shapes';
 import { ruleSentence } from '../catalogue/rules';
 
 export interface StepParams {
@@ -66,20 +65,6 @@ function wrongParameters(actual: Decoded, expected: StepParams): string[] {
   });
 }
 
-function gradientShape(probe: StepProbe): Shape {
-  const H = probe.hiddenSize;
-  return {
-    kind: 'record',
-    fields: {
-      c: { kind: 'number' },
-      b: { kind: 'vector', length: H },
-      v: { kind: 'vector', length: H },
-      w: { kind: 'matrix', rows: H, cols: H },
-      u: { kind: 'matrix', rows: H, cols: probe.numFeatures },
-    },
-  };
-}
-
 const near = (a: unknown, b: number) => typeof a === 'number' && compareNumeric(a, b, SUBMISSION_TOLERANCE).ok;
 
 /** The step the student's own building blocks give, or undefined when one of them fails. */
@@ -122,7 +107,7 @@ async function ownStep(
       if (
         typeof sampleLoss !== 'number' ||
         !Number.isFinite(sampleLoss) ||
-        shapeProblem(grads as unknown as Decoded, gradientShape(probe)) !== null
+        shapeProblem(grads as unknown as Decoded, paramsShape(probe.hiddenSize, probe.numFeatures)) !== null
       )
         return undefined;
       loss += sampleLoss;

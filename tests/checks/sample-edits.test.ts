@@ -1,7 +1,8 @@
 /**
  * The samples stored as edits (submissions/<name>.patch, tests/helpers/materialise.ts): every patch
  * (and each hostile fixture's rnn.patch) applies to a correct sample kept as a file, the copies
- * written from them are the ones the other tests grade and are never committed, and no sample
+ * written from them are the ones the other tests grade and are never committed (nor is the skeleton
+ * sample, generated from the reference like the handout's), and no sample
  * kept as a file is a near-copy of a correct one.
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -10,6 +11,8 @@ import { join } from 'node:path';
 import { diffLines } from 'diff';
 import {
   FIXTURES,
+  GENERATED_SAMPLES,
+  materialisedSamples,
   materialiseFixture,
   applyEdit,
   applySampleEdit,
@@ -18,6 +21,7 @@ import {
   SampleEditError,
   SUBMISSIONS_DIR,
 } from '../helpers/materialise';
+import { makeSkeleton } from '../../handout/skeleton';
 import { loadManifest, sampleFolders } from './helpers';
 
 const manifest = loadManifest();
@@ -53,15 +57,23 @@ test('a patch whose context no longer matches its base is refused, naming the sa
   expect(() => applyEdit(where, patch, base, changedBase)).toThrow(`${where} no longer applies`);
 });
 
-test('submissions/.gitignore leaves out exactly the copies written from the patches', () => {
+test('submissions/.gitignore leaves out exactly the copies written from the patches and the generated samples', () => {
   const ignored = readFileSync(join(SUBMISSIONS_DIR, '.gitignore'), 'utf8')
     .split('\n')
     .filter((line) => line.startsWith('/'));
-  expect(ignored).toEqual(edits.map((name) => `/${name}/`));
+  expect(ignored).toEqual(materialisedSamples().map((name) => `/${name}/`));
+  expect(ignored).toContain('/skeleton/');
+});
+
+test("the skeleton sample is the handout's skeleton, generated from the reference", () => {
+  const reference = readFileSync(join(SUBMISSIONS_DIR, '..', 'reference', 'rnn.ts'), 'utf8');
+  expect(read('skeleton')).toBe(makeSkeleton(reference));
+  expect(read('skeleton')).toBe(GENERATED_SAMPLES.skeleton());
+  expect(kindOf('skeleton')).toBe('broken');
 });
 
 test(`no sample kept as a file is within ${MAX_EDIT_LINES} lines of a correct one (it would be a patch)`, () => {
-  const files = sampleFolders().filter((name) => !edits.includes(name));
+  const files = sampleFolders().filter((name) => !materialisedSamples().includes(name));
   const correct = files.filter((name) => kindOf(name) === 'correct');
   const nearCopies = files.flatMap((name) =>
     correct

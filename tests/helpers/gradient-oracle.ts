@@ -22,9 +22,14 @@
  */
 import type { Matrix, Vector } from 'rnn-lab';
 import { RNN } from '../../reference/rnn';
-import { cloneParams, hiddenStates, loss, lossFromHidden } from '../../checks/numeric/model';
+import { hiddenStates } from '../../checks/numeric/model';
 import type { Params } from '../../checks/numeric/model';
-import { FD_STEP, numericalGradH, numericalGradients } from '../../checks/numeric/finite-differences';
+import {
+  FD_STEP,
+  numericalGradH,
+  numericalGradient,
+  numericalGradients,
+} from '../../checks/numeric/finite-differences';
 import { compareNumeric, FINITE_DIFFERENCE_TOLERANCE } from '../../checks/numeric/tolerance';
 import type { Comparison, Numeric, Tolerance } from '../../checks/numeric/tolerance';
 import { materialize, setParams } from './rnn-cases';
@@ -96,40 +101,8 @@ export function fdTolerance(scale: number, step: number = FD_STEP): Tolerance {
 /** Central differences of one gradient at any step (the module's functions use FD_STEP only). */
 export function finiteDifferenceAt(problem: Problem, name: GradientName, step: number): Numeric {
   const { params, x, yTrue } = problem;
-  const central = (f: (delta: number) => number) => (f(step) - f(-step)) / (2 * step);
-  if (name === 'gradH') {
-    return hiddenStates(params, x).map((row, t) =>
-      row.map((_, i) =>
-        central((delta) => {
-          const moved = row.slice();
-          moved[i] += delta;
-          return lossFromHidden(params, x, yTrue, t, moved);
-        }),
-      ),
-    );
-  }
-  const work: Params = cloneParams(params);
-  const at = (read: () => number, write: (value: number) => void) =>
-    central((delta) => {
-      const original = read();
-      write(original + delta);
-      const value = loss(work, x, yTrue);
-      write(original);
-      return value;
-    });
-  if (name === 'c')
-    return at(
-      () => work.c,
-      (value) => (work.c = value),
-    );
-  const vector = (vec: Vector) =>
-    vec.map((_, i) =>
-      at(
-        () => vec[i],
-        (value) => (vec[i] = value),
-      ),
-    );
-  return name === 'b' || name === 'v' ? vector(work[name]) : work[name].map((row) => vector(row));
+  if (name === 'gradH') return numericalGradH(params, x, yTrue, hiddenStates(params, x), step);
+  return numericalGradient(params, x, yTrue, name, step);
 }
 
 export interface GradientCheck extends Comparison {

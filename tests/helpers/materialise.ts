@@ -12,8 +12,11 @@
  *   the correct sample submissions/correct-loops/rnn.ts: `materialiseFixture` writes rnn.ts, or
  *   base.ts beside it, when a fixture is copied for a test.
  *
- *   npm run samples                      write every sample stored as an edit (also before
- *                                        `npm run grade` and `npm run bench`)
+ * - the `skeleton` sample is the handout skeleton: `materialiseSamples()` writes it from the
+ *   reference with handout/skeleton.ts (`makeSkeleton`), so it follows every change of the reference;
+ *
+ *   npm run samples                      write every sample stored as an edit, and the skeleton
+ *                                        (also before `npm run grade` and `npm run bench`)
  *   npm run samples -- record NAME BASE  store submissions/NAME/rnn.ts as its edit of sample BASE
  */
 import {
@@ -29,6 +32,7 @@ import {
 } from 'node:fs';
 import { join, relative } from 'node:path';
 import { applyPatch, createTwoFilesPatch, FILE_HEADERS_ONLY, parsePatch } from 'diff';
+import { makeSkeleton } from '../../handout/skeleton';
 
 const ROOT = join(__dirname, '..', '..');
 export const SUBMISSIONS_DIR = join(ROOT, 'submissions');
@@ -50,6 +54,16 @@ export function sampleEdits(): string[] {
     .sort();
 }
 
+/** The samples generated from the project's own sources (never stored): name → its rnn.ts. */
+export const GENERATED_SAMPLES: Readonly<Record<string, () => string>> = {
+  skeleton: () => makeSkeleton(readFileSync(join(ROOT, 'reference', ENTRY), 'utf8')),
+};
+
+/** Every sample written out rather than committed: the edits, then the generated ones. */
+export function materialisedSamples(): string[] {
+  return [...sampleEdits(), ...Object.keys(GENERATED_SAMPLES)];
+}
+
 /** The sample a patch edits, from its `--- <base>/rnn.ts` header. */
 export function baseOf(name: string, patch = readPatch(name), where = `submissions/${name}${PATCH}`): string {
   const parsed = parsePatch(patch);
@@ -69,7 +83,7 @@ function applyEditFile(path: string, name: string): string {
   const where = relative(ROOT, path);
   const base = baseOf(name, patch, where);
   const baseFile = join(SUBMISSIONS_DIR, base, ENTRY);
-  if (sampleEdits().includes(base) || !existsSync(baseFile))
+  if (materialisedSamples().includes(base) || !existsSync(baseFile))
     throw new SampleEditError(`${where} edits ${base}, which is not a sample kept as a file`);
   return applyEdit(where, patch, base, readFileSync(baseFile, 'utf8'));
 }
@@ -85,20 +99,31 @@ export function applyEdit(where: string, patch: string, base: string, baseText: 
   return text;
 }
 
+/** The rnn.ts of a sample written out: a generated one's source, or its edit applied. */
+function sampleText(name: string): string {
+  const generate = GENERATED_SAMPLES[name];
+  if (!generate) return applySampleEdit(name);
+  try {
+    return generate();
+  } catch (error) {
+    throw new SampleEditError(`submissions/${name}: cannot generate it: ${(error as Error).message}`);
+  }
+}
+
 /**
- * Writes submissions/<name>/rnn.ts for every sample stored as an edit, where it is missing or
+ * Writes submissions/<name>/rnn.ts for every sample stored as an edit or generated, where it is missing or
  * differs. A differing file (edited by hand?) is kept in tests/.materialised/overwritten/ first;
  * one whose patch no longer applies is removed, so nothing grades a stale copy. Safe to run from
  * several processes at once: each file is replaced by a rename. Returns the problems.
  */
 export function materialiseSamples(): SampleEditError[] {
   const problems: SampleEditError[] = [];
-  for (const name of sampleEdits()) {
+  for (const name of materialisedSamples()) {
     const entry = join(SUBMISSIONS_DIR, name, ENTRY);
     const old = existsSync(entry) ? readFileSync(entry, 'utf8') : undefined;
     let text: string | undefined;
     try {
-      text = applySampleEdit(name);
+      text = sampleText(name);
     } catch (error) {
       if (!(error instanceof SampleEditError)) throw error;
       problems.push(error);
@@ -169,7 +194,7 @@ if (require.main === module) {
     const problems = materialiseSamples();
     for (const problem of problems) console.error(problem.message);
     if (command === undefined)
-      console.log(`${sampleEdits().length - problems.length} samples written from their .patch`);
+      console.log(`${materialisedSamples().length - problems.length} samples written from their .patch or generated`);
     if (problems.length > 0 && command === undefined) process.exitCode = 1;
   } else {
     console.error('usage: npm run samples [-- record NAME BASE]');
