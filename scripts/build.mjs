@@ -12,6 +12,7 @@
  *
  *   node scripts/build.mjs             build
  *   node scripts/build.mjs --if-stale  build only when a source is newer than dist/ (npm run grade)
+ *   node scripts/build.mjs --is-fresh  build nothing; exit 0 when dist/ is built and no source is newer
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -205,7 +206,11 @@ function labInline(build) {
   }));
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href && !(process.argv.includes('--if-stale') && !isStale())) {
+const isMain = import.meta.url === pathToFileURL(process.argv[1]).href;
+if (isMain && process.argv.includes('--is-fresh')) {
+  // For scripts that must not build (several may start at once): exit 0 when dist/ can be used as it is.
+  process.exitCode = isStale() ? 1 : 0;
+} else if (isMain && !(process.argv.includes('--if-stale') && !isStale())) {
   build().catch((error) => {
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
     process.exitCode = 1;

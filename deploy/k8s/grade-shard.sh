@@ -38,4 +38,7 @@ mkdir -p "$REPORTS"
 # Only report.json: `grade merge` writes every other format once, for the whole class.
 cd "$(dirname "$0")/../.."
 echo "grade-shard: shard $shard/$SHARDS of $SUBMISSIONS -> $out"
-exec node dist/grader.js "$SUBMISSIONS" --shard "$shard/$SHARDS" --out "$out" --format json "$@"
+# The prebuilt grader (the image builds it); from a checkout without a fresh dist/, the sources under
+# tsx: the pods of a Job start together, so none of them builds dist/ itself.
+if node scripts/build.mjs --is-fresh; then grader="node dist/grader.js"; else grader="node_modules/.bin/tsx grader/cli.ts"; fi
+exec $grader "$SUBMISSIONS" --shard "$shard/$SHARDS" --out "$out" --format json "$@"

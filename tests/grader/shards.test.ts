@@ -263,7 +263,7 @@ describe('deployment files', () => {
     });
     // The merge Job runs the grader's merge over every shard folder.
     const merge = documents.find((document) => document.kind === 'Job' && document.metadata.name === 'grade-merge');
-    expect(merge.spec.template.spec.containers[0].command.join(' ')).toContain('grader/cli.ts merge');
+    expect(merge.spec.template.spec.containers[0].command.join(' ')).toContain('dist/grader.js merge');
   });
 
   test('the Dockerfile: node 20, bubblewrap, npm ci', () => {
