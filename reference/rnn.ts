@@ -433,12 +433,12 @@ function isFiniteMatrix(value: Matrix, rows: number | undefined, cols: number): 
   }
   return true;
 }
-
-// ---------------------------------------------------------------------------------------------
-// The training step, four samples at a time (the reference's own; not in the students' skeleton)
-// ---------------------------------------------------------------------------------------------
-
 // #!TAG HWBEGIN
+// ---------------------------------------------------------------------------------------------
+// The training step, four samples at a time (the reference's own; the students' skeleton drops
+// this whole region)
+// ---------------------------------------------------------------------------------------------
+
 /**
  * The reference's training step, four samples at a time: the same arithmetic as `doTrainingStep`
  * composed of `forward` and `getGradients` (every sum over the same terms in the same order, so
