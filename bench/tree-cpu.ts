@@ -6,7 +6,8 @@
  * non-node child of the grader (the sandbox launchers), sampled from /proc every few milliseconds
  * (its largest value; the last few milliseconds of each such process are missed).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { childPids } from '../grader/sandbox/process-cpu';
 
 const TICKS_PER_SECOND = 100;
 
@@ -31,26 +32,6 @@ function stat(pid: number): Stat | undefined {
   }
 }
 
-function children(pid: number): number[] {
-  const out: number[] = [];
-  let tasks: string[];
-  try {
-    tasks = readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return out;
-  }
-  for (const task of tasks) {
-    try {
-      const text = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
-      if (text) for (const child of text.split(' ')) out.push(Number(child));
-    } catch {
-      // gone
-    }
-  }
-  return out;
-}
-
-/** CPU seconds of this process's reaped children (and what they reaped). */
 export function reapedSeconds(): number {
   return (stat(process.pid)?.reaped ?? 0) / TICKS_PER_SECOND;
 }
@@ -67,13 +48,13 @@ export function sampleTreeCpu(pid: number, intervalMs = 10): TreeCpuSampler {
     const s = stat(p);
     if (!s) return;
     sandboxed.set(p, Math.max(sandboxed.get(p) ?? 0, s.own));
-    if (depth < 16) for (const child of children(p)) visitSandboxed(child, depth + 1);
+    if (depth < 16) for (const child of childPids(p)) visitSandboxed(child, depth + 1);
   };
   const sample = () => {
-    for (const child of children(pid)) {
+    for (const child of childPids(pid)) {
       const s = stat(child);
       // node children (the transpiler) are reaped by the grader: counted in its cutime
-      if (s && s.comm !== 'node') for (const below of children(child)) visitSandboxed(below, 1);
+      if (s && s.comm !== 'node') for (const below of childPids(child)) visitSandboxed(below, 1);
     }
   };
   const timer = setInterval(sample, intervalMs);

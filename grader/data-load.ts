@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { PreparedData } from '../reference/pipeline';
 import { getBuildDir } from './compile/build-dir';
-import { freshPrebuilt } from './compile/prebuilt';
+import { RUNTIME_BUNDLE, freshPrebuilt } from './compile/prebuilt';
 import type { DataReply, PackedMatrix } from './data-worker';
 
 let bundlePath: string | undefined;
@@ -23,12 +23,8 @@ function workerBundle(): string {
   const entry = join(__dirname, existsSync(join(__dirname, 'data-worker.ts')) ? 'data-worker.ts' : 'data-worker.js');
   buildSync({
     entryPoints: [entry],
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
+    ...RUNTIME_BUNDLE,
     outfile,
-    logLevel: 'silent',
   });
   chmodSync(outfile, 0o644);
   return (bundlePath = outfile);

@@ -10,7 +10,7 @@ import { buildSync } from 'esbuild';
 import { chmodSync, copyFileSync, existsSync, linkSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { getBuildDir } from './build-dir';
-import { freshPrebuilt } from './prebuilt';
+import { RUNTIME_BUNDLE, freshPrebuilt } from './prebuilt';
 import { labEntryPath } from './paths';
 
 export { labEntryPath } from './paths';
@@ -54,13 +54,9 @@ export function buildLabBundle(): LabBundle {
 function bundleLab(entry: string, indexJs: string, root: string): string[] {
   const result = buildSync({
     entryPoints: [entry],
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
+    ...RUNTIME_BUNDLE,
     outfile: indexJs,
     metafile: true,
-    logLevel: 'silent',
     legalComments: 'none',
   });
   return Object.keys(result.metafile.inputs).map((input) => relative(root, resolve(input)));

@@ -12,6 +12,15 @@ import { join, resolve } from 'node:path';
 export const PROJECT_ROOT = resolve(__dirname, '..', '..');
 export const DIST_DIR = join(PROJECT_ROOT, 'dist');
 
+/** esbuild's options for a bundle built at run time when no fresh prebuilt one exists (as scripts/build.mjs builds them). */
+export const RUNTIME_BUNDLE = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  logLevel: 'silent',
+} as const;
+
 export interface Prebuilt {
   /** Absolute path of the bundle. */
   path: string;

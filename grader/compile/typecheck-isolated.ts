@@ -18,7 +18,7 @@ import type { MessagePort } from 'node:worker_threads';
 import { getBuildDir } from './build-dir';
 import type { SubmissionFile } from './collect';
 import { labEntryPath } from './paths';
-import { freshPrebuilt } from './prebuilt';
+import { RUNTIME_BUNDLE, freshPrebuilt } from './prebuilt';
 import { MAX_TYPE_WARNINGS } from './typecheck';
 
 const DEFAULT_TIMEOUT_MS = 20_000;
@@ -78,13 +78,9 @@ function workerBundle(): string {
         existsSync(join(__dirname, 'typecheck-worker.ts')) ? 'typecheck-worker.ts' : 'typecheck-worker.js',
       ),
     ],
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
+    ...RUNTIME_BUNDLE,
     outfile,
     external: ['typescript', 'esbuild'],
-    logLevel: 'silent',
   });
   chmodSync(outfile, 0o644);
   bundlePath = outfile;

@@ -30,7 +30,8 @@ function treeTicks(pid: number, depth: number): number | undefined {
   return ticks;
 }
 
-function childPids(pid: number): number[] {
+/** The processes `pid`'s threads started (from /proc; empty when it has ended). */
+export function childPids(pid: number): number[] {
   const out: number[] = [];
   let tasks: string[];
   try {

@@ -30,7 +30,7 @@ import {
 } from 'node:fs';
 import { delimiter, dirname, join, relative, resolve, sep } from 'node:path';
 import { getBuildDir } from '../compile/build-dir';
-import { freshPrebuilt } from '../compile/prebuilt';
+import { RUNTIME_BUNDLE, freshPrebuilt } from '../compile/prebuilt';
 import { MATRIX_DIR_INSIDE, matrixDir } from './store-file';
 import { spawnTransport } from './transport';
 import type { TransportFactory } from './transport';
@@ -175,13 +175,9 @@ export function buildRunner(): { path: string; inputs: string[] } {
   const result = buildSync({
     absWorkingDir: root,
     entryPoints: [entry],
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
+    ...RUNTIME_BUNDLE,
     outfile,
     metafile: true,
-    logLevel: 'silent',
     legalComments: 'none',
   });
   const inputs = Object.keys(result.metafile.inputs).map((input) =>
