@@ -520,6 +520,28 @@ function isFusable(model: FusedModel, prototype: object): boolean {
   );
 }
 
+/** Row `at` of four samples' outer-product sums: acc[at + k][lane] += l_lane · source[from + k][lane], k < count. */
+function addOuter(
+  acc: Float64Array,
+  at: number,
+  l0: number,
+  l1: number,
+  l2: number,
+  l3: number,
+  source: Float64Array,
+  from: number,
+  count: number,
+): void {
+  for (let k = 0; k < count; k++) {
+    const r = at + k * LANES;
+    const p = from + k * LANES;
+    acc[r] += l0 * source[p];
+    acc[r + 1] += l1 * source[p + 1];
+    acc[r + 2] += l2 * source[p + 2];
+    acc[r + 3] += l3 * source[p + 3];
+  }
+}
+
 /** One SGD step as `doTrainingStep` takes it; updates `model` in place and returns the mean loss. */
 function fusedTrainingStep(model: FusedModel, inputs: FusedStepInputs): number {
   const { drawDay, refuse, loss, batchSize, lr } = inputs;
@@ -665,26 +687,8 @@ function fusedTrainingStep(model: FusedModel, inputs: FusedStepInputs): number {
         const l1 = (1 - h[q + 1] * h[q + 1]) * g[q + 1];
         const l2 = (1 - h[q + 2] * h[q + 2]) * g[q + 2];
         const l3 = (1 - h[q + 3] * h[q + 3]) * g[q + 3];
-        if (t > 0) {
-          const row = i * H * LANES;
-          for (let k = 0; k < H; k++) {
-            const r = row + k * LANES;
-            const p = po + k * LANES;
-            gW[r] += l0 * h[p];
-            gW[r + 1] += l1 * h[p + 1];
-            gW[r + 2] += l2 * h[p + 2];
-            gW[r + 3] += l3 * h[p + 3];
-          }
-        }
-        const row = i * F * LANES;
-        for (let j = 0; j < F; j++) {
-          const r = row + j * LANES;
-          const p = xo + j * LANES;
-          gU[r] += l0 * X[p];
-          gU[r + 1] += l1 * X[p + 1];
-          gU[r + 2] += l2 * X[p + 2];
-          gU[r + 3] += l3 * X[p + 3];
-        }
+        if (t > 0) addOuter(gW, i * H * LANES, l0, l1, l2, l3, h, po, H);
+        addOuter(gU, i * F * LANES, l0, l1, l2, l3, X, xo, F);
       }
     }
 
