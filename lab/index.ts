@@ -25,4 +25,8 @@ export {
 export const HOURS_PER_DAY = 24;
 /** Index of TEMP among the six selected columns (DEWP, TEMP, PRES, Iws, Is, Ir). */
 export const TEMP_COLUMN = 1;
+/** The notebook's training: this many steps of batch 32 … */
+export const CONVERGENCE_STEPS = 500;
+/** … after which the mean of the last 25 losses must be below this (its assert). */
+export const CONVERGENCE_THRESHOLD = 0.075;
 export { assertFiniteNumber, assertVector, assertMatrix } from './validate';

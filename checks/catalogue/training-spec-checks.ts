@@ -2,7 +2,7 @@
  * Training checks judged by the contract's words alone: the training loop's protocol, and
  * convergence on the real data.
  */
-import { createRng } from 'rnn-lab';
+import { CONVERGENCE_STEPS, CONVERGENCE_THRESHOLD, createRng } from 'rnn-lab';
 import type { Matrix } from 'rnn-lab';
 import { encodeValue } from '../protocol/encode';
 import type { Decoded } from '../protocol/encode';
@@ -26,8 +26,7 @@ export const PARAMS_SHAPE: Shape = {
 
 /** The seed trainRnn is judged with; fixed, so a regrade can never change the verdict (docs/tolerances.md). */
 export const CONVERGENCE_SEED = 2024;
-export const CONVERGENCE_STEPS = 500;
-export const CONVERGENCE_THRESHOLD = 0.075;
+export { CONVERGENCE_STEPS, CONVERGENCE_THRESHOLD };
 
 export function stepData(seed: number, rows = 60): Matrix {
   const rng = createRng(seed);
