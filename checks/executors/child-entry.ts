@@ -14,15 +14,13 @@
  */
 import { writeSync } from 'fs';
 import { Worker } from 'worker_threads';
+import { apply, parseJson, stringifyJson } from '../protocol/builtins';
 import { createDispatcher } from '../protocol/dispatch';
 import type { CallRequest, CallResponse } from '../protocol/requests';
 import { RNN_METHODS } from '../protocol/requests';
 
 const CHANNEL_FD = 3;
 const RUNNING_FD = 4;
-const parseJson = JSON.parse;
-const stringifyJson = JSON.stringify;
-const apply = Reflect.apply;
 const defineProperty = Object.defineProperty;
 const atomicsStore = Atomics.store;
 const atomicsLoad = Atomics.load;

@@ -21,6 +21,8 @@ const setHas = Set.prototype.has;
 const setAdd = Set.prototype.add;
 const setDelete = Set.prototype.delete;
 
+export const parseJson = JSON.parse;
+export const stringifyJson = JSON.stringify;
 export const isArray = Array.isArray;
 export const objectKeys = Object.keys;
 export const objectAssign = Object.assign;

@@ -18,14 +18,11 @@
  * stdout and stderr belong to the submission: the parent only logs them.
  */
 import * as fs from 'fs';
+import { apply, isArray, objectKeys, parseJson } from '../../checks/protocol/builtins';
 import { createDispatcher } from '../../checks/protocol/dispatch';
 import type { CallRequest, CallResponse } from '../../checks/protocol/requests';
 
 const CHANNEL_FD = 3;
-const apply = Reflect.apply;
-const parseJson = JSON.parse;
-const objectKeys = Object.keys;
-const isArray = Array.isArray;
 // Taken now, before the submission loads: `import { writeSync } from 'fs'` would be looked up on
 // the fs module object at every call, where the submission can replace it and read every line.
 // A string (not a Buffer) is written: Node passes it straight to its native binding, while a
