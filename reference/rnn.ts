@@ -455,15 +455,8 @@ function isFiniteMatrix(value: Matrix, rows: number | undefined, cols: number): 
 /** Samples processed together; the layouts below interleave them, lane by lane. */
 const LANES = 4;
 
-interface FusedModel {
-  readonly hiddenStateSize: number;
-  readonly numFeatures: number;
-  u: Matrix;
-  w: Matrix;
-  v: Vector;
-  b: Vector;
-  c: number;
-}
+/** What the fused step reads and moves of an RNN. */
+type FusedModel = Pick<RNN, 'hiddenStateSize' | 'numFeatures' | 'u' | 'w' | 'v' | 'b' | 'c'>;
 
 interface FusedStepInputs {
   /** Draws the next sample (the reference's getRandomDay on the step's data and rng). */

@@ -233,21 +233,17 @@ function detect(
         'bubblewrap';
       const attempts = isRoot() ? [true, false] : [true];
       const failures: string[] = [];
-      for (const userNamespace of attempts) {
-        const candidate: SandboxRuntime = {
+      const working = firstWorking(
+        attempts.map((userNamespace) => ({
           ...base,
           mode: 'bwrap',
           bwrap: { path: bwrapPath, version, userNamespace },
           matrixDirInChild: MATRIX_DIR_INSIDE,
           description: '',
-        };
-        const problem = selfTest(candidate);
-        if (!problem) {
-          candidate.description = describeRuntime(candidate);
-          return candidate;
-        }
-        failures.push(problem);
-      }
+        })),
+        failures,
+      );
+      if (working) return working;
       bwrapFailure = `bwrap failed its self-test: ${failures.join('; ')}`;
     }
     if (requested === 'bwrap') throw new Error(`the bwrap sandbox was requested but is not usable: ${bwrapFailure}`);
@@ -263,14 +259,23 @@ function detect(
   if (setprivPath) variants.push({ reason, setprivPath, dropToUid: false });
   variants.push({ reason, dropToUid: false });
   const failures: string[] = [];
-  for (const fallback of variants) {
-    const candidate: SandboxRuntime = {
+  const working = firstWorking(
+    variants.map((fallback) => ({
       ...base,
       mode: 'fallback',
       fallback,
       matrixDirInChild: matrixDir(),
       description: '',
-    };
+    })),
+    failures,
+  );
+  if (working) return working;
+  throw new Error(`cannot start a sandboxed node process at all: ${failures.join('; ')}`);
+}
+
+/** The first candidate, strongest first, that passes its self-test (described); the others' problems go to `failures`. */
+function firstWorking(candidates: SandboxRuntime[], failures: string[]): SandboxRuntime | undefined {
+  for (const candidate of candidates) {
     const problem = selfTest(candidate);
     if (!problem) {
       candidate.description = describeRuntime(candidate);
@@ -278,7 +283,7 @@ function detect(
     }
     failures.push(problem);
   }
-  throw new Error(`cannot start a sandboxed node process at all: ${failures.join('; ')}`);
+  return undefined;
 }
 
 /** Starts node inside the candidate sandbox and checks that it runs and that fs access outside is denied. */
