@@ -105,13 +105,16 @@ function makeSkeletonBody(source: string, fileName: string): string {
 }
 
 /**
- * The solution's own lines: non-trivial code lines inside the regions, normalised for whitespace.
- * A handout must contain none of them.
+ * The solution's own lines: non-trivial code lines inside the regions of the student's functions,
+ * normalised for whitespace. A handout must contain none of them. (A region outside every function
+ * is the reference's own machinery, dropped whole from the skeleton; its generic lines such as
+ * `return true;` are no one's solution.)
  */
 export function solutionLines(source: string, fileName = 'rnn.ts'): string[] {
   const lines = source.split('\n');
   const trivial = /^[\s{}();,[\]]*$|^\s*\/\//;
-  return findRegions(source, fileName).flatMap((region) =>
+  const studentRegions = findRegions(source, fileName).filter((region) => region.owner !== undefined);
+  return studentRegions.flatMap((region) =>
     lines
       .slice(region.begin + 1, region.end)
       .filter((line) => !trivial.test(line))
