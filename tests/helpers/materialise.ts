@@ -28,11 +28,12 @@ import {
   readFileSync,
   renameSync,
   rmSync,
+  statSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { join, relative } from 'node:path';
 import { applyPatch, createTwoFilesPatch, FILE_HEADERS_ONLY, parsePatch } from 'diff';
-import { makeSkeleton } from '../../handout/skeleton';
 
 const ROOT = join(__dirname, '..', '..');
 export const SUBMISSIONS_DIR = join(ROOT, 'submissions');
@@ -56,8 +57,29 @@ export function sampleEdits(): string[] {
 
 /** The samples generated from the project's own sources (never stored): name → its rnn.ts. */
 export const GENERATED_SAMPLES: Readonly<Record<string, () => string>> = {
-  skeleton: () => makeSkeleton(readFileSync(join(ROOT, 'reference', ENTRY), 'utf8')),
+  // Loaded on use: the skeleton needs the TypeScript compiler, which a fresh sample never does.
+  skeleton: () =>
+    (require('../../handout/skeleton') as typeof import('../../handout/skeleton')).makeSkeleton(
+      readFileSync(join(ROOT, 'reference', ENTRY), 'utf8'),
+    ),
 };
+
+/** What each generated sample is made from (project-relative): it is fresh when newer than all of them. */
+const GENERATED_FROM: Readonly<Record<string, readonly string[]>> = {
+  skeleton: ['reference/rnn.ts', 'handout/skeleton.ts', 'checks/lab/definition.ts'],
+};
+
+/** Whether sample `name`'s written rnn.ts is newer than everything it is made from (its patch and base, or its sources). */
+function isFresh(name: string): boolean {
+  const sources = GENERATED_FROM[name] ?? [`submissions/${name}${PATCH}`];
+  try {
+    const written = statSync(join(SUBMISSIONS_DIR, name, ENTRY)).mtimeMs;
+    const bases = GENERATED_FROM[name] ? [] : [`submissions/${baseOf(name)}/${ENTRY}`];
+    return [...sources, ...bases].every((source) => statSync(join(ROOT, source)).mtimeMs < written);
+  } catch {
+    return false;
+  }
+}
 
 /** Every sample written out rather than committed: the edits, then the generated ones. */
 export function materialisedSamples(): string[] {
@@ -116,9 +138,10 @@ function sampleText(name: string): string {
  * one whose patch no longer applies is removed, so nothing grades a stale copy. Safe to run from
  * several processes at once: each file is replaced by a rename. Returns the problems.
  */
-export function materialiseSamples(): SampleEditError[] {
+export function materialiseSamples(options: { skipFresh?: boolean } = {}): SampleEditError[] {
   const problems: SampleEditError[] = [];
   for (const name of materialisedSamples()) {
+    if (options.skipFresh && isFresh(name)) continue;
     const entry = join(SUBMISSIONS_DIR, name, ENTRY);
     const old = existsSync(entry) ? readFileSync(entry, 'utf8') : undefined;
     let text: string | undefined;
@@ -128,7 +151,11 @@ export function materialiseSamples(): SampleEditError[] {
       if (!(error instanceof SampleEditError)) throw error;
       problems.push(error);
     }
-    if (old === text) continue;
+    if (old === text) {
+      // Already right: dated now, so that the next run before a grade finds it fresh.
+      if (options.skipFresh) utimesSync(entry, new Date(), new Date());
+      continue;
+    }
     if (old !== undefined) writeAtomically(join(IN_REPO, 'overwritten', `${name}-${ENTRY}`), old);
     if (text === undefined) rmSync(entry, { force: true });
     else writeAtomically(entry, text);
@@ -191,7 +218,8 @@ if (require.main === module) {
   else if (command === undefined || command === '--before-run') {
     // Before `npm run grade` or `npm run bench` (--before-run): only problems are printed, and they
     // do not stop a run that may not even grade the samples (the tests fail on them instead).
-    const problems = materialiseSamples();
+    // Before a run, a sample already written after its sources is left as it is (no compiler loaded).
+    const problems = materialiseSamples({ skipFresh: command === '--before-run' });
     for (const problem of problems) console.error(problem.message);
     if (command === undefined)
       console.log(`${materialisedSamples().length - problems.length} samples written from their .patch or generated`);
