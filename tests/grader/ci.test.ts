@@ -27,9 +27,10 @@ import {
   renderStudentJunit,
   renderSummary,
 } from '../../grader/ci/summary';
-import type { CheckReport, GradeReport } from '../../grader/report-types';
+import type { GradeReport } from '../../grader/report-types';
 import { studentReport } from '../../grader/reports/common';
 import { renderJunit } from '../../grader/reports/junit';
+import { check, gradeReport, submission } from '../helpers/report-fixtures';
 
 const PROJECT = resolve(__dirname, '..', '..');
 const SCRIPT = join(PROJECT, 'grader', 'ci', 'grade-pr.sh');
@@ -126,64 +127,50 @@ const OK_RUN: GraderRun = { code: 0, signal: null };
 const HIDDEN_SECRET = 'the correct value is 0.612850';
 const DIAGNOSIS = 'gradB.skip-first';
 
-function check(
-  id: string,
-  status: CheckReport['status'],
-  points: number,
-  maxPoints: number,
-  message: string,
-  extra: Partial<CheckReport> = {},
-): CheckReport {
-  return {
-    id,
-    target: `T.${id}`,
-    title: `title of ${id}`,
-    status,
-    points,
-    maxPoints,
-    visibility: 'public',
-    message,
-    item: id,
-    durationMs: 5,
-    ...extra,
-  };
-}
-
 function handReport(score = 7.5): GradeReport {
-  return {
-    schemaVersion: 1,
-    seed: 8,
+  return gradeReport({
     rubric: { source: 'grader/rubric.default.yaml', name: 'Test rubric', maxScore: 20, items: [] },
-    sandbox: 'test',
-    warnings: [],
-    generatedAt: '2024-01-01T00:00:00.000Z',
     submissions: [
-      {
+      submission({
         id: 'alice',
-        path: '/tmp/alice',
-        status: 'graded',
         score,
         maxScore: 20,
-        seed: 1,
         checks: [
-          check('contract.exports', 'passed', 4, 4, ''),
-          check('forward.shape', 'failed', 0, 3, 'hidden has 3 rows | expected 24\nsecond line of the message', {
+          check({ id: 'contract.exports', target: 'T.contract.exports', status: 'passed', points: 4, maxPoints: 4 }),
+          check({
+            id: 'forward.shape',
+            target: 'T.forward.shape',
+            status: 'failed',
+            points: 0,
+            maxPoints: 3,
+            message: 'hidden has 3 rows | expected 24\nsecond line of the message',
             diagnosis: DIAGNOSIS,
             replay: { seed: 42, path: '0:1' },
           }),
-          check('grad.b.value', 'failed', 0, 6, `computeGradB is wrong at b[0]: ${HIDDEN_SECRET}`, {
+          check({
+            id: 'grad.b.value',
+            target: 'T.grad.b.value',
+            status: 'failed',
+            points: 0,
+            maxPoints: 6,
+            message: `computeGradB is wrong at b[0]: ${HIDDEN_SECRET}`,
             visibility: 'hidden',
             diagnosis: DIAGNOSIS,
             replay: { seed: 7, path: '3' },
           }),
-          check('train.converges', 'passed', 3.5, 7, 'mean of the last 25 losses: 0.04'),
+          check({
+            id: 'train.converges',
+            target: 'T.train.converges',
+            status: 'passed',
+            points: 3.5,
+            maxPoints: 7,
+            message: 'mean of the last 25 losses: 0.04',
+          }),
         ],
-        manual: [],
         warnings: ['type error in rnn.ts:3: something'],
-        durationMs: 100,
-      },
+      }),
     ],
-  };
+  });
 }
 
 /** Writes a report folder as the grader would (report.json, feedback/, classroom/, junit.xml). */

@@ -44,9 +44,10 @@ import {
 } from '../../grader/ci/post-result';
 import type { PosterOptions } from '../../grader/ci/post-result';
 import { parsePassMark } from '../../grader/ci/summary';
-import type { CheckReport, GradeReport, SubmissionReport } from '../../grader/report-types';
+import type { GradeReport, SubmissionReport } from '../../grader/report-types';
 import { bodyProblems, BODY_SPECS, FakeGitHub, LISTS_MATCH_THE_PUBLISHED_TYPES } from '../helpers/fake-github';
 import type { FakeActivity, FakeRepo, JsonBody } from '../helpers/fake-github';
+import { check, gradeReport, submission as reportSubmission } from '../helpers/report-fixtures';
 
 const ORG = 'course-org';
 const TOKEN = 'test-token-123';
@@ -346,65 +347,35 @@ describe('the download', () => {
 const HIDDEN_SECRET = 'expected 0.612850 at b[0]';
 const DIAGNOSIS = 'gradB.skip-first';
 
-function check(
-  id: string,
-  status: CheckReport['status'],
-  points: number,
-  maxPoints: number,
-  message: string,
-  extra: Partial<CheckReport> = {},
-): CheckReport {
-  return {
-    id,
-    target: `RNN.${id}`,
-    title: `title of ${id}`,
-    status,
-    points,
-    maxPoints,
-    visibility: 'public',
-    message,
-    item: id,
-    durationMs: 5,
-    ...extra,
-  };
-}
-
+/** A submission with `score` out of 10 and a hidden check that passes only at full marks. */
 function submission(id: string, score: number, extra: Partial<SubmissionReport> = {}): SubmissionReport {
-  return {
+  return reportSubmission({
     id,
     path: `/class/${id}.zip`,
-    status: 'graded',
     score,
-    maxScore: 10,
-    seed: 1,
     checks: [
-      check('contract.exports', 'passed', 4, 4, ''),
-      check(
-        'grad.b.value',
-        score >= 10 ? 'passed' : 'failed',
-        score >= 10 ? 6 : 0,
-        6,
-        score >= 10 ? '' : `computeGradB is wrong: ${HIDDEN_SECRET}`,
-        { visibility: 'hidden', diagnosis: DIAGNOSIS, replay: { seed: 7, path: '3' } },
-      ),
+      check({ id: 'contract.exports', status: 'passed', points: 4, maxPoints: 4 }),
+      check({
+        id: 'grad.b.value',
+        status: score >= 10 ? 'passed' : 'failed',
+        points: score >= 10 ? 6 : 0,
+        maxPoints: 6,
+        message: score >= 10 ? '' : `computeGradB is wrong: ${HIDDEN_SECRET}`,
+        visibility: 'hidden',
+        diagnosis: DIAGNOSIS,
+        replay: { seed: 7, path: '3' },
+      }),
     ],
-    manual: [],
-    warnings: [],
-    durationMs: 10,
     ...extra,
-  };
+  });
 }
 
 function report(submissions: SubmissionReport[], warnings: string[] = []): GradeReport {
-  return {
-    schemaVersion: 1,
-    seed: 8,
+  return gradeReport({
     rubric: { source: 'grader/rubric.default.yaml', name: 'RNN lab', maxScore: 10, items: [] },
-    sandbox: 'test',
     warnings,
-    generatedAt: '2026-12-02T00:00:00.000Z',
     submissions,
-  };
+  });
 }
 
 const POSTER: PosterOptions = { name: 'Course grade (lab8)', key: 'rnn-autograder:lab8', appId: APP.id, login: LOGIN };

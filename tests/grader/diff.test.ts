@@ -9,87 +9,80 @@ import { join } from 'node:path';
 import { diffReports, DiffError, readReport, renderDiffMarkdown } from '../../grader/diff';
 import type { RegradeDiff } from '../../grader/diff';
 import type { CheckReport, GradeReport, SubmissionReport } from '../../grader/report-types';
+import { check as reportCheck, gradeReport, submission } from '../helpers/report-fixtures';
+import type { CheckFields } from '../helpers/report-fixtures';
 
 const PROJECT = join(__dirname, '..', '..');
 
-function check(
-  id: string,
-  status: CheckReport['status'],
-  points: number,
-  maxPoints: number,
-  message = '',
-): CheckReport {
-  return {
-    id,
-    target: id.startsWith('grad') ? 'RNN.computeGradB' : 'mseLoss',
-    title: id,
-    status,
-    points,
-    maxPoints,
-    visibility: 'public',
-    message,
-    item: id,
-    durationMs: Math.random() * 100,
-  };
+/** A check of mseLoss or computeGradB (by its id) that took a random time: timings are never a change. */
+function check(fields: CheckFields): CheckReport {
+  const target = fields.id.startsWith('grad') ? 'RNN.computeGradB' : 'mseLoss';
+  return reportCheck({ target, durationMs: Math.random() * 100, ...fields });
 }
 
+/** A graded student whose score is the sum of its checks' points, graded in a random time. */
 function student(id: string, checks: CheckReport[], extra: Partial<SubmissionReport> = {}): SubmissionReport {
   const score = checks.reduce((sum, c) => sum + c.points, 0);
-  return {
-    id,
-    path: `s/${id}`,
-    status: 'graded',
-    score,
-    maxScore: 10,
-    seed: 1,
-    checks,
-    manual: [],
-    warnings: [],
-    durationMs: Math.random() * 1000,
-    ...extra,
-  };
+  return submission({ id, score, checks, durationMs: Math.random() * 1000, ...extra });
 }
 
 function report(submissions: SubmissionReport[], generatedAt: string, seed = 8): GradeReport {
-  return {
-    schemaVersion: 1,
-    seed,
-    rubric: { source: 'rubric.yaml', name: 'R', maxScore: 10, items: [] },
-    sandbox: 'x',
-    warnings: [],
-    generatedAt,
-    submissions,
-  };
+  return gradeReport({ seed, generatedAt, submissions });
 }
 
 const OLD = report(
   [
-    student('alice', [check('loss.mse', 'passed', 4, 4), check('grad.b.value', 'failed', 0, 6, 'wrong')]),
-    student('bob', [check('loss.mse', 'passed', 4, 4), check('grad.b.value', 'passed', 6, 6)]),
-    student('carol', [check('loss.mse', 'timeout', 0, 4), check('grad.b.value', 'passed', 6, 6)]),
-    student('dave', [check('loss.mse', 'skipped', 0, 4), check('grad.b.value', 'skipped', 0, 6)], {
-      status: 'error',
-      error: 'no rnn.ts',
-    }),
-    student('zed', [check('loss.mse', 'passed', 4, 4)]),
+    student('alice', [
+      check({ id: 'loss.mse', status: 'passed', points: 4, maxPoints: 4 }),
+      check({ id: 'grad.b.value', status: 'failed', points: 0, maxPoints: 6, message: 'wrong' }),
+    ]),
+    student('bob', [
+      check({ id: 'loss.mse', status: 'passed', points: 4, maxPoints: 4 }),
+      check({ id: 'grad.b.value', status: 'passed', points: 6, maxPoints: 6 }),
+    ]),
+    student('carol', [
+      check({ id: 'loss.mse', status: 'timeout', points: 0, maxPoints: 4 }),
+      check({ id: 'grad.b.value', status: 'passed', points: 6, maxPoints: 6 }),
+    ]),
+    student(
+      'dave',
+      [
+        check({ id: 'loss.mse', status: 'skipped', points: 0, maxPoints: 4 }),
+        check({ id: 'grad.b.value', status: 'skipped', points: 0, maxPoints: 6 }),
+      ],
+      {
+        status: 'error',
+        error: 'no rnn.ts',
+      },
+    ),
+    student('zed', [check({ id: 'loss.mse', status: 'passed', points: 4, maxPoints: 4 })]),
   ],
   '2025-01-01T00:00:00.000Z',
 );
 const NEW = report(
   [
     // A fixed check: passes now (+6). The message of an unchanged check changing is not a change.
-    student('alice', [check('loss.mse', 'passed', 4, 4, 'reworded'), check('grad.b.value', 'passed', 6, 6)]),
+    student('alice', [
+      check({ id: 'loss.mse', status: 'passed', points: 4, maxPoints: 4, message: 'reworded' }),
+      check({ id: 'grad.b.value', status: 'passed', points: 6, maxPoints: 6 }),
+    ]),
     // Nothing changed but timings.
-    student('bob', [check('loss.mse', 'passed', 4, 4), check('grad.b.value', 'passed', 6, 6)]),
+    student('bob', [
+      check({ id: 'loss.mse', status: 'passed', points: 4, maxPoints: 4 }),
+      check({ id: 'grad.b.value', status: 'passed', points: 6, maxPoints: 6 }),
+    ]),
     // Same verdict, partial credit given (+1.5); a new check the old report did not run.
     student('carol', [
-      check('loss.mse', 'timeout', 1.5, 4),
-      check('grad.b.value', 'passed', 6, 6),
-      check('grad.all', 'failed', 0, 0),
+      check({ id: 'loss.mse', status: 'timeout', points: 1.5, maxPoints: 4 }),
+      check({ id: 'grad.b.value', status: 'passed', points: 6, maxPoints: 6 }),
+      check({ id: 'grad.all', status: 'failed', points: 0, maxPoints: 0 }),
     ]),
     // Resubmitted: graded now.
-    student('dave', [check('loss.mse', 'passed', 4, 4), check('grad.b.value', 'failed', 0, 6)]),
-    student('erin', [check('loss.mse', 'passed', 4, 4)]),
+    student('dave', [
+      check({ id: 'loss.mse', status: 'passed', points: 4, maxPoints: 4 }),
+      check({ id: 'grad.b.value', status: 'failed', points: 0, maxPoints: 6 }),
+    ]),
+    student('erin', [check({ id: 'loss.mse', status: 'passed', points: 4, maxPoints: 4 })]),
   ],
   '2025-02-01T00:00:00.000Z',
 );

@@ -5,7 +5,7 @@
  */
 import { createRng } from 'rnn-lab';
 import { MAX_TEST_POINTS, trainingReport } from '../../grader/grade-submission';
-import type { CheckReport, GradeReport, SubmissionReport, TrainingReport } from '../../grader/report-types';
+import type { GradeReport, TrainingReport } from '../../grader/report-types';
 import { renderReports } from '../../grader/reports';
 import {
   checkPassRates,
@@ -18,54 +18,11 @@ import {
 import { parse } from 'parse5';
 import type { DefaultTreeAdapterMap } from 'parse5';
 import { HOSTILE, HOSTILE_IDS, hostileReport } from '../helpers/hostile-report';
+import { check, gradeReport, submission } from '../helpers/report-fixtures';
 import { evaluateOnTestSet } from '../../reference/pipeline';
 import { RNN } from '../../reference/rnn';
 
 const SECRET = 'expected yHat = 0.123456';
-
-function check(
-  id: string,
-  status: CheckReport['status'],
-  points: number,
-  maxPoints: number,
-  message: string,
-  extra: Partial<CheckReport> = {},
-): CheckReport {
-  return {
-    id,
-    target: `target.${id}`,
-    title: `title of ${id}`,
-    status,
-    points,
-    maxPoints,
-    visibility: 'public',
-    message,
-    item: id,
-    durationMs: 10,
-    ...extra,
-  };
-}
-
-function submission(
-  id: string,
-  score: number,
-  checks: CheckReport[],
-  extra: Partial<SubmissionReport> = {},
-): SubmissionReport {
-  return {
-    id,
-    path: `submissions/${id}`,
-    status: 'graded',
-    score,
-    maxScore: 20,
-    seed: 1,
-    checks,
-    manual: [],
-    warnings: [],
-    durationMs: 100,
-    ...extra,
-  };
-}
 
 const losses = Array.from({ length: 500 }, (_, step) =>
   Number((1.2 * Math.exp(-step / 80) + 0.04 + 0.01 * Math.sin(step)).toPrecision(5)),
@@ -81,9 +38,7 @@ const training: TrainingReport = {
 
 function fixture(): GradeReport {
   const notRun = 'Not run: the submission could not be graded (see the error above).';
-  return {
-    schemaVersion: 1,
-    seed: 8,
+  return gradeReport({
     rubric: {
       source: 'rubric.yaml',
       name: 'Test rubric',
@@ -94,54 +49,77 @@ function fixture(): GradeReport {
         { id: 'c', kind: 'check', title: 'c', maxPoints: 5, checks: ['c'] },
       ],
     },
-    sandbox: 'test sandbox',
-    warnings: [],
-    generatedAt: '2025-01-01T00:00:00.000Z',
     submissions: [
-      submission(
-        'alice',
-        20,
-        [
-          check('a', 'passed', 5, 5, ''),
-          check('b', 'passed', 10, 10, '', { visibility: 'hidden' }),
-          check('c', 'passed', 5, 5, 'mean of the last 25 losses: 0.0447'),
+      submission({
+        id: 'alice',
+        score: 20,
+        maxScore: 20,
+        checks: [
+          check({ id: 'a', status: 'passed', points: 5, maxPoints: 5 }),
+          check({ id: 'b', status: 'passed', points: 10, maxPoints: 10, visibility: 'hidden' }),
+          check({ id: 'c', status: 'passed', points: 5, maxPoints: 5, message: 'mean of the last 25 losses: 0.0447' }),
         ],
-        { training },
-      ),
-      submission(
-        'bob',
-        5,
-        [
-          check('a', 'passed', 5, 5, ''),
-          check('b', 'failed', 0, 10, `RNN.forward is wrong: ${SECRET}\nyour value: 0.5`, {
+        training,
+      }),
+      submission({
+        id: 'bob',
+        score: 5,
+        maxScore: 20,
+        checks: [
+          check({ id: 'a', status: 'passed', points: 5, maxPoints: 5 }),
+          check({
+            id: 'b',
+            status: 'failed',
+            points: 0,
+            maxPoints: 10,
+            message: `RNN.forward is wrong: ${SECRET}\nyour value: 0.5`,
             visibility: 'hidden',
             diagnosis: 'b.mistake',
             replay: { seed: 7, path: '3' },
           }),
-          check('c', 'failed', 0, 5, 'did not converge', { diagnosis: 'c.mistake' }),
+          check({
+            id: 'c',
+            status: 'failed',
+            points: 0,
+            maxPoints: 5,
+            message: 'did not converge',
+            diagnosis: 'c.mistake',
+          }),
         ],
-        { training: { losses } },
-      ),
-      submission('carol <b>&', 19.5, [
-        check('a', 'passed', 5, 5, '', { diagnosis: 'passed-checks-do-not-count' }),
-        check('b', 'failed', 0, 10, 'wrong again <script>', { visibility: 'hidden', diagnosis: 'b.mistake' }),
-        check('c', 'timeout', 0, 5, 'no answer within the time limit'),
-      ]),
-      submission(
-        'dave',
-        0,
-        [
-          check('a', 'skipped', 0, 5, notRun),
-          check('b', 'skipped', 0, 10, notRun, { visibility: 'hidden' }),
-          check('c', 'skipped', 0, 5, notRun),
+        training: { losses },
+      }),
+      submission({
+        id: 'carol <b>&',
+        score: 19.5,
+        maxScore: 20,
+        checks: [
+          check({ id: 'a', status: 'passed', points: 5, maxPoints: 5, diagnosis: 'passed-checks-do-not-count' }),
+          check({
+            id: 'b',
+            status: 'failed',
+            points: 0,
+            maxPoints: 10,
+            message: 'wrong again <script>',
+            visibility: 'hidden',
+            diagnosis: 'b.mistake',
+          }),
+          check({ id: 'c', status: 'timeout', points: 0, maxPoints: 5, message: 'no answer within the time limit' }),
         ],
-        {
-          status: 'error',
-          error: 'rnn.ts:3:1: Unexpected "}"',
-        },
-      ),
+      }),
+      submission({
+        id: 'dave',
+        score: 0,
+        maxScore: 20,
+        checks: [
+          check({ id: 'a', status: 'skipped', points: 0, maxPoints: 5, message: notRun }),
+          check({ id: 'b', status: 'skipped', points: 0, maxPoints: 10, message: notRun, visibility: 'hidden' }),
+          check({ id: 'c', status: 'skipped', points: 0, maxPoints: 5, message: notRun }),
+        ],
+        status: 'error',
+        error: 'rnn.ts:3:1: Unexpected "}"',
+      }),
     ],
-  };
+  });
 }
 
 /** The rows of `<table class="NAME">` as text cells (tags stripped, entities of <, > and & decoded). */

@@ -11,58 +11,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
-import type { CheckReport, GradeReport, SubmissionReport } from '../../grader/report-types';
+import type { CheckReport, GradeReport } from '../../grader/report-types';
 import { parseRoster, renderCanvas, RosterError } from '../../grader/reports/canvas';
 import { renderGradebook } from '../../grader/reports/csv';
 import { moodleFeedback, renderMoodle } from '../../grader/reports/moodle';
 import { checkRosterIdentifiers, formulaIdentifierWarnings, looksLikeFormula } from '../../grader/roster-file';
 import { HOSTILE_IDS, hostileReport } from '../helpers/hostile-report';
+import { check, gradeReport, submission } from '../helpers/report-fixtures';
+import type { CheckFields } from '../helpers/report-fixtures';
 
-function check(
-  id: string,
-  status: CheckReport['status'],
-  points: number,
-  maxPoints: number,
-  visibility: CheckReport['visibility'] = 'public',
-): CheckReport {
-  return {
-    id,
-    target: 'RNN.forward',
-    title: id,
-    status,
-    points,
-    maxPoints,
-    visibility,
-    message: `SECRET message of ${id}`,
-    item: id,
-    durationMs: 3,
-  };
+/** A check whose message no gradebook may show (the exports carry scores, never messages). */
+function secretCheck(fields: CheckFields): CheckReport {
+  return check({ ...fields, message: `SECRET message of ${fields.id}` });
 }
 
-function submission(
-  id: string,
-  score: number,
-  checks: CheckReport[],
-  extra: Partial<SubmissionReport> = {},
-): SubmissionReport {
-  return {
-    id,
-    path: `submissions/${id}`,
-    status: 'graded',
-    score,
-    maxScore: 12.5,
-    seed: 1,
-    checks,
-    manual: [],
-    warnings: [],
-    durationMs: 5,
-    ...extra,
-  };
-}
-
-const REPORT: GradeReport = {
-  schemaVersion: 1,
-  seed: 8,
+const REPORT: GradeReport = gradeReport({
   rubric: {
     source: 'rubric.yaml',
     name: 'Lab 8 RNN',
@@ -75,40 +38,51 @@ const REPORT: GradeReport = {
       checks: [id],
     })),
   },
-  sandbox: 'fake',
-  warnings: [],
-  generatedAt: '2025-01-01T00:00:00.000Z',
   submissions: [
-    submission('alice', 12.5, [
-      check('contract.exports', 'passed', 0, 0),
-      check('forward.shape', 'passed', 4.5, 4.5),
-      check('forward.value', 'passed', 8, 8),
-    ]),
-    submission('bob, jr', 4.5, [
-      check('contract.exports', 'failed', 0, 0),
-      check('forward.shape', 'passed', 4.5, 4.5),
-      check('forward.value', 'timeout', 0, 8, 'hidden'),
-    ]),
-    submission(
-      'carol',
-      0,
-      [
-        check('contract.exports', 'skipped', 0, 0),
-        check('forward.shape', 'skipped', 0, 4.5),
-        check('forward.value', 'skipped', 0, 8),
+    submission({
+      id: 'alice',
+      score: 12.5,
+      maxScore: 12.5,
+      checks: [
+        secretCheck({ id: 'contract.exports', status: 'passed', points: 0, maxPoints: 0 }),
+        secretCheck({ id: 'forward.shape', status: 'passed', points: 4.5, maxPoints: 4.5 }),
+        secretCheck({ id: 'forward.value', status: 'passed', points: 8, maxPoints: 8 }),
       ],
-      {
-        status: 'error',
-        error: 'rnn.ts:3:1: Unexpected "}"\nmore detail',
-      },
-    ),
-    submission('dave', 2 / 3, [
-      check('contract.exports', 'passed', 0, 0),
-      check('forward.shape', 'failed', 2 / 3, 4.5),
-      check('forward.value', 'failed', 0, 8),
-    ]),
+    }),
+    submission({
+      id: 'bob, jr',
+      score: 4.5,
+      maxScore: 12.5,
+      checks: [
+        secretCheck({ id: 'contract.exports', status: 'failed', points: 0, maxPoints: 0 }),
+        secretCheck({ id: 'forward.shape', status: 'passed', points: 4.5, maxPoints: 4.5 }),
+        secretCheck({ id: 'forward.value', status: 'timeout', points: 0, maxPoints: 8, visibility: 'hidden' }),
+      ],
+    }),
+    submission({
+      id: 'carol',
+      score: 0,
+      maxScore: 12.5,
+      checks: [
+        secretCheck({ id: 'contract.exports', status: 'skipped', points: 0, maxPoints: 0 }),
+        secretCheck({ id: 'forward.shape', status: 'skipped', points: 0, maxPoints: 4.5 }),
+        secretCheck({ id: 'forward.value', status: 'skipped', points: 0, maxPoints: 8 }),
+      ],
+      status: 'error',
+      error: 'rnn.ts:3:1: Unexpected "}"\nmore detail',
+    }),
+    submission({
+      id: 'dave',
+      score: 2 / 3,
+      maxScore: 12.5,
+      checks: [
+        secretCheck({ id: 'contract.exports', status: 'passed', points: 0, maxPoints: 0 }),
+        secretCheck({ id: 'forward.shape', status: 'failed', points: 2 / 3, maxPoints: 4.5 }),
+        secretCheck({ id: 'forward.value', status: 'failed', points: 0, maxPoints: 8 }),
+      ],
+    }),
   ],
-};
+});
 
 const ROSTER = parseRoster(
   [
@@ -191,7 +165,13 @@ describe('Moodle', () => {
   });
 
   test('a long error is cut to one short line', () => {
-    const long = submission('x', 0, [], { status: 'error', error: `${'e'.repeat(300)}\nsecond line` });
+    const long = submission({
+      id: 'x',
+      score: 0,
+      maxScore: 12.5,
+      status: 'error',
+      error: `${'e'.repeat(300)}\nsecond line`,
+    });
     expect(moodleFeedback(long)).toBe(`Autograder: 0/12.5. Could not be graded: ${'e'.repeat(199)}…`);
   });
 });

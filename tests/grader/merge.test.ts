@@ -9,42 +9,35 @@ import { mergeReports, MergeError, readReportDir } from '../../grader/merge';
 import type { ShardInput } from '../../grader/merge';
 import type { GradeReport, SubmissionReport } from '../../grader/report-types';
 import { selectShard } from '../../grader/scheduler';
+import { check, gradeReport, submission as reportSubmission } from '../helpers/report-fixtures';
 
 function submission(id: string, score: number): SubmissionReport {
-  return {
+  const passed = score === 2;
+  return reportSubmission({
     id,
-    path: `submissions/${id}`,
-    status: 'graded',
     score,
     maxScore: 2,
     seed: id.length,
     checks: [
-      {
+      check({
         id: 'loss.mse',
         target: 'mseLoss',
         title: 'mse',
-        status: score === 2 ? 'passed' : 'failed',
+        status: passed ? 'passed' : 'failed',
         points: score,
         maxPoints: 2,
-        visibility: 'public',
-        message: score === 2 ? '' : 'wrong',
-        item: 'loss.mse',
+        message: passed ? '' : 'wrong',
         durationMs: 5,
-      },
+      }),
     ],
-    manual: [],
-    warnings: [],
-    durationMs: 10,
-  };
+  });
 }
 
 const IDS = ['alice', 'bob', 'carol', 'dave', 'erin'];
 const ALL = IDS.map((id, i) => submission(id, i % 3 === 0 ? 2 : 0));
 
 function report(submissions: SubmissionReport[], extra: Partial<GradeReport> = {}): GradeReport {
-  return {
-    schemaVersion: 1,
-    seed: 8,
+  return gradeReport({
     rubric: {
       source: 'rubric.yaml',
       name: 'R',
@@ -53,11 +46,9 @@ function report(submissions: SubmissionReport[], extra: Partial<GradeReport> = {
     },
     convergence: { steps: 500, threshold: 0.075 },
     sandbox: 'sandbox A',
-    warnings: [],
-    generatedAt: '2025-01-01T00:00:00.000Z',
     submissions,
     ...extra,
-  };
+  });
 }
 
 /** Shard `index` of `count` of ALL, as the grader would write it. */

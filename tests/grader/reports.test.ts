@@ -6,87 +6,63 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CheckReport, GradeReport, SubmissionReport } from '../../grader/report-types';
+import type { GradeReport } from '../../grader/report-types';
 import { DEFAULT_FORMATS, parseFormats, renderReports, writeReports } from '../../grader/reports';
 import { classroomBundle } from '../../grader/reports/classroom';
 import { fileNameFor, formatPoints, studentReport } from '../../grader/reports/common';
 import { renderGradebook } from '../../grader/reports/csv';
 import { gradescopeResults } from '../../grader/reports/gradescope';
 import { renderJunit } from '../../grader/reports/junit';
+import { check, gradeReport, submission } from '../helpers/report-fixtures';
 
 const SECRET = 'expected yHat = 0.123456';
 
-function check(
-  id: string,
-  target: string,
-  item: string,
-  status: CheckReport['status'],
-  points: number,
-  maxPoints: number,
-  message: string,
-  extra: Partial<CheckReport> = {},
-): CheckReport {
-  return {
-    id,
-    target,
-    title: `title of ${id}`,
-    status,
-    points,
-    maxPoints,
-    visibility: 'public',
-    message,
-    item,
-    durationMs: 10,
-    ...extra,
-  };
-}
-
 function fixture(): GradeReport {
-  const alice: SubmissionReport = {
+  const alice = submission({
     id: 'alice',
-    path: 'submissions/alice',
-    status: 'graded',
     score: 11.5,
     maxScore: 25,
     seed: 123,
     checks: [
-      check('contract.exports', 'rnn.ts', 'contract.exports', 'passed', 4, 4, ''),
-      check(
-        'forward.shape',
-        'RNN.forward',
-        'RNN.forward',
-        'failed',
-        0,
-        3,
-        'hidden has 3 rows, expected 24 (one per time step)',
-        { diagnosis: 'forward.first-hidden', replay: { seed: 42, path: '0:1' } },
-      ),
-      check(
-        'forward.value',
-        'RNN.forward',
-        'RNN.forward',
-        'failed',
-        0,
-        6,
-        `RNN.forward is wrong: ${SECRET} for x = [[1, 2]]\nyour value: 0.5`,
-        { visibility: 'hidden', diagnosis: 'forward.no-tanh', replay: { seed: 7, path: '3' } },
-      ),
-      check(
-        'loss.mse',
-        'mseLoss',
-        'loss.mse',
-        'timeout',
-        0,
-        2,
-        'mseLoss did not finish within the time limit (no answer within 20000 ms).',
-      ),
+      check({ id: 'contract.exports', target: 'rnn.ts', status: 'passed', points: 4, maxPoints: 4 }),
+      check({
+        id: 'forward.shape',
+        target: 'RNN.forward',
+        item: 'RNN.forward',
+        status: 'failed',
+        points: 0,
+        maxPoints: 3,
+        message: 'hidden has 3 rows, expected 24 (one per time step)',
+        diagnosis: 'forward.first-hidden',
+        replay: { seed: 42, path: '0:1' },
+      }),
+      check({
+        id: 'forward.value',
+        target: 'RNN.forward',
+        item: 'RNN.forward',
+        status: 'failed',
+        points: 0,
+        maxPoints: 6,
+        message: `RNN.forward is wrong: ${SECRET} for x = [[1, 2]]\nyour value: 0.5`,
+        visibility: 'hidden',
+        diagnosis: 'forward.no-tanh',
+        replay: { seed: 7, path: '3' },
+      }),
+      check({
+        id: 'loss.mse',
+        target: 'mseLoss',
+        status: 'timeout',
+        points: 0,
+        maxPoints: 2,
+        message: 'mseLoss did not finish within the time limit (no answer within 20000 ms).',
+      }),
     ],
     manual: [{ id: 'ex1', title: 'Exercise 1', points: 7.5, maxPoints: 10, graded: true }],
     warnings: ["type error in rnn.ts: Parameter 'x' implicitly has an 'any' type."],
     durationMs: 1234,
-  };
+  });
   const notRun = 'Not run: the submission could not be graded (see the error above).';
-  const bob: SubmissionReport = {
+  const bob = submission({
     id: 'bob',
     path: 'class.zip!/bob',
     status: 'error',
@@ -95,46 +71,88 @@ function fixture(): GradeReport {
     maxScore: 25,
     seed: 456,
     checks: [
-      check('contract.exports', 'rnn.ts', 'contract.exports', 'skipped', 0, 4, notRun, { durationMs: 0 }),
-      check('forward.shape', 'RNN.forward', 'RNN.forward', 'skipped', 0, 3, notRun, { durationMs: 0 }),
-      check('forward.value', 'RNN.forward', 'RNN.forward', 'skipped', 0, 6, notRun, {
+      check({
+        id: 'contract.exports',
+        target: 'rnn.ts',
+        status: 'skipped',
+        points: 0,
+        maxPoints: 4,
+        message: notRun,
+        durationMs: 0,
+      }),
+      check({
+        id: 'forward.shape',
+        target: 'RNN.forward',
+        item: 'RNN.forward',
+        status: 'skipped',
+        points: 0,
+        maxPoints: 3,
+        message: notRun,
+        durationMs: 0,
+      }),
+      check({
+        id: 'forward.value',
+        target: 'RNN.forward',
+        item: 'RNN.forward',
+        status: 'skipped',
+        points: 0,
+        maxPoints: 6,
+        message: notRun,
         visibility: 'hidden',
         durationMs: 0,
       }),
-      check('loss.mse', 'mseLoss', 'loss.mse', 'skipped', 0, 2, notRun, { durationMs: 0 }),
+      check({
+        id: 'loss.mse',
+        target: 'mseLoss',
+        status: 'skipped',
+        points: 0,
+        maxPoints: 2,
+        message: notRun,
+        durationMs: 0,
+      }),
     ],
     manual: [{ id: 'ex1', title: 'Exercise 1', points: 0, maxPoints: 10, graded: false }],
     warnings: [],
     durationMs: 20,
-  };
-  const carol: SubmissionReport = {
+  });
+  const carol = submission({
     id: 'carol smith',
-    path: 'submissions/carol smith',
-    status: 'graded',
     score: 23,
     maxScore: 25,
     seed: 789,
     checks: [
-      check('contract.exports', 'rnn.ts', 'contract.exports', 'passed', 4, 4, ''),
-      check('forward.shape', 'RNN.forward', 'RNN.forward', 'passed', 3, 3, ''),
-      check('forward.value', 'RNN.forward', 'RNN.forward', 'passed', 6, 6, '', { visibility: 'hidden' }),
-      check(
-        'loss.mse',
-        'mseLoss',
-        'loss.mse',
-        'memory',
-        0,
-        2,
-        'mseLoss used more memory than allowed (heap limit 512 MiB). Look for arrays that keep growing.',
-      ),
+      check({ id: 'contract.exports', target: 'rnn.ts', status: 'passed', points: 4, maxPoints: 4 }),
+      check({
+        id: 'forward.shape',
+        target: 'RNN.forward',
+        item: 'RNN.forward',
+        status: 'passed',
+        points: 3,
+        maxPoints: 3,
+      }),
+      check({
+        id: 'forward.value',
+        target: 'RNN.forward',
+        item: 'RNN.forward',
+        status: 'passed',
+        points: 6,
+        maxPoints: 6,
+        visibility: 'hidden',
+      }),
+      check({
+        id: 'loss.mse',
+        target: 'mseLoss',
+        status: 'memory',
+        points: 0,
+        maxPoints: 2,
+        message: 'mseLoss used more memory than allowed (heap limit 512 MiB). Look for arrays that keep growing.',
+      }),
     ],
     manual: [{ id: 'ex1', title: 'Exercise 1', points: 10, maxPoints: 10, graded: true }],
     warnings: [],
     durationMs: 3000,
-  };
-  return {
-    schemaVersion: 1,
-    seed: 8,
+  });
+  return gradeReport({
     rubric: {
       source: 'rubric.yaml',
       name: 'Test rubric',
@@ -152,11 +170,8 @@ function fixture(): GradeReport {
         { id: 'ex1', kind: 'manual', title: 'Exercise 1', maxPoints: 10, checks: [] },
       ],
     },
-    sandbox: 'test sandbox',
-    warnings: [],
-    generatedAt: '2025-01-01T00:00:00.000Z',
     submissions: [alice, bob, carol],
-  };
+  });
 }
 
 const STUDENT_FILES = (files: Map<string, string>) =>

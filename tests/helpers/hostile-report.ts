@@ -6,6 +6,7 @@
  * grader/report-types.ts defines), so every format can be rendered from it in milliseconds.
  */
 import type { CheckReport, GradeReport, SubmissionReport } from '../../grader/report-types';
+import { check, gradeReport, submission } from './report-fixtures';
 
 /** Text that each reader must show as text, never act on. */
 export const HOSTILE = {
@@ -40,30 +41,6 @@ export const HOSTILE_IDS = {
   minus: '-frank',
 } as const;
 
-function check(
-  id: string,
-  target: string,
-  status: CheckReport['status'],
-  points: number,
-  maxPoints: number,
-  message: string,
-  extra: Partial<CheckReport> = {},
-): CheckReport {
-  return {
-    id,
-    target,
-    title: `title of ${id}`,
-    status,
-    points,
-    maxPoints,
-    visibility: 'public',
-    message,
-    item: id,
-    durationMs: 12,
-    ...extra,
-  };
-}
-
 const CHECKS: Array<{ id: string; target: string; maxPoints: number; hidden?: boolean }> = [
   { id: 'contract.exports', target: 'rnn.ts', maxPoints: 2 },
   { id: 'forward.value', target: 'RNN.forward', maxPoints: 3.5, hidden: true },
@@ -78,54 +55,50 @@ function graded(
 ): SubmissionReport {
   const checks = CHECKS.map((spec, i) => {
     const [status, points, message] = statuses[i];
-    return check(spec.id, spec.target, status, points, spec.maxPoints, message, {
+    return check({
+      id: spec.id,
+      target: spec.target,
+      status,
+      points,
+      maxPoints: spec.maxPoints,
+      message,
       visibility: spec.hidden ? 'hidden' : 'public',
+      durationMs: 12,
       ...(status === 'passed'
         ? {}
         : { diagnosis: `diag ${HOSTILE.backticks} ${HOSTILE.html}`, replay: { seed: 5, path: `0:${HOSTILE.pipes}` } }),
     });
   });
   const score = checks.reduce((sum, c) => sum + Math.round(c.points * 100), 0) / 100;
-  return {
-    id,
-    path: `submissions/${id}`,
-    status: 'graded',
-    score,
-    maxScore: 10,
-    seed: 17,
-    checks,
-    manual: [],
-    warnings: [],
-    durationMs: 2500,
-    ...extra,
-  };
+  return submission({ id, score, seed: 17, checks, durationMs: 2500, ...extra });
 }
 
 /** The hostile batch: six submissions, one per hostile id; every status; partial credit; a submission that could not be graded. */
 export function hostileReport(): GradeReport {
   const notRun = (why: string) => `Not run: the submission could not be graded: ${why}`;
   const compileError = `rnn.ts:3:1: Unexpected "}"\n${HOSTILE.workflow}\n${HOSTILE.html}`;
-  const broken: SubmissionReport = {
+  const broken = submission({
     id: HOSTILE_IDS.lines,
-    path: `submissions/${HOSTILE_IDS.lines}`,
     status: 'error',
     error: compileError,
     score: 0,
-    maxScore: 10,
     seed: 3,
     checks: CHECKS.map((spec) =>
-      check(spec.id, spec.target, 'skipped', 0, spec.maxPoints, notRun('rnn.ts:3:1: Unexpected "}"'), {
+      check({
+        id: spec.id,
+        target: spec.target,
+        status: 'skipped',
+        points: 0,
+        maxPoints: spec.maxPoints,
+        message: notRun('rnn.ts:3:1: Unexpected "}"'),
         visibility: spec.hidden ? 'hidden' : 'public',
         durationMs: 0,
       }),
     ),
-    manual: [],
     warnings: [HOSTILE.workflow],
     durationMs: 40,
-  };
-  return {
-    schemaVersion: 1,
-    seed: 8,
+  });
+  return gradeReport({
     rubric: {
       source: 'rubric|`x`.yaml',
       name: '=Lab 8 | <b>RNN</b> & `co`',
@@ -140,7 +113,6 @@ export function hostileReport(): GradeReport {
     },
     sandbox: `sandbox ${HOSTILE.html}`,
     warnings: [`grader warning ${HOSTILE.ansi} ${HOSTILE.workflow}`],
-    generatedAt: '2025-01-01T00:00:00.000Z',
     submissions: [
       graded(
         HOSTILE_IDS.formula,
@@ -191,5 +163,5 @@ export function hostileReport(): GradeReport {
         ['failed', 0, HOSTILE.control],
       ]),
     ],
-  };
+  });
 }
