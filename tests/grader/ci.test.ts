@@ -31,6 +31,7 @@ import type { GradeReport } from '../../grader/report-types';
 import { studentReport } from '../../grader/reports/common';
 import { renderJunit } from '../../grader/reports/junit';
 import { check, gradeReport, submission } from '../helpers/report-fixtures';
+import type { WorkflowStep } from '../helpers/workflow-step';
 
 const PROJECT = resolve(__dirname, '..', '..');
 const SCRIPT = join(PROJECT, 'grader', 'ci', 'grade-pr.sh');
@@ -121,6 +122,8 @@ function options(outDir: string, extra: Partial<GradePrOptions> = {}): GradePrOp
 }
 
 const OK_RUN: GraderRun = { code: 0, signal: null };
+/** What a staff publishResults leaves in OUT_DIR: every report and the summary. */
+const STAFF_OUTPUTS = ['classroom', 'feedback', 'junit.xml', 'report.json', 'report.md', 'summary.md'];
 
 // --- a hand-written report: a failing public check, a failing hidden one, diagnoses --------------
 
@@ -284,14 +287,7 @@ describe('publishResults (after the grader ran)', () => {
     const out = join(root, 'pub-staff');
     const none = publishResults(options(out), reportDir, OK_RUN);
     expect(none.exitCode).toBe(EXIT.ok);
-    expect(readdirSync(out).sort()).toEqual([
-      'classroom',
-      'feedback',
-      'junit.xml',
-      'report.json',
-      'report.md',
-      'summary.md',
-    ]);
+    expect(readdirSync(out).sort()).toEqual(STAFF_OUTPUTS);
     expect(readFileSync(join(out, 'summary.md'), 'utf8')).toBe(none.summary);
     expect(publishResults(options(out, { passMark: parsePassMark('8') }), reportDir, OK_RUN)).toMatchObject({
       exitCode: EXIT.belowPassMark,
@@ -426,14 +422,7 @@ withData('grade-pr.sh end to end (real gradings)', () => {
 
   test('correct-loops (no PASS_MARK): exit 0, full marks, the reports in OUT_DIR', () => {
     expect({ code: correct.code, stderr: correct.code === 0 ? '' : correct.stderr }).toEqual({ code: 0, stderr: '' });
-    expect(readdirSync(correct.out).sort()).toEqual([
-      'classroom',
-      'feedback',
-      'junit.xml',
-      'report.json',
-      'report.md',
-      'summary.md',
-    ]);
+    expect(readdirSync(correct.out).sort()).toEqual(STAFF_OUTPUTS);
     expect(existsSync(join(correct.out, 'classroom', 'correct-loops.json'))).toBe(true);
     const report = JSON.parse(readFileSync(join(correct.out, 'report.json'), 'utf8')) as GradeReport;
     expect(report.submissions.map((s) => [s.id, s.status, s.score, s.maxScore])).toEqual([
@@ -508,30 +497,20 @@ withData('grade-pr.sh end to end (real gradings)', () => {
 
 // --- the workflows -------------------------------------------------------------------------------
 
-interface Step {
-  name?: string;
-  uses?: string;
-  run?: string;
-  if?: string;
-  with?: Record<string, unknown>;
-  env?: Record<string, string>;
-  'working-directory'?: string;
-}
-
 function workflow(path: string): {
   text: string;
-  doc: { on: Record<string, unknown>; jobs: Record<string, { steps: Step[] }> };
-  steps: Step[];
+  doc: { on: Record<string, unknown>; jobs: Record<string, { steps: WorkflowStep[] }> };
+  steps: WorkflowStep[];
 } {
   const text = readFileSync(join(PROJECT, path), 'utf8');
   const doc = parse(text);
-  const jobs = Object.values(doc.jobs) as Array<{ steps: Step[] }>;
+  const jobs = Object.values(doc.jobs) as Array<{ steps: WorkflowStep[] }>;
   expect(jobs).toHaveLength(1);
   return { text, doc, steps: jobs[0].steps };
 }
 
-const uses = (steps: Step[], action: string) => steps.filter((step) => step.uses?.split('@')[0] === action);
-const indexOf = (steps: Step[], step: Step | undefined) => (step ? steps.indexOf(step) : -1);
+const uses = (steps: WorkflowStep[], action: string) => steps.filter((step) => step.uses?.split('@')[0] === action);
+const indexOf = (steps: WorkflowStep[], step: WorkflowStep | undefined) => (step ? steps.indexOf(step) : -1);
 
 // The handout's workflow (public checks only) is tested with the handout: tests/handout/workflow.test.ts.
 

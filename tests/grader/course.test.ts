@@ -56,6 +56,11 @@ const LOGIN = 'rnn-course[bot]';
 /** Each network test; the fake answers at once, this only bounds a hang on a busy machine. */
 const NET_TIMEOUT_MS = 30_000;
 
+/** The command line of `collect` for ORG's lab8 repositories into `out`, its manifest written to `targets`. */
+function collectArgs(out: string, targets: string, ...options: string[]): string[] {
+  return ['collect', '--org', ORG, '--prefix', 'lab8', ...options, '--out', out, '--targets', targets];
+}
+
 const sha = (n: number) => n.toString(16).padStart(40, '0').replace(/^0/, 'a');
 const ZERO = '0'.repeat(40);
 
@@ -726,12 +731,7 @@ describe('course.ts collect and post, end to end against the local GitHub', () =
         const targets = join(root, 'targets.json');
         const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
         try {
-          expect(
-            await main(
-              ['collect', '--org', ORG, '--prefix', 'lab8', '--deadline', deadline, '--out', out, '--targets', targets],
-              env,
-            ),
-          ).toBe(0);
+          expect(await main(collectArgs(out, targets, '--deadline', deadline), env)).toBe(0);
           expect(readFileSync(env.GITHUB_OUTPUT, 'utf8')).toBe('count=2\n');
           expect(readFileSync(env.GITHUB_STEP_SUMMARY, 'utf8')).toMatch(
             /## Collected 2 submission\(s\) of lab8 \(commits, deadline 2026-12-01T22:59:00\.000Z\)[\s\S]*\| bob \|[^\n]*\*\*not graded:\*\*/,
@@ -799,24 +799,7 @@ describe('course.ts collect and post, end to end against the local GitHub', () =
         const targets = join(root, 'targets-pr.json');
         const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
         try {
-          expect(
-            await main(
-              [
-                'collect',
-                '--org',
-                ORG,
-                '--prefix',
-                'lab8',
-                '--mode',
-                'pull-requests',
-                '--out',
-                join(root, 'class-pr'),
-                '--targets',
-                targets,
-              ],
-              env,
-            ),
-          ).toBe(0);
+          expect(await main(collectArgs(join(root, 'class-pr'), targets, '--mode', 'pull-requests'), env)).toBe(0);
           expect(
             readManifest(targets).targets.map((target) => [target.id, target.sha, target.pull, target.problem]),
           ).toEqual([
@@ -898,29 +881,11 @@ describe('course.ts collect and post, end to end against the local GitHub', () =
   test('bad set-up: no token, a bad deadline or prefix, a used folder, a targets file that is not one — exit 2 before any request', async () => {
     const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
+      expect(await main(collectArgs(join(root, 'x'), join(root, 'x.json')), {})).toBe(2);
       expect(
-        await main(
-          ['collect', '--org', ORG, '--prefix', 'lab8', '--out', join(root, 'x'), '--targets', join(root, 'x.json')],
-          {},
-        ),
-      ).toBe(2);
-      expect(
-        await main(
-          [
-            'collect',
-            '--org',
-            ORG,
-            '--prefix',
-            'lab8',
-            '--deadline',
-            '2026-12-01',
-            '--out',
-            join(root, 'x'),
-            '--targets',
-            join(root, 'x.json'),
-          ],
-          { GRADER_GITHUB_TOKEN: TOKEN },
-        ),
+        await main(collectArgs(join(root, 'x'), join(root, 'x.json'), '--deadline', '2026-12-01'), {
+          GRADER_GITHUB_TOKEN: TOKEN,
+        }),
       ).toBe(2);
       expect(
         await main(
@@ -931,7 +896,7 @@ describe('course.ts collect and post, end to end against the local GitHub', () =
       const used = mkdtempSync(join(root, 'used-'));
       writeFileSync(join(used, 'old.zip'), 'from another run');
       expect(
-        await main(['collect', '--org', ORG, '--prefix', 'lab8', '--out', used, '--targets', join(root, 'x.json')], {
+        await main(collectArgs(used, join(root, 'x.json')), {
           GRADER_GITHUB_TOKEN: TOKEN,
           GITHUB_API_URL: 'http://127.0.0.1:9',
         }),
@@ -991,22 +956,7 @@ test(
       const dir = mkdtempSync(join(root, 'real-'));
       const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
       try {
-        expect(
-          await main(
-            [
-              'collect',
-              '--org',
-              ORG,
-              '--prefix',
-              'lab8',
-              '--out',
-              join(dir, 'class'),
-              '--targets',
-              join(dir, 'targets.json'),
-            ],
-            env,
-          ),
-        ).toBe(0);
+        expect(await main(collectArgs(join(dir, 'class'), join(dir, 'targets.json')), env)).toBe(0);
       } finally {
         write.mockRestore();
       }

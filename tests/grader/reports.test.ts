@@ -17,6 +17,18 @@ import { check, gradeReport, submission } from '../helpers/report-fixtures';
 
 const SECRET = 'expected yHat = 0.123456';
 
+/** The four checks of the fixture's rubric: what each judges, its points, and the rubric item that carries them. */
+const EXPORTS = { id: 'contract.exports', target: 'rnn.ts', maxPoints: 4 };
+const SHAPE = { id: 'forward.shape', target: 'RNN.forward', item: 'RNN.forward', maxPoints: 3 };
+const VALUE = {
+  id: 'forward.value',
+  target: 'RNN.forward',
+  item: 'RNN.forward',
+  maxPoints: 6,
+  visibility: 'hidden' as const,
+};
+const MSE = { id: 'loss.mse', target: 'mseLoss', maxPoints: 2 };
+
 function fixture(): GradeReport {
   const alice = submission({
     id: 'alice',
@@ -24,36 +36,27 @@ function fixture(): GradeReport {
     maxScore: 25,
     seed: 123,
     checks: [
-      check({ id: 'contract.exports', target: 'rnn.ts', status: 'passed', points: 4, maxPoints: 4 }),
+      check({ ...EXPORTS, status: 'passed', points: 4 }),
       check({
-        id: 'forward.shape',
-        target: 'RNN.forward',
-        item: 'RNN.forward',
+        ...SHAPE,
         status: 'failed',
         points: 0,
-        maxPoints: 3,
         message: 'hidden has 3 rows, expected 24 (one per time step)',
         diagnosis: 'forward.first-hidden',
         replay: { seed: 42, path: '0:1' },
       }),
       check({
-        id: 'forward.value',
-        target: 'RNN.forward',
-        item: 'RNN.forward',
+        ...VALUE,
         status: 'failed',
         points: 0,
-        maxPoints: 6,
         message: `RNN.forward is wrong: ${SECRET} for x = [[1, 2]]\nyour value: 0.5`,
-        visibility: 'hidden',
         diagnosis: 'forward.no-tanh',
         replay: { seed: 7, path: '3' },
       }),
       check({
-        id: 'loss.mse',
-        target: 'mseLoss',
+        ...MSE,
         status: 'timeout',
         points: 0,
-        maxPoints: 2,
         message: 'mseLoss did not finish within the time limit (no answer within 20000 ms).',
       }),
     ],
@@ -70,49 +73,10 @@ function fixture(): GradeReport {
     score: 0,
     maxScore: 25,
     seed: 456,
-    checks: [
-      check({
-        id: 'contract.exports',
-        target: 'rnn.ts',
-        status: 'skipped',
-        points: 0,
-        maxPoints: 4,
-        message: notRun,
-        durationMs: 0,
-      }),
-      check({
-        id: 'forward.shape',
-        target: 'RNN.forward',
-        item: 'RNN.forward',
-        status: 'skipped',
-        points: 0,
-        maxPoints: 3,
-        message: notRun,
-        durationMs: 0,
-      }),
-      check({
-        id: 'forward.value',
-        target: 'RNN.forward',
-        item: 'RNN.forward',
-        status: 'skipped',
-        points: 0,
-        maxPoints: 6,
-        message: notRun,
-        visibility: 'hidden',
-        durationMs: 0,
-      }),
-      check({
-        id: 'loss.mse',
-        target: 'mseLoss',
-        status: 'skipped',
-        points: 0,
-        maxPoints: 2,
-        message: notRun,
-        durationMs: 0,
-      }),
-    ],
+    checks: [EXPORTS, SHAPE, VALUE, MSE].map((spec) =>
+      check({ ...spec, status: 'skipped', points: 0, message: notRun, durationMs: 0 }),
+    ),
     manual: [{ id: 'ex1', title: 'Exercise 1', points: 0, maxPoints: 10, graded: false }],
-    warnings: [],
     durationMs: 20,
   });
   const carol = submission({
@@ -121,35 +85,17 @@ function fixture(): GradeReport {
     maxScore: 25,
     seed: 789,
     checks: [
-      check({ id: 'contract.exports', target: 'rnn.ts', status: 'passed', points: 4, maxPoints: 4 }),
+      check({ ...EXPORTS, status: 'passed', points: 4 }),
+      check({ ...SHAPE, status: 'passed', points: 3 }),
+      check({ ...VALUE, status: 'passed', points: 6 }),
       check({
-        id: 'forward.shape',
-        target: 'RNN.forward',
-        item: 'RNN.forward',
-        status: 'passed',
-        points: 3,
-        maxPoints: 3,
-      }),
-      check({
-        id: 'forward.value',
-        target: 'RNN.forward',
-        item: 'RNN.forward',
-        status: 'passed',
-        points: 6,
-        maxPoints: 6,
-        visibility: 'hidden',
-      }),
-      check({
-        id: 'loss.mse',
-        target: 'mseLoss',
+        ...MSE,
         status: 'memory',
         points: 0,
-        maxPoints: 2,
         message: 'mseLoss used more memory than allowed (heap limit 512 MiB). Look for arrays that keep growing.',
       }),
     ],
     manual: [{ id: 'ex1', title: 'Exercise 1', points: 10, maxPoints: 10, graded: true }],
-    warnings: [],
     durationMs: 3000,
   });
   return gradeReport({

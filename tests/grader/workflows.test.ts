@@ -15,6 +15,7 @@ import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
 import { handoutFiles } from '../../handout/files';
 import { buildPublicProbes } from '../../handout/fixtures';
+import type { WorkflowStep } from '../helpers/workflow-step';
 
 const PROJECT = join(__dirname, '..', '..');
 const VALIDATOR = join(PROJECT, 'node_modules', '@action-validator', 'cli', 'cli.mjs');
@@ -132,15 +133,6 @@ describe('every workflow passes the workflow validator (GitHub’s schema)', () 
 
 // --- what course-side grading relies on ------------------------------------------------------------------
 
-interface Step {
-  name?: string;
-  id?: string;
-  uses?: string;
-  run?: string;
-  if?: string;
-  with?: Record<string, unknown>;
-  env?: Record<string, string>;
-}
 interface Job {
   needs?: string | string[];
   if?: string;
@@ -148,7 +140,7 @@ interface Job {
   with?: Record<string, unknown>;
   secrets?: unknown;
   permissions?: Record<string, string>;
-  steps?: Step[];
+  steps?: WorkflowStep[];
 }
 interface Workflow {
   on: Record<

@@ -36,25 +36,18 @@ import { buildPublicProbes } from '../../handout/fixtures';
 import { runReporter } from '../helpers/classroom-reporter';
 import type { ReporterRun } from '../helpers/classroom-reporter';
 import { HOSTILE } from '../helpers/hostile-report';
+import { runReport } from '../helpers/run-report';
+import type { WorkflowStep } from '../helpers/workflow-step';
 
 const ROOT = path.join(__dirname, '..', '..');
 const DATA = process.env.RNN_LAB_DATA ? path.resolve(process.env.RNN_LAB_DATA) : undefined;
 const withData = DATA ? describe : describe.skip;
 
-interface Step {
-  name?: string;
-  id?: string;
-  if?: string;
-  uses?: string;
-  run?: string;
-  with?: Record<string, unknown>;
-  env?: Record<string, string>;
-}
 interface Workflow {
   name: string;
   on: Record<string, unknown>;
   permissions: Record<string, string>;
-  jobs: Record<string, { if?: string; steps: Step[] }>;
+  jobs: Record<string, { if?: string; steps: WorkflowStep[] }>;
 }
 
 const fixtures: Fixtures = { ...buildPublicProbes(), trainSplit: { rows: 0, means: [], stds: [] } };
@@ -125,17 +118,7 @@ function result(check: PublicCheck, status: ReportedResult['status'], message = 
 }
 
 function runOf(results: ReportedResult[], extra: Partial<RunReport> = {}): RunFile {
-  return {
-    run: {
-      checkedAt: new Date(0).toISOString(),
-      sourceHash: 'x',
-      types: { problems: [], cached: true },
-      results,
-      printed: { text: '', truncated: false },
-      durationMs: 1,
-      ...extra,
-    },
-  };
+  return { run: runReport(results, extra) };
 }
 
 const MAX = CHECKS.reduce((sum, check) => sum + check.points, 0);
@@ -336,7 +319,7 @@ withData('a generated GitHub Classroom handout, through its workflow steps', () 
   afterAll(() => rmSync(handout, { recursive: true, force: true }));
 
   /** One workflow step's `run`, in the handout as the runner runs it. */
-  function runStep(step: Step, outputFile: string) {
+  function runStep(step: WorkflowStep, outputFile: string) {
     return spawnSync('bash', ['-e', '-c', step.run!], {
       cwd: handout,
       encoding: 'utf8',

@@ -6,9 +6,10 @@ import MarkdownIt from 'markdown-it';
 import { lossChart, trainingView } from '../../checks/student/chart';
 import { locateError } from '../../checks/executors/error-location';
 import { annotation, escapeData, escapeProperty, jobSummary } from '../../checks/student/github';
-import type { ReportedResult, RunReport } from '../../checks/student/report';
+import type { ReportedResult } from '../../checks/student/report';
 import { runSucceeded, standingOf, totalsOf } from '../../checks/student/report';
 import { inertForTerminal, renderText } from '../../checks/student/text';
+import { runReport } from '../helpers/run-report';
 
 const decaying = Array.from({ length: 500 }, (_, i) => 0.04 + 1.2 * Math.exp(-i / 60));
 
@@ -23,17 +24,6 @@ function result(id: string, points: number, status: ReportedResult['status'], me
     status,
     message,
     points,
-  };
-}
-
-function report(results: ReportedResult[]): RunReport {
-  return {
-    checkedAt: new Date(0).toISOString(),
-    sourceHash: 'x',
-    types: { problems: [], cached: true },
-    results,
-    printed: { text: '', truncated: false },
-    durationMs: 1,
   };
 }
 
@@ -69,7 +59,7 @@ describe('the training view', () => {
 
 describe('warnings and totals', () => {
   it('counts a failing 0-point check as a warning, not a failure', () => {
-    const run = report([
+    const run = runReport([
       result('contract.exports', 0, 'failed', 'an extra export'),
       result('grad.b.value', 8, 'passed'),
     ]);
@@ -114,7 +104,7 @@ describe('text from the submission is inert', () => {
 
   it('in the job summary: HTML-escaped inside <pre>', () => {
     const markdown = jobSummary(
-      report([result('grad.b.value', 8, 'failed', '</pre><img src=x onerror=alert(1)> | `x`')]),
+      runReport([result('grad.b.value', 8, 'failed', '</pre><img src=x onerror=alert(1)> | `x`')]),
     );
     expect(markdown).toContain('<pre>&lt;/pre&gt;&lt;img src=x onerror=alert(1)&gt; | `x`</pre>');
     expect(markdown).not.toContain('<img');
@@ -123,7 +113,7 @@ describe('text from the submission is inert', () => {
 
   it('in the job summary, as a GitHub-flavoured Markdown parser reads it: one table, no markup from the submission', () => {
     const message = '</pre></details><img src=x onerror=alert(1)>\n| a | b |\n# heading\n<script>x</script>';
-    const run = report([
+    const run = runReport([
       result('contract.exports', 0, 'passed'),
       result('grad.b.value', 8, 'failed', message),
       result('grad.b.shape', 2, 'passed'),

@@ -5,22 +5,14 @@
 import { readFileSync } from 'fs';
 import path from 'path';
 import { parse } from 'yaml';
-
-interface Step {
-  name?: string;
-  uses?: string;
-  run?: string;
-  if?: string;
-  with?: Record<string, unknown>;
-  env?: Record<string, string>;
-}
+import type { WorkflowStep } from '../helpers/workflow-step';
 
 const FILE = path.join(__dirname, '..', '..', 'handout', 'template', '.github', 'workflows', 'grade.yml');
 const text = readFileSync(FILE, 'utf8');
 const doc = parse(text) as {
   on: Record<string, unknown>;
   permissions: Record<string, string>;
-  jobs: Record<string, { steps: Step[] }>;
+  jobs: Record<string, { steps: WorkflowStep[] }>;
 };
 const steps = Object.values(doc.jobs)[0].steps;
 
