@@ -56,6 +56,8 @@ export const COPIED_FILES = [
   'checks/catalogue/convergence-settings.ts',
   'checks/public/index.ts',
   'checks/public/training-step.ts',
+  'checks/public/gradients.ts',
+  'checks/catalogue/gradients-judge.ts',
 ];
 
 /** The feedback workflow, left out of a GitHub Classroom handout (whose classroom.yml gives the same feedback). */

@@ -4,7 +4,8 @@
  */
 import type { Matrix } from 'rnn-lab';
 import { CATALOGUE } from '../checks/catalogue';
-import { ANCHOR_CASES, buildCase } from '../checks/catalogue/cases';
+import { ANCHOR_CASES, buildCase, describeCase } from '../checks/catalogue/cases';
+import { expectedGradients, gradientCaseOf } from '../checks/catalogue/composition-checks';
 import type { CaseDescriptor } from '../checks/catalogue/cases';
 import { SPECS, storedProbeOf } from '../checks/catalogue/model-checks';
 import { DATA_VALUE_SPECS } from '../checks/catalogue/data-value-checks';
@@ -74,10 +75,20 @@ export function buildPublicProbes(): Omit<Fixtures, 'trainSplit'> {
     }
   }
   const step = catalogueEntry('train.step');
+  const gradients = catalogueEntry('grad.all');
   return {
     generatedBy: 'npm run assign (rnn-autograder)',
     order: CATALOGUE.map((check) => check.id),
     checks,
+    gradients: {
+      id: gradients.id,
+      title: gradients.title + PUBLIC_NOTE,
+      points: gradients.points,
+      probes: PUBLIC_MODEL_CASES.map((descriptor) => {
+        const c = buildCase(descriptor);
+        return { describe: describeCase(c), input: gradientCaseOf(c), expected: expectedGradients(c) };
+      }),
+    },
     trainingStep: {
       id: step.id,
       title: step.title + PUBLIC_NOTE,

@@ -11,6 +11,8 @@ import { judgeProbe } from '../catalogue/probe';
 import type { Probe, ProbeKind } from '../catalogue/probe';
 import { trainingStepCheck } from './training-step';
 import type { StepProbe } from './training-step';
+import { gradientsCheck } from './gradients';
+import type { GradientProbe } from './gradients';
 
 export interface FixtureCheck {
   id: string;
@@ -29,6 +31,8 @@ export interface Fixtures {
   order: string[];
   /** Stored steps of doTrainingStep for the public train.step (absent in fixtures of older handouts). */
   trainingStep?: { id: string; title: string; points: number; probes: StepProbe[] };
+  /** Stored getGradients calls for the public grad.all (absent in fixtures of older handouts). */
+  gradients?: { id: string; title: string; points: number; probes: GradientProbe[] };
   /** How the training split is prepared for train.converges (numbers, not code). */
   trainSplit: { rows: number; means: number[]; stds: number[] };
 }
@@ -78,10 +82,11 @@ export function publicCatalogue(fixtures: Fixtures): CheckDefinition[] {
   const spec = [...CONTRACT_CHECKS, ...DATA_SPEC_CHECKS, ...TRAINING_SPEC_CHECKS].filter((check) =>
     PUBLIC_SPEC_IDS.includes(check.id),
   );
-  const step = fixtures.trainingStep;
+  const { trainingStep: step, gradients } = fixtures;
   const all = [
     ...spec,
     ...fixtures.checks.map(fixtureCheck),
+    ...(gradients ? [gradientsCheck(gradients.id, gradients.title, gradients.points, gradients.probes)] : []),
     ...(step ? [trainingStepCheck(step.id, step.title, step.points, step.probes)] : []),
   ];
   return all.sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));

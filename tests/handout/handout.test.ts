@@ -170,8 +170,11 @@ withData('the generated handout', () => {
     // the other functions are graded as usual; those calling computeGradB say why they fail
     expect(output).toMatch(/RNN\.computeGradW +10 \/ 10/);
     expect(output).toMatch(/RNN\.forward +10 \/ 10/);
-    // (shown in full on the first check it reaches — doTrainingStep's — and as "the same error as above" after it)
-    expect(output).toMatch(/doTrainingStep threw SkippedCallError: computeGradB did not return in an earlier check/);
+    // (shown in full on the first check it reaches — getGradients' — and as "the same error as above" after it)
+    expect(output).toMatch(/getGradients threw SkippedCallError: computeGradB did not return in an earlier check/);
+    expect(output).toMatch(
+      /doTrainingStep moves every parameter[^\n]*\n *the same error as above: SkippedCallError: computeGradB did not return in an earlier check/,
+    );
     expect(output).toMatch(
       /trainRnn returns one finite loss per step[^\n]*\n *the same error as above: SkippedCallError: computeGradB did not return in an earlier check/,
     );
