@@ -9,6 +9,7 @@ export default tseslint.config(
     ignores: [
       'node_modules/',
       'dist/',
+      'dist.*/',
       'coverage/',
       'grade-report/',
       'bench/results/',

@@ -17,6 +17,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import process from 'node:process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -98,40 +99,121 @@ const COMMON = {
   logOverride: { 'require-resolve-not-external': 'silent' },
 };
 
-export async function build() {
+/**
+ * Builds dist/ whole or not at all: into a folder beside it, then swapped in by two renames, so a
+ * failed build leaves the last one usable and a reader never sees half a build. Builds exclude
+ * each other (`dist.lock`); one that waited finds dist/ fresh and does nothing (`ifStale`).
+ */
+export async function build({ ifStale = false } = {}) {
+  await withBuildLock(async () => {
+    if (ifStale && !isStale()) return;
+    removeLeftovers(); // of builds killed mid-way: no other build runs while we hold the lock
+    const staging = `${DIST}.staging-${process.pid}`;
+    try {
+      await buildInto(staging);
+      const old = `${DIST}.old-${process.pid}`;
+      if (fs.existsSync(DIST)) fs.renameSync(DIST, old);
+      fs.renameSync(staging, DIST);
+      fs.rmSync(old, { recursive: true, force: true });
+    } finally {
+      fs.rmSync(staging, { recursive: true, force: true });
+    }
+  });
+}
+
+function removeLeftovers() {
+  for (const name of fs.readdirSync(ROOT))
+    if (/^dist\.(staging|old)-\d+$/.test(name)) fs.rmSync(path.join(ROOT, name), { recursive: true, force: true });
+}
+
+const LOCK = `${DIST}.lock`;
+const LOCK_WAIT_MS = 5 * 60_000;
+
+/** Runs `work` holding dist.lock (a folder: mkdir is atomic); a lock whose builder died is taken over. */
+async function withBuildLock(work) {
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      fs.mkdirSync(LOCK);
+      fs.writeFileSync(path.join(LOCK, 'pid'), String(process.pid));
+      break;
+    } catch (error) {
+      if (error.code !== 'EEXIST') throw error;
+      if (lockHolderIsGone()) {
+        fs.rmSync(LOCK, { recursive: true, force: true });
+        continue;
+      }
+      if (Date.now() > deadline)
+        throw new Error(`another build has held ${LOCK} for ${LOCK_WAIT_MS / 1000} s`, { cause: error });
+      await sleep(100);
+    }
+  }
+  try {
+    await work();
+  } finally {
+    fs.rmSync(LOCK, { recursive: true, force: true });
+  }
+}
+
+function lockHolderIsGone() {
+  let pid;
+  try {
+    pid = Number(fs.readFileSync(path.join(LOCK, 'pid'), 'utf8'));
+  } catch {
+    // Just created, pid not written yet: give it a moment, unless the folder is old.
+    try {
+      return Date.now() - fs.statSync(LOCK).mtimeMs > 10_000;
+    } catch {
+      return false; // released meanwhile
+    }
+  }
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return error.code === 'ESRCH';
+  }
+}
+
+async function buildInto(out) {
   const { build: esbuild } = await import('esbuild'); // not loaded when --if-stale finds dist/ fresh
-  fs.rmSync(DIST, { recursive: true, force: true });
-  fs.mkdirSync(DIST, { recursive: true });
+  fs.mkdirSync(out, { recursive: true });
   const entry = path.join(ROOT, 'grader', 'cli.ts');
   await esbuild({
     ...COMMON,
     absWorkingDir: ROOT,
     entryPoints: [entry],
-    outfile: path.join(DIST, 'grader.js'),
+    outfile: path.join(out, 'grader.js'),
     // Dependencies load from node_modules as under tsx; typescript and esbuild are large and resolved by path.
     packages: 'external',
     // rnn-lab is the project's own lab/ folder (a file: dependency): bundled like the rest of the project.
     plugins: [sourceLocations(entry), { name: 'lab-inline', setup: labInline }, { name: 'lazy', setup: lazyPackages }],
     sourcemap: 'linked',
   });
-  checkLazyImports(path.join(DIST, 'grader.js'));
-  await bundleWithInputs(esbuild, 'runner.js', path.join(ROOT, 'grader', 'sandbox', 'runner-entry.ts'));
-  await bundleWithInputs(esbuild, 'typecheck-worker.js', path.join(ROOT, 'grader', 'compile', 'typecheck-worker.ts'), {
-    external: ['typescript', 'esbuild'],
-  });
-  await bundleWithInputs(esbuild, 'data-worker.js', path.join(ROOT, 'grader', 'data-worker.ts'));
-  await bundleWithInputs(esbuild, 'rnn-lab/index.js', path.join(ROOT, 'lab', 'index.ts'));
+  checkLazyImports(path.join(out, 'grader.js'));
+  await bundleWithInputs(esbuild, out, 'runner.js', path.join(ROOT, 'grader', 'sandbox', 'runner-entry.ts'));
+  await bundleWithInputs(
+    esbuild,
+    out,
+    'typecheck-worker.js',
+    path.join(ROOT, 'grader', 'compile', 'typecheck-worker.ts'),
+    {
+      external: ['typescript', 'esbuild'],
+    },
+  );
+  await bundleWithInputs(esbuild, out, 'data-worker.js', path.join(ROOT, 'grader', 'data-worker.ts'));
+  await bundleWithInputs(esbuild, out, 'rnn-lab/index.js', path.join(ROOT, 'lab', 'index.ts'));
   // The samples stored as patches, written out before `npm run grade` without tsx's start-up.
   await esbuild({
     ...COMMON,
     absWorkingDir: ROOT,
     entryPoints: [path.join(ROOT, 'tests', 'helpers', 'materialise.ts')],
-    outfile: path.join(DIST, 'samples.js'),
+    outfile: path.join(out, 'samples.js'),
     packages: 'external',
     plugins: [sourceLocations(path.join(ROOT, 'tests', 'helpers', 'materialise.ts'))],
   });
-  fs.chmodSync(path.join(DIST, 'grader.js'), 0o644);
-  fs.writeFileSync(STAMP, JSON.stringify({ builtAt: new Date().toISOString() }) + '\n');
+  fs.chmodSync(path.join(out, 'grader.js'), 0o644);
+  fs.writeFileSync(path.join(out, path.basename(STAMP)), JSON.stringify({ builtAt: new Date().toISOString() }) + '\n');
 }
 
 /**
@@ -139,8 +221,8 @@ export async function build() {
  * (`<name>.inputs.json`): grader/compile/prebuilt.ts uses it only while no input is newer, and the
  * runtime checks that list against what the bundle may contain.
  */
-async function bundleWithInputs(esbuild, name, entry, extra = {}) {
-  const outfile = path.join(DIST, name);
+async function bundleWithInputs(esbuild, out, name, entry, extra = {}) {
+  const outfile = path.join(out, name);
   const result = await esbuild({
     ...COMMON,
     ...extra,
@@ -211,7 +293,7 @@ if (isMain && process.argv.includes('--is-fresh')) {
   // For scripts that must not build (several may start at once): exit 0 when dist/ can be used as it is.
   process.exitCode = isStale() ? 1 : 0;
 } else if (isMain && !(process.argv.includes('--if-stale') && !isStale())) {
-  build().catch((error) => {
+  build({ ifStale: process.argv.includes('--if-stale') }).catch((error) => {
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
     process.exitCode = 1;
   });
