@@ -15,7 +15,7 @@ import type { Numeric } from '../numeric/tolerance';
 import { StudentError } from '../runner';
 import type { CheckContext } from '../types';
 import type { Judgement } from './property';
-import { describeValue, shapeProblem } from './shapes';
+import { describeValue, paramsShape, shapeProblem } from './shapes';
 import type { Shape } from './shapes';
 
 export const GRADIENT_KEYS = ['c', 'b', 'v', 'w', 'u'] as const;
@@ -46,17 +46,7 @@ export interface GradientExpectation {
 }
 
 export function gradientShape(input: GradientCase): Extract<Shape, { kind: 'record' }> {
-  const size = input.setup.hiddenStateSize;
-  return {
-    kind: 'record',
-    fields: {
-      c: { kind: 'number' },
-      b: { kind: 'vector', length: size },
-      v: { kind: 'vector', length: size },
-      w: { kind: 'matrix', rows: size, cols: size },
-      u: { kind: 'matrix', rows: size, cols: input.setup.numFeatures },
-    },
-  };
+  return paramsShape(input.setup.hiddenStateSize, input.setup.numFeatures);
 }
 
 const argumentsOf = (values: unknown[]) => values.map((value) => ({ value: encodeValue(value) }));

@@ -118,7 +118,7 @@ export function sameValue(a: Decoded, b: Decoded): boolean {
 }
 
 /** The RNN's parameters, or their gradients as getGradients returns them, for H hidden units and F features. */
-export function paramsShape(hiddenSize: number, numFeatures: number): Shape {
+export function paramsShape(hiddenSize: number, numFeatures: number): Extract<Shape, { kind: 'record' }> {
   return {
     kind: 'record',
     fields: {

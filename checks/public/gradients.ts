@@ -24,12 +24,18 @@ export interface GradientProbe {
   expected: GradientExpectation;
 }
 
-export function gradientsCheck(id: string, title: string, points: number, probes: GradientProbe[]): CheckDefinition {
+/** The stored cases of the public grad.all, with the check's id, title and points. */
+export interface GradientsFixture {
+  id: string;
+  title: string;
+  points: number;
+  probes: GradientProbe[];
+}
+
+export function gradientsCheck({ probes, ...check }: GradientsFixture): CheckDefinition {
   return {
-    id,
+    ...check,
     target: 'RNN.getGradients',
-    title,
-    points,
     visibility: 'public',
     timeoutMs: 20_000,
     async run(context): Promise<CheckOutcome> {

@@ -12,7 +12,7 @@ import type { Probe, ProbeKind } from '../catalogue/probe';
 import { trainingStepCheck } from './training-step';
 import type { StepProbe } from './training-step';
 import { gradientsCheck } from './gradients';
-import type { GradientProbe } from './gradients';
+import type { GradientsFixture } from './gradients';
 
 export interface FixtureCheck {
   id: string;
@@ -32,7 +32,7 @@ export interface Fixtures {
   /** Stored steps of doTrainingStep for the public train.step (absent in fixtures of older handouts). */
   trainingStep?: { id: string; title: string; points: number; probes: StepProbe[] };
   /** Stored getGradients calls for the public grad.all (absent in fixtures of older handouts). */
-  gradients?: { id: string; title: string; points: number; probes: GradientProbe[] };
+  gradients?: GradientsFixture;
   /** How the training split is prepared for train.converges (numbers, not code). */
   trainSplit: { rows: number; means: number[]; stds: number[] };
 }
@@ -86,7 +86,7 @@ export function publicCatalogue(fixtures: Fixtures): CheckDefinition[] {
   const all = [
     ...spec,
     ...fixtures.checks.map(fixtureCheck),
-    ...(gradients ? [gradientsCheck(gradients.id, gradients.title, gradients.points, gradients.probes)] : []),
+    ...(gradients ? [gradientsCheck(gradients)] : []),
     ...(step ? [trainingStepCheck(step.id, step.title, step.points, step.probes)] : []),
   ];
   return all.sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
