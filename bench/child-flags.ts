@@ -6,25 +6,27 @@
  *
  *   npx tsx bench/child-flags.ts [--rounds N] [--samples a,b,c] [--data FILE]
  */
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadPollutionData } from 'rnn-lab/data';
 import { DEFAULT_NODE_FLAGS, getSandboxRuntime } from '../grader/sandbox/runtime';
 import type { SandboxRuntime } from '../grader/sandbox/runtime';
 import { prepareData } from '../reference/pipeline';
+import { loadManifest } from '../tests/checks/helpers';
 import { trainInSandbox } from './sandbox-training';
 import { median } from './stats';
 
 const SAMPLES_DIR = resolve(__dirname, '..', 'submissions');
-/** Every correct sample: the ways of writing the lab that the samples cover. */
-const DEFAULT_SAMPLES = [
-  'correct-loops',
-  'correct-vectorised',
-  'correct-functional',
-  'correct-typed-arrays',
-  'correct-float32',
-  'notebook-port',
-];
+
+/**
+ * Every sample of the manifest stored whole that trains (not the broken ones, not the one-mistake
+ * patches over another sample): the ways of writing the lab that the samples cover.
+ */
+function defaultSamples(): string[] {
+  return loadManifest()
+    .filter((spec) => spec.kind !== 'broken' && !existsSync(join(SAMPLES_DIR, `${spec.name}.patch`)))
+    .map((spec) => spec.name);
+}
 
 export interface ChildFlagsResult {
   flags: readonly string[];
@@ -45,7 +47,7 @@ export interface ChildFlagsResult {
 export async function benchChildFlags(
   options: { rounds?: number; samples?: string[]; dataPath?: string; log?: (line: string) => void } = {},
 ): Promise<ChildFlagsResult> {
-  const { rounds = 3, samples = DEFAULT_SAMPLES, log = (line: string) => console.log(line) } = options;
+  const { rounds = 3, samples = defaultSamples(), log = (line: string) => console.log(line) } = options;
   const { train } = prepareData(await loadPollutionData({ dataPath: options.dataPath }));
   const candidate = getSandboxRuntime();
   const baseline: SandboxRuntime = { ...candidate, nodeFlags: [] };

@@ -22,6 +22,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { zerosMatrix, zerosVector } from 'rnn-lab';
 import { prepareSubmission } from '../grader/compile';
 import type { CallRequest } from '../checks/protocol/requests';
 import { createSandboxExecutor } from '../grader/sandbox/executor';
@@ -159,12 +160,9 @@ async function measureLayers(): Promise<void> {
     numFeatures: 1,
     params: {
       u: [[0.1], [0.2]],
-      w: [
-        [0, 0],
-        [0, 0],
-      ],
+      w: zerosMatrix(2, 2),
       v: [1, 1],
-      b: [0, 0],
+      b: zerosVector(2),
       c: 0,
     },
   };

@@ -120,11 +120,24 @@ const expectationFor = (target: string, c: ModelCase): ValueExpectation => {
 const errorOf = (target: string, c: ModelCase, actual: Numeric, _expected: Numeric, tolerance: Tolerance) =>
   judgedError(actual, expectationFor(target, c), tolerance);
 
+/**
+ * How a mistake fares against the tolerance, from its judged errors on the random cases and on
+ * the anchors: the share of random cases that catch it (error > rtol), its median error there, and
+ * how many anchors catch it.
+ */
+function howCaught(errors: number[], anchorErrors: number[], rtol = SUBMISSION_TOLERANCE.rtol) {
+  const sorted = errors.slice().sort((a, b) => a - b);
+  return {
+    catchRate: errors.filter((e) => e > rtol).length / errors.length,
+    medianError: sorted[Math.floor(sorted.length / 2)],
+    caughtOnAnchors: anchorErrors.filter((e) => e > rtol).length,
+  };
+}
+
 export function calibrate(numCases: number, seed = 7) {
   const descriptors = fc.sample(caseArbitrary, { seed, numRuns: numCases });
   const anchors = ANCHOR_CASES.map(buildCase);
   const cases = descriptors.map(buildCase);
-  const rtol = SUBMISSION_TOLERANCE.rtol;
   return Object.entries(TARGETS).map(([target, spec]) => {
     const worstFloat32 = Math.max(
       ...[...cases, ...anchors].map((c) =>
@@ -132,17 +145,8 @@ export function calibrate(numCases: number, seed = 7) {
       ),
     );
     const mistakes = (MISTAKES[target] ?? []).map((mistake) => {
-      const errors = cases.map((c) => errorOf(target, c, mistake.compute(c), spec.correct(c), SUBMISSION_TOLERANCE));
-      const caughtOnAnchors = anchors.filter(
-        (c) => errorOf(target, c, mistake.compute(c), spec.correct(c), SUBMISSION_TOLERANCE) > rtol,
-      ).length;
-      const sorted = errors.slice().sort((a, b) => a - b);
-      return {
-        id: mistake.id,
-        catchRate: errors.filter((e) => e > rtol).length / errors.length,
-        medianError: sorted[Math.floor(sorted.length / 2)],
-        caughtOnAnchors,
-      };
+      const error = (c: ModelCase) => errorOf(target, c, mistake.compute(c), spec.correct(c), SUBMISSION_TOLERANCE);
+      return { id: mistake.id, ...howCaught(cases.map(error), anchors.map(error)) };
     });
     return { target, worstFloat32, mistakes };
   });
@@ -175,7 +179,6 @@ const FLOAT32_DATA: Record<string, (args: unknown[]) => Numeric> = {
 
 /** The data checks: worst float32 error against the judged tolerance, and how often each stored mistake is caught. */
 export function calibrateData(numCases: number, seed = 7) {
-  const rtol = SUBMISSION_TOLERANCE.rtol;
   return (DATA_VALUE_SPECS as Array<DataValueSpec<unknown>>).map((spec) => {
     const anchors = spec.source.examples.map((example) => spec.probe(example));
     const probes = fc.sample(spec.source.arbitrary, { seed, numRuns: numCases }).map((example) => spec.probe(example));
@@ -188,20 +191,9 @@ export function calibrateData(numCases: number, seed = 7) {
       ),
     );
     const mistakes = anchors[0].mistakes.map((mistake, index) => {
-      const errors = probes.map((probe) =>
-        judgedError(probe.mistakes[index].value, probe.expectation, SUBMISSION_TOLERANCE),
-      );
-      const caughtOnAnchors = anchors.filter(
-        (probe) => judgedError(probe.mistakes[index].value, probe.expectation, SUBMISSION_TOLERANCE) > rtol,
-      ).length;
-      const sorted = errors.slice().sort((a, b) => a - b);
-      return {
-        id: mistake.id,
-        catchRate: errors.filter((e) => e > rtol).length / errors.length,
-        medianError: sorted[Math.floor(sorted.length / 2)],
-        caughtOnAnchors,
-        anchors: anchors.length,
-      };
+      const error = (probe: (typeof probes)[number]) =>
+        judgedError(probe.mistakes[index].value, probe.expectation, SUBMISSION_TOLERANCE);
+      return { id: mistake.id, ...howCaught(probes.map(error), anchors.map(error)), anchors: anchors.length };
     });
     return { target: spec.id, worstFloat32, worstShare, mistakes };
   });

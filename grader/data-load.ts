@@ -3,32 +3,10 @@
  * main thread starts grading meanwhile: the same numbers as loading it in place, or a rejection
  * with the loader's own message.
  */
-import { buildSync } from 'esbuild';
-import { chmodSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { PreparedData } from '../reference/pipeline';
-import { getBuildDir } from './compile/build-dir';
-import { RUNTIME_BUNDLE, freshPrebuilt } from './compile/prebuilt';
+import { workerBundle } from './compile/worker-bundle';
 import type { DataReply, PackedMatrix } from './data-worker';
-
-let bundlePath: string | undefined;
-
-/** dist/data-worker.js when fresh (`npm run build`), else bundled now into the build folder. */
-function workerBundle(): string {
-  if (bundlePath && existsSync(bundlePath)) return bundlePath;
-  const prebuilt = freshPrebuilt('data-worker.js');
-  if (prebuilt) return (bundlePath = prebuilt.path);
-  const outfile = join(getBuildDir(), 'data-worker.js');
-  const entry = join(__dirname, existsSync(join(__dirname, 'data-worker.ts')) ? 'data-worker.ts' : 'data-worker.js');
-  buildSync({
-    entryPoints: [entry],
-    ...RUNTIME_BUNDLE,
-    outfile,
-  });
-  chmodSync(outfile, 0o644);
-  return (bundlePath = outfile);
-}
 
 function unpack({ rows, cols, values }: PackedMatrix): number[][] {
   const matrix: number[][] = [];
@@ -41,7 +19,7 @@ function unpack({ rows, cols, values }: PackedMatrix): number[][] {
  * awaits the data): a batch whose rubric needs no data never waits for it, or for a download.
  */
 export function loadPreparedDataInWorker(dataPath?: string): { data: Promise<PreparedData>; wanted(): void } {
-  const worker = new Worker(workerBundle(), { workerData: { dataPath } });
+  const worker = new Worker(workerBundle('data-worker', __dirname), { workerData: { dataPath } });
   worker.unref();
   const data = new Promise<PreparedData>((resolve, reject) => {
     worker.once('message', (reply: DataReply) => {

@@ -187,36 +187,23 @@ class RubricBuilder {
       return;
     }
     const kind = kinds[0];
-    const what = `${kind} items`;
     // Every field is validated, even when the item is a duplicate, except those an unknown check
-    // or target makes meaningless (their problems would only hide the real one).
+    // or target makes meaningless (`skip`: their problems would only hide the real one).
+    const read = <S extends (typeof ITEM_SCHEMAS)[typeof kind]>(schema: S, skip?: readonly string[]) =>
+      readObject(schema, raw, path, this.problems, `${kind} items`, skip).fields;
     if (kind === 'check') {
       // An unknown check is the item's one problem: its points cannot mean anything yet.
       const known = this.byId.has(idOf(raw)?.id ?? '');
-      const { fields } = readObject(
-        ITEM_SCHEMAS.check,
-        raw,
-        path,
-        this.problems,
-        what,
-        known ? ['partial'] : ['points', 'partial'],
-      );
+      const fields = read(ITEM_SCHEMAS.check, known ? ['partial'] : ['points', 'partial']);
       const id = this.register(raw, index);
       if (id !== undefined) this.addCheckItem(id, fields, raw.partial, path, itemLabel(raw, index));
     } else if (kind === 'target') {
       const known = this.targets.has(idOf(raw)?.id ?? '');
-      const { fields } = readObject(
-        ITEM_SCHEMAS.target,
-        raw,
-        path,
-        this.problems,
-        what,
-        known ? [] : ['points', 'spread', 'checks'],
-      );
+      const fields = read(ITEM_SCHEMAS.target, known ? [] : ['points', 'spread', 'checks']);
       const id = this.register(raw, index);
       if (id !== undefined) this.addTargetItem(id, fields, raw, path, itemLabel(raw, index));
     } else {
-      const { fields } = readObject(ITEM_SCHEMAS.manual, raw, path, this.problems, what);
+      const fields = read(ITEM_SCHEMAS.manual);
       const id = this.register(raw, index);
       if (id !== undefined) this.addManualItem(id, fields);
     }

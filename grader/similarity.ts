@@ -18,12 +18,13 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import ts from 'typescript';
 import { discoverSubmissions } from './discover';
 import { DEFAULT_COLLECT_LIMITS } from './compile/collect';
 import { fnv1a } from './fnv1a';
 import { handoutManifest } from './handout-manifest';
 import { readRegularText } from './compile/read-file';
+import { tokenize } from './similarity-tokens';
+import type { Token } from './similarity-tokens';
 import { mdFenced, mdInline } from './reports/md-text';
 
 export class SimilarityError extends Error {
@@ -46,79 +47,6 @@ const MAX_DETAILED_PAIRS = 50;
 /** Source lines shown per fragment side. */
 const MAX_FRAGMENT_LINES = 40;
 const COLUMN_WIDTH = 64;
-
-export interface Token {
-  /** The normalised token (a SyntaxKind, or a class such as "any identifier"). */
-  code: number;
-  /** Offsets of the original text, for line numbers. */
-  start: number;
-  end: number;
-}
-
-const IDENTIFIER = 100_001;
-const NUMBER = 100_002;
-const STRING = 100_003;
-const REGEXP = 100_004;
-const DECLARATION = 100_005;
-
-// Bound by tokenize on first use: the grader loads this module at start-up, typescript (~0.3 s) only to compare.
-let K: typeof ts.SyntaxKind;
-let CLOSING: Set<ts.SyntaxKind>;
-
-function normalise(kind: ts.SyntaxKind): number | undefined {
-  switch (kind) {
-    case K.Identifier:
-    case K.PrivateIdentifier:
-      return IDENTIFIER;
-    case K.NumericLiteral:
-    case K.BigIntLiteral:
-      return NUMBER;
-    case K.StringLiteral:
-    case K.NoSubstitutionTemplateLiteral:
-    case K.TemplateHead:
-    case K.TemplateMiddle:
-    case K.TemplateTail:
-      return STRING;
-    case K.RegularExpressionLiteral:
-      return REGEXP;
-    case K.VarKeyword:
-    case K.LetKeyword:
-    case K.ConstKeyword:
-      return DECLARATION;
-    case K.SemicolonToken:
-    case K.EndOfFileToken:
-      return undefined;
-    default:
-      return kind;
-  }
-}
-
-/** The normalised tokens of a TypeScript source (it need not compile: the parser recovers). */
-export function tokenize(text: string): Token[] {
-  K ??= ts.SyntaxKind;
-  CLOSING ??= new Set([K.CloseParenToken, K.CloseBracketToken, K.CloseBraceToken, K.GreaterThanToken]);
-  const file = ts.createSourceFile('rnn.ts', text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
-  const raw: Array<{ kind: ts.SyntaxKind; start: number; end: number }> = [];
-  const visit = (node: ts.Node): void => {
-    if (node.kind >= K.FirstJSDocNode && node.kind <= K.LastJSDocNode) return;
-    const children = node.getChildren(file);
-    if (children.length === 0) {
-      const start = node.getStart(file);
-      // Zero-width nodes are tokens the parser made up for a syntax error.
-      if (node.end > start) raw.push({ kind: node.kind, start, end: node.end });
-      return;
-    }
-    for (const child of children) visit(child);
-  };
-  visit(file);
-  const tokens: Token[] = [];
-  raw.forEach((token, index) => {
-    if (token.kind === K.CommaToken && index + 1 < raw.length && CLOSING.has(raw[index + 1].kind)) return; // a trailing comma
-    const code = normalise(token.kind);
-    if (code !== undefined) tokens.push({ code, start: token.start, end: token.end });
-  });
-  return tokens;
-}
 
 /** The hash of every run of k tokens (position i: tokens i … i+k−1), below 2^53. */
 export function kgramHashes(tokens: readonly Token[], k: number): number[] {

@@ -12,6 +12,7 @@ import type { Answer } from '../runner';
 import type { CheckContext, CheckDefinition } from '../types';
 import { callFunction as call, literal } from './calls';
 import { checkProperty } from './property';
+import type { CaseSource, Judgement } from './property';
 import { describeShape, describeValue, sameValue, shapeProblem } from './shapes';
 import { RULES, ruleSentence } from './rules';
 import type { Shape } from './shapes';
@@ -52,29 +53,39 @@ export function splitProblem(numRows: number, value: unknown): string | null {
   return null;
 }
 
-export const DATA_SPEC_CHECKS: CheckDefinition[] = [
-  {
-    id: 'data.numTrainSamples',
-    target: 'numTrainSamples',
-    title: 'numTrainSamples gives whole days, within 24 rows of 80 % of the rows, never more than numRows',
-    points: 3,
+/** A public check of this file: one property of `target`, judged case by case over `source`. */
+function propertyCheck<T>(
+  head: Pick<CheckDefinition, 'id' | 'target' | 'title' | 'points'>,
+  source: CaseSource<T>,
+  judge: (context: CheckContext, value: T) => Promise<Judgement | null>,
+): CheckDefinition {
+  return {
+    ...head,
     visibility: 'public',
     timeoutMs: TIMEOUT_MS,
-    run: (context) =>
-      checkProperty(
-        context,
-        {
-          arbitrary: fc.integer({ min: 1, max: 200_000 }),
-          examples: NUM_TRAIN_SAMPLES_EXAMPLES,
-          describe: (n) => `numRows = ${n}`,
-        },
-        async (numRows) => {
-          const { value } = await call(context, 'numTrainSamples', [literal(numRows)]);
-          const problem = splitProblem(numRows, value);
-          return problem ? { status: 'failed', message: problem } : null;
-        },
-      ),
-  },
+    run: (context) => checkProperty(context, source, (value) => judge(context, value)),
+  };
+}
+
+export const DATA_SPEC_CHECKS: CheckDefinition[] = [
+  propertyCheck(
+    {
+      id: 'data.numTrainSamples',
+      target: 'numTrainSamples',
+      title: 'numTrainSamples gives whole days, within 24 rows of 80 % of the rows, never more than numRows',
+      points: 3,
+    },
+    {
+      arbitrary: fc.integer({ min: 1, max: 200_000 }),
+      examples: NUM_TRAIN_SAMPLES_EXAMPLES,
+      describe: (n) => `numRows = ${n}`,
+    },
+    async (context, numRows) => {
+      const { value } = await call(context, 'numTrainSamples', [literal(numRows)]);
+      const problem = splitProblem(numRows, value);
+      return problem ? { status: 'failed', message: problem } : null;
+    },
+  ),
   ...getRandomDayChecks(),
 ];
 
@@ -140,78 +151,70 @@ function getRandomDayChecks(): CheckDefinition[] {
     start: fc.integer({ min: 0, max: 55 }),
   });
   return [
-    {
-      id: 'data.getRandomDay.window',
-      target: 'getRandomDay',
-      title: "getRandomDay returns 24 consecutive rows and the next hour's temperature, drawing once from rng",
-      points: 4,
-      visibility: 'public',
-      timeoutMs: TIMEOUT_MS,
-      run: (context) =>
-        checkProperty(
-          context,
-          {
-            arbitrary: cases,
-            examples: [{ rows: 30, seed: 1, start: 2 }],
-            describe: (c) => `data with ${c.rows} rows, rng.int answering ${c.start} (clamped to its range)`,
-          },
-          async (c) => {
-            const data = windowData(c.rows, c.seed);
-            const answer = await drawWindow(context, data, [c.start], c.seed);
-            const problem = windowProblem(data, answer);
-            if (problem) return { status: 'failed', message: problem };
-            return sameValue(argumentAfter(answer, 0), data)
-              ? null
-              : { status: 'failed', message: 'getRandomDay changed `data`; it must only read it.' };
-          },
-        ),
-    },
-    {
-      id: 'data.getRandomDay.edges',
-      target: 'getRandomDay',
-      title: 'getRandomDay can reach the first and the last valid window and never reads past the data',
-      points: 4,
-      visibility: 'public',
-      timeoutMs: TIMEOUT_MS,
-      run: (context) =>
-        checkProperty(
-          context,
-          {
-            arbitrary: fc.record({ rows: fc.integer({ min: 26, max: 80 }), seed: fc.integer({ min: 0, max: 1000 }) }),
-            examples: [
-              { rows: 26, seed: 1 },
-              { rows: 48, seed: 2 },
-            ],
-            describe: (c) => `data with ${c.rows} rows`,
-          },
-          async (c) => {
-            const data = windowData(c.rows, c.seed);
-            for (const edge of [0, 'last'] as const) {
-              const answer = await drawWindow(context, data, [edge], c.seed);
-              const draws = answer.rngLog;
-              if (draws.length !== 1 || draws[0].method !== 'int')
-                return { status: 'failed', message: windowProblem(data, answer) ?? 'unexpected use of rng' };
-              const bound = draws[0].args[0];
-              if (bound !== data.length - HOURS) {
-                const which =
-                  bound < data.length - HOURS
-                    ? `the last ${data.length - HOURS - bound} valid window(s) can never be drawn`
-                    : `a start of ${bound - 1} would read past the end of data`;
-                return {
-                  status: 'failed',
-                  message: `getRandomDay calls rng.int(${bound}) on ${data.length} rows, so ${which}. Valid starts are 0..${data.length - HOURS - 1}, i.e. rng.int(data.length - 24). ${ruleSentence(`${RULES.getRandomDay.reach}; ${RULES.getRandomDay.draw}`)}`,
-                };
-              }
-              const problem = windowProblem(data, answer);
-              if (problem)
-                return {
-                  status: 'failed',
-                  message: `When rng.int returns ${edge === 0 ? 'its smallest value 0' : 'its largest value'}: ${problem}`,
-                };
-            }
-            return null;
-          },
-        ),
-    },
+    propertyCheck(
+      {
+        id: 'data.getRandomDay.window',
+        target: 'getRandomDay',
+        title: "getRandomDay returns 24 consecutive rows and the next hour's temperature, drawing once from rng",
+        points: 4,
+      },
+      {
+        arbitrary: cases,
+        examples: [{ rows: 30, seed: 1, start: 2 }],
+        describe: (c) => `data with ${c.rows} rows, rng.int answering ${c.start} (clamped to its range)`,
+      },
+      async (context, c) => {
+        const data = windowData(c.rows, c.seed);
+        const answer = await drawWindow(context, data, [c.start], c.seed);
+        const problem = windowProblem(data, answer);
+        if (problem) return { status: 'failed', message: problem };
+        return sameValue(argumentAfter(answer, 0), data)
+          ? null
+          : { status: 'failed', message: 'getRandomDay changed `data`; it must only read it.' };
+      },
+    ),
+    propertyCheck(
+      {
+        id: 'data.getRandomDay.edges',
+        target: 'getRandomDay',
+        title: 'getRandomDay can reach the first and the last valid window and never reads past the data',
+        points: 4,
+      },
+      {
+        arbitrary: fc.record({ rows: fc.integer({ min: 26, max: 80 }), seed: fc.integer({ min: 0, max: 1000 }) }),
+        examples: [
+          { rows: 26, seed: 1 },
+          { rows: 48, seed: 2 },
+        ],
+        describe: (c) => `data with ${c.rows} rows`,
+      },
+      async (context, c) => {
+        const data = windowData(c.rows, c.seed);
+        for (const edge of [0, 'last'] as const) {
+          const answer = await drawWindow(context, data, [edge], c.seed);
+          const draws = answer.rngLog;
+          if (draws.length !== 1 || draws[0].method !== 'int')
+            return { status: 'failed', message: windowProblem(data, answer) ?? 'unexpected use of rng' };
+          const bound = draws[0].args[0];
+          if (bound !== data.length - HOURS) {
+            const which =
+              bound < data.length - HOURS
+                ? `the last ${data.length - HOURS - bound} valid window(s) can never be drawn`
+                : `a start of ${bound - 1} would read past the end of data`;
+            return {
+              status: 'failed',
+              message: `getRandomDay calls rng.int(${bound}) on ${data.length} rows, so ${which}. Valid starts are 0..${data.length - HOURS - 1}, i.e. rng.int(data.length - 24). ${ruleSentence(`${RULES.getRandomDay.reach}; ${RULES.getRandomDay.draw}`)}`,
+            };
+          }
+          const problem = windowProblem(data, answer);
+          if (problem)
+            return {
+              status: 'failed',
+              message: `When rng.int returns ${edge === 0 ? 'its smallest value 0' : 'its largest value'}: ${problem}`,
+            };
+        }
+        return null;
+      },
+    ),
   ];
 }

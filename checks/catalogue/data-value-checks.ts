@@ -9,7 +9,7 @@ import type { Numeric } from '../numeric/tolerance';
 import { meansAllowance, mseAllowance, standardizeAllowance, stdsAllowance } from '../numeric/float32';
 import type { CheckDefinition } from '../types';
 import { literal } from './calls';
-import { checkProperty } from './property';
+import { checkProperty, seededCases } from './property';
 import { RULES } from './rules';
 import { DATA_MISTAKES } from '../diagnosis/mistakes';
 import type { CaseSource } from './property';
@@ -51,12 +51,7 @@ function buildMatrix(c: MatrixCase): Matrix {
   return Array.from({ length: c.rows }, () => columns.map(({ offset, spread }) => offset + spread * rng.normal(0, 1)));
 }
 
-const matrixCases = (minRows: number): fc.Arbitrary<MatrixCase> =>
-  fc.record({
-    rows: fc.integer({ min: minRows, max: 60 }),
-    cols: fc.integer({ min: 1, max: 8 }),
-    seed: fc.integer({ min: 0, max: 0x7fffffff }),
-  });
+const matrixCases = (minRows: number): fc.Arbitrary<MatrixCase> => seededCases({ rows: [minRows, 60], cols: [1, 8] });
 
 const describeMatrixCase = (c: MatrixCase) => `a ${c.rows}×${c.cols} matrix (case seed ${c.seed})`;
 /**
@@ -114,6 +109,9 @@ function dataValueCheck<C>(spec: DataValueSpec<C>): CheckDefinition {
   };
 }
 
+/** A stored mistake: its id, what it says to the student, and the value it gives. */
+type NamedMistake = { id: string; says: string; value: Numeric };
+
 function probeOfCall(
   describe: string,
   fn: DataValueSpec<unknown>['fn'],
@@ -122,7 +120,7 @@ function probeOfCall(
   shape: Shape,
   expected: Numeric,
   allowance: Numeric,
-  mistakes: Array<{ id: string; says: string; value: Numeric }>,
+  mistakes: NamedMistake[],
 ): Probe {
   return {
     describe,
@@ -140,6 +138,41 @@ function probeOfCall(
   };
 }
 
+/**
+ * columnMeans and columnStds: a statistic of one generated matrix, one value per column, with
+ * what the right answer, its float32 allowance and each named mistake give on that matrix.
+ */
+function perColumnSpec(
+  fn: 'columnMeans' | 'columnStds',
+  spec: Pick<DataValueSpec<MatrixCase>, 'id' | 'title' | 'points' | 'source'> & {
+    expected(m: Matrix): number[];
+    allowance(m: Matrix): Numeric;
+    mistakes(m: Matrix): NamedMistake[];
+  },
+): DataValueSpec<MatrixCase> {
+  return {
+    id: spec.id,
+    fn,
+    title: spec.title,
+    points: spec.points,
+    source: spec.source,
+    probe: (c) => {
+      const m = buildMatrix(c);
+      const shape: Shape = { kind: 'vector', length: c.cols };
+      return probeOfCall(
+        describeMatrixCase(c),
+        fn,
+        ['data'],
+        [m],
+        shape,
+        spec.expected(m),
+        spec.allowance(m),
+        spec.mistakes(m),
+      );
+    },
+  };
+}
+
 /** columnMeans and standardize: from one row. */
 const matrixSource: CaseSource<MatrixCase> = {
   arbitrary: matrixCases(1),
@@ -154,59 +187,37 @@ const stdsSource: CaseSource<MatrixCase> = {
 };
 
 export const DATA_VALUE_SPECS = [
-  {
+  perColumnSpec('columnMeans', {
     id: 'data.columnMeans',
-    fn: 'columnMeans',
     title: 'columnMeans gives the mean of every column',
     points: 3,
     source: matrixSource,
-    probe: (c: MatrixCase) => {
-      const m = buildMatrix(c);
-      return probeOfCall(
-        describeMatrixCase(c),
-        'columnMeans',
-        ['data'],
-        [m],
-        { kind: 'vector', length: c.cols },
-        columnMeansOf(m),
-        meansAllowance(m),
-        [
-          {
-            id: 'means.of-rows',
-            says: DATA_MISTAKES['means.of-rows'],
-            value: m.map((row) => row.reduce((sum, v) => sum + v, 0) / row.length),
-          },
-        ],
-      );
-    },
-  } satisfies DataValueSpec<MatrixCase>,
-  {
+    expected: columnMeansOf,
+    allowance: meansAllowance,
+    mistakes: (m) => [
+      {
+        id: 'means.of-rows',
+        says: DATA_MISTAKES['means.of-rows'],
+        value: m.map((row) => row.reduce((sum, v) => sum + v, 0) / row.length),
+      },
+    ],
+  }),
+  perColumnSpec('columnStds', {
     id: 'data.columnStds',
-    fn: 'columnStds',
     title: 'columnStds gives the sample standard deviation (n - 1) of every column',
     points: 3,
     source: stdsSource,
-    probe: (c: MatrixCase) => {
-      const m = buildMatrix(c);
-      return probeOfCall(
-        describeMatrixCase(c),
-        'columnStds',
-        ['data'],
-        [m],
-        { kind: 'vector', length: c.cols },
-        columnStdsOf(m, m.length - 1),
-        stdsAllowance(m),
-        [
-          { id: 'stds.population', says: DATA_MISTAKES['stds.population'], value: columnStdsOf(m, m.length) },
-          {
-            id: 'stds.variance',
-            says: DATA_MISTAKES['stds.variance'],
-            value: columnStdsOf(m, m.length - 1).map((x) => x * x),
-          },
-        ],
-      );
-    },
-  } satisfies DataValueSpec<MatrixCase>,
+    expected: (m) => columnStdsOf(m, m.length - 1),
+    allowance: stdsAllowance,
+    mistakes: (m) => [
+      { id: 'stds.population', says: DATA_MISTAKES['stds.population'], value: columnStdsOf(m, m.length) },
+      {
+        id: 'stds.variance',
+        says: DATA_MISTAKES['stds.variance'],
+        value: columnStdsOf(m, m.length - 1).map((x) => x * x),
+      },
+    ],
+  }),
   {
     id: 'data.standardize',
     fn: 'standardize',

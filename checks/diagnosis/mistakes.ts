@@ -67,57 +67,55 @@ const LAST_ONLY = 'Only the last time step is used: the sum must run over every 
 const SKIP_FIRST =
   'The first time step is skipped (a loop starting at 1 instead of 0): the sum must include t = 1, i.e. array index 0.';
 
+/** A mistake of the forward pass: the reference forward pass with one thing done differently. */
+function forwardMistake(id: string, says: string, variant: ForwardVariant): Mistake {
+  return { id, says, compute: (c) => forwardVariant(c, variant) };
+}
+
+/** A mistake of ∂L/∂h: the backward recursion with one thing done differently. */
+function gradHMistake(id: string, says: string, variant: BackwardVariant): Mistake {
+  return { id, says, compute: (c) => backward(c, variant) };
+}
+
 export const MISTAKES: Record<string, Mistake[]> = {
   'RNN.forward': [
-    {
-      id: 'forward.no-tanh',
-      says: 'The hidden states are not passed through tanh: h_t = tanh(U x_t + W h_{t-1} + b).',
-      compute: (c) => forwardVariant(c, { activation: (z) => z }),
-    },
-    {
-      id: 'forward.w-transposed',
-      says: 'W is used transposed: the recurrence multiplies W h_{t-1}, row i of W with h_{t-1}.',
-      compute: (c) => forwardVariant(c, { transposeW: true }),
-    },
-    {
-      id: 'forward.no-bias',
-      says: 'The bias b is missing from h_t = tanh(U x_t + W h_{t-1} + b).',
-      compute: (c) => forwardVariant(c, { noBias: true }),
-    },
-    {
-      id: 'forward.no-c',
-      says: 'The output bias c is missing: ŷ = v·h_τ + c.',
-      compute: (c) => forwardVariant(c, { noC: true }),
-    },
-    {
-      id: 'forward.first-hidden',
-      says: 'ŷ is computed from h_1 instead of the last hidden state h_τ.',
-      compute: (c) => forwardVariant(c, { outputRow: 0 }),
-    },
+    forwardMistake(
+      'forward.no-tanh',
+      'The hidden states are not passed through tanh: h_t = tanh(U x_t + W h_{t-1} + b).',
+      { activation: (z) => z },
+    ),
+    forwardMistake(
+      'forward.w-transposed',
+      'W is used transposed: the recurrence multiplies W h_{t-1}, row i of W with h_{t-1}.',
+      { transposeW: true },
+    ),
+    forwardMistake('forward.no-bias', 'The bias b is missing from h_t = tanh(U x_t + W h_{t-1} + b).', {
+      noBias: true,
+    }),
+    forwardMistake('forward.no-c', 'The output bias c is missing: ŷ = v·h_τ + c.', { noC: true }),
+    forwardMistake('forward.first-hidden', 'ŷ is computed from h_1 instead of the last hidden state h_τ.', {
+      outputRow: 0,
+    }),
   ],
   'RNN.computeGradH': [
-    { id: 'gradH.no-factor-2', says: NO_FACTOR_2, compute: (c) => backward(c, { factor: 1 }) },
-    { id: 'gradH.flipped-sign', says: FLIPPED_SIGN, compute: (c) => backward(c, { factor: -2 }) },
-    {
-      id: 'gradH.w-not-transposed',
-      says: 'W is not transposed: going back from h_{t+1} to h_t multiplies by Wᵀ, not W.',
-      compute: (c) => backward(c, { transposeW: true }),
-    },
-    {
-      id: 'gradH.no-tanh-derivative',
-      says: NO_TANH_DERIVATIVE,
-      compute: (c) => backward(c, { derivativeRow: () => null }),
-    },
-    {
-      id: 'gradH.wrong-step-derivative',
-      says: 'The recursion uses (1 − h_t²) where it needs (1 − h_{t+1}²): the tanh being differentiated is the one that produced h_{t+1}.',
-      compute: (c) => backward(c, { derivativeRow: (t) => t }),
-    },
-    {
-      id: 'gradH.last-only',
-      says: 'Only ∂L/∂h_τ is filled in: every earlier h_t also affects the loss through h_{t+1}, so each row needs the recursion.',
-      compute: (c) => backward(c, { lastOnly: true }),
-    },
+    gradHMistake('gradH.no-factor-2', NO_FACTOR_2, { factor: 1 }),
+    gradHMistake('gradH.flipped-sign', FLIPPED_SIGN, { factor: -2 }),
+    gradHMistake(
+      'gradH.w-not-transposed',
+      'W is not transposed: going back from h_{t+1} to h_t multiplies by Wᵀ, not W.',
+      { transposeW: true },
+    ),
+    gradHMistake('gradH.no-tanh-derivative', NO_TANH_DERIVATIVE, { derivativeRow: () => null }),
+    gradHMistake(
+      'gradH.wrong-step-derivative',
+      'The recursion uses (1 − h_t²) where it needs (1 − h_{t+1}²): the tanh being differentiated is the one that produced h_{t+1}.',
+      { derivativeRow: (t) => t },
+    ),
+    gradHMistake(
+      'gradH.last-only',
+      'Only ∂L/∂h_τ is filled in: every earlier h_t also affects the loss through h_{t+1}, so each row needs the recursion.',
+      { lastOnly: true },
+    ),
   ],
   'RNN.computeGradC': [
     { id: 'gradC.no-factor-2', says: NO_FACTOR_2, compute: (c) => c.yHat - c.yTrue },
@@ -233,16 +231,15 @@ function gradWeights(
   return sumOfOuters(c.hidden[0].length, cols, pairs);
 }
 
-function forwardVariant(
-  c: ModelCase,
-  variant: {
-    activation?: (z: number) => number;
-    transposeW?: boolean;
-    noBias?: boolean;
-    noC?: boolean;
-    outputRow?: number;
-  },
-): Numeric {
+interface ForwardVariant {
+  activation?: (z: number) => number;
+  transposeW?: boolean;
+  noBias?: boolean;
+  noC?: boolean;
+  outputRow?: number;
+}
+
+function forwardVariant(c: ModelCase, variant: ForwardVariant): Numeric {
   const { u, v, b } = c.params;
   const w = variant.transposeW ? transpose(c.params.w) : c.params.w;
   const activation = variant.activation ?? Math.tanh;

@@ -29,31 +29,15 @@
  *   4  grade-pr itself crashed (a bug)
  */
 import { spawn } from 'node:child_process';
-import {
-  appendFileSync,
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { EXIT } from '../exit-codes';
 import type { ExitCode } from '../exit-codes';
 import type { GradeReport } from '../report-types';
 import { fileNameFor, formatPoints, studentReport } from '../reports/common';
-import {
-  judgePassMark,
-  parsePassMark,
-  PassMarkError,
-  renderFailureSummary,
-  renderStudentJunit,
-  renderSummary,
-} from './summary';
+import { writeOutDir } from './out-dir';
+import { judgePassMark, parsePassMark, PassMarkError, renderFailureSummary, renderSummary } from './summary';
 import type { PassMark } from './summary';
 
 export { EXIT } from '../exit-codes';
@@ -154,9 +138,6 @@ export function runGrader(options: GradePrOptions, reportDir: string): Promise<G
   });
 }
 
-/** Staff files the grader writes and student-facing ones, relative to its output folder. */
-const OWNED = ['report.json', 'report.md', 'junit.xml', 'summary.md', 'feedback', 'classroom'];
-
 export interface Published {
   exitCode: ExitCode;
   /** What was printed (the summary, or the failure note). */
@@ -196,20 +177,8 @@ export function publishResults(options: GradePrOptions, reportDir: string, run: 
   const submission = report.submissions[0];
   const incomplete = run.code === EXIT.incomplete;
 
-  // OUT_DIR: our own entries are replaced, anything else in it is left alone.
-  mkdirSync(options.outDir, { recursive: true });
-  for (const name of OWNED) rmSync(join(options.outDir, name), { recursive: true, force: true });
+  writeOutDir(options.outDir, reportDir, options.audience, report);
   const feedbackFile = `feedback/${fileNameFor(submission.id)}.md`;
-  if (options.audience === 'staff') {
-    for (const name of OWNED)
-      if (existsSync(join(reportDir, name)))
-        cpSync(join(reportDir, name), join(options.outDir, name), { recursive: true });
-  } else {
-    for (const name of ['feedback', 'classroom'])
-      if (existsSync(join(reportDir, name)))
-        cpSync(join(reportDir, name), join(options.outDir, name), { recursive: true });
-    writeFileSync(join(options.outDir, 'junit.xml'), renderStudentJunit(report));
-  }
   const shownOut = relative(process.cwd(), options.outDir) || '.';
   const feedbackHint = options.githubActions
     ? `Detailed feedback: \`${feedbackFile}\` in the \`${basename(options.outDir)}\` artifact of this run.`

@@ -9,17 +9,13 @@
  * while the other submissions are checked on the others, so it never delays them by its budget,
  * and parsing the libraries (the grader's cost) is never charged to a submission.
  */
-import { buildSync } from 'esbuild';
-import { chmodSync, existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
-import { getBuildDir } from './build-dir';
 import type { SubmissionFile } from './collect';
 import { labEntryPath } from './paths';
-import { RUNTIME_BUNDLE, freshPrebuilt } from './prebuilt';
 import { MAX_TYPE_WARNINGS } from './typecheck';
+import { workerBundle } from './worker-bundle';
 
 const DEFAULT_TIMEOUT_MS = 20_000;
 const DEFAULT_HEAP_MB = 1024;
@@ -63,34 +59,10 @@ const POOL_SIZE = Math.max(2, Math.min(4, availableParallelism()));
 const pool = new Set<State>();
 const idle: State[] = [];
 const waiting: Array<{ heapMb: number; take: (state: State) => void }> = [];
-let bundlePath: string | undefined;
-
-function workerBundle(): string {
-  if (bundlePath && existsSync(bundlePath)) return bundlePath;
-  // `npm run build` made it already (unless a source changed since): no esbuild run at start-up
-  const prebuilt = freshPrebuilt('typecheck-worker.js');
-  if (prebuilt) return (bundlePath = prebuilt.path);
-  const outfile = join(getBuildDir(), 'typecheck-worker.js');
-  buildSync({
-    entryPoints: [
-      join(
-        __dirname,
-        existsSync(join(__dirname, 'typecheck-worker.ts')) ? 'typecheck-worker.ts' : 'typecheck-worker.js',
-      ),
-    ],
-    ...RUNTIME_BUNDLE,
-    outfile,
-    external: ['typescript', 'esbuild'],
-  });
-  chmodSync(outfile, 0o644);
-  bundlePath = outfile;
-  return outfile;
-}
-
 function startWorker(heapMb: number): State {
   const flag = new Int32Array(new SharedArrayBuffer(4));
   const { port1, port2 } = new MessageChannel();
-  const worker = new Worker(workerBundle(), {
+  const worker = new Worker(workerBundle('typecheck-worker', __dirname, { external: ['typescript', 'esbuild'] }), {
     workerData: { typescript: require.resolve('typescript'), labEntry: labEntryPath(), flag, replies: port2 },
     transferList: [port2],
     resourceLimits: { maxOldGenerationSizeMb: heapMb },

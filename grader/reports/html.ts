@@ -199,44 +199,46 @@ function classSummary(report: GradeReport): string {
     `<p>${stats.count} submissions (${graded} graded, ${stats.count - graded} could not be graded). Scores out of ${formatPoints(max)}: ` +
       `mean ${formatPoints(stats.mean)}, median ${formatPoints(stats.median)}, min ${formatPoints(stats.min)}, max ${formatPoints(stats.max)}.</p>`,
   );
-  out.push('<div class="row">');
   out.push(
-    `<figure id="score-histogram">${histogramChart(bins, { xName: `score (out of ${formatPoints(max)})`, idPrefix: 'hist' })}<figcaption>Score histogram: submissions per tenth of the maximum score (the last bin includes the maximum).</figcaption></figure>`,
+    ...chartBesideTable(
+      histogramChart(bins, { xName: `score (out of ${formatPoints(max)})`, idPrefix: 'hist' }),
+      'Score histogram: submissions per tenth of the maximum score (the last bin includes the maximum).',
+      `<h4>Score histogram</h4>${table(
+        ['Score', 'Submissions'],
+        bins.map((bin) => [escapeHtml(bin.label), String(bin.count)]),
+        ['', 'num'],
+        'histogram',
+      )}`,
+      'score-histogram',
+    ),
   );
-  out.push(
-    `<div><h4>Score histogram</h4>${table(
-      ['Score', 'Submissions'],
-      bins.map((bin) => [escapeHtml(bin.label), String(bin.count)]),
-      ['', 'num'],
-      'histogram',
-    )}</div>`,
-  );
-  out.push('</div>');
 
   const rates = checkPassRates(report);
   out.push('<h3 id="pass-rates">Pass rate per check</h3>');
   if (rates.length === 0) out.push('<p class="none">No checks.</p>');
   else {
-    out.push('<div class="row">');
-    out.push(
-      `<figure>${percentBarChart(
-        rates.map((rate) => ({ label: rate.id, percent: rate.percent })),
-        { idPrefix: 'rates', width: 400 },
-      )}<figcaption>Share of all submissions that passed each check (skipped checks of submissions that could not be graded count as not passed).</figcaption></figure>`,
+    const chart = percentBarChart(
+      rates.map((rate) => ({ label: rate.id, percent: rate.percent })),
+      { idPrefix: 'rates', width: 400 },
     );
+    const caption =
+      'Share of all submissions that passed each check (skipped checks of submissions that could not be graded count as not passed).';
     out.push(
-      `<div>${table(
-        ['Check', ...STATUSES.map((s) => s[0].toUpperCase() + s.slice(1)), 'Pass rate'],
-        rates.map((rate) => [
-          `<code title="${escapeHtml(`${rate.target}: ${rate.title}`)}">${escapeHtml(rate.id)}</code>${rate.visibility === 'hidden' ? ' <span class="tag">hidden</span>' : ''}`,
-          ...STATUSES.map((status) => String(rate.counts[status])),
-          fmtPercent(rate.percent),
-        ]),
-        ['', ...STATUSES.map(() => 'num' as const), 'num'],
-        'pass-rates',
-      )}</div>`,
+      ...chartBesideTable(
+        chart,
+        caption,
+        table(
+          ['Check', ...STATUSES.map((s) => s[0].toUpperCase() + s.slice(1)), 'Pass rate'],
+          rates.map((rate) => [
+            `<code title="${escapeHtml(`${rate.target}: ${rate.title}`)}">${escapeHtml(rate.id)}</code>${rate.visibility === 'hidden' ? ' <span class="tag">hidden</span>' : ''}`,
+            ...STATUSES.map((status) => String(rate.counts[status])),
+            fmtPercent(rate.percent),
+          ]),
+          ['', ...STATUSES.map(() => 'num' as const), 'num'],
+          'pass-rates',
+        ),
+      ),
     );
-    out.push('</div>');
   }
 
   const mistakes = commonMistakes(report);
@@ -314,6 +316,20 @@ export function missingTestPlotReason(report: Pick<GradeReport, 'submissions'>):
   return anyEvaluated
     ? "No test-split evaluation: trainRnn returned no usable parameters (finite u, w, v, b and c of the contract's shapes), or, in a merged report, this submission's shard was graded without --format html."
     : 'No test-split evaluation in this report: the grader evaluates trained networks on the test split only when grading with --format html, and this batch was graded without it (re-rendering a finished report cannot add it). Grade again with --format html to see this plot.';
+}
+
+/**
+ * The lines of a row holding a chart (in a figure with its caption) beside a table of the same
+ * numbers, which is what a screen reader or a copy-paste gets.
+ */
+function chartBesideTable(chart: string, caption: string, tableHtml: string, figureId?: string): string[] {
+  const figure = figureId === undefined ? '<figure>' : `<figure id="${figureId}">`;
+  return [
+    '<div class="row">',
+    `${figure}${chart}<figcaption>${caption}</figcaption></figure>`,
+    `<div>${tableHtml}</div>`,
+    '</div>',
+  ];
 }
 
 function trainingCharts(submission: SubmissionReport, index: number, noTestPlot: string): string {

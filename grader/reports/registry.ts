@@ -63,99 +63,75 @@ export type FormatEntry = StaffFormat | StudentFormat;
 
 const one = (file: string, text: string): RenderedFiles => new Map([[file, text]]);
 
-/** One file per submission: `<folder>/<safe id><suffix>`. */
-function perSubmission(folder: string, suffix: string, rendered: Map<string, string>): RenderedFiles {
-  return new Map([...rendered].map(([id, text]) => [`${folder}/${fileNameFor(id)}${suffix}`, text]));
+type StaffRender = (report: GradeReport, options: ReportOptions) => string;
+
+/** A staff format written as one file; `byDefault`: written when `--format` is not given. */
+function staffFile<const N extends string>(
+  name: N,
+  file: string,
+  about: string,
+  byDefault: boolean,
+  render: StaffRender,
+) {
+  return {
+    name,
+    audience: 'staff',
+    files: file,
+    about,
+    byDefault,
+    render: (report: GradeReport, options: ReportOptions): RenderedFiles => one(file, render(report, options)),
+  } as const satisfies StaffFormat;
+}
+
+/** A staff file for an LMS's grade import: it needs `--roster`, and is written only when asked for. */
+function rosterImport<const N extends string>(name: N, file: string, about: string, render: StaffRender) {
+  return { ...staffFile(name, file, about, false, render), usesRoster: true } as const satisfies StaffFormat;
+}
+
+/**
+ * A student-facing format written by default, one file per submission in a folder of its own name:
+ * `<name>/<safe id><suffix>`. The folder's stale entries are what this format writes there: files
+ * ending in `suffix`, or, where the suffix starts a folder per submission (`/results.json`),
+ * every entry.
+ */
+function perSubmissionFormat<const N extends string>(
+  name: N,
+  suffix: string,
+  about: string,
+  render: (report: StudentReport) => Map<string, string>,
+) {
+  return {
+    name,
+    audience: 'student',
+    files: `${name}/<id>${suffix}`,
+    about,
+    byDefault: true,
+    owns: { folder: name, stale: (entry: string) => suffix.startsWith('/') || entry.endsWith(suffix) },
+    render: (report: StudentReport): RenderedFiles =>
+      new Map([...render(report)].map(([id, text]) => [`${name}/${fileNameFor(id)}${suffix}`, text])),
+  } as const satisfies StudentFormat;
 }
 
 export const FORMAT_REGISTRY = [
-  {
-    name: 'json',
-    audience: 'staff',
-    files: 'report.json',
-    about: 'everything (the source of all other formats)',
-    byDefault: true,
-    render: (report) => one('report.json', renderJson(report)),
-  },
-  {
-    name: 'md',
-    audience: 'staff',
-    files: 'report.md',
-    about: 'class summary, statistics, every check with its full message',
-    byDefault: true,
-    render: (report) => one('report.md', renderMarkdown(report)),
-  },
-  {
-    name: 'feedback',
-    audience: 'student',
-    files: 'feedback/<id>.md',
-    about: 'one Markdown feedback file per student',
-    byDefault: true,
-    owns: { folder: 'feedback', stale: (name) => name.endsWith('.md') },
-    render: (report) => perSubmission('feedback', '.md', renderFeedbackFiles(report)),
-  },
-  {
-    name: 'junit',
-    audience: 'staff',
-    files: 'junit.xml',
-    about: 'one testcase per check',
-    byDefault: true,
-    render: (report) => one('junit.xml', renderJunit(report)),
-  },
-  {
-    name: 'csv',
-    audience: 'staff',
-    files: 'gradebook.csv',
-    about: 'one row per student, one column per rubric item',
-    byDefault: true,
-    render: (report) => one('gradebook.csv', renderGradebook(report)),
-  },
-  {
-    name: 'gradescope',
-    audience: 'student',
-    files: 'gradescope/<id>/results.json',
-    about: 'Gradescope autograder results (per-check visibility)',
-    byDefault: true,
-    owns: { folder: 'gradescope', stale: () => true },
-    render: (report) => perSubmission('gradescope', '/results.json', renderGradescope(report)),
-  },
-  {
-    name: 'classroom',
-    audience: 'student',
-    files: 'classroom/<id>.json',
-    about: 'GitHub Classroom: one runner result per check',
-    byDefault: true,
-    owns: { folder: 'classroom', stale: (name) => name.endsWith('.json') },
-    render: (report) => perSubmission('classroom', '.json', renderClassroom(report)),
-  },
-  {
-    name: 'html',
-    audience: 'staff',
-    files: 'report.html',
-    about: 'class summary with charts + every submission, one page',
-    byDefault: false,
-    render: (report) => one('report.html', renderHtml(report)),
-  },
-  {
-    name: 'canvas',
-    audience: 'staff',
-    files: CANVAS_FILE,
-    about: 'Canvas gradebook import (one assignment column)',
-    byDefault: false,
-    usesRoster: true,
-    render: (report, options) =>
-      one(CANVAS_FILE, renderCanvas(report, { roster: options.roster, assignmentId: options.canvasAssignmentId })),
-  },
-  {
-    name: 'moodle',
-    audience: 'staff',
-    files: MOODLE_FILE,
-    about: 'Moodle grade import (identifier, grade, feedback)',
-    byDefault: false,
-    usesRoster: true,
-    render: (report, options) =>
-      one(MOODLE_FILE, renderMoodle(report, { roster: options.roster, identifier: options.moodleIdentifier })),
-  },
+  staffFile('json', 'report.json', 'everything (the source of all other formats)', true, renderJson),
+  staffFile('md', 'report.md', 'class summary, statistics, every check with its full message', true, renderMarkdown),
+  perSubmissionFormat('feedback', '.md', 'one Markdown feedback file per student', renderFeedbackFiles),
+  staffFile('junit', 'junit.xml', 'one testcase per check', true, renderJunit),
+  staffFile('csv', 'gradebook.csv', 'one row per student, one column per rubric item', true, renderGradebook),
+  perSubmissionFormat(
+    'gradescope',
+    '/results.json',
+    'Gradescope autograder results (per-check visibility)',
+    renderGradescope,
+  ),
+  perSubmissionFormat('classroom', '.json', 'GitHub Classroom: one runner result per check', renderClassroom),
+  staffFile('html', 'report.html', 'class summary with charts + every submission, one page', false, renderHtml),
+  rosterImport('canvas', CANVAS_FILE, 'Canvas gradebook import (one assignment column)', (report, options) =>
+    renderCanvas(report, { roster: options.roster, assignmentId: options.canvasAssignmentId }),
+  ),
+  rosterImport('moodle', MOODLE_FILE, 'Moodle grade import (identifier, grade, feedback)', (report, options) =>
+    renderMoodle(report, { roster: options.roster, identifier: options.moodleIdentifier }),
+  ),
 ] as const satisfies readonly FormatEntry[];
 
 export type Format = (typeof FORMAT_REGISTRY)[number]['name'];

@@ -70,10 +70,13 @@ export class RNN {
   constructor(hiddenStateSize = 10, numFeatures = 6, rng: Rng = createRng(32)) {
     this.hiddenStateSize = hiddenStateSize;
     this.numFeatures = numFeatures;
-    const draw = () => f(rng.normal(0, 0.001));
-    this.u = Array.from({ length: hiddenStateSize }, () => Array.from({ length: numFeatures }, draw));
-    this.w = Array.from({ length: hiddenStateSize }, () => Array.from({ length: hiddenStateSize }, draw));
-    this.v = Array.from({ length: hiddenStateSize }, draw);
+    // Drawn in the contract's order: U row by row, then W, then v.
+    const draws = (count: number): number[] => Array.from({ length: count }, () => f(rng.normal(0, 0.001)));
+    this.u = [];
+    for (let i = 0; i < hiddenStateSize; i++) this.u.push(draws(numFeatures));
+    this.w = [];
+    for (let i = 0; i < hiddenStateSize; i++) this.w.push(draws(hiddenStateSize));
+    this.v = draws(hiddenStateSize);
     this.b = zeros(hiddenStateSize);
     this.c = 0;
   }

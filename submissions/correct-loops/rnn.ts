@@ -210,16 +210,16 @@ export function doTrainingStep(rnn: RNN, data: Matrix, batchSize: number, lr: nu
   const u = zeros2(H, F);
   let lossSum = 0;
   for (let n = 0; n < batchSize; n++) {
-    const { x, y } = getRandomDay(data, rng);
-    const { hidden, yHat } = rnn.forward(x);
-    lossSum += mseLoss(y, yHat);
-    const g = rnn.getGradients(x, y, yHat, hidden);
+    const day = getRandomDay(data, rng);
+    const { hidden, yHat } = rnn.forward(day.x);
+    lossSum += mseLoss(day.y, yHat);
+    const g = rnn.getGradients(day.x, day.y, yHat, hidden);
     c += g.c;
     for (let i = 0; i < H; i++) {
-      b[i] += g.b[i];
-      v[i] += g.v[i];
-      for (let k = 0; k < H; k++) w[i][k] += g.w[i][k];
       for (let j = 0; j < F; j++) u[i][j] += g.u[i][j];
+      for (let k = 0; k < H; k++) w[i][k] += g.w[i][k];
+      v[i] += g.v[i];
+      b[i] += g.b[i];
     }
   }
   rnn.c -= (lr * c) / batchSize;

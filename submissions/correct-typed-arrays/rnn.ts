@@ -211,10 +211,10 @@ export function doTrainingStep(rnn: RNN, data: Matrix, batchSize: number, lr: nu
   const total = new Float64Array(offsets.u + H * F);
   let losses = 0;
   for (let s = 0; s < batchSize; s++) {
-    const { x, y } = getRandomDay(data, rng);
-    const { hidden, yHat } = rnn.forward(x);
-    losses += mseLoss(y, yHat);
-    const g = rnn.getGradients(x, y, yHat, hidden);
+    const day = getRandomDay(data, rng);
+    const { hidden, yHat } = rnn.forward(day.x);
+    losses += mseLoss(day.y, yHat);
+    const g = rnn.getGradients(day.x, day.y, yHat, hidden);
     total[0] += g.c;
     for (let i = 0; i < H; i++) {
       total[offsets.b + i] += g.b[i];

@@ -64,11 +64,12 @@ export class RNN {
   constructor(hiddenStateSize = 10, numFeatures = 6, rng: Rng = createRng(0)) {
     this.hiddenStateSize = hiddenStateSize;
     this.numFeatures = numFeatures;
-    // init_distribution = Normal(0, 0.001)
-    const sample = () => rng.normal(0, 0.001);
-    this.u = Array.from({ length: hiddenStateSize }, () => Array.from({ length: numFeatures }, sample));
-    this.w = Array.from({ length: hiddenStateSize }, () => Array.from({ length: hiddenStateSize }, sample));
-    this.v = Array.from({ length: hiddenStateSize }, sample);
+    // init_distribution = Normal(0, 0.001); init_distribution.sample((rows, cols))
+    const sample = (rows: number, cols: number): Matrix =>
+      Array.from({ length: rows }, () => Array.from({ length: cols }, () => rng.normal(0, 0.001)));
+    this.u = sample(hiddenStateSize, numFeatures);
+    this.w = sample(hiddenStateSize, hiddenStateSize);
+    this.v = sample(1, hiddenStateSize)[0];
     this.b = zeros(hiddenStateSize);
     this.c = 0;
   }

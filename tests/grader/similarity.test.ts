@@ -16,9 +16,9 @@ import {
   parseThreshold,
   runSimilarity,
   sideBySide,
-  tokenize,
   winnow,
 } from '../../grader/similarity';
+import { tokenize } from '../../grader/similarity-tokens';
 
 const PROJECT = join(__dirname, '..', '..');
 const sample = (id: string) => readFileSync(join(PROJECT, 'submissions', id, 'rnn.ts'), 'utf8');

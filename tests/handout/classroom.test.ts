@@ -8,17 +8,7 @@
  * through the workflow's own steps.
  */
 import { spawnSync } from 'child_process';
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'fs';
+import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import { parse } from 'yaml';
@@ -172,7 +162,7 @@ describe('the workflow generated for a GitHub Classroom handout', () => {
     const visit = (file: string) => {
       if (seen.has(file)) return;
       seen.add(file);
-      const source = readFileSync(path.join(ROOT, file), 'utf8');
+      const source = fs.readFileSync(path.join(ROOT, file), 'utf8');
       // Type-only imports are erased when tsx runs the file: only what runs must ship.
       for (const [, spec] of source.matchAll(/^import (?!type )[^;]*? from '([^']+)';$/gms)) {
         if (!spec.startsWith('.')) {
@@ -180,7 +170,7 @@ describe('the workflow generated for a GitHub Classroom handout', () => {
           continue;
         }
         const base = path.posix.join(path.posix.dirname(file), spec);
-        visit(existsSync(path.join(ROOT, `${base}.ts`)) ? `${base}.ts` : `${base}/index.ts`);
+        visit(fs.existsSync(path.join(ROOT, `${base}.ts`)) ? `${base}.ts` : `${base}/index.ts`);
       }
     };
     visit('checks/classroom/main.ts');
@@ -256,21 +246,21 @@ describe('the converter, read by the reporter', () => {
     });
 
     it('npm test could not run the checks (its JSON holds the error), or wrote something else', () => {
-      const dir = mkdtempSync(path.join(os.tmpdir(), 'classroom-convert-'));
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'classroom-convert-'));
       try {
         const file = path.join(dir, 'public-results.json');
-        writeFileSync(file, JSON.stringify({ error: `Cannot find module 'tsx'\n::add-mask::x` }));
+        fs.writeFileSync(file, JSON.stringify({ error: `Cannot find module 'tsx'\n::add-mask::x` }));
         for (const message of errors(readRunFile(file)))
           expect(message).toBe("Not run: npm test could not run the checks: Cannot find module 'tsx'");
         expect(report(readRunFile(file)).log).toContain(': :add-mask::x');
-        writeFileSync(file, '{"results": 3}');
+        fs.writeFileSync(file, '{"results": 3}');
         for (const message of errors(readRunFile(file)))
           expect(message).toMatch(/^Not run: .*public-results\.json is not the JSON that npm test writes/);
-        writeFileSync(file, JSON.stringify({ sourceHash: 'old', results: [] }));
+        fs.writeFileSync(file, JSON.stringify({ sourceHash: 'old', results: [] }));
         for (const message of errors(readRunFile(file, 'new')))
           expect(message).toMatch(/holds the results of another version of rnn\.ts/);
       } finally {
-        rmSync(dir, { recursive: true, force: true });
+        fs.rmSync(dir, { recursive: true, force: true });
       }
     });
 
@@ -295,7 +285,7 @@ describe('the converter, read by the reporter', () => {
 
 /** The correct sample with one change (the `from` text must occur once). */
 function correctWith(from: string, to: string): string {
-  const correct = readFileSync(path.join(ROOT, 'submissions', 'correct-loops', 'rnn.ts'), 'utf8');
+  const correct = fs.readFileSync(path.join(ROOT, 'submissions', 'correct-loops', 'rnn.ts'), 'utf8');
   if (correct.split(from).length !== 2) throw new Error(`the sample does not contain exactly one ${from}`);
   return correct.replace(from, to);
 }
@@ -306,17 +296,17 @@ withData('a generated GitHub Classroom handout, through its workflow steps', () 
   let handout: string;
 
   beforeAll(async () => {
-    handout = mkdtempSync(path.join(os.tmpdir(), 'rnn-classroom-handout-'));
+    handout = fs.mkdtempSync(path.join(os.tmpdir(), 'rnn-classroom-handout-'));
     await assign({ out: handout, dataPath: DATA, lockfile: false, classroom: true });
     // The project's installed packages as the handout's node_modules (rnn-lab → the handout's lab/).
-    mkdirSync(path.join(handout, 'node_modules'));
-    for (const name of readdirSync(path.join(ROOT, 'node_modules')))
+    fs.mkdirSync(path.join(handout, 'node_modules'));
+    for (const name of fs.readdirSync(path.join(ROOT, 'node_modules')))
       if (name !== 'rnn-lab')
-        symlinkSync(path.join(ROOT, 'node_modules', name), path.join(handout, 'node_modules', name));
-    symlinkSync('../lab', path.join(handout, 'node_modules', 'rnn-lab'));
+        fs.symlinkSync(path.join(ROOT, 'node_modules', name), path.join(handout, 'node_modules', name));
+    fs.symlinkSync('../lab', path.join(handout, 'node_modules', 'rnn-lab'));
   }, 120_000);
 
-  afterAll(() => rmSync(handout, { recursive: true, force: true }));
+  afterAll(() => fs.rmSync(handout, { recursive: true, force: true }));
 
   /** One workflow step's `run`, in the handout as the runner runs it. */
   function runStep(step: WorkflowStep, outputFile: string) {
@@ -330,28 +320,28 @@ withData('a generated GitHub Classroom handout, through its workflow steps', () 
 
   /** The checks step, then the results step; the reporter on its outputs; the run's own totals. */
   function gradeInWorkflow(source: string) {
-    writeFileSync(path.join(handout, 'rnn.ts'), source);
-    rmSync(path.join(handout, 'public-results.json'), { force: true });
+    fs.writeFileSync(path.join(handout, 'rnn.ts'), source);
+    fs.rmSync(path.join(handout, 'public-results.json'), { force: true });
     const outputFile = path.join(handout, 'github-output');
-    writeFileSync(outputFile, '');
+    fs.writeFileSync(outputFile, '');
     const checks = runStep(checksStep, outputFile);
     const converter = runStep(resultsStep, outputFile);
     expect({ status: converter.status, stderr: converter.stderr }).toEqual({ status: 0, stderr: '' });
     expect(converter.stdout).toMatch(
       /^GitHub Classroom: \d+ runners \(one per public check\), [\d.]+ \/ \d+ points\.\n$/,
     );
-    const run = JSON.parse(readFileSync(path.join(handout, 'public-results.json'), 'utf8')) as RunReport;
-    return { checks, reported: reportFromOutputs(parseOutputs(readFileSync(outputFile, 'utf8'))), run };
+    const run = JSON.parse(fs.readFileSync(path.join(handout, 'public-results.json'), 'utf8')) as RunReport;
+    return { checks, reported: reportFromOutputs(parseOutputs(fs.readFileSync(outputFile, 'utf8'))), run };
   }
 
   it('the workflow the handout holds is the one tested above, and grade.yml is not there', () => {
-    expect(readFileSync(path.join(handout, CLASSROOM_WORKFLOW), 'utf8')).toBe(workflowText);
-    expect(readdirSync(path.join(handout, '.github', 'workflows'))).toEqual(['classroom.yml']);
+    expect(fs.readFileSync(path.join(handout, CLASSROOM_WORKFLOW), 'utf8')).toBe(workflowText);
+    expect(fs.readdirSync(path.join(handout, '.github', 'workflows'))).toEqual(['classroom.yml']);
   });
 
   it('a correct sample: every public point, in the table and in the grade', () => {
-    cpSync(path.join(ROOT, 'submissions', 'correct-loops', 'rnn.ts'), path.join(handout, 'rnn.ts'));
-    const { checks, reported, run } = gradeInWorkflow(readFileSync(path.join(handout, 'rnn.ts'), 'utf8'));
+    fs.cpSync(path.join(ROOT, 'submissions', 'correct-loops', 'rnn.ts'), path.join(handout, 'rnn.ts'));
+    const { checks, reported, run } = gradeInWorkflow(fs.readFileSync(path.join(handout, 'rnn.ts'), 'utf8'));
     expect(checks.status).toBe(0);
     const totals = totalsOf(run);
     expect(totals).toMatchObject({ earned: MAX, max: MAX });
@@ -361,7 +351,7 @@ withData('a generated GitHub Classroom handout, through its workflow steps', () 
   }, 240_000);
 
   it('a wrong sample: the table and the grade equal its public points, the failing check is a 0 row', () => {
-    const source = readFileSync(path.join(ROOT, 'submissions', 'grad-b-skip-first', 'rnn.ts'), 'utf8');
+    const source = fs.readFileSync(path.join(ROOT, 'submissions', 'grad-b-skip-first', 'rnn.ts'), 'utf8');
     const { checks, reported, run } = gradeInWorkflow(source);
     expect(checks.status).toBe(1);
     const totals = totalsOf(run);
@@ -389,20 +379,20 @@ withData('a generated GitHub Classroom handout, through its workflow steps', () 
   it('npm test could not run the checks: its JSON says why, and so does every runner', () => {
     // Without its fixtures npm test cannot start the checks; the converter runs after they are back.
     const fixturesFile = path.join(handout, 'checks', 'public', 'fixtures.json');
-    const saved = readFileSync(fixturesFile);
+    const saved = fs.readFileSync(fixturesFile);
     const outputFile = path.join(handout, 'github-output');
-    writeFileSync(outputFile, '');
-    rmSync(fixturesFile);
+    fs.writeFileSync(outputFile, '');
+    fs.rmSync(fixturesFile);
     try {
       expect(runStep(checksStep, outputFile).status).toBe(2);
     } finally {
-      writeFileSync(fixturesFile, saved);
+      fs.writeFileSync(fixturesFile, saved);
     }
-    expect(JSON.parse(readFileSync(path.join(handout, 'public-results.json'), 'utf8'))).toEqual({
+    expect(JSON.parse(fs.readFileSync(path.join(handout, 'public-results.json'), 'utf8'))).toEqual({
       error: expect.stringContaining('fixtures.json'),
     });
     expect(runStep(resultsStep, outputFile).status).toBe(0);
-    const reported = reportFromOutputs(parseOutputs(readFileSync(outputFile, 'utf8')));
+    const reported = reportFromOutputs(parseOutputs(fs.readFileSync(outputFile, 'utf8')));
     expectTotals(reported, 0, MAX);
     const errors = reported.log.filter((line) => line.startsWith('Error: '));
     expect(errors).toHaveLength(CHECKS.length);
@@ -411,11 +401,11 @@ withData('a generated GitHub Classroom handout, through its workflow steps', () 
   }, 60_000);
 
   it('npm test stopped before its results: every runner is there, each "not run" with the reason', () => {
-    rmSync(path.join(handout, 'public-results.json'), { force: true });
+    fs.rmSync(path.join(handout, 'public-results.json'), { force: true });
     const outputFile = path.join(handout, 'github-output');
-    writeFileSync(outputFile, '');
+    fs.writeFileSync(outputFile, '');
     expect(runStep(resultsStep, outputFile).status).toBe(0);
-    const reported = reportFromOutputs(parseOutputs(readFileSync(outputFile, 'utf8')));
+    const reported = reportFromOutputs(parseOutputs(fs.readFileSync(outputFile, 'utf8')));
     expectTotals(reported, 0, MAX);
     const errors = reported.log.filter((line) => line.startsWith('Error: Not run: npm test wrote no results'));
     expect(errors).toHaveLength(CHECKS.length);
