@@ -27,6 +27,7 @@ import type { ManualScores, Rubric } from '../rubric';
 import { runPool, selectShard } from '../scheduler';
 import type { Shard } from '../scheduler';
 import { shownPath } from '../shown-path';
+import { markStartup } from '../startup-trace';
 import { WATCHDOG_GRACE_MS, withWatchdog } from './watchdog';
 import { createWorkDir } from './work-dir';
 
@@ -81,7 +82,9 @@ export class UsageError extends Error {}
 
 /** Grades a batch and writes its reports. Throws UsageError/RubricError/… before grading anything. */
 export async function gradeBatch(options: BatchOptions, deps: BatchDeps): Promise<BatchResult> {
+  markStartup('batch started');
   const inputs = loadInputs(options, deps);
+  markStartup('inputs loaded');
   const workDir = createWorkDir(deps.tmp);
   try {
     const all = discover(options, deps, join(workDir.path, 'zips'));
@@ -92,11 +95,22 @@ export async function gradeBatch(options: BatchOptions, deps: BatchDeps): Promis
       options.formats,
       { roster: inputs.roster, rosterShown: options.roster, ...options.lms },
     );
+    markStartup('submissions discovered');
     deps.beforeGrading?.();
-    const { warnings, labDataMissing } = await batchWarnings(all, inputs, options, deps);
-    for (const warning of warnings) deps.progress.log(`warning: ${warning}`);
+    markStartup('sandbox chosen (self-test)');
+    const batch = batchWarnings(all, inputs, options);
+    for (const warning of batch.warnings) deps.progress.log(`warning: ${warning}`);
+    // The lab data is still loading (a worker thread): grading starts now, and only the checks
+    // that need the data wait for it. Its warning, if any, is said as soon as it is known.
+    const dataWarning = labDataWarning(inputs, deps).then((warning) => {
+      if (warning !== undefined) deps.progress.log(`warning: ${warning}`);
+      return warning;
+    });
 
     const { submissions, sandbox } = await gradeAll(selected, inputs, options, deps, workDir);
+    const labWarning = await dataWarning;
+    const labDataMissing = labWarning !== undefined;
+    const warnings = labWarning === undefined ? batch.warnings : [...batch.warnings, labWarning];
     const report = assembleReport({ options, rubric: inputs.rubric, all, warnings, submissions, sandbox });
     warnBeforeWriting(report, inputs.roster, options, deps.progress);
     const written = writeReports(report, resolve(deps.cwd, options.out), options.formats, {
@@ -141,13 +155,8 @@ function discover(options: BatchOptions, deps: BatchDeps, extractDir: string): S
   }
 }
 
-/** Problems of the batch, not of one submission: odd inputs, manual scores for nobody, no lab data. */
-async function batchWarnings(
-  all: readonly Submission[],
-  inputs: BatchInputs,
-  options: BatchOptions,
-  deps: BatchDeps,
-): Promise<{ warnings: string[]; labDataMissing: boolean }> {
+/** Problems of the batch, not of one submission: odd inputs, manual scores for nobody (the lab data: labDataWarning). */
+function batchWarnings(all: readonly Submission[], inputs: BatchInputs, options: BatchOptions): { warnings: string[] } {
   // Odd names, duplicate ids, links where a submission was expected: each keeps its own row.
   const warnings: string[] = [...new Set(all.flatMap((submission) => submission.warnings ?? []))];
   if (inputs.manual) {
@@ -156,16 +165,19 @@ async function batchWarnings(
     if (unknown.length > 0)
       warnings.push(`${options.manual}: scores for submissions that were not found: ${unknown.join(', ')}`);
   }
+  return { warnings };
+}
+
+/** The batch's warning when the rubric's data checks cannot run because the lab data did not load. */
+async function labDataWarning(inputs: BatchInputs, deps: BatchDeps): Promise<string | undefined> {
   const dataChecks = inputs.checks.filter((check) => check.usesData);
   const problem = dataChecks.length > 0 ? await labDataProblem(deps.trainData) : undefined;
-  if (problem !== undefined) {
-    const one = dataChecks.length === 1;
-    warnings.push(
-      `The lab data could not be loaded, so ${one ? 'the check' : `the ${dataChecks.length} checks`} that need${one ? 's' : ''} it (${dataChecks.map((c) => c.id).join(', ')}) ` +
-        `${one ? 'is' : 'are'} marked 'error' for every submission: ${problem}`,
-    );
-  }
-  return { warnings, labDataMissing: problem !== undefined };
+  if (problem === undefined) return undefined;
+  const one = dataChecks.length === 1;
+  return (
+    `The lab data could not be loaded, so ${one ? 'the check' : `the ${dataChecks.length} checks`} that need${one ? 's' : ''} it (${dataChecks.map((c) => c.id).join(', ')}) ` +
+    `${one ? 'is' : 'are'} marked 'error' for every submission: ${problem}`
+  );
 }
 
 /**
