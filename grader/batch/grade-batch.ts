@@ -28,6 +28,8 @@ import { runPool, selectShard } from '../scheduler';
 import type { Shard } from '../scheduler';
 import { shownPath } from '../shown-path';
 import { markStartup } from '../startup-trace';
+import { prepareAhead } from './prepare-ahead';
+import type { PreparingAhead } from './prepare-ahead';
 import { WATCHDOG_GRACE_MS, withWatchdog } from './watchdog';
 import { createWorkDir } from './work-dir';
 
@@ -86,6 +88,7 @@ export async function gradeBatch(options: BatchOptions, deps: BatchDeps): Promis
   const inputs = loadInputs(options, deps);
   markStartup('inputs loaded');
   const workDir = createWorkDir(deps.tmp);
+  let ahead: PreparingAhead | undefined;
   try {
     const all = discover(options, deps, join(workDir.path, 'zips'));
     const selected = options.shard ? selectShard(all, options.shard) : all;
@@ -96,6 +99,8 @@ export async function gradeBatch(options: BatchOptions, deps: BatchDeps): Promis
       { roster: inputs.roster, rosterShown: options.roster, ...options.lms },
     );
     markStartup('submissions discovered');
+    // The first submissions compile while the sandbox is chosen (its self-test blocks this thread).
+    ahead = prepareAhead(deps.backend, selected.slice(0, options.jobs), workDir.path);
     deps.beforeGrading?.();
     markStartup('sandbox chosen (self-test)');
     const batch = batchWarnings(all, inputs, options);
@@ -107,7 +112,13 @@ export async function gradeBatch(options: BatchOptions, deps: BatchDeps): Promis
       return warning;
     });
 
-    const { submissions, sandbox } = await gradeAll(selected, inputs, options, deps, workDir);
+    const { submissions, sandbox } = await gradeAll(
+      selected,
+      inputs,
+      options,
+      { ...deps, backend: ahead.backend },
+      workDir,
+    );
     const labWarning = await dataWarning;
     const labDataMissing = labWarning !== undefined;
     const warnings = labWarning === undefined ? batch.warnings : [...batch.warnings, labWarning];
@@ -121,6 +132,8 @@ export async function gradeBatch(options: BatchOptions, deps: BatchDeps): Promis
     // Missing lab data leaves the batch incomplete even when no row reached a data check.
     return { report, written, exitCode: labDataMissing ? EXIT.incomplete : exitCodeOf(report) };
   } finally {
+    // A refused batch may still be compiling its first submissions: let them finish writing first.
+    await ahead?.settled();
     workDir.remove();
   }
 }
