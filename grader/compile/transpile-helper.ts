@@ -106,9 +106,10 @@ class Helper {
   }
 
   private receive(chunk: string): void {
+    if (!this.current) return; // nothing was asked: never taken for the next request's answer
     this.out += chunk;
     const newline = this.out.indexOf('\n');
-    if (newline < 0 || !this.current) return;
+    if (newline < 0) return;
     const answer = this.out.slice(0, newline);
     this.out = this.out.slice(newline + 1);
     const { resolve, timer } = this.current;
