@@ -12,7 +12,10 @@
  * CPU up to then; the process is then stopped. The prebuilt grader (`node dist/grader.js`, as
  * `npm run grade` runs it) and the sources under tsx (`npx tsx grader/cli.ts`) alternate.
  *
- *   npx tsx bench/startup.ts [--runs N] [--grader [--before OTHER_CHECKOUT]]
+ *   npx tsx bench/startup.ts [--runs N] [--grader [--prebuilt-only] [--before OTHER_CHECKOUT]]
+ *
+ * `--before` runs the other checkout's dist/grader.js when it has one (else its sources under
+ * tsx); `--prebuilt-only` leaves out this checkout's sources under tsx.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -107,6 +110,8 @@ export interface GraderStartup {
   childrenCpuMs: number;
   /** Of cpuMs, its main thread's (the critical path; the type check's worker thread runs beside it). */
   mainThreadCpuMs: number;
+  /** When each step of its start-up was reached, ms after the process started (grader/startup-trace.ts). */
+  marks: Record<string, number>;
 }
 
 export interface GraderStartupResult {
@@ -124,6 +129,12 @@ const GRADER_COMMANDS: Record<string, { command: string[]; cwd?: string }> = {
   'node dist/grader.js': { command: [process.execPath, join(PROJECT, 'dist', 'grader.js')] },
   'tsx grader/cli.ts': { command: tsxCommand(PROJECT) },
 };
+
+/** The grader of checkout `project`: its prebuilt dist/grader.js when built, else its sources under tsx. */
+function otherCheckout(project: string): { command: string[]; cwd: string } {
+  const prebuilt = join(project, 'dist', 'grader.js');
+  return { command: existsSync(prebuilt) ? [process.execPath, prebuilt] : tsxCommand(project), cwd: project };
+}
 
 /** The grader of checkout `project` from its sources, under tsx. */
 function tsxCommand(project: string): string[] {
@@ -162,8 +173,10 @@ async function graderUntilFirstVerdict(
     cpuMs: number;
     childrenCpuMs?: number;
     mainThreadCpuMs?: number;
+    marks?: Record<string, number>;
   };
   return {
+    marks: noted.marks ?? {},
     wallMs,
     cpuMs: noted.cpuMs,
     childrenCpuMs: noted.childrenCpuMs ?? 0,
@@ -172,13 +185,22 @@ async function graderUntilFirstVerdict(
 }
 
 export async function benchGraderStartup(
-  options: { runs?: number; log?: (line: string) => void; sample?: string; before?: string } = {},
+  options: {
+    runs?: number;
+    log?: (line: string) => void;
+    sample?: string;
+    before?: string;
+    /** Only the prebuilt grader (and `before`), not the sources under tsx. */
+    prebuiltOnly?: boolean;
+  } = {},
 ): Promise<GraderStartupResult> {
   const { runs = 5, log = (line: string) => console.log(line), sample = 'correct-loops', before } = options;
-  // Another checkout (e.g. the commit before a change), with the same first-verdict hook, under tsx.
-  const commands = before
-    ? { ...GRADER_COMMANDS, [`tsx ${before}/grader/cli.ts`]: { command: tsxCommand(before), cwd: before } }
+  const own = options.prebuiltOnly
+    ? { 'node dist/grader.js': GRADER_COMMANDS['node dist/grader.js'] }
     : GRADER_COMMANDS;
+  // Another checkout (e.g. the commit before a change), with the same first-verdict hook: its
+  // prebuilt grader when it has one, else under tsx.
+  const commands = before ? { ...own, [`before: ${before}`]: otherCheckout(before) } : own;
   const built = spawnSync(process.execPath, [join(PROJECT, 'scripts', 'build.mjs'), '--if-stale'], {
     stdio: 'inherit',
   });
@@ -206,6 +228,15 @@ export async function benchGraderStartup(
       log(
         `${name}: spawn → first verdict, median of ${runs}: ${entry.medianWallMs.toFixed(0)} ms wall, ${entry.medianCpuMs.toFixed(0)} ms CPU (grader + reaped children), of which ${entry.medianMainThreadCpuMs.toFixed(0)} ms on its main thread; runs: ${entry.runs.map((run) => run.wallMs.toFixed(0)).join(', ')} ms`,
       );
+      const steps = [...new Set(entry.runs.flatMap((run) => Object.keys(run.marks)))];
+      const at = (step: string) => median(entry.runs.flatMap((run) => (step in run.marks ? [run.marks[step]] : [])));
+      if (steps.length > 0)
+        log(
+          `  its steps (median ms after the process started): ${steps
+            .sort((a, b) => at(a) - at(b))
+            .map((step) => `${step} ${at(step).toFixed(0)}`)
+            .join(', ')}`,
+        );
     }
     const loadAverage = [0, 1, 2].map((k) => median(loads.map((load) => load[k])));
     log(`load average during the runs (median): ${loadAverage.map((x) => x.toFixed(2)).join(', ')}`);
@@ -219,7 +250,8 @@ if (require.main === module) {
   const args = process.argv.slice(2);
   const runs = args.includes('--runs') ? Number(args[args.indexOf('--runs') + 1]) : args.includes('--grader') ? 5 : 10;
   const before = args.includes('--before') ? args[args.indexOf('--before') + 1] : undefined;
-  (args.includes('--grader') ? benchGraderStartup({ runs, before }) : benchStartup({ runs })).catch(
+  const prebuiltOnly = args.includes('--prebuilt-only');
+  (args.includes('--grader') ? benchGraderStartup({ runs, before, prebuiltOnly }) : benchStartup({ runs })).catch(
     (error: unknown) => {
       console.error(error instanceof Error ? error.message : error);
       process.exitCode = 1;

@@ -25,6 +25,7 @@ import { ManualScoresError, RubricError } from './rubric';
 import { parseShard } from './scheduler';
 import type { Shard } from './scheduler';
 import { shownPath } from './shown-path';
+import { markStartup } from './startup-trace';
 import { DEFAULT_THRESHOLD, parseThreshold, runSimilarity, SimilarityError } from './similarity';
 
 export { gradeBatch, UsageError } from './batch/grade-batch';
@@ -470,6 +471,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
+  markStartup('grader loaded');
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
       process.stderr.write(`\ninterrupted (${signal}): no reports were written for this run\n`);

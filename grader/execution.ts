@@ -7,7 +7,7 @@
  * fallback here.
  */
 import type { Executor } from '../checks/protocol/requests';
-import { prepareSubmissionDeferred, warmUpTypeCheck } from './compile';
+import { prepareSubmissionDeferred, warmUpTranspiler, warmUpTypeCheck } from './compile';
 import { createSandboxExecutor } from './sandbox/executor';
 import { getSandboxRuntime } from './sandbox/runtime';
 import type { SandboxLimits } from './sandbox/limits';
@@ -48,6 +48,8 @@ export function createDefaultBackend(): ExecutionBackend {
   // The first type check parses the libraries (~3 s of CPU in its worker thread): start now, in
   // parallel with the grader's own start-up, rather than when the first submission is prepared.
   warmUpTypeCheck();
+  // The transpiler's helper process (node + esbuild's service, ~0.1 s) likewise starts now.
+  warmUpTranspiler();
   return {
     async prepare(submissionDir, workDir) {
       // The type check runs in a worker thread while the submission is graded: it only adds

@@ -14,7 +14,7 @@ import { evaluateOnTestSet } from '../reference/pipeline';
 import type { PreparedData } from '../reference/pipeline';
 import { RNN } from '../reference/rnn';
 import { deriveSeed, runBattery } from '../checks/battery';
-import type { BatteryResult } from '../checks/battery';
+import type { BatteryOptions, BatteryResult } from '../checks/battery';
 import type { ExecutionResult, Executor } from '../checks/protocol/requests';
 import type { CheckDefinition, CheckResult } from '../checks/types';
 import type { Submission } from './discover';
@@ -28,7 +28,7 @@ import type {
   TrainingReport,
 } from './report-types';
 import { asGraderFault, graderFaultMessage } from './faults';
-import { noteFirstVerdict } from './startup-trace';
+import { markStartup, noteFirstVerdict } from './startup-trace';
 import { loadPreparedDataInWorker } from './data-load';
 import { fileNameFor } from './reports/common';
 import { changedHandoutFiles } from './handout-manifest';
@@ -204,7 +204,9 @@ export async function gradeSubmission(
   try {
     preparedDir = join(options.workDir, 'submissions', fileNameFor(submission.id));
     mkdirSync(preparedDir, { recursive: true });
+    markStartup('first preparation started');
     const prepared = await options.backend.prepare(submission.dir, preparedDir);
+    markStartup('first submission prepared');
     warnings.push(...prepared.warnings);
     // Grading always uses the grader's own checks; a handout whose checks were edited is flagged.
     const changed = changedHandoutFiles(submission.dir);
@@ -220,33 +222,14 @@ export async function gradeSubmission(
       );
     executor = await options.backend.createExecutor(preparedDir, prepared, options.limits ?? {});
     options.onSandbox?.(executor.describeSandbox());
+    markStartup('first executor created');
 
-    // The lab data: a grader-side problem (file missing, wrong checksum) costs only the checks
-    // that need the data; they get status 'error' with the loader's message.
-    const results = new Map<string, Verdict>();
-    let runnable = options.checks;
-    if (options.checks.some((check) => check.usesData)) {
-      const dataError = await labDataProblem(options.trainData);
-      if (dataError !== undefined) {
-        for (const check of options.checks.filter((c) => c.usesData)) {
-          results.set(check.id, {
-            skipped: true,
-            status: 'error',
-            cause: 'grader',
-            message: `Not run: the grader could not load the lab data (not the submission's fault): ${dataError}`,
-          });
-        }
-        runnable = options.checks.filter((check) => !check.usesData);
-      }
-    }
-
-    // The budget covers running the checks (compiling and type checking are not the student's time).
-    const budgeted = withBudget(
-      executor,
-      options.timeoutSeconds ? Date.now() + options.timeoutSeconds * 1000 : Infinity,
-      options.timeoutSeconds ?? Infinity,
-    );
-    const verdicts = await runBattery(budgeted, runnable, {
+    markStartup('first battery started');
+    // The budget covers running the checks (compiling, type checking and waiting for the lab data
+    // are not the student's time).
+    const budget = { deadline: options.timeoutSeconds ? Date.now() + options.timeoutSeconds * 1000 : Infinity };
+    const budgeted = withBudget(executor, budget, options.timeoutSeconds ?? Infinity);
+    const batteryOptions: BatteryOptions = {
       seed,
       numRuns: options.numRuns,
       loadTrainData: () => options.trainData.get(),
@@ -255,7 +238,36 @@ export async function gradeSubmission(
         noteFirstVerdict();
         options.onCheck?.(result);
       },
-    });
+    };
+    // The checks before the first that needs the lab data run at once, while the data is still
+    // loading (a worker thread started with the grader); it is awaited only then.
+    const firstDataCheck = options.checks.findIndex((check) => check.usesData);
+    const verdicts = await runBattery(
+      budgeted,
+      firstDataCheck < 0 ? options.checks : options.checks.slice(0, firstDataCheck),
+      batteryOptions,
+    );
+    const results = new Map<string, Verdict>();
+    if (firstDataCheck >= 0) {
+      let rest = options.checks.slice(firstDataCheck);
+      // A grader-side problem with the data (file missing, wrong checksum) costs only the checks
+      // that need it; they get status 'error' with the loader's message.
+      const waitStarted = Date.now();
+      const dataError = await labDataProblem(options.trainData);
+      budget.deadline += Date.now() - waitStarted;
+      if (dataError !== undefined) {
+        for (const check of rest.filter((c) => c.usesData)) {
+          results.set(check.id, {
+            skipped: true,
+            status: 'error',
+            cause: 'grader',
+            message: `Not run: the grader could not load the lab data (not the submission's fault): ${dataError}`,
+          });
+        }
+        rest = rest.filter((check) => !check.usesData);
+      }
+      verdicts.push(...(await runBattery(budgeted, rest, batteryOptions)));
+    }
     for (const verdict of verdicts) results.set(verdict.id, verdict);
     if (prepared.typeWarnings) warnings.push(...(await prepared.typeWarnings));
     const converges = verdicts.find((verdict) => verdict.id === 'train.converges');
@@ -404,21 +416,22 @@ function buildReport({
 }
 
 /**
- * An executor whose calls share one deadline (--timeout): once it has passed, every call is a
- * timeout. Timeout messages are made independent of the clock (the sandbox reports the
+ * An executor whose calls share one deadline (--timeout, moved on by the grader's own waits): once
+ * it has passed, every call is a timeout. Timeout messages are made independent of the clock (the sandbox reports the
  * milliseconds a call was given, which vary from run to run), so that a regrade is identical.
  */
-function withBudget(executor: Executor, deadline: number, seconds: number): Executor {
+function withBudget(executor: Executor, budget: { readonly deadline: number }, seconds: number): Executor {
   const budgetMessage = `the submission's time budget of ${seconds} s (--timeout) ran out`;
   return {
     async run(request, runOptions): Promise<ExecutionResult> {
-      const left = deadline - Date.now();
+      const left = budget.deadline - Date.now();
       if (left <= 0) return { ok: false, failure: 'timeout', message: budgetMessage };
       const requested = runOptions?.timeoutMs;
       const clamped = Number.isFinite(left) && (requested === undefined || left < requested);
       const result = await executor.run(request, { ...runOptions, timeoutMs: clamped ? left : requested });
       if (result.ok || !('failure' in result) || result.failure !== 'timeout') return result;
-      if (clamped && Date.now() >= deadline) return { ...result, message: `${budgetMessage}; its process was killed` };
+      if (clamped && Date.now() >= budget.deadline)
+        return { ...result, message: `${budgetMessage}; its process was killed` };
       return {
         ...result,
         message: result.message.replace(/\bno answer within \d+ ms\b/, 'no answer within the time limit'),

@@ -27,6 +27,9 @@ import type { ManualScores, Rubric } from '../rubric';
 import { runPool, selectShard } from '../scheduler';
 import type { Shard } from '../scheduler';
 import { shownPath } from '../shown-path';
+import { markStartup } from '../startup-trace';
+import { prepareAhead } from './prepare-ahead';
+import type { PreparingAhead } from './prepare-ahead';
 import { WATCHDOG_GRACE_MS, withWatchdog } from './watchdog';
 import { createWorkDir } from './work-dir';
 
@@ -81,8 +84,11 @@ export class UsageError extends Error {}
 
 /** Grades a batch and writes its reports. Throws UsageError/RubricError/… before grading anything. */
 export async function gradeBatch(options: BatchOptions, deps: BatchDeps): Promise<BatchResult> {
+  markStartup('batch started');
   const inputs = loadInputs(options, deps);
+  markStartup('inputs loaded');
   const workDir = createWorkDir(deps.tmp);
+  let ahead: PreparingAhead | undefined;
   try {
     const all = discover(options, deps, join(workDir.path, 'zips'));
     const selected = options.shard ? selectShard(all, options.shard) : all;
@@ -92,11 +98,30 @@ export async function gradeBatch(options: BatchOptions, deps: BatchDeps): Promis
       options.formats,
       { roster: inputs.roster, rosterShown: options.roster, ...options.lms },
     );
+    markStartup('submissions discovered');
+    // The first submissions compile while the sandbox is chosen (its self-test blocks this thread).
+    ahead = prepareAhead(deps.backend, selected.slice(0, options.jobs), workDir.path);
     deps.beforeGrading?.();
-    const { warnings, labDataMissing } = await batchWarnings(all, inputs, options, deps);
-    for (const warning of warnings) deps.progress.log(`warning: ${warning}`);
+    markStartup('sandbox chosen (self-test)');
+    const batch = batchWarnings(all, inputs, options);
+    for (const warning of batch.warnings) deps.progress.log(`warning: ${warning}`);
+    // The lab data is still loading (a worker thread): grading starts now, and only the checks
+    // that need the data wait for it. Its warning, if any, is said as soon as it is known.
+    const dataWarning = labDataWarning(inputs, deps).then((warning) => {
+      if (warning !== undefined) deps.progress.log(`warning: ${warning}`);
+      return warning;
+    });
 
-    const { submissions, sandbox } = await gradeAll(selected, inputs, options, deps, workDir);
+    const { submissions, sandbox } = await gradeAll(
+      selected,
+      inputs,
+      options,
+      { ...deps, backend: ahead.backend },
+      workDir,
+    );
+    const labWarning = await dataWarning;
+    const labDataMissing = labWarning !== undefined;
+    const warnings = labWarning === undefined ? batch.warnings : [...batch.warnings, labWarning];
     const report = assembleReport({ options, rubric: inputs.rubric, all, warnings, submissions, sandbox });
     warnBeforeWriting(report, inputs.roster, options, deps.progress);
     const written = writeReports(report, resolve(deps.cwd, options.out), options.formats, {
@@ -107,6 +132,8 @@ export async function gradeBatch(options: BatchOptions, deps: BatchDeps): Promis
     // Missing lab data leaves the batch incomplete even when no row reached a data check.
     return { report, written, exitCode: labDataMissing ? EXIT.incomplete : exitCodeOf(report) };
   } finally {
+    // A refused batch may still be compiling its first submissions: let them finish writing first.
+    await ahead?.settled();
     workDir.remove();
   }
 }
@@ -141,13 +168,8 @@ function discover(options: BatchOptions, deps: BatchDeps, extractDir: string): S
   }
 }
 
-/** Problems of the batch, not of one submission: odd inputs, manual scores for nobody, no lab data. */
-async function batchWarnings(
-  all: readonly Submission[],
-  inputs: BatchInputs,
-  options: BatchOptions,
-  deps: BatchDeps,
-): Promise<{ warnings: string[]; labDataMissing: boolean }> {
+/** Problems of the batch, not of one submission: odd inputs, manual scores for nobody (the lab data: labDataWarning). */
+function batchWarnings(all: readonly Submission[], inputs: BatchInputs, options: BatchOptions): { warnings: string[] } {
   // Odd names, duplicate ids, links where a submission was expected: each keeps its own row.
   const warnings: string[] = [...new Set(all.flatMap((submission) => submission.warnings ?? []))];
   if (inputs.manual) {
@@ -156,16 +178,19 @@ async function batchWarnings(
     if (unknown.length > 0)
       warnings.push(`${options.manual}: scores for submissions that were not found: ${unknown.join(', ')}`);
   }
+  return { warnings };
+}
+
+/** The batch's warning when the rubric's data checks cannot run because the lab data did not load. */
+async function labDataWarning(inputs: BatchInputs, deps: BatchDeps): Promise<string | undefined> {
   const dataChecks = inputs.checks.filter((check) => check.usesData);
   const problem = dataChecks.length > 0 ? await labDataProblem(deps.trainData) : undefined;
-  if (problem !== undefined) {
-    const one = dataChecks.length === 1;
-    warnings.push(
-      `The lab data could not be loaded, so ${one ? 'the check' : `the ${dataChecks.length} checks`} that need${one ? 's' : ''} it (${dataChecks.map((c) => c.id).join(', ')}) ` +
-        `${one ? 'is' : 'are'} marked 'error' for every submission: ${problem}`,
-    );
-  }
-  return { warnings, labDataMissing: problem !== undefined };
+  if (problem === undefined) return undefined;
+  const one = dataChecks.length === 1;
+  return (
+    `The lab data could not be loaded, so ${one ? 'the check' : `the ${dataChecks.length} checks`} that need${one ? 's' : ''} it (${dataChecks.map((c) => c.id).join(', ')}) ` +
+    `${one ? 'is' : 'are'} marked 'error' for every submission: ${problem}`
+  );
 }
 
 /**

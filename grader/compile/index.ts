@@ -24,6 +24,7 @@ export { removeBuildDir } from './build-dir';
 export type { LabBundle } from './lab-bundle';
 export { MAX_TYPE_WARNINGS } from './typecheck';
 export { stopTypeCheckWorker, warmUpTypeCheck } from './typecheck-isolated';
+export { stopTranspiler, warmUpTranspiler } from './transpile';
 
 /** Folder (inside the work dir) that holds the compiled submission. */
 export const SUBMISSION_SUBDIR = 'submission';

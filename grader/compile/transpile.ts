@@ -3,15 +3,19 @@
  * no type information: types are checked separately and never block grading). A syntax error
  * is reported as `rnn.ts:12:5: message`.
  *
- * esbuild runs in a child process of its own for each submission, never in the grader's: a file
- * that overflows its parser's stack (e.g. thousands of nested arrow functions) kills esbuild's
- * service, which in the grader's process would fail every later submission. Here it costs only the
- * submission that did it: a crash or hang of the child is a TranspilerFault (the grader's, exit 3).
+ * esbuild runs in a child process, never in the grader's: a file that overflows its parser's stack
+ * (e.g. thousands of nested arrow functions) kills esbuild's service, which in the grader's process
+ * would fail every later submission. Here it costs only the submission that did it: a crash or
+ * hang of the child is a TranspilerFault (the grader's, exit 3). The batch grader's child is a
+ * long-lived helper serving one submission at a time (restarted after a failure); synchronous
+ * callers (tests, tools) get a one-shot child each.
  * Nesting beyond MAX_NESTING is refused beforehand, as the submission's own error.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import type { SubmissionFile } from './collect';
 import { TranspilerFault } from '../faults';
+import { HelperPool } from './transpile-helper';
+import type { HelperReply } from './transpile-helper';
 
 export type TranspileResult = { ok: true; code: string } | { ok: false; error: string };
 export type TranspileFilesResult = { ok: true; codes: string[] } | { ok: false; error: string };
@@ -68,9 +72,79 @@ process.stdin.on('end', async () => {
 });
 `;
 
+/**
+ * The long-lived helper (./transpile-helper.ts): one request per line of JSON on stdin, one answer
+ * per line on stdout, one request at a time, each with the one-shot child's own budget and
+ * answers. esbuild's service starting on a transform of nothing, before the first request, is
+ * part of the helper's start-up. An error without a location (the service died) ends the helper.
+ */
+const HELPER_SCRIPT = `
+const esbuild = require(process.argv[1]);
+const budget = Number(process.argv[2]);
+let queue = esbuild.transform('', { loader: 'ts' }).catch(() => undefined);
+const fail = (message) => { console.error('Error: ' + message); esbuild.stop(); process.exit(1); };
+async function serve(request) {
+  const timer = setTimeout(() => { esbuild.stop(); process.exit(${CHILD_TIMED_OUT}); }, budget);
+  const { files, options } = request;
+  const codes = [];
+  let answer;
+  for (const file of files) {
+    if (file.kind === 'json') { codes.push(file.text); continue; }
+    try {
+      codes.push((await esbuild.transform(file.text, { ...options, loader: file.kind, sourcefile: file.rel })).code);
+    } catch (error) {
+      const errors = error && Array.isArray(error.errors) ? error.errors : undefined;
+      if (!errors || errors.length === 0 || !errors[0].location) fail(error && error.message);
+      const slim = errors.map((m) => ({ text: m.text, location: m.location && { file: m.location.file, line: m.location.line, column: m.location.column } }));
+      answer = { failed: { rel: file.rel, errors: slim } };
+      break;
+    }
+  }
+  clearTimeout(timer);
+  await new Promise((resolve) => process.stdout.write(JSON.stringify(answer ?? { codes }) + '\\n', resolve));
+}
+let pending = '';
+process.stdin.setEncoding('utf8');
+process.stdin.on('data', (chunk) => {
+  pending += chunk;
+  for (let newline = pending.indexOf('\\n'); newline >= 0; newline = pending.indexOf('\\n')) {
+    const request = JSON.parse(pending.slice(0, newline));
+    pending = pending.slice(newline + 1);
+    queue = queue.then(() => serve(request));
+  }
+});
+process.stdin.on('end', () => queue.then(() => { esbuild.stop(); process.exit(0); }));
+`;
+
 /** The parent's own limit, past the child's: only if the child itself cannot stop. */
 const PARENT_TIMEOUT_MS = TRANSPILE_TIMEOUT_MS + 15_000;
 const childArgs = () => ['-e', CHILD_SCRIPT, require.resolve('esbuild'), String(TRANSPILE_TIMEOUT_MS)];
+
+let helpers: HelperPool | undefined;
+
+/** The helpers, with a budget per request (tests give a short one). */
+function helperPool(): HelperPool {
+  return (helpers ??= createHelperPool(TRANSPILE_TIMEOUT_MS));
+}
+
+export function createHelperPool(budgetMs: number, parentTimeoutMs = budgetMs + 15_000): HelperPool {
+  return new HelperPool({
+    script: HELPER_SCRIPT,
+    args: [require.resolve('esbuild'), String(budgetMs)],
+    budgetMs,
+    parentTimeoutMs,
+  });
+}
+
+/** Starts the first helper now, so that node and esbuild's service start beside the grader's own start-up. */
+export function warmUpTranspiler(): void {
+  helperPool().warmUp();
+}
+
+/** Ends the helpers (tests; a grader run's helpers end with it). */
+export function stopTranspiler(): void {
+  helpers?.stop();
+}
 
 interface ChildMessage {
   location?: { file: string; line: number; column: number };
@@ -136,6 +210,7 @@ function interpret(
   stdout: string,
   stderr: string,
   parentTimedOut: boolean,
+  budgetMs = TRANSPILE_TIMEOUT_MS,
 ): TranspileFilesResult {
   let timedOut = parentTimedOut;
   let answer: ChildAnswer | undefined;
@@ -149,7 +224,7 @@ function interpret(
     return { ok: false, error: describeErrors(answer.failed.rel, answer.failed.errors) };
   if (status === CHILD_TIMED_OUT) timedOut = true;
   const how = timedOut
-    ? `did not finish within ${TRANSPILE_TIMEOUT_MS / 1000} s`
+    ? `did not finish within ${budgetMs / 1000} s`
     : signal
       ? `was killed (${signal})`
       : `stopped (exit code ${status})`;
@@ -180,50 +255,25 @@ export function transpileFiles(files: readonly SubmissionFile[]): TranspileFiles
   return interpret(files, run.status, run.signal, run.stdout ?? '', run.stderr ?? '', timedOut);
 }
 
-/** The same without blocking the grader's event loop. */
-export function transpileFilesAsync(files: readonly SubmissionFile[]): Promise<TranspileFilesResult> {
+/**
+ * The same without blocking the grader's event loop, on a long-lived helper process
+ * (./transpile-helper.ts): a crash or hang of esbuild ends that helper and is this submission's
+ * TranspilerFault only; the next submission gets a fresh helper.
+ */
+export async function transpileFilesAsync(
+  files: readonly SubmissionFile[],
+  pool: { run(line: string): Promise<HelperReply>; budgetMs?: number } = helperPool(),
+): Promise<TranspileFilesResult> {
   for (const file of files) {
     const problem = nestingProblem(file);
-    if (problem) return Promise.resolve({ ok: false, error: problem });
+    if (problem) return { ok: false, error: problem };
   }
-  return new Promise((resolve, reject) => {
-    // Its own process group, so that esbuild's service dies with it if it must be killed.
-    const child = spawn(process.execPath, childArgs(), {
-      stdio: ['pipe', 'pipe', 'pipe'],
-      windowsHide: true,
-      detached: true,
-    });
-    const out: Buffer[] = [];
-    let err = '';
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        child.kill('SIGKILL');
-      }
-    }, PARENT_TIMEOUT_MS);
-    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-    // Keep only the start of stderr: a Go stack dump can be megabytes.
-    child.stderr.on('data', (chunk: Buffer) => {
-      if (err.length < 64 * 1024) err += chunk.toString('utf8');
-    });
-    child.stdin.on('error', () => undefined); // a child that dies early closes its stdin
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(new TranspilerFault(`the transpiler could not be started: ${error.message}`));
-    });
-    child.on('close', (status, signal) => {
-      clearTimeout(timer);
-      try {
-        resolve(interpret(files, status, signal, Buffer.concat(out).toString('utf8'), err, timedOut));
-      } catch (error) {
-        reject(error);
-      }
-    });
-    child.stdin.end(request(files));
-  });
+  const reply = await pool.run(request(files));
+  const budgetMs = pool.budgetMs ?? TRANSPILE_TIMEOUT_MS;
+  if (reply.ok) return interpret(files, 0, null, reply.answer, '', false, budgetMs);
+  const { status, signal, stderr, timedOut, spawnError } = reply.failure;
+  if (spawnError) throw new TranspilerFault(`the transpiler could not be started: ${spawnError}`);
+  return interpret(files, status, signal, '', stderr, timedOut, budgetMs);
 }
 
 /** One file (tests and tools). */

@@ -325,6 +325,59 @@ describe('gradeBatch (fake sandbox)', () => {
     expect(existsSync(join(root, 'out', 'report.json'))).toBe(true);
   });
 
+  test('grading does not wait for the lab data until a check needs it, and that wait is not the budget', async () => {
+    write('class/alice/rnn.ts', '// ANSWER=42');
+    write('class/bob/rnn.ts', '// ANSWER=41');
+    const events: string[] = [];
+    let loaded!: () => void;
+    const data = new Promise<number[][]>((resolve) => (loaded = () => resolve([[1]])));
+    void data.then(() => events.push('data'));
+    const fake = fakeBackend();
+    const backend: ExecutionBackend = {
+      prepare: (dir, workDir) => fake.prepare(dir, workDir),
+      async createExecutor(workDir, prepared, limits) {
+        const executor = await fake.createExecutor(workDir, prepared, limits);
+        return {
+          ...executor,
+          run: (request, runOptions) => (events.push(request.op), executor.run(request, runOptions)),
+        };
+      },
+    };
+    const run = gradeBatch(
+      // a budget shorter than the wait for the data
+      options({ jobs: 1, timeoutSeconds: 0.4 }),
+      deps({
+        backend,
+        trainData: { get: () => data },
+        progress: { ...deps().progress, done: (row) => events.push(`done ${row.id}`) },
+      }),
+    );
+    await sleep(600);
+    // The first submission's checks before the data check ran; it is held at its data check…
+    expect(events).toEqual(['call', 'call']);
+    loaded();
+    const { report, exitCode } = await run;
+    expect(events).toEqual([
+      'call',
+      'call',
+      'data',
+      'store',
+      'call',
+      'done alice',
+      'call',
+      'call',
+      'store',
+      'call',
+      'done bob',
+    ]);
+    expect(exitCode).toBe(EXIT.ok);
+    // …and every verdict is what it is with the data at hand from the start.
+    expect(report.submissions.map((row) => [row.id, row.checks.map((c) => c.status)])).toEqual([
+      ['alice', ['passed', 'passed', 'passed']],
+      ['bob', ['failed', 'failed', 'failed']],
+    ]);
+  });
+
   test('a roster names students in the Canvas and Moodle exports only, and both gaps are warned about', async () => {
     makeClass();
     write(
