@@ -394,9 +394,9 @@ export async function main(argv: string[]): Promise<number> {
             cwd: process.cwd(),
             tmp: tmpdir(),
             // Which sandbox submissions run in, said before any runs; none at all is refused unless allowed.
-            beforeGrading: () => {
+            beforeGrading: async () => {
               try {
-                stderr.write(`sandbox: ${sandboxInForce({ allowWeakSandbox: options.allowWeakSandbox })}\n`);
+                stderr.write(`sandbox: ${await sandboxInForce({ allowWeakSandbox: options.allowWeakSandbox })}\n`);
               } catch (error) {
                 throw new UsageError(error instanceof Error ? error.message : String(error));
               }

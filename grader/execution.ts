@@ -9,7 +9,7 @@
 import type { Executor } from '../checks/protocol/requests';
 import { prepareSubmissionDeferred, warmUpTranspiler, warmUpTypeCheck } from './compile';
 import { createSandboxExecutor } from './sandbox/executor';
-import { getSandboxRuntime } from './sandbox/runtime';
+import { chooseSandboxRuntime } from './sandbox/runtime';
 import type { SandboxLimits } from './sandbox/limits';
 
 /**
@@ -50,6 +50,9 @@ export function createDefaultBackend(): ExecutionBackend {
   warmUpTypeCheck();
   // The transpiler's helper process (node + esbuild's service, ~0.1 s) likewise starts now.
   warmUpTranspiler();
+  // So does choosing the sandbox (a self-test in a child process, ~0.1-0.4 s): it overlaps loading
+  // the rubric and finding the submissions. A failure is said by sandboxInForce, before any grading.
+  chooseSandboxRuntime().catch(() => undefined);
   return {
     async prepare(submissionDir, workDir) {
       // The type check runs in a worker thread while the submission is graded: it only adds
@@ -77,8 +80,8 @@ export class WeakSandboxError extends Error {}
  * refuses (WeakSandboxError) unless the TA allows the weaker fallback explicitly: it has no private
  * mount namespace, so a submission can reach Unix sockets on the host's file system.
  */
-export function sandboxInForce(options: { allowWeakSandbox?: boolean } = {}): string {
-  const runtime = getSandboxRuntime();
+export async function sandboxInForce(options: { allowWeakSandbox?: boolean } = {}): Promise<string> {
+  const runtime = await chooseSandboxRuntime();
   if (runtime.mode === 'fallback' && !options.allowWeakSandbox) {
     throw new WeakSandboxError(
       `no OS sandbox is available (${runtime.fallback.reason}). Install bubblewrap (.ci/install-system-deps.sh), ` +

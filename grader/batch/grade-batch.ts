@@ -63,7 +63,7 @@ export interface BatchOptions {
 
 export interface BatchDeps {
   /** Called once the inputs are valid, before anything is graded (the CLI checks and names the sandbox). */
-  beforeGrading?: () => void;
+  beforeGrading?: () => void | Promise<void>;
   backend: ExecutionBackend;
   catalogue: readonly CheckDefinition[];
   trainData: TrainDataSource;
@@ -99,9 +99,9 @@ export async function gradeBatch(options: BatchOptions, deps: BatchDeps): Promis
       { roster: inputs.roster, rosterShown: options.roster, ...options.lms },
     );
     markStartup('submissions discovered');
-    // The first submissions compile while the sandbox is chosen (its self-test blocks this thread).
+    // The first submissions compile while the sandbox's choice (begun with the backend) finishes.
     ahead = prepareAhead(deps.backend, selected.slice(0, options.jobs), workDir.path);
-    deps.beforeGrading?.();
+    await deps.beforeGrading?.();
     markStartup('sandbox chosen (self-test)');
     const batch = batchWarnings(all, inputs, options);
     for (const warning of batch.warnings) deps.progress.log(`warning: ${warning}`);

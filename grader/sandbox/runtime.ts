@@ -14,7 +14,8 @@
  * bwrap that is installed but cannot create namespaces (e.g. in some containers) falls back.
  */
 import { buildSync } from 'esbuild';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import type { SpawnSyncReturns } from 'node:child_process';
 import {
   accessSync,
   chmodSync,
@@ -118,22 +119,51 @@ export interface RuntimeOptions {
 }
 
 const runtimes = new Map<string, SandboxRuntime>();
+const detecting = new Map<string, Promise<SandboxRuntime>>();
+
+function keyOf(options: RuntimeOptions): { key: string; requested: RequestedMode; permissionModel: boolean } {
+  const requested = options.mode ?? modeFromEnvironment();
+  const permissionModel = options.permissionModel ?? true;
+  return { key: `${requested}|${permissionModel}`, requested, permissionModel };
+}
+
+/** The runtime already chosen for `key`, its runner rebuilt if the temp folder was cleaned under us. */
+function cached(key: string): SandboxRuntime | undefined {
+  const runtime = runtimes.get(key);
+  if (runtime && !existsSync(runtime.runnerPath)) buildRunner();
+  return runtime;
+}
 
 /** The sandbox runtime of this grader run (built and self-tested once per mode, then cached). */
 export function getSandboxRuntime(options: RuntimeOptions = {}): SandboxRuntime {
-  const requested = options.mode ?? modeFromEnvironment();
-  const permissionModel = options.permissionModel ?? true;
-  const key = `${requested}|${permissionModel}`;
-  const cachedRuntime = runtimes.get(key);
-  if (cachedRuntime && existsSync(cachedRuntime.runnerPath)) return cachedRuntime;
-  if (cachedRuntime) {
-    // the temp folder was cleaned under us: rebuild the runner where the runtime expects it
-    buildRunner();
-    return cachedRuntime;
-  }
-  const runtime = detect(requested, permissionModel, buildRunner());
+  const { key, requested, permissionModel } = keyOf(options);
+  const known = cached(key);
+  if (known) return known;
+  const runtime = runDetection(detect(requested, permissionModel, buildRunner()), selfTestSync);
   runtimes.set(key, runtime);
   return runtime;
+}
+
+/**
+ * The same, with the self-tests run as child processes this thread does not wait on: the grader
+ * starts it with its backend, so choosing the sandbox overlaps loading the rubric and finding the
+ * submissions. A later getSandboxRuntime (after this settles) returns the same runtime.
+ */
+export async function chooseSandboxRuntime(options: RuntimeOptions = {}): Promise<SandboxRuntime> {
+  const { key, requested, permissionModel } = keyOf(options);
+  const known = cached(key);
+  if (known) return known;
+  let pending = detecting.get(key);
+  if (!pending) {
+    pending = (async () => {
+      const runtime = await runDetectionAsync(detect(requested, permissionModel, buildRunner()));
+      runtimes.set(key, runtime);
+      return runtime;
+    })();
+    pending.catch(() => detecting.delete(key)); // a failed choice is retried by the next caller
+    detecting.set(key, pending);
+  }
+  return pending;
 }
 
 /** RNN_GRADER_SANDBOX=fallback|bwrap|auto: forces a mode for a whole grader run (tests of the fallback). */
@@ -206,11 +236,30 @@ function findRunnerEntry(): string {
 // Detection
 // ---------------------------------------------------------------------------------------------
 
-function detect(
+/**
+ * The choice of a sandbox, as steps: it yields each candidate to self-test (strongest first) and
+ * is sent back the problem found (undefined: it works), so the same choice runs with synchronous
+ * or asynchronous self-tests (runDetection, runDetectionAsync).
+ */
+type Detection = Generator<SandboxRuntime, SandboxRuntime, string | undefined>;
+
+function runDetection(steps: Detection, test: (candidate: SandboxRuntime) => string | undefined): SandboxRuntime {
+  let step = steps.next();
+  while (!step.done) step = steps.next(test(step.value));
+  return step.value;
+}
+
+async function runDetectionAsync(steps: Detection): Promise<SandboxRuntime> {
+  let step = steps.next();
+  while (!step.done) step = steps.next(await selfTestAsync(step.value));
+  return step.value;
+}
+
+function* detect(
   requested: RequestedMode,
   permissionModel: boolean,
   runner: { path: string; inputs: string[] },
-): SandboxRuntime {
+): Detection {
   const nodePath = realpathSync(process.execPath);
   const prlimitPath = findExecutable('prlimit');
   const base = {
@@ -233,7 +282,7 @@ function detect(
         'bubblewrap';
       const attempts = isRoot() ? [true, false] : [true];
       const failures: string[] = [];
-      const working = firstWorking(
+      const working = yield* firstWorking(
         attempts.map((userNamespace) => ({
           ...base,
           mode: 'bwrap',
@@ -259,7 +308,7 @@ function detect(
   if (setprivPath) variants.push({ reason, setprivPath, dropToUid: false });
   variants.push({ reason, dropToUid: false });
   const failures: string[] = [];
-  const working = firstWorking(
+  const working = yield* firstWorking(
     variants.map((fallback) => ({
       ...base,
       mode: 'fallback',
@@ -274,9 +323,12 @@ function detect(
 }
 
 /** The first candidate, strongest first, that passes its self-test (described); the others' problems go to `failures`. */
-function firstWorking(candidates: SandboxRuntime[], failures: string[]): SandboxRuntime | undefined {
+function* firstWorking(
+  candidates: SandboxRuntime[],
+  failures: string[],
+): Generator<SandboxRuntime, SandboxRuntime | undefined, string | undefined> {
   for (const candidate of candidates) {
-    const problem = selfTest(candidate);
+    const problem = yield candidate;
     if (!problem) {
       candidate.description = describeRuntime(candidate);
       return candidate;
@@ -286,8 +338,10 @@ function firstWorking(candidates: SandboxRuntime[], failures: string[]): Sandbox
   return undefined;
 }
 
-/** Starts node inside the candidate sandbox and checks that it runs and that fs access outside is denied. */
-function selfTest(runtime: SandboxRuntime): string | undefined {
+const SELF_TEST_TIMEOUT_MS = 15_000;
+
+/** A node inside the candidate sandbox that reports whether a file outside it could be read. */
+function selfTestLaunch(runtime: SandboxRuntime): Launch {
   const dir = mkdtempSync(join(getBuildDir(), 'selftest-'));
   chmodSync(dir, 0o755);
   mkdirSync(join(dir, 'submission'), { mode: 0o755 });
@@ -297,17 +351,15 @@ function selfTest(runtime: SandboxRuntime): string | undefined {
     `let denied = false; try { fs.readFileSync('/etc/hostname'); } catch (e) { denied = true; }`,
     `process.stdout.write('sandbox-ok:' + denied);`,
   ].join(' ');
-  const launch = buildLaunch(runtime, dir, { memoryMb: 64, cpuSeconds: 10, fileSizeBytes: 1024 * 1024 }, dir, {
+  return buildLaunch(runtime, dir, { memoryMb: 64, cpuSeconds: 10, fileSizeBytes: 1024 * 1024 }, dir, {
     script: ['-e', script],
   });
-  const result = spawnSync(launch.command, launch.args, {
-    env: launch.env,
-    cwd: launch.cwd,
-    encoding: 'utf8',
-    timeout: 15_000,
-    uid: launch.uid,
-    gid: launch.gid,
-  });
+}
+
+type SelfTestRun = Pick<SpawnSyncReturns<string>, 'status' | 'signal' | 'stdout' | 'stderr' | 'error'>;
+
+/** What is wrong with the candidate, from its self-test's run (undefined: it runs and denies the read). */
+function selfTestProblem(runtime: SandboxRuntime, result: SelfTestRun): string | undefined {
   if (result.error) return result.error.message;
   if (result.status !== 0 || !result.stdout.startsWith('sandbox-ok:')) {
     return `exit ${result.status ?? result.signal}: ${firstLine((result.stderr || result.stdout || '').trim()) || 'no output'}`;
@@ -315,6 +367,36 @@ function selfTest(runtime: SandboxRuntime): string | undefined {
   if (result.stdout !== 'sandbox-ok:true' && runtime.permissionModel)
     return 'file access outside the sandbox was not denied';
   return undefined;
+}
+
+/** Starts node inside the candidate sandbox and checks that it runs and that fs access outside is denied. */
+function selfTestSync(runtime: SandboxRuntime): string | undefined {
+  const launch = selfTestLaunch(runtime);
+  const { command, args, env, cwd, uid, gid } = launch;
+  return selfTestProblem(
+    runtime,
+    spawnSync(command, args, { env, cwd, uid, gid, encoding: 'utf8', timeout: SELF_TEST_TIMEOUT_MS }),
+  );
+}
+
+/** The same, without blocking this thread while the sandboxed node starts. */
+function selfTestAsync(runtime: SandboxRuntime): Promise<string | undefined> {
+  const { command, args, env, cwd, uid, gid } = selfTestLaunch(runtime);
+  return new Promise((done) => {
+    const run: SelfTestRun = { status: null, signal: null, stdout: '', stderr: '' };
+    const child = spawn(command, args, {
+      env,
+      cwd,
+      uid,
+      gid,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: SELF_TEST_TIMEOUT_MS,
+    });
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (run.stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (run.stderr += chunk));
+    child.on('error', (error) => done(selfTestProblem(runtime, { ...run, error })));
+    child.on('close', (status, signal) => done(selfTestProblem(runtime, { ...run, status, signal })));
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
