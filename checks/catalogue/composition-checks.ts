@@ -39,54 +39,64 @@ const gradientsCheck: CheckDefinition = {
   visibility: 'hidden',
   timeoutMs: 20_000,
   run: (context) =>
-    checkOverCases(context, async (descriptor) => {
-      const c = buildCase(descriptor);
-      const setup = setupOf(c);
-      const shape = GRADIENT_SHAPE(c);
-      const trusted = trustedComponents(context.runner.executor);
-      // Asked first, and only for components whose functions failed their own checks.
-      const own =
-        trusted.size > 0
-          ? await ownComposition(context, c, trusted).catch((error: unknown) => {
-              // A gradient function that throws or is missing is charged by its own checks, not here.
-              if (error instanceof StudentError) return undefined;
-              throw error;
-            })
-          : undefined;
-      const args = [c.x, c.yTrue, c.yHat, c.hidden].map((value) => ({ value: encodeValue(value) }));
-      const answer = await context.runner.call({ op: 'method', setup, method: 'getGradients', args });
-      const problem = shapeProblem(answer.value, shape);
-      if (problem)
+    checkOverCases(
+      context,
+      async (descriptor) => {
+        const c = buildCase(descriptor);
+        const shape = GRADIENT_SHAPE(c);
+        const trusted = trustedComponents(context.runner.executor);
+        // Asked first, and only for components whose functions failed their own checks.
+        const own =
+          trusted.size > 0
+            ? await ownComposition(context, c, trusted).catch((error: unknown) => {
+                // A gradient function that throws or is missing is charged by its own checks, not here.
+                if (error instanceof StudentError) return undefined;
+                throw error;
+              })
+            : undefined;
+        const answer = await context.runner.call(getGradientsRequest(c));
+        const problem = shapeProblem(answer.value, shape);
+        if (problem)
+          return {
+            status: 'failed',
+            message: `getGradients returned the wrong shape: ${problem}. It should return { c, b, v, w, u }.`,
+          };
+        const reference = referenceRnn(c.params).getGradients(c.x, c.yTrue, c.yHat, c.hidden) as unknown as Record<
+          Key,
+          Numeric
+        >;
+        const got = answer.value as unknown as Record<Key, Numeric>;
+        const fieldShape = (key: Key) => (shape as Extract<Shape, { kind: 'record' }>).fields[key];
+        const matchesOwn = (key: Key) =>
+          own?.[key] !== undefined &&
+          shapeProblem(own[key], fieldShape(key)) === null &&
+          compareNumeric(got[key], own[key] as Numeric, SUBMISSION_TOLERANCE, floorScaleFor(TARGETS[key], c)).ok;
+        // Each component judged as its own gradient function's check judges it (float32 floors where tanh saturates).
+        const wrong = KEYS.filter(
+          (key) =>
+            !compareNumeric(got[key], reference[key], SUBMISSION_TOLERANCE, floorScaleFor(TARGETS[key], c)).ok &&
+            !matchesOwn(key),
+        );
+        if (wrong.length === 0) return null;
         return {
           status: 'failed',
-          message: `getGradients returned the wrong shape: ${problem}. It should return { c, b, v, w, u }.`,
+          message:
+            `getGradients' ${wrong.join(', ')} differ from the gradients of L = (yPred - yTrue)² for the same inputs` +
+            (own ? ' and from what your own gradient functions return for them' : '') +
+            '. getGradients should compute ∂L/∂h once with computeGradH and pass it to the other functions (x, yTrue, yPred, hidden are its arguments in that order).',
         };
-      const reference = referenceRnn(c.params).getGradients(c.x, c.yTrue, c.yHat, c.hidden) as unknown as Record<
-        Key,
-        Numeric
-      >;
-      const got = answer.value as unknown as Record<Key, Numeric>;
-      const fieldShape = (key: Key) => (shape as Extract<Shape, { kind: 'record' }>).fields[key];
-      const matchesOwn = (key: Key) =>
-        own?.[key] !== undefined &&
-        shapeProblem(own[key], fieldShape(key)) === null &&
-        compareNumeric(got[key], own[key] as Numeric, SUBMISSION_TOLERANCE, floorScaleFor(TARGETS[key], c)).ok;
-      // Each component judged as its own gradient function's check judges it (float32 floors where tanh saturates).
-      const wrong = KEYS.filter(
-        (key) =>
-          !compareNumeric(got[key], reference[key], SUBMISSION_TOLERANCE, floorScaleFor(TARGETS[key], c)).ok &&
-          !matchesOwn(key),
-      );
-      if (wrong.length === 0) return null;
-      return {
-        status: 'failed',
-        message:
-          `getGradients' ${wrong.join(', ')} differ from the gradients of L = (yPred - yTrue)² for the same inputs` +
-          (own ? ' and from what your own gradient functions return for them' : '') +
-          '. getGradients should compute ∂L/∂h once with computeGradH and pass it to the other functions (x, yTrue, yPred, hidden are its arguments in that order).',
-      };
-    }),
+      },
+      // Known ahead only when no own gradient function is asked first.
+      trustedComponents(context.runner.executor).size === 0
+        ? (descriptor) => [getGradientsRequest(buildCase(descriptor))]
+        : undefined,
+    ),
 };
+
+function getGradientsRequest(c: ModelCase) {
+  const args = [c.x, c.yTrue, c.yHat, c.hidden].map((value) => ({ value: encodeValue(value) }));
+  return { op: 'method' as const, setup: setupOf(c), method: 'getGradients' as const, args };
+}
 
 const KEYS = ['c', 'b', 'v', 'w', 'u'] as const;
 type Key = (typeof KEYS)[number];

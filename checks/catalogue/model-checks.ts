@@ -22,7 +22,7 @@ import { diagnose, flattenForward, MISTAKES } from '../diagnosis/mistakes';
 import type { Probe } from './probe';
 import type { CheckDefinition, CheckContext } from '../types';
 import { buildCase, describeCase, referenceRnn } from './cases';
-import type { ModelCase } from './cases';
+import type { CaseDescriptor, ModelCase } from './cases';
 import { checkOverCases } from './cases';
 import type { Judgement } from './property';
 import { shapeProblem } from './shapes';
@@ -101,6 +101,9 @@ export function storedProbeOf(spec: MethodSpec & { target: string }, c: ModelCas
   };
 }
 
+/** A method check's request for a case (its only one while the answers are right). */
+const requestFor = (spec: MethodSpec) => (descriptor: CaseDescriptor) => [probeOf(spec, buildCase(descriptor)).request];
+
 function shapeCheck(spec: MethodSpec, target: string): CheckDefinition {
   return {
     id: `${spec.id}.shape`,
@@ -110,10 +113,14 @@ function shapeCheck(spec: MethodSpec, target: string): CheckDefinition {
     visibility: spec.visibility.shape,
     timeoutMs: TIMEOUT_MS,
     run: (context) =>
-      checkOverCases(context, async (descriptor): Promise<Judgement | null> => {
-        const probe = probeOf(spec, buildCase(descriptor));
-        return judgeShape(spec.method, await context.runner.call(probe.request), probe.shape, probe.originals);
-      }),
+      checkOverCases(
+        context,
+        async (descriptor): Promise<Judgement | null> => {
+          const probe = probeOf(spec, buildCase(descriptor));
+          return judgeShape(spec.method, await context.runner.call(probe.request), probe.shape, probe.originals);
+        },
+        requestFor(spec),
+      ),
   };
 }
 
@@ -126,15 +133,19 @@ function valueCheck(spec: MethodSpec, target: string): CheckDefinition {
     visibility: spec.visibility.value,
     timeoutMs: TIMEOUT_MS,
     run: (context) =>
-      checkOverCases(context, async (descriptor): Promise<Judgement | null> => {
-        const c = buildCase(descriptor);
-        const probe = probeOf(spec, c);
-        const answer = await context.runner.call(probe.request);
-        return judgeValue(spec.method, answer, probe.expectation, async (actual) => ({
-          note: spec.finiteDifferences?.(c, actual),
-          mistake: await likelyMistake(context, spec, target, c, actual, probe.expectation.expected),
-        }));
-      }),
+      checkOverCases(
+        context,
+        async (descriptor): Promise<Judgement | null> => {
+          const c = buildCase(descriptor);
+          const probe = probeOf(spec, c);
+          const answer = await context.runner.call(probe.request);
+          return judgeValue(spec.method, answer, probe.expectation, async (actual) => ({
+            note: spec.finiteDifferences?.(c, actual),
+            mistake: await likelyMistake(context, spec, target, c, actual, probe.expectation.expected),
+          }));
+        },
+        requestFor(spec),
+      ),
   };
 }
 
