@@ -422,21 +422,36 @@ function buildReport({
  */
 function withBudget(executor: Executor, budget: { readonly deadline: number }, seconds: number): Executor {
   const budgetMessage = `the submission's time budget of ${seconds} s (--timeout) ran out`;
+  const budgeted = (runOptions: { timeoutMs?: number } | undefined) => {
+    const left = budget.deadline - Date.now();
+    const requested = runOptions?.timeoutMs;
+    const clamped = Number.isFinite(left) && (requested === undefined || left < requested);
+    return { left, clamped, options: { ...runOptions, timeoutMs: clamped ? left : requested } };
+  };
+  const explained = (result: ExecutionResult, clamped: boolean): ExecutionResult => {
+    if (result.ok || !('failure' in result) || result.failure !== 'timeout') return result;
+    if (clamped && Date.now() >= budget.deadline)
+      return { ...result, message: `${budgetMessage}; its process was killed` };
+    return {
+      ...result,
+      message: result.message.replace(/\bno answer within \d+ ms\b/, 'no answer within the time limit'),
+    };
+  };
+  const outOfBudget: ExecutionResult = { ok: false, failure: 'timeout', message: budgetMessage };
+  const sequence = executor.runSequence?.bind(executor);
   return {
     async run(request, runOptions): Promise<ExecutionResult> {
-      const left = budget.deadline - Date.now();
-      if (left <= 0) return { ok: false, failure: 'timeout', message: budgetMessage };
-      const requested = runOptions?.timeoutMs;
-      const clamped = Number.isFinite(left) && (requested === undefined || left < requested);
-      const result = await executor.run(request, { ...runOptions, timeoutMs: clamped ? left : requested });
-      if (result.ok || !('failure' in result) || result.failure !== 'timeout') return result;
-      if (clamped && Date.now() >= budget.deadline)
-        return { ...result, message: `${budgetMessage}; its process was killed` };
-      return {
-        ...result,
-        message: result.message.replace(/\bno answer within \d+ ms\b/, 'no answer within the time limit'),
-      };
+      const { left, clamped, options } = budgeted(runOptions);
+      if (left <= 0) return outOfBudget;
+      return explained(await executor.run(request, options), clamped);
     },
+    ...(sequence && {
+      runSequence(requests, runOptions) {
+        const { left, clamped, options } = budgeted(runOptions);
+        if (left <= 0) return requests.map(() => Promise.resolve(outOfBudget));
+        return sequence(requests, options).map((result) => result.then((answer) => explained(answer, clamped)));
+      },
+    }),
   };
 }
 

@@ -8,6 +8,7 @@ import { createRng } from 'rnn-lab';
 import type { Matrix, Rng } from 'rnn-lab';
 import { RNN } from '../../reference/rnn';
 import type { Params } from '../numeric/model';
+import type { CallRequest } from '../protocol/requests';
 import type { CheckContext, CheckOutcome } from '../types';
 import { checkProperty } from './property';
 import type { Judgement } from './property';
@@ -53,7 +54,27 @@ function normalMatrix(rng: Rng, rows: number, cols: number, std: number): Matrix
   return Array.from({ length: rows }, () => Array.from({ length: cols }, () => rng.normal(0, std)));
 }
 
+/**
+ * The cases built lately, by descriptor: a property check builds each case twice (for the
+ * requests it sends ahead, then in its judge), and every model check tries the same anchors.
+ * Nothing changes a ModelCase after it is built: the judges only read it, and what is sent to
+ * the submission is an encoded copy.
+ */
+const recentCases = new Map<string, ModelCase>();
+const RECENT_CASES = 64;
+
 export function buildCase(descriptor: CaseDescriptor): ModelCase {
+  const { tau, hiddenSize, numFeatures, scale, seed } = descriptor;
+  const key = `${tau},${hiddenSize},${numFeatures},${scale},${seed}`;
+  const known = recentCases.get(key);
+  if (known) return known;
+  if (recentCases.size >= RECENT_CASES) recentCases.clear();
+  const built = computeCase(descriptor);
+  recentCases.set(key, built);
+  return built;
+}
+
+function computeCase(descriptor: CaseDescriptor): ModelCase {
   const { tau, hiddenSize, numFeatures, scale, seed } = descriptor;
   const rng = createRng(seed);
   const params: Params = {
@@ -92,6 +113,12 @@ export function describeCase(descriptor: CaseDescriptor): string {
 export function checkOverCases(
   context: CheckContext,
   judge: (descriptor: CaseDescriptor) => Promise<Judgement | null>,
+  /** The judge's requests for a case, when known ahead (see CaseSource.requests). */
+  requests?: (descriptor: CaseDescriptor) => CallRequest[],
 ): Promise<CheckOutcome> {
-  return checkProperty(context, { arbitrary: caseArbitrary, examples: ANCHOR_CASES, describe: describeCase }, judge);
+  return checkProperty(
+    context,
+    { arbitrary: caseArbitrary, examples: ANCHOR_CASES, describe: describeCase, requests },
+    judge,
+  );
 }

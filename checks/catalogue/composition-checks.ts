@@ -16,6 +16,7 @@ import {
   GRADIENT_TARGETS,
   gradientShape,
   gradientsJudgement,
+  gradientsRequest,
   ownGradients,
 } from './gradients-judge';
 import type { GradientCase, GradientExpectation, GradientKey } from './gradients-judge';
@@ -30,15 +31,22 @@ const gradientsCheck: CheckDefinition = {
   visibility: 'hidden',
   timeoutMs: 20_000,
   run: (context) =>
-    checkOverCases(context, async (descriptor) => {
-      const c = buildCase(descriptor);
-      const input = gradientCaseOf(c);
-      const trusted = trustedComponents(context.runner.executor);
-      // Asked first, and only for components whose functions failed their own checks.
-      const own = trusted.size > 0 ? await ownGradients(context, input, trusted) : undefined;
-      const answer = await askGradients(context, input);
-      return gradientsJudgement(answer, gradientShape(input), expectedGradients(c), own);
-    }),
+    checkOverCases(
+      context,
+      async (descriptor) => {
+        const c = buildCase(descriptor);
+        const input = gradientCaseOf(c);
+        const trusted = trustedComponents(context.runner.executor);
+        // Asked first, and only for components whose functions failed their own checks.
+        const own = trusted.size > 0 ? await ownGradients(context, input, trusted) : undefined;
+        const answer = await askGradients(context, input);
+        return gradientsJudgement(answer, gradientShape(input), expectedGradients(c), own);
+      },
+      // Known ahead only when no own gradient function is asked first.
+      trustedComponents(context.runner.executor).size === 0
+        ? (descriptor) => [gradientsRequest(gradientCaseOf(buildCase(descriptor)))]
+        : undefined,
+    ),
 };
 
 export function gradientCaseOf(c: ModelCase): GradientCase {

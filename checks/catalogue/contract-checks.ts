@@ -6,6 +6,7 @@
 import type { CheckDefinition, CheckOutcome } from '../types';
 import { checkProperty, seededCases } from './property';
 import type { Decoded } from '../protocol/encode';
+import type { CallRequest } from '../protocol/requests';
 import { compareNumeric, SUBMISSION_TOLERANCE } from '../numeric/tolerance';
 import { sameValue, shapeProblem } from './shapes';
 import { RULES, ruleSentence } from './rules';
@@ -66,6 +67,11 @@ const exportsCheck: CheckDefinition = {
 
 const PARAM_STD = 0.001;
 
+/** `new RNN(H, F, rng)` with a generator seeded with `seed`. */
+function constructRequest(H: number, F: number, seed: number): CallRequest {
+  return { op: 'construct', hiddenStateSize: H, numFeatures: F, rng: { kind: 'seeded', seed } };
+}
+
 const constructorCheck: CheckDefinition = {
   id: 'rnn.constructor',
   target: 'RNN.constructor',
@@ -80,15 +86,13 @@ const constructorCheck: CheckDefinition = {
         arbitrary: seededCases({ hiddenSize: [1, 12], numFeatures: [1, 8] }),
         examples: [{ hiddenSize: 10, numFeatures: 6, seed: 1 }],
         describe: (c) => `new RNN(${c.hiddenSize}, ${c.numFeatures}, rng seeded with ${c.seed})`,
+        requests: (c) => [
+          constructRequest(c.hiddenSize, c.numFeatures, c.seed),
+          constructRequest(c.hiddenSize, c.numFeatures, c.seed),
+        ],
       },
       async ({ hiddenSize: H, numFeatures: F, seed }) => {
-        const build = (s: number) =>
-          context.runner.call({
-            op: 'construct',
-            hiddenStateSize: H,
-            numFeatures: F,
-            rng: { kind: 'seeded', seed: s },
-          });
+        const build = (s: number) => context.runner.call(constructRequest(H, F, s));
         const first = await build(seed);
         const rule = ruleSentence(RULES.constructor);
         const problem = parameterProblem(first.value, H, F, `new RNN(${H}, ${F}, rng)`);

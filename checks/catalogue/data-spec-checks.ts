@@ -10,7 +10,7 @@ import { compareNumeric, SUBMISSION_TOLERANCE } from '../numeric/tolerance';
 import { argumentAfter } from '../runner';
 import type { Answer } from '../runner';
 import type { CheckContext, CheckDefinition } from '../types';
-import { callFunction as call, literal } from './calls';
+import { callFunction as call, functionRequest, literal } from './calls';
 import { checkProperty } from './property';
 import type { CaseSource, Judgement } from './property';
 import { describeShape, describeValue, sameValue, shapeProblem } from './shapes';
@@ -79,6 +79,7 @@ export const DATA_SPEC_CHECKS: CheckDefinition[] = [
       arbitrary: fc.integer({ min: 1, max: 200_000 }),
       examples: NUM_TRAIN_SAMPLES_EXAMPLES,
       describe: (n) => `numRows = ${n}`,
+      requests: (n) => [functionRequest('numTrainSamples', [literal(n)])],
     },
     async (context, numRows) => {
       const { value } = await call(context, 'numTrainSamples', [literal(numRows)]);
@@ -106,7 +107,11 @@ function windowData(rows: number, seed: number): Matrix {
 }
 
 async function drawWindow(context: CheckContext, data: Matrix, script: Array<number | 'last'>, seed: number) {
-  return call(context, 'getRandomDay', [literal(data), { rng: { kind: 'scripted', ints: script, seed } }]);
+  return context.runner.call(windowRequest(data, script, seed));
+}
+
+function windowRequest(data: Matrix, script: Array<number | 'last'>, seed: number) {
+  return functionRequest('getRandomDay', [literal(data), { rng: { kind: 'scripted', ints: script, seed } }]);
 }
 
 function windowProblem(data: Matrix, answer: Answer): string | null {
@@ -162,6 +167,7 @@ function getRandomDayChecks(): CheckDefinition[] {
         arbitrary: cases,
         examples: [{ rows: 30, seed: 1, start: 2 }],
         describe: (c) => `data with ${c.rows} rows, rng.int answering ${c.start} (clamped to its range)`,
+        requests: (c) => [windowRequest(windowData(c.rows, c.seed), [c.start], c.seed)],
       },
       async (context, c) => {
         const data = windowData(c.rows, c.seed);
@@ -187,6 +193,10 @@ function getRandomDayChecks(): CheckDefinition[] {
           { rows: 48, seed: 2 },
         ],
         describe: (c) => `data with ${c.rows} rows`,
+        requests: (c) => {
+          const data = windowData(c.rows, c.seed);
+          return [windowRequest(data, [0], c.seed), windowRequest(data, ['last'], c.seed)];
+        },
       },
       async (context, c) => {
         const data = windowData(c.rows, c.seed);

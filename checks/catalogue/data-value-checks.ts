@@ -102,7 +102,7 @@ function dataValueCheck<C>(spec: DataValueSpec<C>): CheckDefinition {
     visibility: 'public',
     timeoutMs: TIMEOUT_MS,
     run: (context) =>
-      checkProperty(context, spec.source, async (c: C) => {
+      checkProperty(context, { ...spec.source, requests: (c) => [spec.probe(c).request] }, async (c: C) => {
         const probe = spec.probe(c);
         return judgeProbe('both', probe, await context.runner.call(probe.request));
       }),

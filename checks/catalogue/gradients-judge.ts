@@ -51,16 +51,15 @@ export function gradientShape(input: GradientCase): Extract<Shape, { kind: 'reco
 
 const argumentsOf = (values: unknown[]) => values.map((value) => ({ value: encodeValue(value) }));
 
+/** The getGradients call of the case. */
+export function gradientsRequest(input: GradientCase) {
+  const { setup, x, yTrue, yHat, hidden } = input;
+  return { op: 'method' as const, setup, method: 'getGradients' as const, args: argumentsOf([x, yTrue, yHat, hidden]) };
+}
+
 /** Calls the submission's getGradients on the case. */
 export async function askGradients(context: CheckContext, input: GradientCase): Promise<Decoded> {
-  const { setup, x, yTrue, yHat, hidden } = input;
-  const answer = await context.runner.call({
-    op: 'method',
-    setup,
-    method: 'getGradients',
-    args: argumentsOf([x, yTrue, yHat, hidden]),
-  });
-  return answer.value;
+  return (await context.runner.call(gradientsRequest(input))).value;
 }
 
 /**

@@ -3,6 +3,7 @@
  * smallest failing case, and the outcome carries the seed and path that replay exactly it.
  */
 import fc from 'fast-check';
+import type { CallRequest } from '../protocol/requests';
 import { StudentError } from '../runner';
 import type { CheckContext, CheckOutcome } from '../types';
 
@@ -18,6 +19,12 @@ export interface CaseSource<T> {
   /** Tried first, every run. */
   examples: T[];
   describe(value: T): string;
+  /**
+   * The requests the judge sends for a case while the answers are right, in order, when they are
+   * known ahead: those of the cases fast-check will try first (the examples, then the random ones
+   * of this seed) are then sent in one exchange before the search starts (SubmissionRunner.prefetch).
+   */
+  requests?(value: T): CallRequest[];
 }
 
 /** Any 31-bit seed: whatever a case draws beyond its sizes is drawn from it. */
@@ -62,12 +69,21 @@ export async function checkProperty<T>(
       return true;
     }
   });
-  const result = await fc.check(property, {
+  const parameters = {
     seed: context.seed,
     // fast-check counts the examples within numRuns: without this, a long list of fixed cases
     // would crowd out the random ones, or be cut short itself.
     numRuns: context.numRuns + source.examples.length,
     examples: source.examples.map((example) => [example] as [T]),
+  };
+  if (source.requests && !context.replay) {
+    // The same values, in the same order, as fc.check below draws them before any shrinking:
+    // the same generator (a one-entry tuple, as asyncProperty makes), seed and examples.
+    const cases = fc.sample(fc.tuple(source.arbitrary), parameters);
+    context.runner.prefetch(cases.flatMap(([value]) => source.requests!(value)));
+  }
+  const result = await fc.check(property, {
+    ...parameters,
     ...(context.replay ? { path: context.replay.path, endOnFailure: true } : {}),
   });
   // Rethrown as caught: a fatal StudentError or a grader fault, whatever its type.

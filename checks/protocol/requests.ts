@@ -77,4 +77,12 @@ export function isExecutionFailure(result: ExecutionResult): result is Execution
 /** Something that can serve requests against one loaded submission. */
 export interface Executor {
   run(request: CallRequest, options?: { timeoutMs?: number }): Promise<ExecutionResult>;
+  /**
+   * Serves several requests (never `store`) in this order in one exchange, as if each were sent
+   * by `run` right after the previous answer: one promise per request, each settled as its answer
+   * arrives. `timeoutMs` is the budget of the whole sequence. When the submission's process is
+   * lost (timeout, memory, crash), the request it was serving and every later one settle with
+   * that failure. Optional: a check falls back to one `run` per request.
+   */
+  runSequence?(requests: CallRequest[], options?: { timeoutMs?: number }): Array<Promise<ExecutionResult>>;
 }

@@ -45,6 +45,7 @@ export interface SandboxStats {
 }
 
 export interface SandboxExecutor extends Executor {
+  runSequence(requests: CallRequest[], options?: { timeoutMs?: number }): Array<Promise<ExecutionResult>>;
   /** Kills the child (if any) and waits for it to be gone. */
   close(): Promise<void>;
   /** One line for reports: how submission code is contained (says clearly when there is no OS sandbox). */
@@ -85,9 +86,19 @@ function failure(kind: ExecutionFailure['failure'], message: string): ExecutionF
   return { ok: false, failure: kind, message };
 }
 
+/** The answers still to come of a sequence of requests sent in one message (runSequence). */
+interface Parts {
+  count: number;
+  /** Index of the request the child is serving now: its answer is the next one expected. */
+  next: number;
+  deliver(index: number, result: ExecutionResult): void;
+}
+
 interface Pending {
   id: number;
   phase: 'store' | 'load' | 'request';
+  /** Set for a sequence: answered part by part, and done after its last part. */
+  parts?: Parts;
   timeoutMs: number;
   timer?: NodeJS.Timeout;
   /** The runner has read the request (it acknowledges before loading or dispatching). */
@@ -165,6 +176,28 @@ class SandboxExecutorImpl implements SandboxExecutor {
     return next;
   }
 
+  runSequence(requests: CallRequest[], options: { timeoutMs?: number } = {}): Array<Promise<ExecutionResult>> {
+    if (requests.some((request) => request.op === 'store'))
+      throw new Error('internal: store requests are never part of a sequence (they are replayed into fresh processes)');
+    const timeoutMs = Math.max(1, Math.floor(options.timeoutMs ?? this.limits.defaultTimeoutMs));
+    const settlers: Array<{ resolve: (result: ExecutionResult) => void; reject: (error: unknown) => void }> = [];
+    const promises = requests.map(
+      (_, i) => new Promise<ExecutionResult>((resolve, reject) => (settlers[i] = { resolve, reject })),
+    );
+    const settled = new Set<number>();
+    const deliver = (index: number, result: ExecutionResult) => {
+      settled.add(index);
+      settlers[index].resolve(result);
+    };
+    const next = this.queue.then(() => this.runSequenceNow(requests, timeoutMs, deliver));
+    this.queue = next.catch(() => undefined);
+    next.then(
+      () => settlers.forEach((s, i) => settled.has(i) || s.resolve(failure('protocol', 'the sequence ended early'))),
+      (error: unknown) => settlers.forEach((s, i) => settled.has(i) || s.reject(error)),
+    );
+    return promises;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     await this.queue.catch(() => undefined);
@@ -200,6 +233,44 @@ class SandboxExecutorImpl implements SandboxExecutor {
     const retryChild = await this.freshChild(request);
     if (!(retryChild instanceof Child)) return retryChild;
     return this.settle(await retryChild.exchange(request, timeoutMs, json));
+  }
+
+  /**
+   * Serves a sequence in one message; each answer is delivered as it arrives. When the process is
+   * lost, the request it was serving and every later one get that failure, as `run` would give
+   * them one by one (a lost process fails the check that was running).
+   */
+  private async runSequenceNow(
+    requests: CallRequest[],
+    timeoutMs: number,
+    deliver: (index: number, result: ExecutionResult) => void,
+  ): Promise<void> {
+    const parts: Parts = { count: requests.length, next: 0, deliver };
+    const failAll = (result: ExecutionResult) => {
+      for (let i = parts.next; i < parts.count; i++) deliver(i, result);
+    };
+    if (this.closed) return failAll(failure('crashed', 'the sandbox executor was closed'));
+    if (this.sticky) return failAll(this.sticky);
+    const json = `[${requests.map((request) => JSON.stringify(request)).join(',')}]`;
+    let child: Child;
+    if (this.child && !this.child.dead) {
+      child = this.child;
+    } else {
+      const fresh = await this.freshChild(requests[0]);
+      if (!(fresh instanceof Child)) return failAll(fresh);
+      child = fresh;
+    }
+    let outcome = await child.exchangeSequence(json, timeoutMs, parts);
+    if (outcome.diedBeforeReading && !this.closed) {
+      this.stats.events.push(
+        'a sequence of requests retried in a fresh process: the previous one died between requests',
+      );
+      const retryChild = await this.freshChild(requests[0]);
+      if (!(retryChild instanceof Child)) return failAll(retryChild);
+      outcome = await retryChild.exchangeSequence(json, timeoutMs, parts);
+    }
+    const result = this.settle(outcome);
+    if (!result.ok && 'failure' in result) failAll(result);
   }
 
   /** A store request as sent: a small message naming the matrix's read-only file when it can be one, else the whole JSON. */
@@ -351,6 +422,24 @@ class Child {
     });
   }
 
+  /** Sends a sequence (a JSON array of requests) in one line; its answers come back part by part. */
+  exchangeSequence(sequenceJson: string, timeoutMs: number, parts: Parts): Promise<Outcome> {
+    if (this.dead) {
+      return Promise.resolve({
+        result: this.killedFor ?? failure('crashed', "the submission's process is gone"),
+        duringLoad: false,
+      });
+    }
+    return new Promise<Outcome>((resolve) => {
+      const id = this.nextId++;
+      const phase: Pending['phase'] = this.loaded ? 'request' : 'load';
+      const pending: Pending = { id, phase, timeoutMs, acked: false, resolve, parts };
+      this.pending = pending;
+      this.arm(pending, phase === 'load' ? this.owner.limits.loadTimeoutMs : timeoutMs);
+      this.transport.write(`{"id":${id},"sequence":${sequenceJson}}\n`);
+    });
+  }
+
   private arm(pending: Pending, ms: number, graceLeft = MAX_TIMER_GRACE_MS, budgetMs = ms): void {
     if (pending.timer) clearTimeout(pending.timer);
     const due = performance.now() + ms;
@@ -473,7 +562,7 @@ class Child {
       );
       return;
     }
-    const record = message as { ack?: unknown; loaded?: unknown; id?: unknown; response?: unknown };
+    const record = message as { ack?: unknown; loaded?: unknown; id?: unknown; part?: unknown; response?: unknown };
     if (record.ack !== undefined) {
       if (!this.pending || this.pending.acked || record.ack !== this.pending.id) {
         this.kill(failure('protocol', 'an unexpected acknowledgement on the private answer channel'));
@@ -498,7 +587,8 @@ class Child {
       return;
     }
     const pending = this.pending;
-    if (!pending || record.id !== pending.id) {
+    const parts = pending?.parts;
+    if (!pending || record.id !== pending.id || (parts ? record.part !== parts.next : record.part !== undefined)) {
       this.kill(failure('protocol', 'an answer arrived that no request was waiting for'));
       return;
     }
@@ -506,6 +596,10 @@ class Child {
     if (!response) {
       this.kill(failure('protocol', 'a malformed answer arrived on the private answer channel'));
       return;
+    }
+    if (parts) {
+      parts.deliver(parts.next++, response);
+      if (parts.next < parts.count) return;
     }
     this.resolvePending(response);
   }

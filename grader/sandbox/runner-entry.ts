@@ -9,6 +9,10 @@
  *   fd 3 (child → parent), lines:    {"nonce": …, "ack": <n>}    request n read, about to run
  *                                    {"nonce": …, "loaded": {"ok": true|false, "ms": …, "error"?: {…}}}  once
  *                                    {"nonce": …, "id": <n>, "response": <CallResponse>}
+ *   or, for a sequence of requests      {"id": <n>, "sequence": [<CallRequest>, …]}
+ *   served in order, one line each:     {"nonce": …, "id": <n>, "part": <i>, "response": <CallResponse>}
+ *   (each part is written as soon as it is answered: if the process is lost while serving one,
+ *   the parent still has the answers of those before it).
  * The submission is required lazily, on the first request, after the nonce has been read. What
  * the runner needs after that (JSON.parse, fs.writeSync, Object.keys, String.prototype methods,
  * the nonce) is captured before student code runs, and responses are serialized by hand into
@@ -236,19 +240,29 @@ function handle(line: string): void {
     entry = String(hello.entry);
     return;
   }
-  const message = parseJson(line) as { id: number; request: CallRequest };
+  const message = parseJson(line) as { id: number; request?: CallRequest; sequence?: unknown };
   const id = Number(message.id);
   // Acknowledge before running anything of the submission: if the process dies before this
   // line, the parent knows the request was never started (and retries it in a fresh process).
   send(`{"nonce":${nonceJson},"ack":${'' + id}}\n`);
+  const sequence = message.sequence;
+  if (sequence === undefined) return reply(`{"nonce":${nonceJson},"id":${'' + id},"response":`, message.request!);
+  const requests = (isArray(sequence) ? sequence : []) as CallRequest[];
+  const count = requests.length;
+  for (let i = 0; i < count; i++)
+    reply(`{"nonce":${nonceJson},"id":${'' + id},"part":${'' + i},"response":`, requests[i]);
+}
+
+/** Serves one request and writes its answer line, which starts with `head`. */
+function reply(head: string, request: CallRequest): void {
   let response: CallResponse;
   try {
-    response = answer(materialise(message.request));
+    response = answer(materialise(request));
   } catch (error) {
     response = { ok: false, error: describe(error), rngLog: [], ms: 0 };
   }
   const out = new LineWriter();
-  out.write(`{"nonce":${nonceJson},"id":${'' + id},"response":`);
+  out.write(head);
   try {
     serialize(response, out);
   } catch (error) {
