@@ -114,52 +114,45 @@ export function storedProbeOf(spec: MethodSpec & { target: string }, c: ModelCas
 /** A method check's request for a case (its only one while the answers are right). */
 const requestFor = (spec: MethodSpec) => (descriptor: CaseDescriptor) => [requestOf(spec, buildCase(descriptor))];
 
-function shapeCheck(spec: MethodSpec, target: string): CheckDefinition {
+/** One of a method's two checks: each case judged by `judge`, its requests known ahead. */
+function methodCheck(
+  spec: MethodSpec,
+  target: string,
+  kind: 'shape' | 'value',
+  title: string,
+  judge: (context: CheckContext, c: ModelCase) => Promise<Judgement | null>,
+): CheckDefinition {
   return {
-    id: `${spec.id}.shape`,
+    id: `${spec.id}.${kind}`,
     target,
-    title: `${target} returns ${spec.method === 'forward' ? 'hidden states and a prediction' : 'a result'} of the right shape and leaves its inputs unchanged`,
-    points: spec.points.shape,
-    visibility: spec.visibility.shape,
+    title,
+    points: spec.points[kind],
+    visibility: spec.visibility[kind],
     timeoutMs: TIMEOUT_MS,
-    run: (context) =>
-      checkOverCases(
-        context,
-        async (descriptor): Promise<Judgement | null> => {
-          // Shape and untouched inputs only: the reference's answer is not needed here.
-          const c = buildCase(descriptor);
-          const args = spec.args(c);
-          const answer = await context.runner.call(requestOf(spec, c, args));
-          return judgeShape(spec.method, answer, spec.shape(c), originalsOf(spec, c, args));
-        },
-        requestFor(spec),
-      ),
+    run: (context) => checkOverCases(context, (descriptor) => judge(context, buildCase(descriptor)), requestFor(spec)),
   };
 }
 
+function shapeCheck(spec: MethodSpec, target: string): CheckDefinition {
+  const title = `${target} returns ${spec.method === 'forward' ? 'hidden states and a prediction' : 'a result'} of the right shape and leaves its inputs unchanged`;
+  return methodCheck(spec, target, 'shape', title, async (context, c) => {
+    // Shape and untouched inputs only: the reference's answer is not needed here.
+    const args = spec.args(c);
+    const answer = await context.runner.call(requestOf(spec, c, args));
+    return judgeShape(spec.method, answer, spec.shape(c), originalsOf(spec, c, args));
+  });
+}
+
 function valueCheck(spec: MethodSpec, target: string): CheckDefinition {
-  return {
-    id: `${spec.id}.value`,
-    target,
-    title: `${target} computes the right values (reference and finite differences)`,
-    points: spec.points.value,
-    visibility: spec.visibility.value,
-    timeoutMs: TIMEOUT_MS,
-    run: (context) =>
-      checkOverCases(
-        context,
-        async (descriptor): Promise<Judgement | null> => {
-          const c = buildCase(descriptor);
-          const probe = probeOf(spec, c);
-          const answer = await context.runner.call(probe.request);
-          return judgeValue(spec.method, answer, probe.expectation, async (actual) => ({
-            note: spec.finiteDifferences?.(c, actual),
-            mistake: await likelyMistake(context, spec, target, c, actual, probe.expectation.expected),
-          }));
-        },
-        requestFor(spec),
-      ),
-  };
+  const title = `${target} computes the right values (reference and finite differences)`;
+  return methodCheck(spec, target, 'value', title, async (context, c) => {
+    const probe = probeOf(spec, c);
+    const answer = await context.runner.call(probe.request);
+    return judgeValue(spec.method, answer, probe.expectation, async (actual) => ({
+      note: spec.finiteDifferences?.(c, actual),
+      mistake: await likelyMistake(context, spec, target, c, actual, probe.expectation.expected),
+    }));
+  });
 }
 
 /** The known mistake the answer matches; when several match this case, a longer anchor case decides. */

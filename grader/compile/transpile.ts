@@ -43,39 +43,13 @@ const ESBUILD_OPTIONS = {
 const CHILD_TIMED_OUT = 75;
 
 /**
- * The child: reads {files, options} as JSON on stdin, answers {codes} or {failed: {rel, errors}}
- * on stdout. Anything else (a crash, esbuild's service dying) is a non-zero exit without answer.
- * It uses esbuild's asynchronous service so that its own timer can stop the service (esbuild's Go
- * process, which would otherwise outlive a killed child and keep its pipes open).
- */
-const CHILD_SCRIPT = `
-const esbuild = require(process.argv[1]);
-const timer = setTimeout(() => { esbuild.stop(); process.exit(${CHILD_TIMED_OUT}); }, Number(process.argv[2]));
-const done = (answer) => { clearTimeout(timer); esbuild.stop(); process.stdout.write(JSON.stringify(answer), () => process.exit(0)); };
-const chunks = [];
-process.stdin.on('data', (chunk) => chunks.push(chunk));
-process.stdin.on('end', async () => {
-  const { files, options } = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  const codes = [];
-  for (const file of files) {
-    if (file.kind === 'json') { codes.push(file.text); continue; }
-    try {
-      codes.push((await esbuild.transform(file.text, { ...options, loader: file.kind, sourcefile: file.rel })).code);
-    } catch (error) {
-      const errors = error && Array.isArray(error.errors) ? error.errors : undefined;
-      if (!errors || errors.length === 0 || !errors[0].location) { console.error('Error: ' + (error && error.message)); esbuild.stop(); process.exit(1); }
-      const slim = errors.map((m) => ({ text: m.text, location: m.location && { file: m.location.file, line: m.location.line, column: m.location.column } }));
-      return done({ failed: { rel: file.rel, errors: slim } });
-    }
-  }
-  done({ codes });
-});
-`;
-
-/**
- * The long-lived helper (./transpile-helper.ts): one request per line of JSON on stdin, one answer
- * per line on stdout, one request at a time, each with the one-shot child's own budget and
- * answers. esbuild's service starting on a transform of nothing, before the first request, is
+ * The transpiler's process: reads requests {files, options}, one line of JSON each, on stdin and
+ * answers each with {codes} or {failed: {rel, errors}} on a line of stdout, one request at a time,
+ * each within its budget (then it stops esbuild's service and exits with CHILD_TIMED_OUT). Anything
+ * else (a crash, esbuild's service dying) is a non-zero exit without answer. It uses esbuild's
+ * asynchronous service so that its own timer can stop the service (esbuild's Go process, which
+ * would otherwise outlive a killed child and keep its pipes open). The long-lived helper
+ * (./transpile-helper.ts) is this script serving many requests; the one-shot child, one. esbuild's service starting on a transform of nothing, before the first request, is
  * part of the helper's start-up. An error without a location (the service died) ends the helper.
  */
 const HELPER_SCRIPT = `
@@ -118,7 +92,7 @@ process.stdin.on('end', () => queue.then(() => { esbuild.stop(); process.exit(0)
 
 /** The parent's own limit, past the child's: only if the child itself cannot stop. */
 const PARENT_TIMEOUT_MS = TRANSPILE_TIMEOUT_MS + 15_000;
-const childArgs = () => ['-e', CHILD_SCRIPT, require.resolve('esbuild'), String(TRANSPILE_TIMEOUT_MS)];
+const childArgs = () => ['-e', HELPER_SCRIPT, require.resolve('esbuild'), String(TRANSPILE_TIMEOUT_MS)];
 
 let helpers: HelperPool | undefined;
 
@@ -244,7 +218,7 @@ export function transpileFiles(files: readonly SubmissionFile[]): TranspileFiles
     if (problem) return { ok: false, error: problem };
   }
   const run = spawnSync(process.execPath, childArgs(), {
-    input: request(files),
+    input: `${request(files)}\n`,
     encoding: 'utf8',
     timeout: PARENT_TIMEOUT_MS,
     maxBuffer: 256 * 1024 * 1024,

@@ -398,20 +398,9 @@ class Child {
   }
 
   exchange(request: CallRequest, timeoutMs: number, requestJson?: string): Promise<Outcome> {
-    if (this.dead) {
-      return Promise.resolve({
-        result: this.killedFor ?? failure('crashed', "the submission's process is gone"),
-        duringLoad: false,
-      });
-    }
-    return new Promise<Outcome>((resolve) => {
-      const id = this.nextId++;
-      const phase: Pending['phase'] = this.loaded ? 'request' : request.op === 'store' ? 'store' : 'load';
-      const pending: Pending = { id, phase, timeoutMs, acked: false, resolve };
-      this.pending = pending;
-      this.arm(pending, phase === 'load' ? this.owner.limits.loadTimeoutMs : timeoutMs);
-      const input = this.transport;
-      if (request.op === 'store') {
+    const store = request.op === 'store';
+    return this.send(store ? 'store' : 'load', timeoutMs, undefined, (id, input) => {
+      if (store) {
         // Three writes around the cached bytes: the 4 MB request is UTF-8-encoded once per grader process.
         input.write(`{"id":${id},"request":`);
         input.write(storeBytes(requestJson ?? JSON.stringify(request)));
@@ -424,6 +413,19 @@ class Child {
 
   /** Sends a sequence (a JSON array of requests) in one line; its answers come back part by part. */
   exchangeSequence(sequenceJson: string, timeoutMs: number, parts: Parts): Promise<Outcome> {
+    return this.send('load', timeoutMs, parts, (id, input) => input.write(`{"id":${id},"sequence":${sequenceJson}}\n`));
+  }
+
+  /**
+   * One exchange: numbered, armed with its time limit (the load's while rnn.ts is not loaded yet,
+   * `unloaded` naming that phase), written by `write`, settled by the child's answer or its end.
+   */
+  private send(
+    unloaded: 'store' | 'load',
+    timeoutMs: number,
+    parts: Parts | undefined,
+    write: (id: number, input: Transport) => void,
+  ): Promise<Outcome> {
     if (this.dead) {
       return Promise.resolve({
         result: this.killedFor ?? failure('crashed', "the submission's process is gone"),
@@ -432,11 +434,11 @@ class Child {
     }
     return new Promise<Outcome>((resolve) => {
       const id = this.nextId++;
-      const phase: Pending['phase'] = this.loaded ? 'request' : 'load';
-      const pending: Pending = { id, phase, timeoutMs, acked: false, resolve, parts };
+      const phase: Pending['phase'] = this.loaded ? 'request' : unloaded;
+      const pending: Pending = { id, phase, timeoutMs, acked: false, resolve, ...(parts && { parts }) };
       this.pending = pending;
       this.arm(pending, phase === 'load' ? this.owner.limits.loadTimeoutMs : timeoutMs);
-      this.transport.write(`{"id":${id},"sequence":${sequenceJson}}\n`);
+      write(id, this.transport);
     });
   }
 
