@@ -685,10 +685,8 @@ function fusedTrainingStep(model: FusedModel, inputs: FusedStepInputs): number {
     // Into the batch sums, sample by sample in the order the per-sample loop adds them: each
     // entry's own sum over t first (∂L/∂W pairs l_t with h_{t-1} from t = 1, ∂L/∂U with x_t).
     for (let i = 0; i < H; i++) {
-      for (let k = 0; k < H; k++)
-        addOuterSums(sumW, i * H + k, l, i * LANES, h, k * LANES, H * LANES, H * LANES, 1, T, real);
-      for (let j = 0; j < F; j++)
-        addOuterSums(sumU, i * F + j, l, i * LANES, X, j * LANES, H * LANES, F * LANES, 0, T, real);
+      addOuterRow(sumW, i * H, l, i * LANES, h, H * LANES, H * LANES, 1, T, real, H);
+      addOuterRow(sumU, i * F, l, i * LANES, X, H * LANES, F * LANES, 0, T, real, F);
     }
     for (let i = 0; i < H; i++) addOuterSums(sumB, i, l, i * LANES, ONES, 0, H * LANES, 0, 0, T, real); // Σ_t 1·l_t
     for (let lane = 0; lane < real; lane++) {
@@ -812,6 +810,62 @@ function transposedProduct(W: Float64Array, l: Float64Array, at: number, g: Floa
     g[o + 6] = a6;
     g[o + 7] = a7;
   }
+}
+
+/** addOuterSums for the entries row…row + count - 1 (b's entry e at e·LANES), two entries at a time. */
+function addOuterRow(
+  sums: Float64Array,
+  row: number,
+  a: Float64Array,
+  aAt: number,
+  b: Float64Array,
+  aStride: number,
+  bStride: number,
+  shift: number,
+  T: number,
+  real: number,
+  count: number,
+): void {
+  let e = 0;
+  for (; e + 1 < count; e += 2) {
+    // Lanes 0-3, then 4-7: two entries' sums of four lanes each fit in the registers.
+    for (let half = 0; half < LANES; half += 4) {
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      let u0 = 0;
+      let u1 = 0;
+      let u2 = 0;
+      let u3 = 0;
+      const bAt = e * LANES + half;
+      for (let t = shift, p = aAt + half + shift * aStride, q = bAt; t < T; t++, p += aStride, q += bStride) {
+        const l0 = a[p];
+        const l1 = a[p + 1];
+        const l2 = a[p + 2];
+        const l3 = a[p + 3];
+        s0 += l0 * b[q];
+        s1 += l1 * b[q + 1];
+        s2 += l2 * b[q + 2];
+        s3 += l3 * b[q + 3];
+        u0 += l0 * b[q + LANES];
+        u1 += l1 * b[q + LANES + 1];
+        u2 += l2 * b[q + LANES + 2];
+        u3 += l3 * b[q + LANES + 3];
+      }
+      // Sample by sample, as doTrainingStep adds each sample's gradient to the batch's.
+      const first = row + e;
+      if (real > half) sums[first] += s0;
+      if (real > half + 1) sums[first] += s1;
+      if (real > half + 2) sums[first] += s2;
+      if (real > half + 3) sums[first] += s3;
+      if (real > half) sums[first + 1] += u0;
+      if (real > half + 1) sums[first + 1] += u1;
+      if (real > half + 2) sums[first + 1] += u2;
+      if (real > half + 3) sums[first + 1] += u3;
+    }
+  }
+  if (e < count) addOuterSums(sums, row + e, a, aAt, b, e * LANES, aStride, bStride, shift, T, real);
 }
 
 /**
