@@ -450,7 +450,8 @@ function isFiniteMatrix(value: Matrix, rows: number | undefined, cols: number): 
  * - |x| < 2^-27: x itself (x³/3 is below half an ulp of x), which keeps ±0 and subnormals exact;
  * - |x| < 0.55: x + x·(z·R(z)) with z = x² and R a degree-10 polynomial fitted to (tanh x / x - 1)/z
  *   (least squares weighted by z, the error's weight in the result, at 300 Chebyshev nodes in
- *   60-digit arithmetic, then rounded to doubles: the fit's part of the relative error < 2^-59);
+ *   60-digit arithmetic, then rounded to doubles, by scripts/fit-tanh.py: the fit's part of the
+ *   relative error < 2^-59);
  * - otherwise tanhFromExp.
  */
 export function tanh(x: number): number {
