@@ -167,6 +167,11 @@ export interface GradeSubmissionOptions {
   onSandbox?: (description: string) => void;
 }
 
+/** Where a submission is compiled to, inside the batch's work folder. */
+export function preparedDirOf(workDir: string, id: string): string {
+  return join(workDir, 'submissions', fileNameFor(id));
+}
+
 export async function gradeSubmission(
   submission: Submission,
   options: GradeSubmissionOptions,
@@ -202,7 +207,7 @@ export async function gradeSubmission(
   let executor: SandboxedExecutor | undefined;
   let outcome: { status: 'graded' | 'error'; results: Map<string, Verdict>; error?: string; cause?: FaultCause };
   try {
-    preparedDir = join(options.workDir, 'submissions', fileNameFor(submission.id));
+    preparedDir = preparedDirOf(options.workDir, submission.id);
     mkdirSync(preparedDir, { recursive: true });
     markStartup('first preparation started');
     const prepared = await options.backend.prepare(submission.dir, preparedDir);

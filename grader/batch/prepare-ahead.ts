@@ -1,14 +1,13 @@
 /**
  * Compiling the first submissions while the grader still starts up: their preparation (reading,
  * transpiling in the transpiler's helper process, writing the work folder; nothing of theirs runs)
- * begins before the sandbox's self-test, which blocks the grader's thread for ~0.1–0.5 s, so that
- * the first verdict no longer waits for both one after the other.
+ * begins before the grader waits for its choice of sandbox (a self-test, ~0.1–0.5 s), so that the
+ * first verdict no longer waits for both one after the other.
  */
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Submission } from '../discover';
 import type { BackendPreparation, ExecutionBackend } from '../execution';
-import { fileNameFor } from '../reports/common';
+import { preparedDirOf } from '../grade-submission';
 
 export interface PreparingAhead {
   /** The backend, serving the preparations started ahead (each once) and preparing the rest as asked. */
@@ -26,7 +25,7 @@ export function prepareAhead(backend: ExecutionBackend, first: readonly Submissi
   const key = (submissionDir: string, preparedDir: string) => `${submissionDir}\0${preparedDir}`;
   for (const submission of first) {
     if (submission.problem) continue;
-    const preparedDir = join(workDir, 'submissions', fileNameFor(submission.id));
+    const preparedDir = preparedDirOf(workDir, submission.id);
     try {
       mkdirSync(preparedDir, { recursive: true });
     } catch {

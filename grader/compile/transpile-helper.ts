@@ -111,7 +111,7 @@ class Helper {
     const newline = this.out.indexOf('\n');
     if (newline < 0) return;
     const answer = this.out.slice(0, newline);
-    this.out = this.out.slice(newline + 1);
+    this.out = ''; // one line answers a request: anything after it is no one's answer
     const { resolve, timer } = this.current;
     clearTimeout(timer);
     this.current = undefined;

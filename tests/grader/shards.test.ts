@@ -41,6 +41,14 @@ function run(command: string, args: string[], env: Record<string, string> = {}, 
 
 const grader = (args: string[]) => run(TSX, [CLI, ...args]);
 const read = (dir: string) => JSON.parse(readFileSync(join(root, dir, 'report.json'), 'utf8')) as GradeReport;
+
+/** Shard 2's report, changed by `edit`, written into the folder `dir`. */
+function alteredShard(dir: string, edit: (report: GradeReport) => void): void {
+  const report = read('reports/shard-2');
+  edit(report);
+  mkdirSync(join(root, dir));
+  writeFileSync(join(root, dir, 'report.json'), JSON.stringify(report));
+}
 /** A report without its timing fields (the only ones allowed to differ between gradings). */
 const withoutTiming = (report: GradeReport) =>
   JSON.parse(
@@ -156,10 +164,7 @@ test('a shard given twice (e.g. a retried pod copied back twice) is an error, no
 }, 120_000);
 
 test('a shard of another split is an error', async () => {
-  const other = read('reports/shard-2');
-  other.shard = { index: 2, count: 2, totalSubmissions: SAMPLES.length };
-  mkdirSync(join(root, 'other'));
-  writeFileSync(join(root, 'other', 'report.json'), JSON.stringify(other));
+  alteredShard('other', (other) => (other.shard = { index: 2, count: 2, totalSubmissions: SAMPLES.length }));
   const result = await grader(['merge', 'reports/shard-1', 'other', 'reports/shard-3', '--out', 'foreign']);
   expect(result.status).toBe(2);
   expect(result.stderr).toBe(
@@ -171,10 +176,7 @@ test('report.json records the convergence setting; shards graded with different 
   // The rubric has no `convergence:`, so every run used the notebook's setting.
   for (const dir of ['whole', 'reports/shard-1'])
     expect(read(dir).convergence).toEqual({ steps: 500, threshold: 0.075 });
-  const faster = read('reports/shard-2');
-  faster.convergence = { steps: 300, threshold: 0.14 };
-  mkdirSync(join(root, 'faster'));
-  writeFileSync(join(root, 'faster', 'report.json'), JSON.stringify(faster));
+  alteredShard('faster', (faster) => (faster.convergence = { steps: 300, threshold: 0.14 }));
   const result = await grader(['merge', 'reports/shard-1', 'faster', 'reports/shard-3', '--out', 'mixed']);
   expect(result.status).toBe(2);
   expect(result.stderr).toBe(
