@@ -3,7 +3,7 @@
  * reference's computations, encoding and decoding) and the sandboxed child's CPU (reading
  * requests, the submission's code, writing answers), for one submission in its real sandbox.
  *
- *   npx tsx bench/battery-profile.ts [SUBMISSION_DIR] [--runs N] [--data FILE] [--cpu-prof FILE] [--child-prof DIR]
+ *   npx tsx bench/battery-profile.ts [SUBMISSION_DIR] [--runs N] [--only ID,ID] [--data FILE] [--cpu-prof FILE] [--child-prof DIR]
  *
  * Each run grades the submission in a fresh child (as the grader does); per check it reports the
  * median over the runs of: messages sent (a sequence of requests is one), grader CPU (process.cpuUsage), child CPU (/proc, 10 ms
@@ -39,6 +39,10 @@ async function main(): Promise<void> {
   const flag = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
   const dir = resolve(args.find((arg, i) => !arg.startsWith('--') && !args[i - 1]?.startsWith('--')) ?? 'reference');
   const runs = Number(flag('--runs') ?? 3);
+  // --only: a part of the catalogue, e.g. to see what the other checks' calls cost a later one
+  const only = flag('--only')?.split(',');
+  const checks = only ? CATALOGUE.filter((check) => only.includes(check.id)) : CATALOGUE;
+  if (only && checks.length !== only.length) throw new Error(`--only: unknown check id among ${only.join(', ')}`);
   const train = prepareData(await loadPollutionData({ dataPath: flag('--data') })).train;
 
   const root = mkdtempSync(join(tmpdir(), 'rnn-profile-'));
@@ -64,6 +68,8 @@ async function main(): Promise<void> {
     const sandbox = createSandboxExecutor(join(root, 'work'));
     let requests = 0;
     let dispatchMs = 0;
+    let retiredChildMs = 0;
+    const childMs = () => retiredChildMs + (sandbox.cpuSeconds() ?? 0) * 1000;
     const counting: Executor = {
       async run(request: CallRequest, options) {
         requests++;
@@ -71,6 +77,10 @@ async function main(): Promise<void> {
         const result: ExecutionResult = await sandbox.run(request, options);
         if ('ms' in result) dispatchMs += result.ms;
         return result;
+      },
+      async renew() {
+        retiredChildMs = childMs(); // the new process's CPU counts from zero
+        await sandbox.renew();
       },
       runSequence(sequence: CallRequest[], options) {
         requests++; // one message
@@ -87,12 +97,11 @@ async function main(): Promise<void> {
       const usage = process.cpuUsage();
       return (usage.user + usage.system) / 1000;
     };
-    const childMs = () => (sandbox.cpuSeconds() ?? 0) * 1000;
     let mark = { grader: cpuMs(), child: 0, requests: 0, dispatch: 0 };
     const startGrader = mark.grader;
     let first = true;
     let startChild = 0;
-    await runBattery(counting, CATALOGUE, {
+    await runBattery(counting, checks, {
       seed: 1234 + run,
       loadTrainData: async () => train,
       onResult: (result) => {

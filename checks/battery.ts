@@ -71,6 +71,7 @@ export async function runBattery(
   for (const check of checks) {
     const seed = deriveSeed(options.seed, check.id);
     const started = Date.now();
+    if (check.freshProcess) await executor.renew?.();
     const runner = new SubmissionRunner(executor, started + check.timeoutMs);
     const replay =
       options.replay?.id === check.id ? { seed: options.replay.seed, path: options.replay.path } : undefined;

@@ -444,7 +444,9 @@ function withBudget(executor: Executor, budget: { readonly deadline: number }, s
   };
   const outOfBudget: ExecutionResult = { ok: false, failure: 'timeout', message: budgetMessage };
   const sequence = executor.runSequence?.bind(executor);
+  const renew = executor.renew?.bind(executor);
   return {
+    ...(renew && { renew }),
     async run(request, runOptions): Promise<ExecutionResult> {
       const { left, clamped, options } = budgeted(runOptions);
       if (left <= 0) return outOfBudget;

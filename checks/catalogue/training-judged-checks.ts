@@ -263,6 +263,7 @@ const convergenceCheck: CheckDefinition = {
   visibility: 'public',
   timeoutMs: 60_000,
   usesData: true,
+  freshProcess: true,
   async run(context): Promise<CheckOutcome> {
     // A rubric may choose fewer steps with their own calibrated pass mark (convergence-settings.ts).
     // The same mark bounds the judge's MSE of the returned network: at the end of training it is

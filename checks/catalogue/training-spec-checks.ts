@@ -80,6 +80,7 @@ const convergenceCheck: CheckDefinition = {
   visibility: 'public',
   timeoutMs: 60_000,
   usesData: true,
+  freshProcess: true,
   async run(context): Promise<CheckOutcome> {
     const { argument } = await context.trainData();
     const answer = await context.runner.call({

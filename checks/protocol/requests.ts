@@ -85,4 +85,11 @@ export interface Executor {
    * that failure. Optional: a check falls back to one `run` per request.
    */
   runSequence?(requests: CallRequest[], options?: { timeoutMs?: number }): Array<Promise<ExecutionResult>>;
+  /**
+   * The next request runs in a new process, with the stored matrices in it again: nothing earlier
+   * calls left in the old one (the JIT's type feedback, a grown heap, module state) reaches it.
+   * Not a restart after a failure (it does not count towards the limit on those). Optional: an
+   * executor without processes of its own has nothing to renew.
+   */
+  renew?(): Promise<void>;
 }

@@ -36,7 +36,7 @@ export interface CapturedOutput {
 }
 
 export interface SandboxStats {
-  /** Child processes started (1 + restarts). */
+  /** Child processes started (1 + renewals + restarts). */
   processes: number;
   /** Milliseconds from spawn to "rnn.ts loaded", per child that got that far. */
   startupMs: number[];
@@ -46,6 +46,7 @@ export interface SandboxStats {
 
 export interface SandboxExecutor extends Executor {
   runSequence(requests: CallRequest[], options?: { timeoutMs?: number }): Array<Promise<ExecutionResult>>;
+  renew(): Promise<void>;
   /** Kills the child (if any) and waits for it to be gone. */
   close(): Promise<void>;
   /** One line for reports: how submission code is contained (says clearly when there is no OS sandbox). */
@@ -125,6 +126,8 @@ class SandboxExecutorImpl implements SandboxExecutor {
   private readonly stores = new Map<string, { request: CallRequest; json: string }>();
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /** Processes ended by `renew`, not by a failure: they do not count towards maxProcesses. */
+  private renewals = 0;
   private readonly cwd: string;
   private readonly dropUid: boolean;
   readonly output: CapturedOutput = { stdout: '', stderr: '', stdoutTruncated: false, stderrTruncated: false };
@@ -196,6 +199,18 @@ class SandboxExecutorImpl implements SandboxExecutor {
       (error: unknown) => settlers.forEach((s, i) => settled.has(i) || s.reject(error)),
     );
     return promises;
+  }
+
+  renew(): Promise<void> {
+    const next = this.queue.then(async () => {
+      const child = this.child;
+      if (!child || child.dead || this.closed) return;
+      this.child = undefined;
+      this.renewals++;
+      await child.dispose(failure('crashed', 'ended so that the next check runs in a new process'));
+    });
+    this.queue = next.catch(() => undefined);
+    return next;
   }
 
   async close(): Promise<void> {
@@ -282,7 +297,7 @@ class SandboxExecutorImpl implements SandboxExecutor {
 
   /** Starts a new child and replays the stored data into it (except `current`, sent next anyway). */
   private async freshChild(current: CallRequest): Promise<Child | ExecutionResult> {
-    if (this.stats.processes >= this.limits.maxProcesses) {
+    if (this.stats.processes - this.renewals >= this.limits.maxProcesses) {
       this.sticky = failure(
         'crashed',
         `the submission's process had to be restarted ${this.stats.processes} times; giving up`,
@@ -628,8 +643,8 @@ class Child {
     return this.transport.cpuSeconds();
   }
 
-  async dispose(): Promise<void> {
-    if (!this.dead) this.kill(failure('crashed', 'the sandbox executor was closed'));
+  async dispose(reason = failure('crashed', 'the sandbox executor was closed')): Promise<void> {
+    if (!this.dead) this.kill(reason);
     else this.transport.kill();
     // A ref'd timer: the child and its pipes are unref'd, and the caller is waiting for this.
     let timer: NodeJS.Timeout | undefined;
