@@ -33,7 +33,7 @@ import { delimiter, dirname, join, relative, resolve, sep } from 'node:path';
 import { getBuildDir } from '../compile/build-dir';
 import { RUNTIME_BUNDLE, freshPrebuilt } from '../compile/prebuilt';
 import { MATRIX_DIR_INSIDE, matrixDir } from './store-file';
-import { spawnTransport } from './transport';
+import { launcherTransport } from './launcher-transport';
 import type { TransportFactory } from './transport';
 import { addressSpaceBytes } from './limits';
 import type { SandboxLimits } from './limits';
@@ -269,7 +269,7 @@ function* detect(
     prlimitPath,
     permissionModel,
     nodeFlags: DEFAULT_NODE_FLAGS,
-    transport: spawnTransport,
+    transport: launcherTransport,
   };
   let bwrapFailure = 'not requested';
   if (requested !== 'fallback') {
