@@ -13,6 +13,7 @@ import { availableParallelism } from 'node:os';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import type { SubmissionFile } from './collect';
+import { threadCpuSeconds } from '../sandbox/process-cpu';
 import { labEntryPath } from './paths';
 import { MAX_TYPE_WARNINGS } from './typecheck';
 import { workerBundle } from './worker-bundle';
@@ -31,14 +32,25 @@ export interface IsolatedTypeCheckOptions {
 interface State {
   worker: Worker;
   flag: Int32Array;
+  /** The worker thread's Linux thread id once it has written it (0 before, or elsewhere). */
+  threadId: Int32Array;
+  /** The check it is running: when it started, and the thread's CPU seconds then. */
+  job?: { startedAt: number; cpuAtStart: number | undefined };
   replies: MessagePort;
   heapMb: number;
   /** Pool workers: settles once the libraries are parsed (outside any submission's budget). */
   ready?: Promise<void>;
 }
 
-/** How long a check waits for a busy worker before another one is started. */
+/**
+ * A check waits for a busy worker until every busy one has spent this long on its check: CPU time
+ * of its thread where Linux tells it, else wall time. On a busy machine a normal check at nice 5
+ * can take seconds of wall time, and a spare would only parse the libraries again (~3 CPU-s)
+ * for nothing; a type-level bomb burns CPU and still gets its spare.
+ */
 const SPARE_WORKER_AFTER_MS = 2_000;
+/** How often a waiting check looks again. */
+const SPARE_LOOK_EVERY_MS = 250;
 /** Longest wait for a pool worker's warm-up; past it, the check starts (and its budget) anyway. */
 const WARM_UP_MS = 120_000;
 
@@ -61,9 +73,10 @@ const idle: State[] = [];
 const waiting: Array<{ heapMb: number; take: (state: State) => void }> = [];
 function startWorker(heapMb: number): State {
   const flag = new Int32Array(new SharedArrayBuffer(4));
+  const threadId = new Int32Array(new SharedArrayBuffer(4));
   const { port1, port2 } = new MessageChannel();
   const worker = new Worker(workerBundle('typecheck-worker', __dirname, { external: ['typescript', 'esbuild'] }), {
-    workerData: { typescript: require.resolve('typescript'), labEntry: labEntryPath(), flag, replies: port2 },
+    workerData: { typescript: require.resolve('typescript'), labEntry: labEntryPath(), flag, threadId, replies: port2 },
     transferList: [port2],
     resourceLimits: { maxOldGenerationSizeMb: heapMb },
     stdout: true,
@@ -72,7 +85,22 @@ function startWorker(heapMb: number): State {
   worker.unref();
   port1.unref();
   worker.on('error', () => undefined); // an OOM'd or crashed worker is noticed by the timeout
-  return { worker, flag, replies: port1, heapMb };
+  return { worker, flag, threadId, replies: port1, heapMb };
+}
+
+function workerCpuSeconds(state: State): number | undefined {
+  const tid = Atomics.load(state.threadId, 0);
+  return tid > 0 ? threadCpuSeconds(tid) : undefined;
+}
+
+/** The worker has spent SPARE_WORKER_AFTER_MS on its current check (CPU where known). */
+function heldLong(state: State): boolean {
+  const job = state.job;
+  if (!job) return false; // still parsing the libraries, or between checks: it will be free soon
+  const now = workerCpuSeconds(state);
+  const spentMs =
+    job.cpuAtStart !== undefined && now !== undefined ? (now - job.cpuAtStart) * 1000 : Date.now() - job.startedAt;
+  return spentMs >= SPARE_WORKER_AFTER_MS;
 }
 
 function terminate(state: State): void {
@@ -110,15 +138,20 @@ function acquire(heapMb: number): Promise<State> {
     const wanted = { heapMb, take };
     waiting.push(wanted);
     if (pool.size >= POOL_SIZE) return;
-    const timer = setTimeout(() => {
+    const look = () => {
       const at = waiting.indexOf(wanted);
       if (at < 0 || pool.size >= POOL_SIZE) return;
+      const busy = [...pool].filter((state) => !idle.includes(state));
+      if (!busy.every(heldLong)) {
+        setTimeout(look, SPARE_LOOK_EVERY_MS).unref();
+        return;
+      }
       waiting.splice(at, 1);
       const fresh = startPoolWorker(heapMb);
       pool.add(fresh);
       take(fresh);
-    }, SPARE_WORKER_AFTER_MS);
-    timer.unref();
+    };
+    setTimeout(look, SPARE_WORKER_AFTER_MS).unref();
   });
 }
 
@@ -254,8 +287,10 @@ export async function typeCheckIsolatedAsync(
     // A worker that runs out of heap exits at once: no need to wait for the budget.
     onExit = () => resolve(undefined);
     current.worker.once('exit', onExit);
+    current.job = { startedAt: Date.now(), cpuAtStart: workerCpuSeconds(current) };
     current.worker.postMessage({ ...job(root, files, options), id });
   });
+  current.job = undefined;
   clearTimeout(timer);
   current.worker.off('exit', onExit!);
   current.replies.off('message', onReply!);

@@ -23,10 +23,12 @@ interface Job {
   maxWarnings: number;
 }
 
-const { typescript, labEntry, flag, replies } = workerData as {
+const { typescript, labEntry, flag, threadId, replies } = workerData as {
   typescript: string;
   labEntry: string;
   flag: Int32Array;
+  /** Where this thread's Linux thread id goes (0 if unknown), for the grader to read its CPU time. */
+  threadId: Int32Array;
   replies: MessagePort;
 };
 configureTypeCheck({ typescript, labEntry });
@@ -40,7 +42,9 @@ yieldToGrading();
 function yieldToGrading(): void {
   try {
     const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    if (Number.isInteger(tid) && tid > 0) setPriority(tid, TYPE_CHECK_NICE);
+    if (!Number.isInteger(tid) || tid <= 0) return;
+    Atomics.store(threadId, 0, tid);
+    setPriority(tid, TYPE_CHECK_NICE);
   } catch {
     // not Linux, or not allowed: the check runs at the grader's priority
   }

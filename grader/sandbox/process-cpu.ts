@@ -14,17 +14,29 @@ export function processTreeCpuSeconds(pid: number): number | undefined {
   return ticks === undefined ? undefined : ticks / TICKS_PER_SECOND;
 }
 
-function treeTicks(pid: number, depth: number): number | undefined {
+/** user + system seconds of one thread of this process (its Linux thread id), or undefined. */
+export function threadCpuSeconds(tid: number): number | undefined {
+  const ticks = statTicks(`/proc/self/task/${tid}/stat`);
+  return ticks === undefined ? undefined : ticks / TICKS_PER_SECOND;
+}
+
+/** utime + stime of a /proc stat file. */
+function statTicks(file: string): number | undefined {
   let stat: string;
   try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    stat = readFileSync(file, 'utf8');
   } catch {
     return undefined;
   }
   // Fields after the command name, which is in parentheses and may itself contain spaces.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  let ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of stat)
-  if (!Number.isFinite(ticks)) return undefined;
+  const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of stat)
+  return Number.isFinite(ticks) ? ticks : undefined;
+}
+
+function treeTicks(pid: number, depth: number): number | undefined {
+  let ticks = statTicks(`/proc/${pid}/stat`);
+  if (ticks === undefined) return undefined;
   if (depth > 16) return ticks;
   for (const child of childPids(pid)) ticks += treeTicks(child, depth + 1) ?? 0;
   return ticks;

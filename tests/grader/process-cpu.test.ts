@@ -3,13 +3,22 @@
  * submissions from outside), and the V8 flags every sandboxed child gets.
  */
 import { spawn } from 'node:child_process';
-import { processTreeCpuSeconds } from '../../grader/sandbox/process-cpu';
+import { processTreeCpuSeconds, threadCpuSeconds } from '../../grader/sandbox/process-cpu';
 import { buildLaunch, DEFAULT_NODE_FLAGS, getSandboxRuntime } from '../../grader/sandbox/runtime';
 
 const BUSY_MS = 600;
 /** On a busy machine the grandchild may get a small share of a core: wait long for its CPU. */
 const WAIT_FOR_CPU_MS = 45_000;
 const SLOW_TEST_MS = 90_000;
+
+test("counts one thread's CPU (the type check's spare workers wait on it), and nothing for an unknown thread", () => {
+  const main = process.pid; // the main thread's id is the process id
+  const before = threadCpuSeconds(main)!;
+  const start = process.cpuUsage();
+  while (process.cpuUsage(start).user < 300_000); // 0.3 s of this thread's CPU
+  expect(threadCpuSeconds(main)! - before).toBeGreaterThanOrEqual(0.2); // the process-wide count includes a little of other threads
+  expect(threadCpuSeconds(2 ** 30)).toBeUndefined();
+});
 
 test(
   'counts the CPU of a grandchild that burns it, and nothing for a process that is gone',
