@@ -19,6 +19,11 @@ import {
 } from 'rnn-lab';
 import type { Matrix, Rng, Vector } from 'rnn-lab';
 import { createRng } from 'rnn-lab';
+// #!TAG HWBEGIN
+// The fused training step's WebAssembly kernel (the skeleton drops this region, like the step itself).
+import { wasmLanes } from './wasm/fused-step';
+import type { WasmLanes } from './wasm/fused-step';
+// #!TAG HWEND
 
 // ---------------------------------------------------------------------------------------------
 // Preparing the data
@@ -602,33 +607,49 @@ function isFusable(model: FusedModel, prototype: object): boolean {
   );
 }
 
-/** One SGD step as `doTrainingStep` takes it; updates `model` in place and returns the mean loss. */
-function fusedTrainingStep(model: FusedModel, inputs: FusedStepInputs): number {
+/** The buffers of a block of LANES samples: the JavaScript step's own, or views of the WebAssembly kernel's memory. */
+type Lanes = Pick<WasmLanes, 'U' | 'W' | 'B' | 'V' | 'X' | 'h' | 'yHat' | 'ys' | 'sumU' | 'sumW' | 'sumB' | 'sumV'>;
+
+function javaScriptLanes(H: number, F: number, T: number): Lanes {
+  return {
+    U: new Float64Array(H * F),
+    W: new Float64Array(H * H),
+    B: new Float64Array(H),
+    V: new Float64Array(H),
+    X: new Float64Array(T * F * LANES), // [t][j][lane]
+    h: new Float64Array(T * H * LANES), // [t][i][lane]
+    yHat: new Float64Array(LANES),
+    ys: new Float64Array(LANES),
+    sumU: new Float64Array(H * F),
+    sumW: new Float64Array(H * H),
+    sumB: new Float64Array(H),
+    sumV: new Float64Array(H),
+  };
+}
+
+/**
+ * One SGD step as `doTrainingStep` takes it; updates `model` in place and returns the mean loss.
+ * The arithmetic of each block runs in the WebAssembly kernel (reference/wasm/fused-step.wat, the
+ * same operations in the same order, lane by lane) when `kernel` gives buffers for these sizes,
+ * else in the JavaScript below; the draws, the checks and the losses stay here either way.
+ */
+function fusedTrainingStep(
+  model: FusedModel,
+  inputs: FusedStepInputs,
+  kernel: (H: number, F: number, T: number) => WasmLanes | undefined = wasmLanes,
+): number {
   const { drawDay, refuse, loss, batchSize, lr } = inputs;
   const H = model.hiddenStateSize;
   const F = model.numFeatures;
-  const U = new Float64Array(H * F);
-  const W = new Float64Array(H * H);
-  flatten(model.u, H, F, U);
-  flatten(model.w, H, H, W);
-  const V = Float64Array.from(model.v);
-  const B = Float64Array.from(model.b);
   const c = model.c;
-
-  const sumU = new Float64Array(H * F);
-  const sumW = new Float64Array(H * H);
-  const sumV = new Float64Array(H);
-  const sumB = new Float64Array(H);
   let sumC = 0;
   let totalLoss = 0;
 
   let T = 0; // the sequence length, from the first day drawn
-  let X = new Float64Array(0); // [t][j][lane]
-  let h = new Float64Array(0); // [t][i][lane]
+  let lanes: Lanes | undefined; // sized by T
+  let wasm: WasmLanes | undefined;
   let l = new Float64Array(0); // (1 - h_t²) ⊙ ∂L/∂h_t, the local gradients, [t][i][lane]
   const g = new Float64Array(H * LANES); // ∂L/∂h_t of one t, [i][lane]
-  const yHat = new Float64Array(LANES);
-  const ys = new Float64Array(LANES);
   const days: Matrix[] = [];
 
   for (let first = 0; first < batchSize; first += LANES) {
@@ -636,11 +657,15 @@ function fusedTrainingStep(model: FusedModel, inputs: FusedStepInputs): number {
     // Draw this block's days in the order the per-sample loop draws them.
     for (let lane = 0; lane < real; lane++) {
       const { x, y } = drawDay();
-      if (T === 0) {
+      if (lanes === undefined) {
         T = Array.isArray(x) ? x.length : 0;
-        X = new Float64Array(T * F * LANES);
-        h = new Float64Array(T * H * LANES);
-        l = new Float64Array(T * H * LANES);
+        wasm = kernel(H, F, T);
+        lanes = wasm ?? javaScriptLanes(H, F, T);
+        if (wasm === undefined) l = new Float64Array(T * H * LANES);
+        flatten(model.u, H, F, lanes.U);
+        flatten(model.w, H, H, lanes.W);
+        lanes.V.set(model.v);
+        lanes.B.set(model.b);
       }
       if (!isInput(x, T, F) || typeof y !== 'number' || y - y !== 0) {
         refuse(x, y);
@@ -649,54 +674,65 @@ function fusedTrainingStep(model: FusedModel, inputs: FusedStepInputs): number {
           `x: expected ${T} rows like the batch's first day, got ${Array.isArray(x) ? x.length : typeof x}`,
         );
       }
-      flatten(x, T, F, X, lane, LANES);
-      ys[lane] = y;
+      flatten(x, T, F, lanes.X, lane, LANES);
+      lanes.ys[lane] = y;
       days[lane] = x;
     }
+    const { U, W, B, V, X, h, yHat, ys, sumU, sumW, sumB, sumV } = lanes!;
     // Unused lanes repeat the last real sample; their results are never read.
     for (let lane = real; lane < LANES; lane++) {
       for (let e = 0; e < T * F; e++) X[e * LANES + lane] = X[e * LANES + real - 1];
       ys[lane] = ys[real - 1];
     }
 
-    forwardLanes(T, H, F, U, W, B, X, h);
     const last = (T - 1) * H * LANES;
-    for (let lane = 0; lane < LANES; lane++) {
-      let sum = c;
-      for (let i = 0; i < H; i++) sum += V[i] * h[last + i * LANES + lane];
-      yHat[lane] = sum;
-      // Finite parameters can still overflow the prediction: getGradients refuses it, so must this.
-      if (lane < real && sum - sum !== 0) {
+    if (wasm) wasm.forward(c);
+    else {
+      forwardLanes(T, H, F, U, W, B, X, h);
+      for (let lane = 0; lane < LANES; lane++) {
+        let sum = c;
+        for (let i = 0; i < H; i++) sum += V[i] * h[last + i * LANES + lane];
+        yHat[lane] = sum;
+      }
+    }
+    // Finite parameters can still overflow the prediction: getGradients refuses it, so must this.
+    for (let lane = 0; lane < real; lane++) {
+      if (yHat[lane] - yHat[lane] !== 0) {
         refuse(days[lane], ys[lane]);
-        throw new RangeError(`yPred: expected a finite number, got ${sum}`);
+        throw new RangeError(`yPred: expected a finite number, got ${yHat[lane]}`);
       }
     }
 
-    // ∂L/∂h_τ = 2(ŷ - y) v, then ∂L/∂h_t = Wᵀ diag(1 - h_{t+1}²) ∂L/∂h_{t+1} = Wᵀ l_{t+1}
-    for (let lane = 0; lane < LANES; lane++) {
-      const outputGrad = 2 * (yHat[lane] - ys[lane]);
-      for (let i = 0; i < H; i++) g[i * LANES + lane] = outputGrad * V[i];
-    }
-    localGradients(h, g, l, last, H);
-    for (let t = T - 2; t >= 0; t--) {
-      transposedProduct(W, l, (t + 1) * H * LANES, g, H);
-      localGradients(h, g, l, t * H * LANES, H);
-    }
+    if (wasm) wasm.backward(real);
+    else {
+      // ∂L/∂h_τ = 2(ŷ - y) v, then ∂L/∂h_t = Wᵀ diag(1 - h_{t+1}²) ∂L/∂h_{t+1} = Wᵀ l_{t+1}
+      for (let lane = 0; lane < LANES; lane++) {
+        const outputGrad = 2 * (yHat[lane] - ys[lane]);
+        for (let i = 0; i < H; i++) g[i * LANES + lane] = outputGrad * V[i];
+      }
+      localGradients(h, g, l, last, H);
+      for (let t = T - 2; t >= 0; t--) {
+        transposedProduct(W, l, (t + 1) * H * LANES, g, H);
+        localGradients(h, g, l, t * H * LANES, H);
+      }
 
-    // Into the batch sums, sample by sample in the order the per-sample loop adds them: each
-    // entry's own sum over t first (∂L/∂W pairs l_t with h_{t-1} from t = 1, ∂L/∂U with x_t).
-    for (let i = 0; i < H; i++) {
-      addOuterRow(sumW, i * H, l, i * LANES, h, H * LANES, H * LANES, 1, T, real, H);
-      addOuterRow(sumU, i * F, l, i * LANES, X, H * LANES, F * LANES, 0, T, real, F);
+      // Into the batch sums, sample by sample in the order the per-sample loop adds them: each
+      // entry's own sum over t first (∂L/∂W pairs l_t with h_{t-1} from t = 1, ∂L/∂U with x_t).
+      for (let i = 0; i < H; i++) {
+        addOuterRow(sumW, i * H, l, i * LANES, h, H * LANES, H * LANES, 1, T, real, H);
+        addOuterRow(sumU, i * F, l, i * LANES, X, H * LANES, F * LANES, 0, T, real, F);
+      }
+      for (let i = 0; i < H; i++) addOuterSums(sumB, i, l, i * LANES, ONES, 0, H * LANES, 0, 0, T, real); // Σ_t 1·l_t
+      for (let lane = 0; lane < real; lane++)
+        for (let i = 0; i < H; i++) sumV[i] += 2 * (yHat[lane] - ys[lane]) * h[last + i * LANES + lane];
     }
-    for (let i = 0; i < H; i++) addOuterSums(sumB, i, l, i * LANES, ONES, 0, H * LANES, 0, 0, T, real); // Σ_t 1·l_t
     for (let lane = 0; lane < real; lane++) {
       totalLoss += loss(ys[lane], yHat[lane]);
       sumC += 2 * (yHat[lane] - ys[lane]);
-      for (let i = 0; i < H; i++) sumV[i] += 2 * (yHat[lane] - ys[lane]) * h[last + i * LANES + lane];
     }
   }
 
+  const { sumU, sumW, sumB, sumV } = lanes!;
   const step = lr / batchSize;
   model.c -= step * sumC;
   for (let i = 0; i < H; i++) {
