@@ -565,18 +565,26 @@ interface FusedStepInputs {
   lr: number;
 }
 
-/** Whether `x` is the `rows`×`cols` matrix of finite numbers that `forward` accepts. */
-function isInput(x: Matrix, rows: number, cols: number): boolean {
+/**
+ * Copies `x` into lane `lane` of `out` ([t][j][lane]) if it is the `rows`×`cols` matrix of finite
+ * numbers that `forward` accepts; false otherwise (after a partial copy). One pass over the day.
+ */
+function copyInput(x: Matrix, rows: number, cols: number, out: Float64Array, lane: number): boolean {
   if (!Array.isArray(x) || x.length !== rows || rows < 1) return false;
-  for (const row of x) {
+  for (let r = 0; r < rows; r++) {
+    const row = x[r];
     if (!Array.isArray(row) || row.length !== cols) return false;
-    for (let j = 0; j < cols; j++) if (typeof row[j] !== 'number' || row[j] - row[j] !== 0) return false;
+    for (let j = 0, o = r * cols * LANES + lane; j < cols; j++, o += LANES) {
+      const value = row[j];
+      if (typeof value !== 'number' || value - value !== 0) return false;
+      out[o] = value;
+    }
   }
   return true;
 }
 
-function flatten(matrix: Matrix, rows: number, cols: number, out: Float64Array, lane = 0, lanes = 1): void {
-  for (let r = 0; r < rows; r++) for (let q = 0; q < cols; q++) out[(r * cols + q) * lanes + lane] = matrix[r][q];
+function flatten(matrix: Matrix, rows: number, cols: number, out: Float64Array): void {
+  for (let r = 0; r < rows; r++) for (let q = 0; q < cols; q++) out[r * cols + q] = matrix[r][q];
 }
 
 const isRowOf = (row: unknown, length: number): boolean =>
@@ -667,14 +675,13 @@ function fusedTrainingStep(
         lanes.V.set(model.v);
         lanes.B.set(model.b);
       }
-      if (!isInput(x, T, F) || typeof y !== 'number' || y - y !== 0) {
+      if (!copyInput(x, T, F, lanes.X, lane) || typeof y !== 'number' || y - y !== 0) {
         refuse(x, y);
         // forward accepts any number of rows; the reference's days all have the first day's.
         throw new RangeError(
           `x: expected ${T} rows like the batch's first day, got ${Array.isArray(x) ? x.length : typeof x}`,
         );
       }
-      flatten(x, T, F, lanes.X, lane, LANES);
       lanes.ys[lane] = y;
       days[lane] = x;
     }

@@ -108,12 +108,12 @@ export function wasmTanh(xs: Float64Array): Float64Array | undefined {
   if (!wasmFusedStepAvailable()) return undefined;
   const { memory, tanhRows } = kernel!;
   const rows = Math.ceil(xs.length / LANES);
-  const bytes = rows * LANES * BYTES;
-  if (memory.buffer.byteLength < bytes) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / PAGE));
+  const bytes = rows * LANES * BYTES; // the values, then their tanh
+  if (memory.buffer.byteLength < 2 * bytes) memory.grow(Math.ceil((2 * bytes - memory.buffer.byteLength) / PAGE));
   current = undefined; // its buffers are overwritten: the next step lays them out again
-  const values = new Float64Array(memory.buffer, 0, rows * LANES);
-  values.set(xs);
-  tanhRows(0, 0, rows);
+  new Float64Array(memory.buffer, 0, rows * LANES).set(xs);
+  tanhRows(0, bytes, rows);
+  const values = new Float64Array(memory.buffer, bytes, rows * LANES);
   return values.slice(0, xs.length);
 }
 
@@ -127,7 +127,6 @@ function layOut(exports: KernelExports, H: number, F: number, T: number): WasmLa
     pre: H * LANES,
     yHat: LANES,
     ys: LANES,
-    scratch: LANES,
     ones: LANES,
     U: H * F,
     W: H * H,
@@ -173,7 +172,6 @@ function layOut(exports: KernelExports, H: number, F: number, T: number): WasmLa
     o.sumW,
     o.sumB,
     o.sumV,
-    o.scratch,
     o.ones,
   );
   const view = (name: keyof typeof lengths) => new Float64Array(memory.buffer, offsets[name], lengths[name]);

@@ -15,7 +15,7 @@
 ;;   U [i][j] (H×F), W [i][k] (H×H), B [i], V [i]: the parameters, row-major
 ;;   X [t][j][lane], h, l [t][i][lane], g, pre [i][lane], yHat, ys [lane]
 ;;   sumU, sumW, sumB, sumV: the batch's gradient sums, row-major like the parameters
-;;   scratch [lane]: one lane row, to add a vector's lanes one by one; ones [lane]: 1.0 each
+;;   ones [lane]: 1.0 each
 ;;
 ;; Generated into fused-step-binary.ts by reference/wasm/assemble.ts (wabt); edit this file, then
 ;; run `npx tsx reference/wasm/assemble.ts`.
@@ -41,15 +41,13 @@
   (global $sumW (mut i32) (i32.const 0))
   (global $sumB (mut i32) (i32.const 0))
   (global $sumV (mut i32) (i32.const 0))
-  (global $scratch (mut i32) (i32.const 0))
   (global $ones (mut i32) (i32.const 0))
 
   (func (export "layout")
     (param $H i32) (param $F i32) (param $T i32)
     (param $U i32) (param $W i32) (param $B i32) (param $V i32) (param $X i32) (param $h i32)
     (param $l i32) (param $g i32) (param $pre i32) (param $yHat i32) (param $ys i32)
-    (param $sumU i32) (param $sumW i32) (param $sumB i32) (param $sumV i32)
-    (param $scratch i32) (param $ones i32)
+    (param $sumU i32) (param $sumW i32) (param $sumB i32) (param $sumV i32) (param $ones i32)
     (global.set $H (local.get $H))
     (global.set $F (local.get $F))
     (global.set $T (local.get $T))
@@ -68,7 +66,6 @@
     (global.set $sumW (local.get $sumW))
     (global.set $sumB (local.get $sumB))
     (global.set $sumV (local.get $sumV))
-    (global.set $scratch (local.get $scratch))
     (global.set $ones (local.get $ones)))
 
   ;; out[r] += Σ_n M[r·rowStride + n·colStride] · S[n] over n = 0…cols-1 in that order, for the
@@ -157,55 +154,88 @@
         (v128.store offset=32 (local.get $o) (local.get $a2))
         (v128.store offset=48 (local.get $o) (local.get $a3)))))
 
-  ;; tanh of two lanes, exactly rnn.ts's `tanh` and `tanhFromExp` per lane: each branch computed
-  ;; with the same operations in the same order, then the lane's branch selected. The exponential
-  ;; branch is skipped when neither lane needs it (88 % of the training's calls are |x| < 0.55).
-  (func $tanh2 (param $x v128) (result v128)
-    (local $z v128) (local $z2 v128) (local $z4 v128) (local $fit v128) (local $small v128)
-    (local $a v128) (local $s v128) (local $k v128) (local $r v128) (local $r2 v128) (local $r4 v128)
-    (local $expm1R v128) (local $expHi v128) (local $expLo v128) (local $power v128)
-    (local $exp2a v128) (local $exp2aLo v128) (local $den v128) (local $denLo v128) (local $q v128)
-    (local $resHi v128) (local $resLo v128) (local $res v128) (local $big v128)
-    (local.set $z (f64x2.mul (local.get $x) (local.get $x)))
-    ;; |x| < 0.55: x + x·(z·R(z)), R by Estrin's scheme as in rnn.ts:
-    ;; fit = ((r01 + r23·z2) + (r45 + r67·z2)·z4) + (r89 - c10·z2)·(z4·z4)
-    (local.set $z2 (f64x2.mul (local.get $z) (local.get $z)))
-    (local.set $z4 (f64x2.mul (local.get $z2) (local.get $z2)))
-    (local.set $fit
-      (f64x2.add
-        (f64x2.add
+  ;; dst = tanh(src) for `count` lane rows (src ≠ dst: the second pass reads src again), exactly
+  ;; rnn.ts's `tanh` and `tanhFromExp` per lane: each branch computed with the same operations in
+  ;; the same order, then each lane's branch selected. First the polynomial branch of every vector,
+  ;; without a branch, so that the processor overlaps the independent evaluations; then the
+  ;; exponential branch, only for the vectors with a lane |x| ≥ 0.55 (88 % of the training's calls
+  ;; are below). Exported for tests/reference/wasm-fused-step.test.ts.
+  (func $tanhRows (export "tanhRows") (param $src i32) (param $dst i32) (param $count i32)
+    (local $end i32) (local $p i32) (local $d i32) (local $x v128) (local $z v128) (local $z2 v128)
+    (local $z4 v128) (local $fit v128) (local $res v128) (local $large v128)
+    (local.set $end (i32.add (local.get $src) (i32.shl (local.get $count) (i32.const 6))))
+    (local.set $p (local.get $src))
+    (local.set $d (local.get $dst))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $x (v128.load (local.get $p)))
+        (local.set $z (f64x2.mul (local.get $x) (local.get $x)))
+        ;; |x| < 0.55: x + x·(z·R(z)), R by Estrin's scheme as in rnn.ts:
+        ;; fit = ((r01 + r23·z2) + (r45 + r67·z2)·z4) + (r89 - c10·z2)·(z4·z4)
+        (local.set $z2 (f64x2.mul (local.get $z) (local.get $z)))
+        (local.set $z4 (f64x2.mul (local.get $z2) (local.get $z2)))
+        (local.set $fit
           (f64x2.add
-            (f64x2.add (v128.const f64x2 -0.333333333333333 -0.333333333333333)
-              (f64x2.mul (v128.const f64x2 0.13333333333326547 0.13333333333326547) (local.get $z)))
-            (f64x2.mul
-              (f64x2.add (v128.const f64x2 -0.053968253963733205 -0.053968253963733205)
-                (f64x2.mul (v128.const f64x2 0.021869488385349 0.021869488385349) (local.get $z)))
-              (local.get $z2)))
-          (f64x2.mul
             (f64x2.add
-              (f64x2.add (v128.const f64x2 -0.00886323259611905 -0.00886323259611905)
-                (f64x2.mul (v128.const f64x2 0.003592091997605336 0.003592091997605336) (local.get $z)))
+              (f64x2.add
+                (f64x2.add (v128.const f64x2 -0.333333333333333 -0.333333333333333)
+                  (f64x2.mul (v128.const f64x2 0.13333333333326547 0.13333333333326547) (local.get $z)))
+                (f64x2.mul
+                  (f64x2.add (v128.const f64x2 -0.053968253963733205 -0.053968253963733205)
+                    (f64x2.mul (v128.const f64x2 0.021869488385349 0.021869488385349) (local.get $z)))
+                  (local.get $z2)))
               (f64x2.mul
-                (f64x2.add (v128.const f64x2 -0.001455542732049983 -0.001455542732049983)
-                  (f64x2.mul (v128.const f64x2 0.0005884443193579852 0.0005884443193579852) (local.get $z)))
-                (local.get $z2)))
-            (local.get $z4)))
-        (f64x2.mul
-          (f64x2.sub
-            (f64x2.add (v128.const f64x2 -0.00023338172884814572 -0.00023338172884814572)
-              (f64x2.mul (v128.const f64x2 8.331734257611354e-5 8.331734257611354e-5) (local.get $z)))
-            (f64x2.mul (v128.const f64x2 1.9495565251552225e-5 1.9495565251552225e-5) (local.get $z2)))
-          (f64x2.mul (local.get $z4) (local.get $z4)))))
-    (local.set $res
-      (f64x2.add (local.get $x) (f64x2.mul (local.get $x) (f64x2.mul (local.get $z) (local.get $fit)))))
-    ;; z < 2^-54 (|x| < 2^-27, ±0): x itself.
-    (local.set $res
-      (v128.bitselect (local.get $x) (local.get $res)
-        (f64x2.lt (local.get $z) (v128.const f64x2 5.551115123125783e-17 5.551115123125783e-17))))
-    (local.set $small (f64x2.lt (local.get $z) (v128.const f64x2 0.3025 0.3025)))
-    (if (i64x2.all_true (local.get $small)) (then (return (local.get $res))))
+                (f64x2.add
+                  (f64x2.add (v128.const f64x2 -0.00886323259611905 -0.00886323259611905)
+                    (f64x2.mul (v128.const f64x2 0.003592091997605336 0.003592091997605336) (local.get $z)))
+                  (f64x2.mul
+                    (f64x2.add (v128.const f64x2 -0.001455542732049983 -0.001455542732049983)
+                      (f64x2.mul (v128.const f64x2 0.0005884443193579852 0.0005884443193579852) (local.get $z)))
+                    (local.get $z2)))
+                (local.get $z4)))
+            (f64x2.mul
+              (f64x2.sub
+                (f64x2.add (v128.const f64x2 -0.00023338172884814572 -0.00023338172884814572)
+                  (f64x2.mul (v128.const f64x2 8.331734257611354e-5 8.331734257611354e-5) (local.get $z)))
+                (f64x2.mul (v128.const f64x2 1.9495565251552225e-5 1.9495565251552225e-5) (local.get $z2)))
+              (f64x2.mul (local.get $z4) (local.get $z4)))))
+        (local.set $res
+          (f64x2.add (local.get $x) (f64x2.mul (local.get $x) (f64x2.mul (local.get $z) (local.get $fit)))))
+        ;; z < 2^-54 (|x| < 2^-27, ±0): x itself.
+        (local.set $res
+          (v128.bitselect (local.get $x) (local.get $res)
+            (f64x2.lt (local.get $z) (v128.const f64x2 5.551115123125783e-17 5.551115123125783e-17))))
+        (v128.store (local.get $d) (local.get $res))
+        ;; not z < 0.55² (NaN included): tanhFromExp's lane
+        (local.set $large
+          (v128.or (local.get $large)
+            (v128.not (f64x2.lt (local.get $z) (v128.const f64x2 0.3025 0.3025)))))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (local.set $d (i32.add (local.get $d) (i32.const 16)))
+        (br $next)))
+    (if (v128.any_true (local.get $large))
+      (then
+        (local.set $p (local.get $src))
+        (local.set $d (local.get $dst))
+        (block $done
+          (loop $next
+            (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+            (local.set $x (v128.load (local.get $p)))
+            (if (i32.eqz (i64x2.all_true
+                  (f64x2.lt (f64x2.mul (local.get $x) (local.get $x)) (v128.const f64x2 0.3025 0.3025))))
+              (then (v128.store (local.get $d) (call $tanhFromExp (local.get $x) (v128.load (local.get $d))))))
+            (local.set $p (i32.add (local.get $p) (i32.const 16)))
+            (local.set $d (i32.add (local.get $d) (i32.const 16)))
+            (br $next))))))
 
-    ;; tanhFromExp: 1 - 2/(e^{2|x|} + 1) with its rounding errors carried (Fast2Sum).
+  ;; The lanes of x with x² < 0.3025 keep `res` (the polynomial branch's tanh); the others get
+  ;; tanhFromExp: 1 - 2/(e^{2|x|} + 1) with its rounding errors carried (Fast2Sum).
+  (func $tanhFromExp (param $x v128) (param $res v128) (result v128)
+    (local $a v128) (local $s v128) (local $k v128) (local $r v128) (local $r2 v128) (local $r4 v128)
+    (local $fit v128) (local $expm1R v128) (local $expHi v128) (local $expLo v128) (local $power v128)
+    (local $exp2a v128) (local $exp2aLo v128) (local $den v128) (local $denLo v128) (local $q v128)
+    (local $resHi v128) (local $resLo v128) (local $big v128)
     (local.set $a (f64x2.abs (local.get $x)))
     (local.set $s (f64x2.add (local.get $a) (local.get $a)))
     ;; k = (s·log2(e) + 0.5) | 0: truncation of a positive value (2 ≤ k ≤ 55 where it is used)
@@ -284,22 +314,8 @@
           (local.get $x)
           (f64x2.eq (local.get $a) (local.get $a)))
         (f64x2.lt (local.get $a) (v128.const f64x2 19.1 19.1))))
-    (v128.bitselect (local.get $res) (local.get $big) (local.get $small)))
-
-  ;; dst = tanh(src), `count` lane rows (exported for tests/reference/wasm-fused-step.test.ts).
-  (func $tanhRows (export "tanhRows") (param $src i32) (param $dst i32) (param $count i32)
-    (local $end i32)
-    (local.set $end (i32.add (local.get $src) (i32.shl (local.get $count) (i32.const 6))))
-    (block $done
-      (loop $next
-        (br_if $done (i32.ge_u (local.get $src) (local.get $end)))
-        (v128.store offset=0 (local.get $dst) (call $tanh2 (v128.load offset=0 (local.get $src))))
-        (v128.store offset=16 (local.get $dst) (call $tanh2 (v128.load offset=16 (local.get $src))))
-        (v128.store offset=32 (local.get $dst) (call $tanh2 (v128.load offset=32 (local.get $src))))
-        (v128.store offset=48 (local.get $dst) (call $tanh2 (v128.load offset=48 (local.get $src))))
-        (local.set $src (i32.add (local.get $src) (i32.const 64)))
-        (local.set $dst (i32.add (local.get $dst) (i32.const 64)))
-        (br $next))))
+    (v128.bitselect (local.get $res) (local.get $big)
+      (f64x2.lt (f64x2.mul (local.get $x) (local.get $x)) (v128.const f64x2 0.3025 0.3025))))
 
   ;; h_t = tanh(b + U x_t + W h_{t-1}) for every t and lane, then yHat = c + Σ_i v_i h_τ[i]
   ;; (forwardLanes and the prediction loop in rnn.ts).
@@ -375,19 +391,25 @@
         (local.set $l (i32.add (local.get $l) (i32.const 16)))
         (br $next))))
 
-  ;; Adds a vector pair's lanes (one lane row, in scratch) to sums[entry] one by one, lanes 0…real-1
-  ;; in order: each sample's gradient joins the batch's sum in sample order.
-  (func $addLanes (param $entry i32) (param $real i32)
-    (local $sum f64) (local $lane i32)
-    (local.set $sum (f64.load (local.get $entry)))
-    (block $done
-      (loop $next
-        (br_if $done (i32.ge_u (local.get $lane) (local.get $real)))
-        (local.set $sum
-          (f64.add (local.get $sum)
-            (f64.load (i32.add (global.get $scratch) (i32.shl (local.get $lane) (i32.const 3))))))
-        (local.set $lane (i32.add (local.get $lane) (i32.const 1)))
-        (br $next)))
+  ;; sums[entry] += lane 0, lane 1, …, lane real-1 of v0…v3 (the eight lanes in order), one at a
+  ;; time: each sample's gradient joins the batch's sum in sample order.
+  (func $addLanes (param $entry i32) (param $real i32) (param $v0 v128) (param $v1 v128) (param $v2 v128) (param $v3 v128)
+    (local $sum f64)
+    (local.set $sum (f64.add (f64.load (local.get $entry)) (f64x2.extract_lane 0 (local.get $v0))))
+    (if (i32.gt_u (local.get $real) (i32.const 1))
+      (then (local.set $sum (f64.add (local.get $sum) (f64x2.extract_lane 1 (local.get $v0))))))
+    (if (i32.gt_u (local.get $real) (i32.const 2))
+      (then (local.set $sum (f64.add (local.get $sum) (f64x2.extract_lane 0 (local.get $v1))))))
+    (if (i32.gt_u (local.get $real) (i32.const 3))
+      (then (local.set $sum (f64.add (local.get $sum) (f64x2.extract_lane 1 (local.get $v1))))))
+    (if (i32.gt_u (local.get $real) (i32.const 4))
+      (then (local.set $sum (f64.add (local.get $sum) (f64x2.extract_lane 0 (local.get $v2))))))
+    (if (i32.gt_u (local.get $real) (i32.const 5))
+      (then (local.set $sum (f64.add (local.get $sum) (f64x2.extract_lane 1 (local.get $v2))))))
+    (if (i32.gt_u (local.get $real) (i32.const 6))
+      (then (local.set $sum (f64.add (local.get $sum) (f64x2.extract_lane 0 (local.get $v3))))))
+    (if (i32.gt_u (local.get $real) (i32.const 7))
+      (then (local.set $sum (f64.add (local.get $sum) (f64x2.extract_lane 1 (local.get $v3))))))
     (f64.store (local.get $entry) (local.get $sum)))
 
   ;; For e < count: sums[e] += Σ_t a_t · b_{t-shift}[e] of each real lane in turn, the sum over
@@ -433,17 +455,11 @@
             (local.set $q (i32.add (local.get $q) (local.get $bStride)))
             (local.set $t (i32.add (local.get $t) (i32.const 1)))
             (br $overT)))
-        (v128.store offset=0 (global.get $scratch) (local.get $s0))
-        (v128.store offset=16 (global.get $scratch) (local.get $s1))
-        (v128.store offset=32 (global.get $scratch) (local.get $s2))
-        (v128.store offset=48 (global.get $scratch) (local.get $s3))
-        (call $addLanes (i32.add (local.get $sums) (i32.shl (local.get $e) (i32.const 3))) (local.get $real))
-        (v128.store offset=0 (global.get $scratch) (local.get $u0))
-        (v128.store offset=16 (global.get $scratch) (local.get $u1))
-        (v128.store offset=32 (global.get $scratch) (local.get $u2))
-        (v128.store offset=48 (global.get $scratch) (local.get $u3))
+        (call $addLanes (i32.add (local.get $sums) (i32.shl (local.get $e) (i32.const 3))) (local.get $real)
+          (local.get $s0) (local.get $s1) (local.get $s2) (local.get $s3))
         (call $addLanes (i32.add (local.get $sums) (i32.shl (i32.add (local.get $e) (i32.const 1)) (i32.const 3)))
-          (local.get $real))
+          (local.get $real)
+          (local.get $u0) (local.get $u1) (local.get $u2) (local.get $u3))
         (local.set $e (i32.add (local.get $e) (i32.const 2)))
         (br $pairs)))
     ;; An odd last entry alone.
@@ -467,11 +483,8 @@
             (local.set $q (i32.add (local.get $q) (local.get $bStride)))
             (local.set $t (i32.add (local.get $t) (i32.const 1)))
             (br $overT)))
-        (v128.store offset=0 (global.get $scratch) (local.get $s0))
-        (v128.store offset=16 (global.get $scratch) (local.get $s1))
-        (v128.store offset=32 (global.get $scratch) (local.get $s2))
-        (v128.store offset=48 (global.get $scratch) (local.get $s3))
-        (call $addLanes (i32.add (local.get $sums) (i32.shl (local.get $e) (i32.const 3))) (local.get $real)))))
+        (call $addLanes (i32.add (local.get $sums) (i32.shl (local.get $e) (i32.const 3))) (local.get $real)
+          (local.get $s0) (local.get $s1) (local.get $s2) (local.get $s3)))))
 
   ;; ∂L/∂h_τ = 2(ŷ - y) v, ∂L/∂h_t = Wᵀ l_{t+1}, the local gradients l_t, then each parameter's
   ;; sums over t into the batch sums, lanes 0…real-1 in order (the rest of fusedTrainingStep's block).
