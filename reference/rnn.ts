@@ -638,14 +638,10 @@ function javaScriptLanes(H: number, F: number, T: number): Lanes {
 /**
  * One SGD step as `doTrainingStep` takes it; updates `model` in place and returns the mean loss.
  * The arithmetic of each block runs in the WebAssembly kernel (reference/wasm/fused-step.wat, the
- * same operations in the same order, lane by lane) when `kernel` gives buffers for these sizes,
+ * same operations in the same order, lane by lane) when `wasmLanes` gives buffers for these sizes,
  * else in the JavaScript below; the draws, the checks and the losses stay here either way.
  */
-function fusedTrainingStep(
-  model: FusedModel,
-  inputs: FusedStepInputs,
-  kernel: (H: number, F: number, T: number) => WasmLanes | undefined = wasmLanes,
-): number {
+function fusedTrainingStep(model: FusedModel, inputs: FusedStepInputs): number {
   const { drawDay, refuse, loss, batchSize, lr } = inputs;
   const H = model.hiddenStateSize;
   const F = model.numFeatures;
@@ -660,95 +656,101 @@ function fusedTrainingStep(
   const g = new Float64Array(H * LANES); // ∂L/∂h_t of one t, [i][lane]
   const days: Matrix[] = [];
 
-  for (let first = 0; first < batchSize; first += LANES) {
-    const real = Math.min(LANES, batchSize - first);
-    // Draw this block's days in the order the per-sample loop draws them.
-    for (let lane = 0; lane < real; lane++) {
-      const { x, y } = drawDay();
-      if (lanes === undefined) {
-        T = Array.isArray(x) ? x.length : 0;
-        wasm = kernel(H, F, T);
-        lanes = wasm ?? javaScriptLanes(H, F, T);
-        if (wasm === undefined) l = new Float64Array(T * H * LANES);
-        flatten(model.u, H, F, lanes.U);
-        flatten(model.w, H, H, lanes.W);
-        lanes.V.set(model.v);
-        lanes.B.set(model.b);
+  // The kernel's memory is this step's until it returns or throws (a step nested in drawDay takes
+  // the JavaScript path).
+  try {
+    for (let first = 0; first < batchSize; first += LANES) {
+      const real = Math.min(LANES, batchSize - first);
+      // Draw this block's days in the order the per-sample loop draws them.
+      for (let lane = 0; lane < real; lane++) {
+        const { x, y } = drawDay();
+        if (lanes === undefined) {
+          T = Array.isArray(x) ? x.length : 0;
+          wasm = wasmLanes(H, F, T);
+          lanes = wasm ?? javaScriptLanes(H, F, T);
+          if (wasm === undefined) l = new Float64Array(T * H * LANES);
+          flatten(model.u, H, F, lanes.U);
+          flatten(model.w, H, H, lanes.W);
+          lanes.V.set(model.v);
+          lanes.B.set(model.b);
+        }
+        if (!copyInput(x, T, F, lanes.X, lane) || typeof y !== 'number' || y - y !== 0) {
+          refuse(x, y);
+          // forward accepts any number of rows; the reference's days all have the first day's.
+          throw new RangeError(
+            `x: expected ${T} rows like the batch's first day, got ${Array.isArray(x) ? x.length : typeof x}`,
+          );
+        }
+        lanes.ys[lane] = y;
+        days[lane] = x;
       }
-      if (!copyInput(x, T, F, lanes.X, lane) || typeof y !== 'number' || y - y !== 0) {
-        refuse(x, y);
-        // forward accepts any number of rows; the reference's days all have the first day's.
-        throw new RangeError(
-          `x: expected ${T} rows like the batch's first day, got ${Array.isArray(x) ? x.length : typeof x}`,
-        );
-      }
-      lanes.ys[lane] = y;
-      days[lane] = x;
-    }
-    const { U, W, B, V, X, h, yHat, ys, sumU, sumW, sumB, sumV } = lanes!;
-    // Unused lanes repeat the last real sample; their results are never read.
-    for (let lane = real; lane < LANES; lane++) {
-      for (let e = 0; e < T * F; e++) X[e * LANES + lane] = X[e * LANES + real - 1];
-      ys[lane] = ys[real - 1];
-    }
-
-    const last = (T - 1) * H * LANES;
-    if (wasm) wasm.forward(c);
-    else {
-      forwardLanes(T, H, F, U, W, B, X, h);
-      for (let lane = 0; lane < LANES; lane++) {
-        let sum = c;
-        for (let i = 0; i < H; i++) sum += V[i] * h[last + i * LANES + lane];
-        yHat[lane] = sum;
-      }
-    }
-    // Finite parameters can still overflow the prediction: getGradients refuses it, so must this.
-    for (let lane = 0; lane < real; lane++) {
-      if (yHat[lane] - yHat[lane] !== 0) {
-        refuse(days[lane], ys[lane]);
-        throw new RangeError(`yPred: expected a finite number, got ${yHat[lane]}`);
-      }
-    }
-
-    if (wasm) wasm.backward(real);
-    else {
-      // ∂L/∂h_τ = 2(ŷ - y) v, then ∂L/∂h_t = Wᵀ diag(1 - h_{t+1}²) ∂L/∂h_{t+1} = Wᵀ l_{t+1}
-      for (let lane = 0; lane < LANES; lane++) {
-        const outputGrad = 2 * (yHat[lane] - ys[lane]);
-        for (let i = 0; i < H; i++) g[i * LANES + lane] = outputGrad * V[i];
-      }
-      localGradients(h, g, l, last, H);
-      for (let t = T - 2; t >= 0; t--) {
-        transposedProduct(W, l, (t + 1) * H * LANES, g, H);
-        localGradients(h, g, l, t * H * LANES, H);
+      const { U, W, B, V, X, h, yHat, ys, sumU, sumW, sumB, sumV } = lanes!;
+      // Unused lanes repeat the last real sample; their results are never read.
+      for (let lane = real; lane < LANES; lane++) {
+        for (let e = 0; e < T * F; e++) X[e * LANES + lane] = X[e * LANES + real - 1];
+        ys[lane] = ys[real - 1];
       }
 
-      // Into the batch sums, sample by sample in the order the per-sample loop adds them: each
-      // entry's own sum over t first (∂L/∂W pairs l_t with h_{t-1} from t = 1, ∂L/∂U with x_t).
-      for (let i = 0; i < H; i++) {
-        addOuterRow(sumW, i * H, l, i * LANES, h, H * LANES, H * LANES, 1, T, real, H);
-        addOuterRow(sumU, i * F, l, i * LANES, X, H * LANES, F * LANES, 0, T, real, F);
+      const last = (T - 1) * H * LANES;
+      if (wasm) wasm.forward(c);
+      else {
+        forwardLanes(T, H, F, U, W, B, X, h);
+        for (let lane = 0; lane < LANES; lane++) {
+          let sum = c;
+          for (let i = 0; i < H; i++) sum += V[i] * h[last + i * LANES + lane];
+          yHat[lane] = sum;
+        }
       }
-      for (let i = 0; i < H; i++) addOuterSums(sumB, i, l, i * LANES, ONES, 0, H * LANES, 0, 0, T, real); // Σ_t 1·l_t
-      for (let lane = 0; lane < real; lane++)
-        for (let i = 0; i < H; i++) sumV[i] += 2 * (yHat[lane] - ys[lane]) * h[last + i * LANES + lane];
+      // Finite parameters can still overflow the prediction: getGradients refuses it, so must this.
+      for (let lane = 0; lane < real; lane++) {
+        if (yHat[lane] - yHat[lane] !== 0) {
+          refuse(days[lane], ys[lane]);
+          throw new RangeError(`yPred: expected a finite number, got ${yHat[lane]}`);
+        }
+      }
+
+      if (wasm) wasm.backward(real);
+      else {
+        // ∂L/∂h_τ = 2(ŷ - y) v, then ∂L/∂h_t = Wᵀ diag(1 - h_{t+1}²) ∂L/∂h_{t+1} = Wᵀ l_{t+1}
+        for (let lane = 0; lane < LANES; lane++) {
+          const outputGrad = 2 * (yHat[lane] - ys[lane]);
+          for (let i = 0; i < H; i++) g[i * LANES + lane] = outputGrad * V[i];
+        }
+        localGradients(h, g, l, last, H);
+        for (let t = T - 2; t >= 0; t--) {
+          transposedProduct(W, l, (t + 1) * H * LANES, g, H);
+          localGradients(h, g, l, t * H * LANES, H);
+        }
+
+        // Into the batch sums, sample by sample in the order the per-sample loop adds them: each
+        // entry's own sum over t first (∂L/∂W pairs l_t with h_{t-1} from t = 1, ∂L/∂U with x_t).
+        for (let i = 0; i < H; i++) {
+          addOuterRow(sumW, i * H, l, i * LANES, h, H * LANES, H * LANES, 1, T, real, H);
+          addOuterRow(sumU, i * F, l, i * LANES, X, H * LANES, F * LANES, 0, T, real, F);
+        }
+        for (let i = 0; i < H; i++) addOuterSums(sumB, i, l, i * LANES, ONES, 0, H * LANES, 0, 0, T, real); // Σ_t 1·l_t
+        for (let lane = 0; lane < real; lane++)
+          for (let i = 0; i < H; i++) sumV[i] += 2 * (yHat[lane] - ys[lane]) * h[last + i * LANES + lane];
+      }
+      for (let lane = 0; lane < real; lane++) {
+        totalLoss += loss(ys[lane], yHat[lane]);
+        sumC += 2 * (yHat[lane] - ys[lane]);
+      }
     }
-    for (let lane = 0; lane < real; lane++) {
-      totalLoss += loss(ys[lane], yHat[lane]);
-      sumC += 2 * (yHat[lane] - ys[lane]);
+
+    const { sumU, sumW, sumB, sumV } = lanes!;
+    const step = lr / batchSize;
+    model.c -= step * sumC;
+    for (let i = 0; i < H; i++) {
+      model.b[i] -= step * sumB[i];
+      model.v[i] -= step * sumV[i];
+      for (let k = 0; k < H; k++) model.w[i][k] -= step * sumW[i * H + k];
+      for (let j = 0; j < F; j++) model.u[i][j] -= step * sumU[i * F + j];
     }
+    return totalLoss / batchSize;
+  } finally {
+    wasm?.release();
   }
-
-  const { sumU, sumW, sumB, sumV } = lanes!;
-  const step = lr / batchSize;
-  model.c -= step * sumC;
-  for (let i = 0; i < H; i++) {
-    model.b[i] -= step * sumB[i];
-    model.v[i] -= step * sumV[i];
-    for (let k = 0; k < H; k++) model.w[i][k] -= step * sumW[i * H + k];
-    for (let j = 0; j < F; j++) model.u[i][j] -= step * sumU[i * F + j];
-  }
-  return totalLoss / batchSize;
 }
 
 /** h_t = tanh(b + U x_t + W h_{t-1}) for t = 0…T-1 and every lane, the terms in `forward`'s order. */

@@ -30,6 +30,8 @@ export interface WasmLanes {
   forward(c: number): void;
   /** The block's gradients, lanes 0…real-1 added into the sums. */
   backward(real: number): void;
+  /** Ends the step using these buffers: until then, wasmLanes gives no other. */
+  release(): void;
 }
 
 /** What this file uses of the WebAssembly API (the project's TypeScript libraries do not declare it). */
@@ -56,6 +58,11 @@ const MAX_BYTES = 256 * 2 ** 20;
 let kernel: KernelExports | null | undefined; // undefined: not loaded yet; null: unavailable here
 let enabled = true;
 let current: { H: number; F: number; T: number; buffer: ArrayBuffer; lanes: WasmLanes } | undefined;
+/** Whether a step holds the buffers (one memory, one step at a time). */
+let inUse = false;
+const release = () => {
+  inUse = false;
+};
 
 function load(): KernelExports | null {
   try {
@@ -88,7 +95,7 @@ export function setWasmFusedStep(on: boolean): boolean {
  * when the JavaScript step must run (see the file comment).
  */
 export function wasmLanes(H: number, F: number, T: number): WasmLanes | undefined {
-  if (!enabled || !wasmFusedStepAvailable() || !(T >= 1)) return undefined;
+  if (!enabled || inUse || !wasmFusedStepAvailable() || !(T >= 1)) return undefined;
   const exports = kernel!;
   if (current?.H !== H || current.F !== F || current.T !== T || current.buffer !== exports.memory.buffer) {
     const lanes = layOut(exports, H, F, T);
@@ -100,12 +107,14 @@ export function wasmLanes(H: number, F: number, T: number): WasmLanes | undefine
   lanes.sumW.fill(0);
   lanes.sumB.fill(0);
   lanes.sumV.fill(0);
+  inUse = true;
   return lanes;
 }
 
 /** The kernel's tanh of each of `xs` (for tests: it compares with the reference's tanh), or undefined without the kernel. */
 export function wasmTanh(xs: Float64Array): Float64Array | undefined {
   if (!wasmFusedStepAvailable()) return undefined;
+  if (inUse) throw new Error('wasmTanh: a training step holds the kernel');
   const { memory, tanhRows } = kernel!;
   const rows = Math.ceil(xs.length / LANES);
   const bytes = rows * LANES * BYTES; // the values, then their tanh
@@ -191,5 +200,6 @@ function layOut(exports: KernelExports, H: number, F: number, T: number): WasmLa
     sumV: view('sumV'),
     forward: exports.forward,
     backward: exports.backward,
+    release,
   };
 }

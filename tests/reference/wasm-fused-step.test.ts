@@ -5,9 +5,11 @@
  * committed binary must be the WAT assembled.
  */
 import fc from 'fast-check';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createRng } from 'rnn-lab';
-import type { Matrix } from 'rnn-lab';
+import type { Matrix, Rng } from 'rnn-lab';
 import { doTrainingStep, RNN, tanh } from '../../reference/rnn';
 import { assembleFusedStep, BINARY_MODULE_PATH, binaryModuleSource } from '../../reference/wasm/assemble';
 import { setWasmFusedStep, wasmFusedStepAvailable, wasmTanh } from '../../reference/wasm/fused-step';
@@ -179,4 +181,58 @@ test('the kernel’s tanh is the reference’s, bit for bit, on special values a
   const kernel = wasmTanh(xs)!;
   const mismatches = Array.from(xs).filter((x, n) => !Object.is(kernel[n], tanh(x)));
   expect(mismatches).toEqual([]);
+});
+
+/** The lab-sized training's parameters and losses, as the bits of their doubles (hex). */
+const LAB_TRAINING = `
+  const { createRng } = require('rnn-lab');
+  const { trainRnn } = require(${JSON.stringify(join(__dirname, '..', '..', 'reference', 'rnn.ts'))});
+  const { wasmFusedStepAvailable } = require(${JSON.stringify(join(__dirname, '..', '..', 'reference', 'wasm', 'fused-step.ts'))});
+  const rng = createRng(5);
+  const data = Array.from({ length: 300 }, () => Array.from({ length: 6 }, () => rng.normal(0, 1)));
+  const { rnn, losses } = trainRnn(data, 20, createRng(8));
+  const values = [...rnn.u.flat(), ...rnn.w.flat(), ...rnn.v, ...rnn.b, rnn.c, ...losses];
+  console.log(JSON.stringify({ wasm: wasmFusedStepAvailable(), bits: Buffer.from(Float64Array.from(values).buffer).toString('hex') }));
+`;
+
+test('without WebAssembly (node --no-expose-wasm) the step falls back to JavaScript, with the same results', () => {
+  const run = (flags: string[]) => {
+    const child = spawnSync(process.execPath, [...flags, '--require', require.resolve('tsx/cjs'), '-e', LAB_TRAINING], {
+      encoding: 'utf8',
+      cwd: join(__dirname, '..', '..'),
+    });
+    expect(child.stderr).toBe('');
+    return JSON.parse(child.stdout) as { wasm: boolean; bits: string };
+  };
+  const without = run(['--no-expose-wasm']);
+  const withKernel = run([]);
+  expect(without.wasm).toBe(false);
+  expect(withKernel.wasm).toBe(true);
+  expect(without.bits).toBe(withKernel.bits);
+});
+
+test('a step nested in another’s draws (an rng that trains) leaves the outer step’s kernel memory alone', () => {
+  const data = dataOf(3, 80, 6);
+  const outcome = (path: Path) => {
+    const inner = new RNN(10, 6, createRng(4));
+    const innerRng = createRng(6);
+    const rng = createRng(5);
+    const training: Rng = {
+      uniform: () => rng.uniform(),
+      normal: (mean, std) => rng.normal(mean, std),
+      int: (n) => {
+        doTrainingStep(inner, data, 9, 0.01, innerRng);
+        return rng.int(n);
+      },
+    };
+    const previous = setWasmFusedStep(path === 'wasm');
+    try {
+      const outer = new RNN(10, 6, createRng(7));
+      const losses = [0, 1, 2].map(() => doTrainingStep(outer, data, 17, 0.01, training));
+      return [...losses, ...paramsOf(outer), ...paramsOf(inner)];
+    } finally {
+      setWasmFusedStep(previous);
+    }
+  };
+  expect(sameBits(outcome('wasm'), outcome('js'))).toBe(true);
 });
