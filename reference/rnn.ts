@@ -542,6 +542,11 @@ function tanhFromExp(x: number): number {
  * training's time (bench/reference-vs-numpy.ts, docs/scaling.md). `doTrainingStep` takes this path only for a
  * plain reference `RNN` (no overridden method, well-shaped parameters), so what the contract
  * says it calls is what it computes.
+ *
+ * Each block's arithmetic runs in a WebAssembly SIMD kernel where one is available
+ * (reference/wasm/fused-step.wat: the operations below, lane by lane in the same order, so the
+ * same bits; tests/reference/wasm-fused-step.test.ts), ~×0.26 of this JavaScript's time; the
+ * JavaScript below is the fallback and the statement of the order of operations.
  */
 
 /** Samples processed together; the layouts below interleave them, lane by lane. */
