@@ -13,8 +13,7 @@ import { parseArgs } from 'node:util';
 import { createRng } from 'rnn-lab';
 import { loadPollutionData } from 'rnn-lab/data';
 import { prepareData } from '../reference/pipeline';
-import { trainRnn } from '../reference/rnn';
-import { setWasmFusedStep, wasmFusedStepAvailable } from '../reference/wasm/fused-step';
+import { setWasmFusedStep, trainRnn, wasmFusedStepAvailable } from '../reference/rnn';
 import { median } from './stats';
 
 async function main(): Promise<void> {

@@ -19,11 +19,6 @@ import {
 } from 'rnn-lab';
 import type { Matrix, Rng, Vector } from 'rnn-lab';
 import { createRng } from 'rnn-lab';
-// #!TAG HWBEGIN
-// The fused training step's WebAssembly kernel (the skeleton drops this region, like the step itself).
-import { wasmLanes } from './wasm/fused-step';
-import type { WasmLanes } from './wasm/fused-step';
-// #!TAG HWEND
 
 // ---------------------------------------------------------------------------------------------
 // Preparing the data
@@ -914,4 +909,280 @@ function addOuterSums(
   if (real > 6) sums[entry] += s6;
   if (real > 7) sums[entry] += s7;
 }
+// #!TAG HWEND
+// #!TAG HWBEGIN
+// ---------------------------------------------------------------------------------------------
+// The fused step's WebAssembly kernel (the reference's own; the students' skeleton drops this
+// whole region)
+// ---------------------------------------------------------------------------------------------
+
+/*
+ * Loads the kernel (reference/wasm/fused-step.wat, assembled below) and lays out its memory for a
+ * model's sizes. `fusedTrainingStep` takes the kernel when `wasmLanes` gives one, and its own
+ * JavaScript otherwise: without WebAssembly or its SIMD (the module is validated once), with the
+ * kernel switched off (`setWasmFusedStep(false)`, for tests and A/B timing), for sizes whose
+ * buffers would pass MAX_BYTES, or for a step nested in another's. All of it lives in this file:
+ * the reference is also graded as a one-file submission (tests/grader/compile.test.ts).
+ */
+
+/** The kernel's buffers (views of its memory, laid out as fused-step.wat says) and its two calls. */
+interface WasmLanes {
+  readonly U: Float64Array;
+  readonly W: Float64Array;
+  readonly B: Float64Array;
+  readonly V: Float64Array;
+  /** [t][j][lane] */
+  readonly X: Float64Array;
+  /** [t][i][lane] */
+  readonly h: Float64Array;
+  readonly yHat: Float64Array;
+  readonly ys: Float64Array;
+  readonly sumU: Float64Array;
+  readonly sumW: Float64Array;
+  readonly sumB: Float64Array;
+  readonly sumV: Float64Array;
+  /** h for every t, and yHat, of the block in X. */
+  forward(c: number): void;
+  /** The block's gradients, lanes 0…real-1 added into the sums. */
+  backward(real: number): void;
+  /** Ends the step using these buffers: until then, wasmLanes gives no other. */
+  release(): void;
+}
+
+/** What the loader uses of the WebAssembly API (the project's TypeScript libraries do not declare it). */
+interface WebAssemblyApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+}
+
+interface KernelExports {
+  memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
+  layout(...sizesAndOffsets: number[]): void;
+  forward(c: number): void;
+  backward(real: number): void;
+  tanhRows(src: number, dst: number, rows: number): void;
+}
+
+const BYTES = 8;
+const PAGE = 65536;
+/** Beyond this the offsets would near i32's range; such sizes take the JavaScript step. */
+const MAX_BYTES = 256 * 2 ** 20;
+
+let kernel: KernelExports | null | undefined; // undefined: not loaded yet; null: unavailable here
+let enabled = true;
+let current: { H: number; F: number; T: number; buffer: ArrayBuffer; lanes: WasmLanes } | undefined;
+/** Whether a step holds the buffers (one memory, one step at a time). */
+let inUse = false;
+const release = () => {
+  inUse = false;
+};
+
+function load(): KernelExports | null {
+  try {
+    const { WebAssembly: api, atob } = globalThis as {
+      WebAssembly?: WebAssemblyApi;
+      atob?: (base64: string) => string;
+    };
+    if (typeof api !== 'object' || typeof atob !== 'function') return null;
+    const bytes = Uint8Array.from(atob(FUSED_STEP_WASM_BASE64), (char) => char.charCodeAt(0));
+    // Without SIMD the module does not validate (and without WebAssembly there is no api): JavaScript it is.
+    if (!api.validate(bytes)) return null;
+    return new api.Instance(new api.Module(bytes), {}).exports as KernelExports;
+  } catch {
+    return null;
+  }
+}
+
+/** Whether the kernel runs here (WebAssembly with SIMD); loads it on the first call. */
+export function wasmFusedStepAvailable(): boolean {
+  if (kernel === undefined) kernel = load();
+  return kernel !== null;
+}
+
+/** Switches the kernel on or off (on by default); returns the previous setting. */
+export function setWasmFusedStep(on: boolean): boolean {
+  const previous = enabled;
+  enabled = on;
+  return previous;
+}
+
+/**
+ * The kernel's buffers for H hidden units, F features and T steps, its sums zeroed, or undefined
+ * when the JavaScript step must run (see the file comment).
+ */
+export function wasmLanes(H: number, F: number, T: number): WasmLanes | undefined {
+  if (!enabled || inUse || !wasmFusedStepAvailable() || !(T >= 1)) return undefined;
+  const exports = kernel!;
+  if (current?.H !== H || current.F !== F || current.T !== T || current.buffer !== exports.memory.buffer) {
+    const lanes = layOut(exports, H, F, T);
+    if (lanes === undefined) return undefined;
+    current = { H, F, T, buffer: exports.memory.buffer, lanes };
+  }
+  const { lanes } = current;
+  lanes.sumU.fill(0);
+  lanes.sumW.fill(0);
+  lanes.sumB.fill(0);
+  lanes.sumV.fill(0);
+  inUse = true;
+  return lanes;
+}
+
+/** The kernel's tanh of each of `xs` (for tests: it compares with the reference's tanh), or undefined without the kernel. */
+export function wasmTanh(xs: Float64Array): Float64Array | undefined {
+  if (!wasmFusedStepAvailable()) return undefined;
+  if (inUse) throw new Error('wasmTanh: a training step holds the kernel');
+  const { memory, tanhRows } = kernel!;
+  const rows = Math.ceil(xs.length / LANES);
+  const bytes = rows * LANES * BYTES; // the values, then their tanh
+  if (memory.buffer.byteLength < 2 * bytes) memory.grow(Math.ceil((2 * bytes - memory.buffer.byteLength) / PAGE));
+  current = undefined; // its buffers are overwritten: the next step lays them out again
+  new Float64Array(memory.buffer, 0, rows * LANES).set(xs);
+  tanhRows(0, bytes, rows);
+  const values = new Float64Array(memory.buffer, bytes, rows * LANES);
+  return values.slice(0, xs.length);
+}
+
+function layOut(exports: KernelExports, H: number, F: number, T: number): WasmLanes | undefined {
+  // Lane rows first (64-byte multiples keep every v128 aligned), then the row-major arrays.
+  const lengths = {
+    X: T * F * LANES,
+    h: T * H * LANES,
+    l: T * H * LANES,
+    g: H * LANES,
+    pre: H * LANES,
+    yHat: LANES,
+    ys: LANES,
+    ones: LANES,
+    U: H * F,
+    W: H * H,
+    B: H,
+    V: H,
+    sumU: H * F,
+    sumW: H * H,
+    sumB: H,
+    sumV: H,
+  };
+  const offsets = {} as Record<keyof typeof lengths, number>;
+  let end = 0;
+  for (const name of Object.keys(lengths) as (keyof typeof lengths)[]) {
+    offsets[name] = end;
+    end += lengths[name] * BYTES;
+  }
+  if (!(end <= MAX_BYTES)) return undefined;
+  const { memory } = exports;
+  if (memory.buffer.byteLength < end) {
+    try {
+      memory.grow(Math.ceil((end - memory.buffer.byteLength) / PAGE));
+    } catch {
+      return undefined; // no memory to spare: the JavaScript step allocates its own
+    }
+  }
+  const o = offsets;
+  exports.layout(
+    H,
+    F,
+    T,
+    o.U,
+    o.W,
+    o.B,
+    o.V,
+    o.X,
+    o.h,
+    o.l,
+    o.g,
+    o.pre,
+    o.yHat,
+    o.ys,
+    o.sumU,
+    o.sumW,
+    o.sumB,
+    o.sumV,
+    o.ones,
+  );
+  const view = (name: keyof typeof lengths) => new Float64Array(memory.buffer, offsets[name], lengths[name]);
+  view('ones').fill(1);
+  return {
+    U: view('U'),
+    W: view('W'),
+    B: view('B'),
+    V: view('V'),
+    X: view('X'),
+    h: view('h'),
+    yHat: view('yHat'),
+    ys: view('ys'),
+    sumU: view('sumU'),
+    sumW: view('sumW'),
+    sumB: view('sumB'),
+    sumV: view('sumV'),
+    forward: exports.forward,
+    backward: exports.backward,
+    release,
+  };
+}
+
+// Generated by `npx tsx reference/wasm/assemble.ts` from reference/wasm/fused-step.wat: do not edit.
+// tests/reference/wasm-fused-step.test.ts checks that it is the WAT assembled.
+/** The fused training step kernel, a WebAssembly module, in base64. */
+const FUSED_STEP_WASM_BASE64 =
+  'AGFzbQEAAAABSQhgE39/f39/f39/f39/f39/f39/f38AYAd/f39/f39/AGADf39/AGACe3sBe2ABfABgBn9/e3t7ewBgCH9/f39/' +
+  'f39/AGABfwADCgkAAQIDBAIFBgcFAwEAAQZgE38BQQALfwFBAAt/AUEAC38BQQALfwFBAAt/AUEAC38BQQALfwFBAAt/AUEAC38B' +
+  'QQALfwFBAAt/AUEAC38BQQALfwFBAAt/AUEAC38BQQALfwFBAAt/AUEAC38BQQALBzMFBm1lbW9yeQIABmxheW91dAAACHRhbmhS' +
+  'b3dzAAIHZm9yd2FyZAAECGJhY2t3YXJkAAgKpyAJTgAgACQAIAEkASACJAIgAyQDIAQkBCAFJAUgBiQGIAckByAIJAggCSQJIAok' +
+  'CiALJAsgDCQMIA0kDSAOJA4gDyQPIBAkECARJBEgEiQSC+YEAgZ/C3sCQANAIAdBAmogBUsNASAAIAdBBnRqIQggCP0ABAAhDSAI' +
+  '/QAEECEOIAj9AAQgIQ8gCP0ABDAhECAI/QAEQCERIAj9AARQIRIgCP0ABGAhEyAI/QAEcCEUIAEgByACbGohCSAJIAJqIQogBCEL' +
+  'IAYhDAJAA0AgDEUNASAJKwMA/RQhFSAKKwMA/RQhFiAL/QAEACEXIA0gFSAX/fIB/fABIQ0gESAWIBf98gH98AEhESAL/QAEECEX' +
+  'IA4gFSAX/fIB/fABIQ4gEiAWIBf98gH98AEhEiAL/QAEICEXIA8gFSAX/fIB/fABIQ8gEyAWIBf98gH98AEhEyAL/QAEMCEXIBAg' +
+  'FSAX/fIB/fABIRAgFCAWIBf98gH98AEhFCALQcAAaiELIAkgA2ohCSAKIANqIQogDEEBayEMDAALCyAIIA39CwQAIAggDv0LBBAg' +
+  'CCAP/QsEICAIIBD9CwQwIAggEf0LBEAgCCAS/QsEUCAIIBP9CwRgIAggFP0LBHAgB0ECaiEHDAALCyAHIAVJBEAgACAHQQZ0aiEI' +
+  'IAj9AAQAIQ0gCP0ABBAhDiAI/QAEICEPIAj9AAQwIRAgASAHIAJsaiEJIAQhCyAGIQwCQANAIAxFDQEgCSsDAP0UIRUgDSAVIAv9' +
+  'AAQA/fIB/fABIQ0gDiAVIAv9AAQQ/fIB/fABIQ4gDyAVIAv9AAQg/fIB/fABIQ8gECAVIAv9AAQw/fIB/fABIRAgC0HAAGohCyAJ' +
+  'IANqIQkgDEEBayEMDAALCyAIIA39CwQAIAggDv0LBBAgCCAP/QsEICAIIBD9CwQwCwuyBAIDfwd7IAAgAkEGdGohAyAAIQQgASEF' +
+  'AkADQCAEIANPDQEgBP0ABAAhBiAGIAb98gEhByAHIAf98gEhCCAIIAj98gEhCf0MT1VVVVVV1b9PVVVVVVXVv/0MhAcRERERwT+E' +
+  'BxERERHBPyAH/fIB/fAB/QwlyZcbuqGrvyXJlxu6oau//QxJ0JSF9GSWP0nQlIX0ZJY/IAf98gH98AEgCP3yAf3wAf0M5e0Y8eIm' +
+  'gr/l7Rjx4iaCv/0M3Q/ttCltbT/dD+20KW1tPyAH/fIB/fAB/QyMSKcb/dhXv4xIpxv92Fe//QxCZ7eNOkhDP0Jnt406SEM/IAf9' +
+  '8gH98AEgCP3yAf3wASAJ/fIB/fAB/QzrcijJ/ZYuv+tyKMn9li6//Qw80tQLVdcVPzzS1AtV1xU/IAf98gH98AH9DI5E8gpNcfQ+' +
+  'jkTyCk1x9D4gCP3yAf3xASAJIAn98gH98gH98AEhCiAGIAYgByAK/fIB/fIB/fABIQsgBiALIAf9DAAAAAAAAJA8AAAAAAAAkDz9' +
+  'Sf1SIQsgBSAL/QsEACAMIAf9DFyPwvUoXNM/XI/C9Shc0z/9Sf1N/VAhDCAEQRBqIQQgBUEQaiEFDAALCyAM/VMEQCAAIQQgASEF' +
+  'AkADQCAEIANPDQEgBP0ABAAhBiAGIAb98gH9DFyPwvUoXNM/XI/C9Shc0z/9Sf3DAUUEQCAFIAYgBf0ABAAQA/0LBAALIARBEGoh' +
+  'BCAFQRBqIQUMAAsLCwvpBgETeyAA/ewBIQIgAiAC/fABIQMgA/0M/oIrZUcV9z/+gitlRxX3P/3yAf0MAAAAAAAA4D8AAAAAAADg' +
+  'P/3wAf16IQQgAyAE/QwAAOD+Qi7mPwAA4P5CLuY//fIB/fEBIAT9DHY8eTXvOeo9djx5Ne856j398gH98QEhBSAFIAX98gEhBiAG' +
+  'IAb98gEhB/0MDAAAAAAA4D8MAAAAAADgP/0MXFVVVVVVxT9cVVVVVVXFPyAF/fIB/fAB/QyB/VRVVVWlP4H9VFVVVaU//Qx46hAR' +
+  'ERGBP3jqEBEREYE/IAX98gH98AEgBv3yAf3wAf0Mml5iGGzBVj+aXmIYbMFWP/0MZkxCG6ABKj9mTEIboAEqPyAF/fIB/fAB/Qwa' +
+  'FTBWmQH6PhoVMFaZAfo+/Qxxw3bq3h3HPnHDdureHcc+IAX98gH98AEgBv3yAf3wASAH/fIB/fAB/QxGc0KwFIuSPkZzQrAUi5I+' +
+  '/Qy0+Dxh5PZaPrT4PGHk9lo+IAX98gH98AEgByAH/fIB/fIB/fABIQggBSAGIAj98gH98AEhCf0MAAAAAAAA8D8AAAAAAADwPyAJ' +
+  '/fABIQr9DAAAAAAAAPA/AAAAAAAA8D8gCv3xASAJ/fABIQsgBP38Af3HAf0M/wMAAAAAAAD/AwAAAAAAAP3OAUE0/csBIQwgCiAM' +
+  '/fIBIQ0gCyAM/fIBIQ4gDf0MAAAAAAAA8D8AAAAAAADwP/3wASEPIA0gD/3xAf0MAAAAAAAA8D8AAAAAAADwP/3wASAO/fABIRD9' +
+  'DAAAAAAAAABAAAAAAAAAAEAgD/3zASER/QwAAAAAAADwPwAAAAAAAPA/IBH98QEhEv0MAAAAAAAA8D8AAAAAAADwPyAS/fEBIBH9' +
+  '8QEhEyASIBMgESAR/fIBIBD98gH9DAAAAAAAAOA/AAAAAAAA4D/98gH98AH98AEhFCAU/e0BIBQgAP0MAAAAAAAAAAAAAAAAAAAA' +
+  'AP1J/VIhFCAU/QwAAAAAAADwvwAAAAAAAPC//QwAAAAAAADwPwAAAAAAAPA/IAD9DAAAAAAAAAAAAAAAAAAAAAD9Sf1SIAAgAiAC' +
+  '/Uf9UiAC/QyamZmZmRkzQJqZmZmZGTNA/Un9UiEUIAEgFCAAIAD98gH9DFyPwvUoXNM/XI/C9Shc0z/9Sf1SC4EDBAN/AXsBfwV7' +
+  'AkADQCABIwJPDQFBACECAkADQCACIwBPDQEjBSACQQN0aisDAP0UIQQjCyACQQZ0aiEDIAMgBP0LBAAgAyAE/QsEECADIAT9CwQg' +
+  'IAMgBP0LBDAgAkEBaiECDAALCyMLIwMjAUEDdEEIIwcgASMBQQZ0bGojACMBEAEgAQRAIwsjBCMAQQN0QQgjCCABQQFrIwBBBnRs' +
+  'aiMAIwAQAQsjCyMIIAEjAEEGdGxqIwAQAiABQQFqIQEMAAsLIwgjAkEBayMAQQZ0bGohBSAA/RQhByAHIQggByEJIAchCkEAIQIC' +
+  'QANAIAIjAE8NASMGIAJBA3RqKwMA/RQhBiAFIAJBBnRqIQMgByAGIAP9AAQA/fIB/fABIQcgCCAGIAP9AAQQ/fIB/fABIQggCSAG' +
+  'IAP9AAQg/fIB/fABIQkgCiAGIAP9AAQw/fIB/fABIQogAkEBaiECDAALCyMMIAf9CwQAIwwgCP0LBBAjDCAJ/QsEICMMIAr9CwQw' +
+  'C2cCAX8BeyABIwBBBnRqIQMCQANAIAEgA08NASAA/QAEACEEIAL9DAAAAAAAAPA/AAAAAAAA8D8gBCAE/fIB/fEBIAH9AAQA/fIB' +
+  '/QsEACAAQRBqIQAgAUEQaiEBIAJBEGohAgwACwsLlgEBAXwgACsDACAC/SEAoCEGIAFBAUsEQCAGIAL9IQGgIQYLIAFBAksEQCAG' +
+  'IAP9IQCgIQYLIAFBA0sEQCAGIAP9IQGgIQYLIAFBBEsEQCAGIAT9IQCgIQYLIAFBBUsEQCAGIAT9IQGgIQYLIAFBBksEQCAGIAX9' +
+  'IQCgIQYLIAFBB0sEQCAGIAX9IQGgIQYLIAAgBjkDAAvWBQIEfwx7AkADQCAIQQJqIAZLDQH9DAAAAAAAAAAAAAAAAAAAAAAhEP0M' +
+  'AAAAAAAAAAAAAAAAAAAAACER/QwAAAAAAAAAAAAAAAAAAAAAIRL9DAAAAAAAAAAAAAAAAAAAAAAhE/0MAAAAAAAAAAAAAAAAAAAA' +
+  'ACEU/QwAAAAAAAAAAAAAAAAAAAAAIRX9DAAAAAAAAAAAAAAAAAAAAAAhFv0MAAAAAAAAAAAAAAAAAAAAACEXIAEgBSACbGohCSAD' +
+  'IAhBBnRqIQogBSELAkADQCALIwJPDQEgCf0ABAAhDCAJ/QAEECENIAn9AAQgIQ4gCf0ABDAhDyAQIAwgCv0ABAD98gH98AEhECAR' +
+  'IA0gCv0ABBD98gH98AEhESASIA4gCv0ABCD98gH98AEhEiATIA8gCv0ABDD98gH98AEhEyAUIAwgCv0ABED98gH98AEhFCAVIA0g' +
+  'Cv0ABFD98gH98AEhFSAWIA4gCv0ABGD98gH98AEhFiAXIA8gCv0ABHD98gH98AEhFyAJIAJqIQkgCiAEaiEKIAtBAWohCwwACwsg' +
+  'ACAIQQN0aiAHIBAgESASIBMQBiAAIAhBAWpBA3RqIAcgFCAVIBYgFxAGIAhBAmohCAwACwsgCCAGSQRA/QwAAAAAAAAAAAAAAAAA' +
+  'AAAAIRD9DAAAAAAAAAAAAAAAAAAAAAAhEf0MAAAAAAAAAAAAAAAAAAAAACES/QwAAAAAAAAAAAAAAAAAAAAAIRMgASAFIAJsaiEJ' +
+  'IAMgCEEGdGohCiAFIQsCQANAIAsjAk8NASAQIAn9AAQAIAr9AAQA/fIB/fABIRAgESAJ/QAEECAK/QAEEP3yAf3wASERIBIgCf0A' +
+  'BCAgCv0ABCD98gH98AEhEiATIAn9AAQwIAr9AAQw/fIB/fABIRMgCSACaiEJIAogBGohCiALQQFqIQsMAAsLIAAgCEEDdGogByAQ' +
+  'IBEgEiATEAYLC/MEBwN/AXsCfwR7AX8BfAF/IwBBBnQhBSMIIwJBAWsgBWxqIQv9DAAAAAAAAABAAAAAAAAAAEAjDP0ABAAjDf0A' +
+  'BAD98QH98gEhB/0MAAAAAAAAAEAAAAAAAAAAQCMM/QAEECMN/QAEEP3xAf3yASEI/QwAAAAAAAAAQAAAAAAAAABAIwz9AAQgIw39' +
+  'AAQg/fEB/fIBIQn9DAAAAAAAAABAAAAAAAAAAEAjDP0ABDAjDf0ABDD98QH98gEhCgJAA0AgASMATw0BIwYgAUEDdGorAwD9FCEE' +
+  'IwogAUEGdGohAyADIAcgBP3yAf0LBAAgAyAIIAT98gH9CwQQIAMgCSAE/fIB/QsEICADIAogBP3yAf0LBDAgAUEBaiEBDAALCyAL' +
+  'IwojCSMCQQFrIAVsahAFIwJBAmshAgJAA0AgAkEASA0BIwpBACAF/AsAIwojBEEIIwBBA3QjCSACQQFqIAVsaiMAIwAQASMIIAIg' +
+  'BWxqIwojCSACIAVsahAFIAJBAWshAgwACwtBACEBAkADQCABIwBPDQEjDyABIwBBA3RsaiMJIAFBBnRqIAUjCCAFQQEjACAAEAcj' +
+  'DiABIwFBA3RsaiMJIAFBBnRqIAUjByMBQQZ0QQAjASAAEAcgAUEBaiEBDAALCyMQIxJBACMJIAVBACMAIAAQBwJAA0AgBiAATw0B' +
+  'RAAAAAAAAABAIwwgBkEDdGorAwAjDSAGQQN0aisDAKGiIQxBACEBAkADQCABIwBPDQEjESABQQN0aiENIA0gDSsDACAMIAsgAUEG' +
+  'dCAGQQN0amorAwCioDkDACABQQFqIQEMAAsLIAZBAWohBgwACwsL';
+// (end of the generated binary)
 // #!TAG HWEND

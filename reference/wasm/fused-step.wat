@@ -10,15 +10,15 @@
 ;; independent work is reordered: two rows, or two entries, share a loop to give the processor
 ;; eight independent chains of additions; each chain still adds its terms in the JavaScript order.
 ;;
-;; Layout (all f64, byte offsets chosen by the loader, reference/wasm/fused-step.ts): a "lane row"
+;; Layout (all f64, byte offsets chosen by the loader, `wasmLanes` in reference/rnn.ts): a "lane row"
 ;; is 8 doubles (64 bytes), the eight samples' values of one quantity.
 ;;   U [i][j] (H×F), W [i][k] (H×H), B [i], V [i]: the parameters, row-major
 ;;   X [t][j][lane], h, l [t][i][lane], g, pre [i][lane], yHat, ys [lane]
 ;;   sumU, sumW, sumB, sumV: the batch's gradient sums, row-major like the parameters
 ;;   ones [lane]: 1.0 each
 ;;
-;; Generated into fused-step-binary.ts by reference/wasm/assemble.ts (wabt); edit this file, then
-;; run `npx tsx reference/wasm/assemble.ts`.
+;; Assembled by reference/wasm/assemble.ts (wabt) into a generated block at the end of
+;; reference/rnn.ts; edit this file, then run `npx tsx reference/wasm/assemble.ts`.
 (module
   (memory (export "memory") 1)
 

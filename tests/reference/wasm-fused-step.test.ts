@@ -10,9 +10,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRng } from 'rnn-lab';
 import type { Matrix, Rng } from 'rnn-lab';
-import { doTrainingStep, RNN, tanh } from '../../reference/rnn';
-import { assembleFusedStep, BINARY_MODULE_PATH, binaryModuleSource } from '../../reference/wasm/assemble';
-import { setWasmFusedStep, wasmFusedStepAvailable, wasmTanh } from '../../reference/wasm/fused-step';
+import { doTrainingStep, RNN, setWasmFusedStep, tanh, wasmFusedStepAvailable, wasmTanh } from '../../reference/rnn';
+import { assembleFusedStep, committedBlock, generatedBlock, REFERENCE_PATH } from '../../reference/wasm/assemble';
 
 /** A subclass takes the per-sample path: its methods could be its own. */
 class PerSample extends RNN {}
@@ -73,9 +72,9 @@ function identical(a: Outcome, b: Outcome): boolean {
   return sameBits(a.losses, b.losses) && sameBits(a.params, b.params) && a.nextDraw === b.nextDraw;
 }
 
-test('the committed binary is fused-step.wat assembled', async () => {
+test('the binary committed in rnn.ts is fused-step.wat assembled', async () => {
   const bytes = await assembleFusedStep();
-  expect(readFileSync(BINARY_MODULE_PATH, 'utf8')).toBe(binaryModuleSource(bytes));
+  expect(committedBlock(readFileSync(REFERENCE_PATH, 'utf8'))).toBe(generatedBlock(bytes));
 });
 
 test('this Node runs the kernel (else every comparison below would compare JavaScript with itself)', () => {
@@ -186,8 +185,7 @@ test('the kernel’s tanh is the reference’s, bit for bit, on special values a
 /** The lab-sized training's parameters and losses, as the bits of their doubles (hex). */
 const LAB_TRAINING = `
   const { createRng } = require('rnn-lab');
-  const { trainRnn } = require(${JSON.stringify(join(__dirname, '..', '..', 'reference', 'rnn.ts'))});
-  const { wasmFusedStepAvailable } = require(${JSON.stringify(join(__dirname, '..', '..', 'reference', 'wasm', 'fused-step.ts'))});
+  const { trainRnn, wasmFusedStepAvailable } = require(${JSON.stringify(join(__dirname, '..', '..', 'reference', 'rnn.ts'))});
   const rng = createRng(5);
   const data = Array.from({ length: 300 }, () => Array.from({ length: 6 }, () => rng.normal(0, 1)));
   const { rnn, losses } = trainRnn(data, 20, createRng(8));
