@@ -1009,9 +1009,9 @@ export function setWasmFusedStep(on: boolean): boolean {
 
 /**
  * The kernel's buffers for H hidden units, F features and T steps, its sums zeroed, or undefined
- * when the JavaScript step must run (see the file comment).
+ * when the JavaScript step must run (see this region's opening comment).
  */
-export function wasmLanes(H: number, F: number, T: number): WasmLanes | undefined {
+function wasmLanes(H: number, F: number, T: number): WasmLanes | undefined {
   if (!enabled || inUse || !wasmFusedStepAvailable() || !(T >= 1)) return undefined;
   const exports = kernel!;
   if (current?.H !== H || current.F !== F || current.T !== T || current.buffer !== exports.memory.buffer) {
