@@ -537,6 +537,11 @@ function tanhFromExp(x: number): number {
  * training's time (bench/reference-vs-numpy.ts, docs/scaling.md). `doTrainingStep` takes this path only for a
  * plain reference `RNN` (no overridden method, well-shaped parameters), so what the contract
  * says it calls is what it computes.
+ *
+ * Each block's arithmetic runs in a WebAssembly SIMD kernel where one is available
+ * (reference/wasm/fused-step.wat: the operations below, lane by lane in the same order, so the
+ * same bits; tests/reference/wasm-fused-step.test.ts), ~×0.26 of this JavaScript's time; the
+ * JavaScript below is the fallback and the statement of the order of operations.
  */
 
 /** Samples processed together; the layouts below interleave them, lane by lane. */
@@ -560,18 +565,26 @@ interface FusedStepInputs {
   lr: number;
 }
 
-/** Whether `x` is the `rows`×`cols` matrix of finite numbers that `forward` accepts. */
-function isInput(x: Matrix, rows: number, cols: number): boolean {
+/**
+ * Copies `x` into lane `lane` of `out` ([t][j][lane]) if it is the `rows`×`cols` matrix of finite
+ * numbers that `forward` accepts; false otherwise (after a partial copy). One pass over the day.
+ */
+function copyInput(x: Matrix, rows: number, cols: number, out: Float64Array, lane: number): boolean {
   if (!Array.isArray(x) || x.length !== rows || rows < 1) return false;
-  for (const row of x) {
+  for (let r = 0; r < rows; r++) {
+    const row = x[r];
     if (!Array.isArray(row) || row.length !== cols) return false;
-    for (let j = 0; j < cols; j++) if (typeof row[j] !== 'number' || row[j] - row[j] !== 0) return false;
+    for (let j = 0, o = r * cols * LANES + lane; j < cols; j++, o += LANES) {
+      const value = row[j];
+      if (typeof value !== 'number' || value - value !== 0) return false;
+      out[o] = value;
+    }
   }
   return true;
 }
 
-function flatten(matrix: Matrix, rows: number, cols: number, out: Float64Array, lane = 0, lanes = 1): void {
-  for (let r = 0; r < rows; r++) for (let q = 0; q < cols; q++) out[(r * cols + q) * lanes + lane] = matrix[r][q];
+function flatten(matrix: Matrix, rows: number, cols: number, out: Float64Array): void {
+  for (let r = 0; r < rows; r++) for (let q = 0; q < cols; q++) out[r * cols + q] = matrix[r][q];
 }
 
 const isRowOf = (row: unknown, length: number): boolean =>
@@ -602,110 +615,142 @@ function isFusable(model: FusedModel, prototype: object): boolean {
   );
 }
 
-/** One SGD step as `doTrainingStep` takes it; updates `model` in place and returns the mean loss. */
+/** The buffers of a block of LANES samples: the JavaScript step's own, or views of the WebAssembly kernel's memory. */
+type Lanes = Pick<WasmLanes, 'U' | 'W' | 'B' | 'V' | 'X' | 'h' | 'yHat' | 'ys' | 'sumU' | 'sumW' | 'sumB' | 'sumV'>;
+
+function javaScriptLanes(H: number, F: number, T: number): Lanes {
+  return {
+    U: new Float64Array(H * F),
+    W: new Float64Array(H * H),
+    B: new Float64Array(H),
+    V: new Float64Array(H),
+    X: new Float64Array(T * F * LANES), // [t][j][lane]
+    h: new Float64Array(T * H * LANES), // [t][i][lane]
+    yHat: new Float64Array(LANES),
+    ys: new Float64Array(LANES),
+    sumU: new Float64Array(H * F),
+    sumW: new Float64Array(H * H),
+    sumB: new Float64Array(H),
+    sumV: new Float64Array(H),
+  };
+}
+
+/**
+ * One SGD step as `doTrainingStep` takes it; updates `model` in place and returns the mean loss.
+ * The arithmetic of each block runs in the WebAssembly kernel (reference/wasm/fused-step.wat, the
+ * same operations in the same order, lane by lane) when `wasmLanes` gives buffers for these sizes,
+ * else in the JavaScript below; the draws, the checks and the losses stay here either way.
+ */
 function fusedTrainingStep(model: FusedModel, inputs: FusedStepInputs): number {
   const { drawDay, refuse, loss, batchSize, lr } = inputs;
   const H = model.hiddenStateSize;
   const F = model.numFeatures;
-  const U = new Float64Array(H * F);
-  const W = new Float64Array(H * H);
-  flatten(model.u, H, F, U);
-  flatten(model.w, H, H, W);
-  const V = Float64Array.from(model.v);
-  const B = Float64Array.from(model.b);
   const c = model.c;
-
-  const sumU = new Float64Array(H * F);
-  const sumW = new Float64Array(H * H);
-  const sumV = new Float64Array(H);
-  const sumB = new Float64Array(H);
   let sumC = 0;
   let totalLoss = 0;
 
   let T = 0; // the sequence length, from the first day drawn
-  let X = new Float64Array(0); // [t][j][lane]
-  let h = new Float64Array(0); // [t][i][lane]
+  let lanes: Lanes | undefined; // sized by T
+  let wasm: WasmLanes | undefined;
   let l = new Float64Array(0); // (1 - h_t²) ⊙ ∂L/∂h_t, the local gradients, [t][i][lane]
   const g = new Float64Array(H * LANES); // ∂L/∂h_t of one t, [i][lane]
-  const yHat = new Float64Array(LANES);
-  const ys = new Float64Array(LANES);
   const days: Matrix[] = [];
 
-  for (let first = 0; first < batchSize; first += LANES) {
-    const real = Math.min(LANES, batchSize - first);
-    // Draw this block's days in the order the per-sample loop draws them.
-    for (let lane = 0; lane < real; lane++) {
-      const { x, y } = drawDay();
-      if (T === 0) {
-        T = Array.isArray(x) ? x.length : 0;
-        X = new Float64Array(T * F * LANES);
-        h = new Float64Array(T * H * LANES);
-        l = new Float64Array(T * H * LANES);
+  // The kernel's memory is this step's until it returns or throws (a step nested in drawDay takes
+  // the JavaScript path).
+  try {
+    for (let first = 0; first < batchSize; first += LANES) {
+      const real = Math.min(LANES, batchSize - first);
+      // Draw this block's days in the order the per-sample loop draws them.
+      for (let lane = 0; lane < real; lane++) {
+        const { x, y } = drawDay();
+        if (lanes === undefined) {
+          T = Array.isArray(x) ? x.length : 0;
+          wasm = wasmLanes(H, F, T);
+          lanes = wasm ?? javaScriptLanes(H, F, T);
+          if (wasm === undefined) l = new Float64Array(T * H * LANES);
+          flatten(model.u, H, F, lanes.U);
+          flatten(model.w, H, H, lanes.W);
+          lanes.V.set(model.v);
+          lanes.B.set(model.b);
+        }
+        if (!copyInput(x, T, F, lanes.X, lane) || typeof y !== 'number' || y - y !== 0) {
+          refuse(x, y);
+          // forward accepts any number of rows; the reference's days all have the first day's.
+          throw new RangeError(
+            `x: expected ${T} rows like the batch's first day, got ${Array.isArray(x) ? x.length : typeof x}`,
+          );
+        }
+        lanes.ys[lane] = y;
+        days[lane] = x;
       }
-      if (!isInput(x, T, F) || typeof y !== 'number' || y - y !== 0) {
-        refuse(x, y);
-        // forward accepts any number of rows; the reference's days all have the first day's.
-        throw new RangeError(
-          `x: expected ${T} rows like the batch's first day, got ${Array.isArray(x) ? x.length : typeof x}`,
-        );
+      const { U, W, B, V, X, h, yHat, ys, sumU, sumW, sumB, sumV } = lanes!;
+      // Unused lanes repeat the last real sample; their results are never read.
+      for (let lane = real; lane < LANES; lane++) {
+        for (let e = 0; e < T * F; e++) X[e * LANES + lane] = X[e * LANES + real - 1];
+        ys[lane] = ys[real - 1];
       }
-      flatten(x, T, F, X, lane, LANES);
-      ys[lane] = y;
-      days[lane] = x;
-    }
-    // Unused lanes repeat the last real sample; their results are never read.
-    for (let lane = real; lane < LANES; lane++) {
-      for (let e = 0; e < T * F; e++) X[e * LANES + lane] = X[e * LANES + real - 1];
-      ys[lane] = ys[real - 1];
-    }
 
-    forwardLanes(T, H, F, U, W, B, X, h);
-    const last = (T - 1) * H * LANES;
-    for (let lane = 0; lane < LANES; lane++) {
-      let sum = c;
-      for (let i = 0; i < H; i++) sum += V[i] * h[last + i * LANES + lane];
-      yHat[lane] = sum;
+      const last = (T - 1) * H * LANES;
+      if (wasm) wasm.forward(c);
+      else {
+        forwardLanes(T, H, F, U, W, B, X, h);
+        for (let lane = 0; lane < LANES; lane++) {
+          let sum = c;
+          for (let i = 0; i < H; i++) sum += V[i] * h[last + i * LANES + lane];
+          yHat[lane] = sum;
+        }
+      }
       // Finite parameters can still overflow the prediction: getGradients refuses it, so must this.
-      if (lane < real && sum - sum !== 0) {
-        refuse(days[lane], ys[lane]);
-        throw new RangeError(`yPred: expected a finite number, got ${sum}`);
+      for (let lane = 0; lane < real; lane++) {
+        if (yHat[lane] - yHat[lane] !== 0) {
+          refuse(days[lane], ys[lane]);
+          throw new RangeError(`yPred: expected a finite number, got ${yHat[lane]}`);
+        }
+      }
+
+      if (wasm) wasm.backward(real);
+      else {
+        // ∂L/∂h_τ = 2(ŷ - y) v, then ∂L/∂h_t = Wᵀ diag(1 - h_{t+1}²) ∂L/∂h_{t+1} = Wᵀ l_{t+1}
+        for (let lane = 0; lane < LANES; lane++) {
+          const outputGrad = 2 * (yHat[lane] - ys[lane]);
+          for (let i = 0; i < H; i++) g[i * LANES + lane] = outputGrad * V[i];
+        }
+        localGradients(h, g, l, last, H);
+        for (let t = T - 2; t >= 0; t--) {
+          transposedProduct(W, l, (t + 1) * H * LANES, g, H);
+          localGradients(h, g, l, t * H * LANES, H);
+        }
+
+        // Into the batch sums, sample by sample in the order the per-sample loop adds them: each
+        // entry's own sum over t first (∂L/∂W pairs l_t with h_{t-1} from t = 1, ∂L/∂U with x_t).
+        for (let i = 0; i < H; i++) {
+          addOuterRow(sumW, i * H, l, i * LANES, h, H * LANES, H * LANES, 1, T, real, H);
+          addOuterRow(sumU, i * F, l, i * LANES, X, H * LANES, F * LANES, 0, T, real, F);
+        }
+        for (let i = 0; i < H; i++) addOuterSums(sumB, i, l, i * LANES, ONES, 0, H * LANES, 0, 0, T, real); // Σ_t 1·l_t
+        for (let lane = 0; lane < real; lane++)
+          for (let i = 0; i < H; i++) sumV[i] += 2 * (yHat[lane] - ys[lane]) * h[last + i * LANES + lane];
+      }
+      for (let lane = 0; lane < real; lane++) {
+        totalLoss += loss(ys[lane], yHat[lane]);
+        sumC += 2 * (yHat[lane] - ys[lane]);
       }
     }
 
-    // ∂L/∂h_τ = 2(ŷ - y) v, then ∂L/∂h_t = Wᵀ diag(1 - h_{t+1}²) ∂L/∂h_{t+1} = Wᵀ l_{t+1}
-    for (let lane = 0; lane < LANES; lane++) {
-      const outputGrad = 2 * (yHat[lane] - ys[lane]);
-      for (let i = 0; i < H; i++) g[i * LANES + lane] = outputGrad * V[i];
-    }
-    localGradients(h, g, l, last, H);
-    for (let t = T - 2; t >= 0; t--) {
-      transposedProduct(W, l, (t + 1) * H * LANES, g, H);
-      localGradients(h, g, l, t * H * LANES, H);
-    }
-
-    // Into the batch sums, sample by sample in the order the per-sample loop adds them: each
-    // entry's own sum over t first (∂L/∂W pairs l_t with h_{t-1} from t = 1, ∂L/∂U with x_t).
+    const { sumU, sumW, sumB, sumV } = lanes!;
+    const step = lr / batchSize;
+    model.c -= step * sumC;
     for (let i = 0; i < H; i++) {
-      addOuterRow(sumW, i * H, l, i * LANES, h, H * LANES, H * LANES, 1, T, real, H);
-      addOuterRow(sumU, i * F, l, i * LANES, X, H * LANES, F * LANES, 0, T, real, F);
+      model.b[i] -= step * sumB[i];
+      model.v[i] -= step * sumV[i];
+      for (let k = 0; k < H; k++) model.w[i][k] -= step * sumW[i * H + k];
+      for (let j = 0; j < F; j++) model.u[i][j] -= step * sumU[i * F + j];
     }
-    for (let i = 0; i < H; i++) addOuterSums(sumB, i, l, i * LANES, ONES, 0, H * LANES, 0, 0, T, real); // Σ_t 1·l_t
-    for (let lane = 0; lane < real; lane++) {
-      totalLoss += loss(ys[lane], yHat[lane]);
-      sumC += 2 * (yHat[lane] - ys[lane]);
-      for (let i = 0; i < H; i++) sumV[i] += 2 * (yHat[lane] - ys[lane]) * h[last + i * LANES + lane];
-    }
+    return totalLoss / batchSize;
+  } finally {
+    wasm?.release();
   }
-
-  const step = lr / batchSize;
-  model.c -= step * sumC;
-  for (let i = 0; i < H; i++) {
-    model.b[i] -= step * sumB[i];
-    model.v[i] -= step * sumV[i];
-    for (let k = 0; k < H; k++) model.w[i][k] -= step * sumW[i * H + k];
-    for (let j = 0; j < F; j++) model.u[i][j] -= step * sumU[i * F + j];
-  }
-  return totalLoss / batchSize;
 }
 
 /** h_t = tanh(b + U x_t + W h_{t-1}) for t = 0…T-1 and every lane, the terms in `forward`'s order. */
@@ -864,4 +909,280 @@ function addOuterSums(
   if (real > 6) sums[entry] += s6;
   if (real > 7) sums[entry] += s7;
 }
+// #!TAG HWEND
+// #!TAG HWBEGIN
+// ---------------------------------------------------------------------------------------------
+// The fused step's WebAssembly kernel (the reference's own; the students' skeleton drops this
+// whole region)
+// ---------------------------------------------------------------------------------------------
+
+/*
+ * Loads the kernel (reference/wasm/fused-step.wat, assembled below) and lays out its memory for a
+ * model's sizes. `fusedTrainingStep` takes the kernel when `wasmLanes` gives one, and its own
+ * JavaScript otherwise: without WebAssembly or its SIMD (the module is validated once), with the
+ * kernel switched off (`setWasmFusedStep(false)`, for tests and A/B timing), for sizes whose
+ * buffers would pass MAX_BYTES, or for a step nested in another's. All of it lives in this file:
+ * the reference is also graded as a one-file submission (tests/grader/compile.test.ts).
+ */
+
+/** The kernel's buffers (views of its memory, laid out as fused-step.wat says) and its two calls. */
+interface WasmLanes {
+  readonly U: Float64Array;
+  readonly W: Float64Array;
+  readonly B: Float64Array;
+  readonly V: Float64Array;
+  /** [t][j][lane] */
+  readonly X: Float64Array;
+  /** [t][i][lane] */
+  readonly h: Float64Array;
+  readonly yHat: Float64Array;
+  readonly ys: Float64Array;
+  readonly sumU: Float64Array;
+  readonly sumW: Float64Array;
+  readonly sumB: Float64Array;
+  readonly sumV: Float64Array;
+  /** h for every t, and yHat, of the block in X. */
+  forward(c: number): void;
+  /** The block's gradients, lanes 0…real-1 added into the sums. */
+  backward(real: number): void;
+  /** Ends the step using these buffers: until then, wasmLanes gives no other. */
+  release(): void;
+}
+
+/** What the loader uses of the WebAssembly API (the project's TypeScript libraries do not declare it). */
+interface WebAssemblyApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+}
+
+interface KernelExports {
+  memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
+  layout(...sizesAndOffsets: number[]): void;
+  forward(c: number): void;
+  backward(real: number): void;
+  tanhRows(src: number, dst: number, rows: number): void;
+}
+
+const BYTES = 8;
+const PAGE = 65536;
+/** Beyond this the offsets would near i32's range; such sizes take the JavaScript step. */
+const MAX_BYTES = 256 * 2 ** 20;
+
+let kernel: KernelExports | null | undefined; // undefined: not loaded yet; null: unavailable here
+let enabled = true;
+let current: { H: number; F: number; T: number; buffer: ArrayBuffer; lanes: WasmLanes } | undefined;
+/** Whether a step holds the buffers (one memory, one step at a time). */
+let inUse = false;
+const release = () => {
+  inUse = false;
+};
+
+function load(): KernelExports | null {
+  try {
+    const { WebAssembly: api, atob } = globalThis as {
+      WebAssembly?: WebAssemblyApi;
+      atob?: (base64: string) => string;
+    };
+    if (typeof api !== 'object' || typeof atob !== 'function') return null;
+    const bytes = Uint8Array.from(atob(FUSED_STEP_WASM_BASE64), (char) => char.charCodeAt(0));
+    // Without SIMD the module does not validate (and without WebAssembly there is no api): JavaScript it is.
+    if (!api.validate(bytes)) return null;
+    return new api.Instance(new api.Module(bytes), {}).exports as KernelExports;
+  } catch {
+    return null;
+  }
+}
+
+/** Whether the kernel runs here (WebAssembly with SIMD); loads it on the first call. */
+export function wasmFusedStepAvailable(): boolean {
+  if (kernel === undefined) kernel = load();
+  return kernel !== null;
+}
+
+/** Switches the kernel on or off (on by default); returns the previous setting. */
+export function setWasmFusedStep(on: boolean): boolean {
+  const previous = enabled;
+  enabled = on;
+  return previous;
+}
+
+/**
+ * The kernel's buffers for H hidden units, F features and T steps, its sums zeroed, or undefined
+ * when the JavaScript step must run (see this region's opening comment).
+ */
+function wasmLanes(H: number, F: number, T: number): WasmLanes | undefined {
+  if (!enabled || inUse || !wasmFusedStepAvailable() || !(T >= 1)) return undefined;
+  const exports = kernel!;
+  if (current?.H !== H || current.F !== F || current.T !== T || current.buffer !== exports.memory.buffer) {
+    const lanes = layOut(exports, H, F, T);
+    if (lanes === undefined) return undefined;
+    current = { H, F, T, buffer: exports.memory.buffer, lanes };
+  }
+  const { lanes } = current;
+  lanes.sumU.fill(0);
+  lanes.sumW.fill(0);
+  lanes.sumB.fill(0);
+  lanes.sumV.fill(0);
+  inUse = true;
+  return lanes;
+}
+
+/** The kernel's tanh of each of `xs` (for tests: it compares with the reference's tanh), or undefined without the kernel. */
+export function wasmTanh(xs: Float64Array): Float64Array | undefined {
+  if (!wasmFusedStepAvailable()) return undefined;
+  if (inUse) throw new Error('wasmTanh: a training step holds the kernel');
+  const { memory, tanhRows } = kernel!;
+  const rows = Math.ceil(xs.length / LANES);
+  const bytes = rows * LANES * BYTES; // the values, then their tanh
+  if (memory.buffer.byteLength < 2 * bytes) memory.grow(Math.ceil((2 * bytes - memory.buffer.byteLength) / PAGE));
+  current = undefined; // its buffers are overwritten: the next step lays them out again
+  new Float64Array(memory.buffer, 0, rows * LANES).set(xs);
+  tanhRows(0, bytes, rows);
+  const values = new Float64Array(memory.buffer, bytes, rows * LANES);
+  return values.slice(0, xs.length);
+}
+
+function layOut(exports: KernelExports, H: number, F: number, T: number): WasmLanes | undefined {
+  // Lane rows first (64-byte multiples keep every v128 aligned), then the row-major arrays.
+  const lengths = {
+    X: T * F * LANES,
+    h: T * H * LANES,
+    l: T * H * LANES,
+    g: H * LANES,
+    pre: H * LANES,
+    yHat: LANES,
+    ys: LANES,
+    ones: LANES,
+    U: H * F,
+    W: H * H,
+    B: H,
+    V: H,
+    sumU: H * F,
+    sumW: H * H,
+    sumB: H,
+    sumV: H,
+  };
+  const offsets = {} as Record<keyof typeof lengths, number>;
+  let end = 0;
+  for (const name of Object.keys(lengths) as (keyof typeof lengths)[]) {
+    offsets[name] = end;
+    end += lengths[name] * BYTES;
+  }
+  if (!(end <= MAX_BYTES)) return undefined;
+  const { memory } = exports;
+  if (memory.buffer.byteLength < end) {
+    try {
+      memory.grow(Math.ceil((end - memory.buffer.byteLength) / PAGE));
+    } catch {
+      return undefined; // no memory to spare: the JavaScript step allocates its own
+    }
+  }
+  const o = offsets;
+  exports.layout(
+    H,
+    F,
+    T,
+    o.U,
+    o.W,
+    o.B,
+    o.V,
+    o.X,
+    o.h,
+    o.l,
+    o.g,
+    o.pre,
+    o.yHat,
+    o.ys,
+    o.sumU,
+    o.sumW,
+    o.sumB,
+    o.sumV,
+    o.ones,
+  );
+  const view = (name: keyof typeof lengths) => new Float64Array(memory.buffer, offsets[name], lengths[name]);
+  view('ones').fill(1);
+  return {
+    U: view('U'),
+    W: view('W'),
+    B: view('B'),
+    V: view('V'),
+    X: view('X'),
+    h: view('h'),
+    yHat: view('yHat'),
+    ys: view('ys'),
+    sumU: view('sumU'),
+    sumW: view('sumW'),
+    sumB: view('sumB'),
+    sumV: view('sumV'),
+    forward: exports.forward,
+    backward: exports.backward,
+    release,
+  };
+}
+
+// Generated by `npx tsx reference/wasm/assemble.ts` from reference/wasm/fused-step.wat: do not edit.
+// tests/reference/wasm-fused-step.test.ts checks that it is the WAT assembled.
+/** The fused training step kernel, a WebAssembly module, in base64. */
+const FUSED_STEP_WASM_BASE64 =
+  'AGFzbQEAAAABSQhgE39/f39/f39/f39/f39/f39/f38AYAd/f39/f39/AGADf39/AGACe3sBe2ABfABgBn9/e3t7ewBgCH9/f39/' +
+  'f39/AGABfwADCgkAAQIDBAIFBgcFAwEAAQZgE38BQQALfwFBAAt/AUEAC38BQQALfwFBAAt/AUEAC38BQQALfwFBAAt/AUEAC38B' +
+  'QQALfwFBAAt/AUEAC38BQQALfwFBAAt/AUEAC38BQQALfwFBAAt/AUEAC38BQQALBzMFBm1lbW9yeQIABmxheW91dAAACHRhbmhS' +
+  'b3dzAAIHZm9yd2FyZAAECGJhY2t3YXJkAAgKpyAJTgAgACQAIAEkASACJAIgAyQDIAQkBCAFJAUgBiQGIAckByAIJAggCSQJIAok' +
+  'CiALJAsgDCQMIA0kDSAOJA4gDyQPIBAkECARJBEgEiQSC+YEAgZ/C3sCQANAIAdBAmogBUsNASAAIAdBBnRqIQggCP0ABAAhDSAI' +
+  '/QAEECEOIAj9AAQgIQ8gCP0ABDAhECAI/QAEQCERIAj9AARQIRIgCP0ABGAhEyAI/QAEcCEUIAEgByACbGohCSAJIAJqIQogBCEL' +
+  'IAYhDAJAA0AgDEUNASAJKwMA/RQhFSAKKwMA/RQhFiAL/QAEACEXIA0gFSAX/fIB/fABIQ0gESAWIBf98gH98AEhESAL/QAEECEX' +
+  'IA4gFSAX/fIB/fABIQ4gEiAWIBf98gH98AEhEiAL/QAEICEXIA8gFSAX/fIB/fABIQ8gEyAWIBf98gH98AEhEyAL/QAEMCEXIBAg' +
+  'FSAX/fIB/fABIRAgFCAWIBf98gH98AEhFCALQcAAaiELIAkgA2ohCSAKIANqIQogDEEBayEMDAALCyAIIA39CwQAIAggDv0LBBAg' +
+  'CCAP/QsEICAIIBD9CwQwIAggEf0LBEAgCCAS/QsEUCAIIBP9CwRgIAggFP0LBHAgB0ECaiEHDAALCyAHIAVJBEAgACAHQQZ0aiEI' +
+  'IAj9AAQAIQ0gCP0ABBAhDiAI/QAEICEPIAj9AAQwIRAgASAHIAJsaiEJIAQhCyAGIQwCQANAIAxFDQEgCSsDAP0UIRUgDSAVIAv9' +
+  'AAQA/fIB/fABIQ0gDiAVIAv9AAQQ/fIB/fABIQ4gDyAVIAv9AAQg/fIB/fABIQ8gECAVIAv9AAQw/fIB/fABIRAgC0HAAGohCyAJ' +
+  'IANqIQkgDEEBayEMDAALCyAIIA39CwQAIAggDv0LBBAgCCAP/QsEICAIIBD9CwQwCwuyBAIDfwd7IAAgAkEGdGohAyAAIQQgASEF' +
+  'AkADQCAEIANPDQEgBP0ABAAhBiAGIAb98gEhByAHIAf98gEhCCAIIAj98gEhCf0MT1VVVVVV1b9PVVVVVVXVv/0MhAcRERERwT+E' +
+  'BxERERHBPyAH/fIB/fAB/QwlyZcbuqGrvyXJlxu6oau//QxJ0JSF9GSWP0nQlIX0ZJY/IAf98gH98AEgCP3yAf3wAf0M5e0Y8eIm' +
+  'gr/l7Rjx4iaCv/0M3Q/ttCltbT/dD+20KW1tPyAH/fIB/fAB/QyMSKcb/dhXv4xIpxv92Fe//QxCZ7eNOkhDP0Jnt406SEM/IAf9' +
+  '8gH98AEgCP3yAf3wASAJ/fIB/fAB/QzrcijJ/ZYuv+tyKMn9li6//Qw80tQLVdcVPzzS1AtV1xU/IAf98gH98AH9DI5E8gpNcfQ+' +
+  'jkTyCk1x9D4gCP3yAf3xASAJIAn98gH98gH98AEhCiAGIAYgByAK/fIB/fIB/fABIQsgBiALIAf9DAAAAAAAAJA8AAAAAAAAkDz9' +
+  'Sf1SIQsgBSAL/QsEACAMIAf9DFyPwvUoXNM/XI/C9Shc0z/9Sf1N/VAhDCAEQRBqIQQgBUEQaiEFDAALCyAM/VMEQCAAIQQgASEF' +
+  'AkADQCAEIANPDQEgBP0ABAAhBiAGIAb98gH9DFyPwvUoXNM/XI/C9Shc0z/9Sf3DAUUEQCAFIAYgBf0ABAAQA/0LBAALIARBEGoh' +
+  'BCAFQRBqIQUMAAsLCwvpBgETeyAA/ewBIQIgAiAC/fABIQMgA/0M/oIrZUcV9z/+gitlRxX3P/3yAf0MAAAAAAAA4D8AAAAAAADg' +
+  'P/3wAf16IQQgAyAE/QwAAOD+Qi7mPwAA4P5CLuY//fIB/fEBIAT9DHY8eTXvOeo9djx5Ne856j398gH98QEhBSAFIAX98gEhBiAG' +
+  'IAb98gEhB/0MDAAAAAAA4D8MAAAAAADgP/0MXFVVVVVVxT9cVVVVVVXFPyAF/fIB/fAB/QyB/VRVVVWlP4H9VFVVVaU//Qx46hAR' +
+  'ERGBP3jqEBEREYE/IAX98gH98AEgBv3yAf3wAf0Mml5iGGzBVj+aXmIYbMFWP/0MZkxCG6ABKj9mTEIboAEqPyAF/fIB/fAB/Qwa' +
+  'FTBWmQH6PhoVMFaZAfo+/Qxxw3bq3h3HPnHDdureHcc+IAX98gH98AEgBv3yAf3wASAH/fIB/fAB/QxGc0KwFIuSPkZzQrAUi5I+' +
+  '/Qy0+Dxh5PZaPrT4PGHk9lo+IAX98gH98AEgByAH/fIB/fIB/fABIQggBSAGIAj98gH98AEhCf0MAAAAAAAA8D8AAAAAAADwPyAJ' +
+  '/fABIQr9DAAAAAAAAPA/AAAAAAAA8D8gCv3xASAJ/fABIQsgBP38Af3HAf0M/wMAAAAAAAD/AwAAAAAAAP3OAUE0/csBIQwgCiAM' +
+  '/fIBIQ0gCyAM/fIBIQ4gDf0MAAAAAAAA8D8AAAAAAADwP/3wASEPIA0gD/3xAf0MAAAAAAAA8D8AAAAAAADwP/3wASAO/fABIRD9' +
+  'DAAAAAAAAABAAAAAAAAAAEAgD/3zASER/QwAAAAAAADwPwAAAAAAAPA/IBH98QEhEv0MAAAAAAAA8D8AAAAAAADwPyAS/fEBIBH9' +
+  '8QEhEyASIBMgESAR/fIBIBD98gH9DAAAAAAAAOA/AAAAAAAA4D/98gH98AH98AEhFCAU/e0BIBQgAP0MAAAAAAAAAAAAAAAAAAAA' +
+  'AP1J/VIhFCAU/QwAAAAAAADwvwAAAAAAAPC//QwAAAAAAADwPwAAAAAAAPA/IAD9DAAAAAAAAAAAAAAAAAAAAAD9Sf1SIAAgAiAC' +
+  '/Uf9UiAC/QyamZmZmRkzQJqZmZmZGTNA/Un9UiEUIAEgFCAAIAD98gH9DFyPwvUoXNM/XI/C9Shc0z/9Sf1SC4EDBAN/AXsBfwV7' +
+  'AkADQCABIwJPDQFBACECAkADQCACIwBPDQEjBSACQQN0aisDAP0UIQQjCyACQQZ0aiEDIAMgBP0LBAAgAyAE/QsEECADIAT9CwQg' +
+  'IAMgBP0LBDAgAkEBaiECDAALCyMLIwMjAUEDdEEIIwcgASMBQQZ0bGojACMBEAEgAQRAIwsjBCMAQQN0QQgjCCABQQFrIwBBBnRs' +
+  'aiMAIwAQAQsjCyMIIAEjAEEGdGxqIwAQAiABQQFqIQEMAAsLIwgjAkEBayMAQQZ0bGohBSAA/RQhByAHIQggByEJIAchCkEAIQIC' +
+  'QANAIAIjAE8NASMGIAJBA3RqKwMA/RQhBiAFIAJBBnRqIQMgByAGIAP9AAQA/fIB/fABIQcgCCAGIAP9AAQQ/fIB/fABIQggCSAG' +
+  'IAP9AAQg/fIB/fABIQkgCiAGIAP9AAQw/fIB/fABIQogAkEBaiECDAALCyMMIAf9CwQAIwwgCP0LBBAjDCAJ/QsEICMMIAr9CwQw' +
+  'C2cCAX8BeyABIwBBBnRqIQMCQANAIAEgA08NASAA/QAEACEEIAL9DAAAAAAAAPA/AAAAAAAA8D8gBCAE/fIB/fEBIAH9AAQA/fIB' +
+  '/QsEACAAQRBqIQAgAUEQaiEBIAJBEGohAgwACwsLlgEBAXwgACsDACAC/SEAoCEGIAFBAUsEQCAGIAL9IQGgIQYLIAFBAksEQCAG' +
+  'IAP9IQCgIQYLIAFBA0sEQCAGIAP9IQGgIQYLIAFBBEsEQCAGIAT9IQCgIQYLIAFBBUsEQCAGIAT9IQGgIQYLIAFBBksEQCAGIAX9' +
+  'IQCgIQYLIAFBB0sEQCAGIAX9IQGgIQYLIAAgBjkDAAvWBQIEfwx7AkADQCAIQQJqIAZLDQH9DAAAAAAAAAAAAAAAAAAAAAAhEP0M' +
+  'AAAAAAAAAAAAAAAAAAAAACER/QwAAAAAAAAAAAAAAAAAAAAAIRL9DAAAAAAAAAAAAAAAAAAAAAAhE/0MAAAAAAAAAAAAAAAAAAAA' +
+  'ACEU/QwAAAAAAAAAAAAAAAAAAAAAIRX9DAAAAAAAAAAAAAAAAAAAAAAhFv0MAAAAAAAAAAAAAAAAAAAAACEXIAEgBSACbGohCSAD' +
+  'IAhBBnRqIQogBSELAkADQCALIwJPDQEgCf0ABAAhDCAJ/QAEECENIAn9AAQgIQ4gCf0ABDAhDyAQIAwgCv0ABAD98gH98AEhECAR' +
+  'IA0gCv0ABBD98gH98AEhESASIA4gCv0ABCD98gH98AEhEiATIA8gCv0ABDD98gH98AEhEyAUIAwgCv0ABED98gH98AEhFCAVIA0g' +
+  'Cv0ABFD98gH98AEhFSAWIA4gCv0ABGD98gH98AEhFiAXIA8gCv0ABHD98gH98AEhFyAJIAJqIQkgCiAEaiEKIAtBAWohCwwACwsg' +
+  'ACAIQQN0aiAHIBAgESASIBMQBiAAIAhBAWpBA3RqIAcgFCAVIBYgFxAGIAhBAmohCAwACwsgCCAGSQRA/QwAAAAAAAAAAAAAAAAA' +
+  'AAAAIRD9DAAAAAAAAAAAAAAAAAAAAAAhEf0MAAAAAAAAAAAAAAAAAAAAACES/QwAAAAAAAAAAAAAAAAAAAAAIRMgASAFIAJsaiEJ' +
+  'IAMgCEEGdGohCiAFIQsCQANAIAsjAk8NASAQIAn9AAQAIAr9AAQA/fIB/fABIRAgESAJ/QAEECAK/QAEEP3yAf3wASERIBIgCf0A' +
+  'BCAgCv0ABCD98gH98AEhEiATIAn9AAQwIAr9AAQw/fIB/fABIRMgCSACaiEJIAogBGohCiALQQFqIQsMAAsLIAAgCEEDdGogByAQ' +
+  'IBEgEiATEAYLC/MEBwN/AXsCfwR7AX8BfAF/IwBBBnQhBSMIIwJBAWsgBWxqIQv9DAAAAAAAAABAAAAAAAAAAEAjDP0ABAAjDf0A' +
+  'BAD98QH98gEhB/0MAAAAAAAAAEAAAAAAAAAAQCMM/QAEECMN/QAEEP3xAf3yASEI/QwAAAAAAAAAQAAAAAAAAABAIwz9AAQgIw39' +
+  'AAQg/fEB/fIBIQn9DAAAAAAAAABAAAAAAAAAAEAjDP0ABDAjDf0ABDD98QH98gEhCgJAA0AgASMATw0BIwYgAUEDdGorAwD9FCEE' +
+  'IwogAUEGdGohAyADIAcgBP3yAf0LBAAgAyAIIAT98gH9CwQQIAMgCSAE/fIB/QsEICADIAogBP3yAf0LBDAgAUEBaiEBDAALCyAL' +
+  'IwojCSMCQQFrIAVsahAFIwJBAmshAgJAA0AgAkEASA0BIwpBACAF/AsAIwojBEEIIwBBA3QjCSACQQFqIAVsaiMAIwAQASMIIAIg' +
+  'BWxqIwojCSACIAVsahAFIAJBAWshAgwACwtBACEBAkADQCABIwBPDQEjDyABIwBBA3RsaiMJIAFBBnRqIAUjCCAFQQEjACAAEAcj' +
+  'DiABIwFBA3RsaiMJIAFBBnRqIAUjByMBQQZ0QQAjASAAEAcgAUEBaiEBDAALCyMQIxJBACMJIAVBACMAIAAQBwJAA0AgBiAATw0B' +
+  'RAAAAAAAAABAIwwgBkEDdGorAwAjDSAGQQN0aisDAKGiIQxBACEBAkADQCABIwBPDQEjESABQQN0aiENIA0gDSsDACAMIAsgAUEG' +
+  'dCAGQQN0amorAwCioDkDACABQQFqIQEMAAsLIAZBAWohBgwACwsL';
+// (end of the generated binary)
 // #!TAG HWEND
