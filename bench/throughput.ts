@@ -71,8 +71,10 @@ export interface ThroughputRun {
   /** Their sum. */
   sumSubmissionSeconds: number;
   exitCode: number;
-  /** CPU of the grader process with what it reaped (transpilers, type-check threads included), seconds. */
+  /** CPU of the grader process with what it reaped (type-check threads included), seconds. */
   graderCpuSeconds: number;
+  /** CPU of its long-lived helpers, which it never reaps (the launcher, the transpiler's), seconds. */
+  helperCpuSeconds: number;
   /** CPU of the sandboxed children (sampled from /proc), seconds. */
   sandboxCpuSeconds: number;
 }
@@ -127,8 +129,9 @@ interface Ran {
   code: number;
   stdout: string;
   stderr: string;
-  /** CPU seconds of the grader with everything it reaped, and of its sandboxed children. */
+  /** CPU seconds of the grader with everything it reaped, of its helper processes (never reaped), and of its sandboxed children. */
   graderCpuSeconds: number;
+  helperCpuSeconds: number;
   sandboxCpuSeconds: number;
 }
 
@@ -147,8 +150,15 @@ function run(command: string, args: string[], cwd: string): Promise<Ran> {
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', fail);
     child.on('close', (code) => {
-      const sandboxCpuSeconds = sampler.stop();
-      done({ code: code ?? -1, stdout, stderr, graderCpuSeconds: reapedSeconds() - reapedBefore, sandboxCpuSeconds });
+      const sampled = sampler.stop();
+      done({
+        code: code ?? -1,
+        stdout,
+        stderr,
+        graderCpuSeconds: reapedSeconds() - reapedBefore,
+        helperCpuSeconds: sampled.helpers,
+        sandboxCpuSeconds: sampled.sandboxed,
+      });
     });
   });
 }
@@ -216,11 +226,12 @@ export async function benchThroughput(options: ThroughputOptions = {}): Promise<
         medianSubmissionSeconds: median(report.submissions.map((s) => s.durationMs)) / 1000,
         exitCode: result.code,
         graderCpuSeconds: result.graderCpuSeconds,
+        helperCpuSeconds: result.helperCpuSeconds,
         sandboxCpuSeconds: result.sandboxCpuSeconds,
       };
       runs.push(entry);
       log(
-        `--jobs ${j}: ${wallSeconds.toFixed(1)} s for ${submissions} → ${entry.submissionsPerSecond.toFixed(3)} submissions/s (median ${entry.medianSubmissionSeconds.toFixed(2)} s per submission); CPU ${entry.graderCpuSeconds.toFixed(1)} s grader + ${entry.sandboxCpuSeconds.toFixed(1)} s sandboxed children (load average ${loadavg()
+        `--jobs ${j}: ${wallSeconds.toFixed(1)} s for ${submissions} → ${entry.submissionsPerSecond.toFixed(3)} submissions/s (median ${entry.medianSubmissionSeconds.toFixed(2)} s per submission); CPU ${entry.graderCpuSeconds.toFixed(1)} s grader + ${entry.helperCpuSeconds.toFixed(1)} s its helpers + ${entry.sandboxCpuSeconds.toFixed(1)} s sandboxed children (load average ${loadavg()
           .map((x) => x.toFixed(1))
           .join(', ')})`,
       );

@@ -22,12 +22,15 @@ import { processTreeCpuSeconds } from './process-cpu';
 import type { Launch } from './runtime';
 import type { Transport, TransportEvents, TransportFactory } from './transport';
 
+/** Names the launcher in its command line (benchmarks count what runs below it as sandboxed). */
+export const LAUNCHER_MARK = 'rnn-grader-launcher';
+
 /**
  * The launcher's program (run with `node -e`). Output pipes are made to stop reading before they
  * are handed over: a byte the launcher read would be lost to the grader. Its own copies close
  * once sent (process.send without keepOpen).
  */
-const LAUNCHER_SCRIPT = `
+const LAUNCHER_SCRIPT = `// ${LAUNCHER_MARK}
 const { spawn } = require('node:child_process');
 const running = new Set();
 const killAll = () => { for (const pid of running) { try { process.kill(-pid, 'SIGKILL'); } catch {} } };
