@@ -71,7 +71,8 @@ export function sampleTreeCpu(pid: number, intervalMs = 10): TreeCpuSampler {
         for (const below of childPids(child)) visit(sandboxed, below, 1); // an older grader's own spawns
         continue;
       }
-      if (!launchers.has(child)) launchers.set(child, isLauncher(child));
+      // Only a yes is kept: just after the fork, before exec, a launcher still shows the grader's command line.
+      if (!launchers.get(child) && isLauncher(child)) launchers.set(child, true);
       if (!launchers.get(child)) {
         visit(helpers, child, 1); // the transpiler's helper and its esbuild
         continue;
