@@ -10,6 +10,7 @@ import type { Executor } from '../checks/protocol/requests';
 import { prepareSubmissionDeferred, warmUpTranspiler, warmUpTypeCheck } from './compile';
 import { createSandboxExecutor } from './sandbox/executor';
 import { chooseSandboxRuntime } from './sandbox/runtime';
+import { warmUpLauncher } from './sandbox/launcher-transport';
 import type { SandboxLimits } from './sandbox/limits';
 
 /**
@@ -48,8 +49,10 @@ export function createDefaultBackend(): ExecutionBackend {
   // The first type check parses the libraries (~3 s of CPU in its worker thread): start now, in
   // parallel with the grader's own start-up, rather than when the first submission is prepared.
   warmUpTypeCheck();
-  // The transpiler's helper process (node + esbuild's service, ~0.1 s) likewise starts now.
+  // The transpiler's helper process (node + esbuild's service, ~0.1 s) likewise starts now, and so
+  // does the launcher that starts the sandboxed processes.
   warmUpTranspiler();
+  warmUpLauncher();
   // So does choosing the sandbox (a self-test in a child process, ~0.1-0.4 s): it overlaps loading
   // the rubric and finding the submissions. A failure is said by sandboxInForce, before any grading.
   chooseSandboxRuntime().catch(() => undefined);

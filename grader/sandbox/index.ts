@@ -20,7 +20,7 @@ export type {
   SandboxMode,
   SandboxRuntime,
 } from './runtime';
-export { launcherTransport } from './launcher-transport';
+export { launcherTransport, warmUpLauncher } from './launcher-transport';
 export { spawnTransport } from './transport';
 export type { Transport, TransportEvents, TransportFactory } from './transport';
 export { removeBuildDir } from '../compile/build-dir';

@@ -238,11 +238,20 @@ class Launcher {
 
 let launcher: Launcher | undefined;
 
-/** Local child processes, each started by the shared launcher (a new one if the last one died). */
-export const launcherTransport: TransportFactory = (launch, events) => {
+function liveLauncher(): Launcher {
   installExitHook();
   if (!launcher || launcher.gone) launcher = new Launcher();
-  const started = launcher.start(launch, events);
+  return launcher;
+}
+
+/** Starts the launcher now (node's own start-up, ~40 ms), so that the first submission does not wait for it. */
+export function warmUpLauncher(): void {
+  liveLauncher();
+}
+
+/** Local child processes, each started by the shared launcher (a new one if the last one died). */
+export const launcherTransport: TransportFactory = (launch, events) => {
+  const started = liveLauncher().start(launch, events);
   // A plain object, as spawnTransport's: callers may wrap or spread it.
   return {
     write: (data) => started.write(data),
