@@ -20,6 +20,7 @@ import type { ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { processTreeCpuSeconds } from './process-cpu';
 import type { Launch } from './runtime';
+import { killGroup, killOnExit } from './transport';
 import type { Transport, TransportEvents, TransportFactory } from './transport';
 
 /** Names the launcher in its command line (benchmarks count what runs below it as sandboxed). */
@@ -63,28 +64,6 @@ type LauncherMessage =
   | { id: number; exit: { code: number | null; signal: NodeJS.Signals | null } }
   | { id: number; error: string };
 
-/** Pids of sandboxed processes still running, killed with their groups if the grader exits first. */
-const livePids = new Set<number>();
-let exitHookInstalled = false;
-
-function killGroup(pid: number): void {
-  for (const target of [-pid, pid]) {
-    try {
-      process.kill(target, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-}
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.once('exit', () => {
-    for (const pid of livePids) killGroup(pid);
-  });
-}
-
 /** One sandboxed process as the grader sees it: its pipes arrive from the launcher one by one. */
 class LaunchedProcess implements Transport {
   pid?: number;
@@ -92,6 +71,8 @@ class LaunchedProcess implements Transport {
   /** Writes made before the stdin pipe arrived, in order. */
   private early: Array<string | Uint8Array> = [];
   private killRequested = false;
+  /** Cancels the kill that the grader's exit would do. */
+  private forgetOnExit = () => undefined as void;
   private exit?: { code: number | null; signal: NodeJS.Signals | null };
   private openOutputs = 3;
   /** Its launcher died: nobody will report its exit. */
@@ -102,9 +83,9 @@ class LaunchedProcess implements Transport {
 
   receive(message: LauncherMessage, handle: unknown): void {
     if ('pid' in message) {
-      this.pid = message.pid;
-      livePids.add(message.pid);
-      if (this.killRequested) killGroup(message.pid);
+      const pid = (this.pid = message.pid);
+      this.forgetOnExit = killOnExit(() => killGroup(pid));
+      if (this.killRequested) killGroup(pid);
     } else if ('fd' in message) {
       const socket = handle as Socket | undefined;
       if (!socket) {
@@ -177,7 +158,7 @@ class LaunchedProcess implements Transport {
   }
 
   forget(): void {
-    if (this.pid !== undefined) livePids.delete(this.pid);
+    this.forgetOnExit();
   }
 
   cpuSeconds(): number | undefined {
@@ -239,7 +220,6 @@ class Launcher {
 let launcher: Launcher | undefined;
 
 function liveLauncher(): Launcher {
-  installExitHook();
   if (!launcher || launcher.gone) launcher = new Launcher();
   return launcher;
 }

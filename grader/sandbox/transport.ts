@@ -7,7 +7,6 @@
  * Transport. This one is a local child process (bubblewrap or the fallback: ./runtime.ts buildLaunch).
  */
 import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { processTreeCpuSeconds } from './process-cpu';
 import type { Launch } from './runtime';
@@ -37,36 +36,34 @@ export interface Transport {
 
 export type TransportFactory = (launch: Launch, events: TransportEvents) => Transport;
 
-const liveChildren = new Set<ChildProcess>();
-let exitHookInstalled = false;
-
-function killGroup(child: ChildProcess): void {
-  if (child.pid !== undefined) {
+/** Kills a process's group and the process itself (either may be gone already). */
+export function killGroup(pid: number): void {
+  for (const target of [-pid, pid]) {
     try {
-      process.kill(-child.pid, 'SIGKILL');
+      process.kill(target, 'SIGKILL');
     } catch {
       // already gone
     }
   }
-  try {
-    child.kill('SIGKILL');
-  } catch {
-    // already gone
-  }
 }
 
-/** Children still alive when the grader exits (Ctrl-C, a crash) are killed with it. */
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.once('exit', () => {
-    for (const child of liveChildren) killGroup(child);
-  });
+const killsOnExit = new Set<() => void>();
+let exitHookInstalled = false;
+
+/** Runs `kill` if the grader exits first (Ctrl-C, a crash); returns what cancels it. */
+export function killOnExit(kill: () => void): () => void {
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once('exit', () => {
+      for (const each of killsOnExit) each();
+    });
+  }
+  killsOnExit.add(kill);
+  return () => void killsOnExit.delete(kill);
 }
 
 /** A local child process in its own process group, with stdin, stdout, stderr and fd 3 as pipes. */
 export const spawnTransport: TransportFactory = (launch, events) => {
-  installExitHook();
   const child = spawn(launch.command, launch.args, {
     cwd: launch.cwd,
     env: launch.env,
@@ -76,7 +73,10 @@ export const spawnTransport: TransportFactory = (launch, events) => {
     stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
     windowsHide: true,
   });
-  liveChildren.add(child);
+  const kill = () => {
+    if (child.pid !== undefined) killGroup(child.pid);
+  };
+  const forget = killOnExit(kill);
   // An idle child must not keep the grader alive; a waiting request holds its own timer.
   child.unref();
   for (const stream of child.stdio) (stream as { unref?: () => void } | null)?.unref?.();
@@ -92,8 +92,8 @@ export const spawnTransport: TransportFactory = (launch, events) => {
   child.on('close', (code, signal) => events.closed(code, signal));
   return {
     write: (data) => void stdin.write(data),
-    kill: () => killGroup(child),
-    forget: () => void liveChildren.delete(child),
+    kill,
+    forget,
     cpuSeconds: () => (child.pid === undefined ? undefined : processTreeCpuSeconds(child.pid)),
   };
 };
