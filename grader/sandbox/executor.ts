@@ -297,11 +297,9 @@ class SandboxExecutorImpl implements SandboxExecutor {
 
   /** Starts a new child and replays the stored data into it (except `current`, sent next anyway). */
   private async freshChild(current: CallRequest): Promise<Child | ExecutionResult> {
-    if (this.stats.processes - this.renewals >= this.limits.maxProcesses) {
-      this.sticky = failure(
-        'crashed',
-        `the submission's process had to be restarted ${this.stats.processes} times; giving up`,
-      );
+    const started = this.stats.processes - this.renewals; // renewals are not failures
+    if (started >= this.limits.maxProcesses) {
+      this.sticky = failure('crashed', `the submission's process had to be restarted ${started} times; giving up`);
       return this.sticky;
     }
     const child = this.spawnChild();
