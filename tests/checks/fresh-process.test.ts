@@ -53,6 +53,16 @@ describe('checks in a fresh process', () => {
     expect(results[0].status).toBe('passed');
   });
 
+  test('a renewal that fails leaves the check in the old process, with the same verdict', async () => {
+    const inner = createInProcessExecutor(reference as unknown as Record<string, unknown>);
+    const executor: Executor = {
+      run: (request) => inner.run(request),
+      renew: () => Promise.reject(new Error('the old process would not end')),
+    };
+    const results = await runBattery(executor, [toyCheck('b', true)], { seed: 1, loadTrainData: async () => [] });
+    expect(results[0]).toMatchObject({ status: 'passed' });
+  });
+
   test("the convergence check asks for one, in the grader's catalogue and the handout's", () => {
     const converges = [...CATALOGUE, ...TRAINING_SPEC_CHECKS].filter((check) => check.id === 'train.converges');
     expect(converges).toHaveLength(2);
