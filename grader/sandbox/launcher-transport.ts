@@ -64,8 +64,11 @@ type LauncherMessage =
   | { id: number; exit: { code: number | null; signal: NodeJS.Signals | null } }
   | { id: number; error: string };
 
-/** One sandboxed process as the grader sees it: its pipes arrive from the launcher one by one. */
-class LaunchedProcess implements Transport {
+/**
+ * One sandboxed process as the grader sees it: its pipes arrive from the launcher one by one.
+ * Exported for tests of its state (a launcher's death between two of its messages).
+ */
+export class LaunchedProcess implements Transport {
   pid?: number;
   private stdin?: Socket;
   /** Writes made before the stdin pipe arrived, in order. */
@@ -74,7 +77,9 @@ class LaunchedProcess implements Transport {
   /** Cancels the kill that the grader's exit would do. */
   private forgetOnExit = () => undefined as void;
   private exit?: { code: number | null; signal: NodeJS.Signals | null };
+  /** Output pipes (fds 1-3) not yet closed, including those not yet handed over. */
   private openOutputs = 3;
+  private readonly outputsReceived = new Set<number>();
   /** Its launcher died: nobody will report its exit. */
   private orphaned = false;
   private ended = false;
@@ -88,6 +93,7 @@ class LaunchedProcess implements Transport {
       if (this.killRequested) killGroup(pid);
     } else if ('fd' in message) {
       const socket = handle as Socket | undefined;
+      if (message.fd > 0) this.outputsReceived.add(message.fd);
       if (!socket) {
         // Not sent: the process ended before its pipe could be (its exit follows).
         if (message.fd > 0) this.outputClosed();
@@ -117,17 +123,19 @@ class LaunchedProcess implements Transport {
   }
 
   /**
-   * The launcher is gone. A process it had not reported started never will be; one that runs
-   * goes on, and ends (unreported by anyone) when its pipes close.
+   * The launcher is gone, and every message it sent has been read. A process it had not reported
+   * started never will be; one that runs goes on, and ends (unreported by anyone) when the pipes
+   * the grader holds close. A pipe it had not handed over yet never will be: it counts as closed.
    */
   launcherLost(): void {
-    if (this.ended) return;
+    if (this.ended || this.orphaned) return;
     if (this.pid === undefined) {
       this.ended = true;
       this.events.failedToStart(new Error("the grader's process launcher stopped"));
       return;
     }
     this.orphaned = true;
+    for (const fd of [1, 2, 3]) if (!this.outputsReceived.has(fd)) this.openOutputs--;
     this.maybeClosed();
   }
 
@@ -194,7 +202,8 @@ class Launcher {
       for (const target of this.launched.values()) target.launcherLost();
       this.launched.clear();
     };
-    this.process.on('exit', lost);
+    // 'close', not 'exit': it follows the IPC channel's end, so no message or pipe is still in flight.
+    this.process.on('close', lost);
     this.process.on('error', lost);
     this.unref();
   }
