@@ -135,6 +135,25 @@ function libraryResolution(
   return resolved;
 }
 
+/**
+ * The compiler asks, for every source file of a program (the ~100 library files included), which
+ * package.json scope it lies in. Without a cache it reads and parses the project's and
+ * @types/node's package.json again for each: a tenth of a warm check. Those files do not change
+ * during a run, and the submission's folder is virtual (it holds no package.json), so one cache
+ * of package.json lookups serves every check. Module names are resolved by the host below, so the
+ * cache's own resolutions are never consulted.
+ */
+let packageJsonLookups: TS.ModuleResolutionCache | undefined;
+
+function sharedPackageJsonLookups(ts: typeof TS, options: TS.CompilerOptions, host: TS.CompilerHost) {
+  packageJsonLookups ??= ts.createModuleResolutionCache(
+    host.getCurrentDirectory(),
+    (name) => host.getCanonicalFileName(name),
+    options,
+  );
+  return packageJsonLookups;
+}
+
 export function typeCheckSubmission(
   root: string,
   files: readonly SubmissionFile[],
@@ -189,6 +208,8 @@ export function typeCheckSubmission(
     if (sourceFile) libraryFiles.set(key, sourceFile);
     return sourceFile;
   };
+  const lookups = sharedPackageJsonLookups(ts, options, host);
+  host.getModuleResolutionCache = () => lookups;
   const builtins = new Set(builtinModules);
   host.resolveModuleNameLiterals = (literals, containingFile, _redirect, compilerOptions) =>
     literals.map((literal) => {
