@@ -69,8 +69,8 @@ export function prepareSubmission(
   if (!staged.typeCheck) return staged.result;
   return finish(staged, () =>
     options.typeCheck === 'inline'
-      ? typeCheckSubmission(staged.typeCheck!.root, staged.typeCheck!.files)
-      : typeCheckIsolated(staged.typeCheck!.root, staged.typeCheck!.files, { timeoutMs: options.typeCheckTimeoutMs }),
+      ? typeCheckSubmission(staged.typeCheck!.files)
+      : typeCheckIsolated(staged.typeCheck!.files, { timeoutMs: options.typeCheckTimeoutMs }),
   );
 }
 
@@ -82,11 +82,11 @@ export async function prepareSubmissionAsync(
 ): Promise<PreparedSubmission> {
   const staged = await stageAsync(submissionDir, workDir, options);
   if (!staged.typeCheck) return staged.result;
-  const { root, files } = staged.typeCheck;
+  const { files } = staged.typeCheck;
   const warnings =
     options.typeCheck === 'inline'
-      ? typeCheckSubmission(root, files)
-      : await typeCheckIsolatedAsync(root, files, { timeoutMs: options.typeCheckTimeoutMs });
+      ? typeCheckSubmission(files)
+      : await typeCheckIsolatedAsync(files, { timeoutMs: options.typeCheckTimeoutMs });
   return finish(staged, () => warnings);
 }
 
@@ -101,8 +101,8 @@ export async function prepareSubmissionDeferred(
 ): Promise<{ prepared: PreparedSubmission; typeWarnings: Promise<string[]> }> {
   const staged = await stageAsync(submissionDir, workDir, options);
   if (!staged.typeCheck) return { prepared: staged.result, typeWarnings: Promise.resolve([]) };
-  const { root, files } = staged.typeCheck;
-  const typeWarnings = typeCheckIsolatedAsync(root, files, { timeoutMs: options.typeCheckTimeoutMs }).catch(
+  const { files } = staged.typeCheck;
+  const typeWarnings = typeCheckIsolatedAsync(files, { timeoutMs: options.typeCheckTimeoutMs }).catch(
     (error: unknown) => [`type check failed: ${error instanceof Error ? error.message : String(error)}`],
   );
   return { prepared: staged.result, typeWarnings };
@@ -111,7 +111,7 @@ export async function prepareSubmissionDeferred(
 interface Staged {
   result: PreparedSubmission;
   /** Set when the files are in place and a type check is wanted. */
-  typeCheck?: { root: string; files: SubmissionFile[] };
+  typeCheck?: { files: SubmissionFile[] };
 }
 
 function finish(staged: Staged, check: () => string[]): PreparedSubmission {
@@ -192,7 +192,7 @@ function writeStage(read: ReadStage, transpiled: TranspileFilesResult, options: 
   installLabBundle(work);
   timings.transpileMs = performance.now() - started;
   if (options.typeCheck === false) return { result: result() };
-  return { result: result(), typeCheck: { root: read.root, files: read.files } };
+  return { result: result(), typeCheck: { files: read.files } };
 }
 
 function prepareWorkDir(work: string): void {

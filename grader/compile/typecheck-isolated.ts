@@ -57,7 +57,6 @@ const WARM_UP_MS = 120_000;
 /** A check of an empty rnn.ts: parses the libraries, the lab and the contract once per worker. */
 const WARM_UP_JOB = {
   id: 0,
-  root: '/nonexistent/rnn-grader-warm-up',
   files: [{ rel: 'rnn.ts', kind: 'ts', text: 'export {};\n' }],
   maxWarnings: 0,
 };
@@ -239,20 +238,16 @@ function interpret(reply: Reply): string[] {
   return 'error' in reply ? [`type check failed: ${reply.error}`] : reply.warnings;
 }
 
-function job(root: string, files: readonly SubmissionFile[], options: IsolatedTypeCheckOptions) {
-  return { root, files, maxWarnings: options.maxWarnings ?? MAX_TYPE_WARNINGS };
+function job(files: readonly SubmissionFile[], options: IsolatedTypeCheckOptions) {
+  return { files, maxWarnings: options.maxWarnings ?? MAX_TYPE_WARNINGS };
 }
 
 /** Blocks the calling thread (its event loop included) for up to `timeoutMs`. */
-export function typeCheckIsolated(
-  root: string,
-  files: readonly SubmissionFile[],
-  options: IsolatedTypeCheckOptions = {},
-): string[] {
+export function typeCheckIsolated(files: readonly SubmissionFile[], options: IsolatedTypeCheckOptions = {}): string[] {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const current = workerFor('sync', options.maxHeapMb ?? DEFAULT_HEAP_MB);
   Atomics.store(current.flag, 0, 0);
-  current.worker.postMessage(job(root, files, options));
+  current.worker.postMessage(job(files, options));
   const waited = Atomics.wait(current.flag, 0, 0, timeoutMs);
   const reply = receiveMessageOnPort(current.replies)?.message as Reply | undefined;
   if (waited === 'timed-out' || !reply) {
@@ -267,7 +262,6 @@ export function typeCheckIsolated(
  * a worker takes the check, so time spent waiting for one is never charged to it.
  */
 export async function typeCheckIsolatedAsync(
-  root: string,
   files: readonly SubmissionFile[],
   options: IsolatedTypeCheckOptions = {},
 ): Promise<string[]> {
@@ -288,7 +282,7 @@ export async function typeCheckIsolatedAsync(
     onExit = () => resolve(undefined);
     current.worker.once('exit', onExit);
     current.job = { startedAt: Date.now(), cpuAtStart: workerCpuSeconds(current) };
-    current.worker.postMessage({ ...job(root, files, options), id });
+    current.worker.postMessage({ ...job(files, options), id });
   });
   current.job = undefined;
   clearTimeout(timer);

@@ -18,7 +18,6 @@ const TYPE_CHECK_NICE = 5;
 interface Job {
   /** Echoed in the reply, so that a late answer is never taken for another job's. */
   id?: number;
-  root: string;
   files: SubmissionFile[];
   maxWarnings: number;
 }
@@ -53,7 +52,7 @@ function yieldToGrading(): void {
 parentPort!.on('message', (job: Job) => {
   let reply: ({ warnings: string[] } | { error: string }) & { id?: number };
   try {
-    reply = { id: job.id, warnings: typeCheckSubmission(job.root, job.files, job.maxWarnings) };
+    reply = { id: job.id, warnings: typeCheckSubmission(job.files, job.maxWarnings) };
   } catch (error) {
     reply = { id: job.id, error: error instanceof Error ? error.message : String(error) };
   }

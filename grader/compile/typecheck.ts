@@ -154,17 +154,26 @@ function sharedPackageJsonLookups(ts: typeof TS, options: TS.CompilerOptions, ho
   return packageJsonLookups;
 }
 
-export function typeCheckSubmission(
-  root: string,
-  files: readonly SubmissionFile[],
-  maxWarnings = MAX_TYPE_WARNINGS,
-): string[] {
+/**
+ * Where the submission's files lie for the compiler. Its folder is virtual (the files' texts are
+ * given), and the same for every check, so that each program can take over the previous one's
+ * structure: the library files found, their references and resolutions (createProgram's
+ * `oldProgram`; a warm check went from 49 to 35 ms). Only the type checker is new for each
+ * submission, so no submission's check depends on another's.
+ */
+const VIRTUAL_ROOT = '/rnn-submission';
+
+/** The last check's program, whose structure the next one reuses (each program has its own checker). */
+let lastProgram: TS.Program | undefined;
+
+export function typeCheckSubmission(files: readonly SubmissionFile[], maxWarnings = MAX_TYPE_WARNINGS): string[] {
   const ts = loadTypescript();
   if (!ts) return ['type check skipped: the typescript package is not installed'];
   const tsFiles = files.filter((file) => file.kind === 'ts');
   if (tsFiles.length === 0) return [];
 
-  const rootPrefix = root.endsWith('/') ? root : root + '/';
+  const root = VIRTUAL_ROOT;
+  const rootPrefix = root + '/';
   const inside = (fileName: string) => fileName === root || fileName.startsWith(rootPrefix);
   const virtual = new Map<string, string>();
   for (const file of tsFiles) virtual.set(join(root, file.rel).split(sep).join('/'), file.text);
@@ -193,9 +202,13 @@ export function typeCheckSubmission(
   const outside = libraryFileSystem(real);
   host.fileExists = (fileName) => (inside(fileName) ? virtual.has(fileName) : outside.fileExists(fileName));
   host.readFile = (fileName) => (inside(fileName) ? virtual.get(fileName) : outside.readFile(fileName));
+  const virtualDirectories = new Set([root]);
+  for (const fileName of virtual.keys()) {
+    for (let dir = dirname(fileName); dir.startsWith(rootPrefix); dir = dirname(dir)) virtualDirectories.add(dir);
+  }
   host.directoryExists = (dirName) =>
-    inside(dirName) ? real.directoryExists(dirName) : outside.directoryExists(dirName);
-  host.realpath = (path) => (inside(path) ? real.realpath(path) : outside.realpath(path));
+    inside(dirName) ? virtualDirectories.has(dirName.replace(/\/$/, '')) : outside.directoryExists(dirName);
+  host.realpath = (path) => (inside(path) ? path : outside.realpath(path));
   host.writeFile = () => undefined;
   host.getSourceFile = (fileName, languageVersion, onError) => {
     const text = virtual.get(fileName);
@@ -229,7 +242,8 @@ export function typeCheckSubmission(
       return { resolvedModule: undefined };
     });
 
-  const program = ts.createProgram({ rootNames: [...virtual.keys()], options, host });
+  const program = ts.createProgram({ rootNames: [...virtual.keys()], options, host, oldProgram: lastProgram });
+  lastProgram = program;
   const messages: string[] = [];
   let total = 0;
   for (const fileName of virtual.keys()) {

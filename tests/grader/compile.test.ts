@@ -25,7 +25,7 @@ import {
   removeBuildDir,
   stopTypeCheckWorker,
 } from '../../grader/compile';
-import { contractSource } from '../../grader/compile/typecheck';
+import { contractSource, typeCheckSubmission } from '../../grader/compile/typecheck';
 import { createSandboxExecutor, getSandboxRuntime } from '../../grader/sandbox';
 import type { CallRequest } from '../../checks/protocol/requests';
 
@@ -318,6 +318,36 @@ describe('prepareSubmission', () => {
     }
     expect(ticks).toBeGreaterThan(0);
   }, 60_000);
+
+  test("each type check stands alone: the one before it (whose program's structure it reuses) changes nothing", () => {
+    const rnn = (extra: string) => ({ rel: 'rnn.ts', kind: 'ts' as const, text: `${wellBehaved()}\n${extra}\n` });
+    const withHelper = [
+      rnn(`import { scale } from './lib/util';\nexport const doubled: number = scale(2);`),
+      { rel: 'lib/util.ts', kind: 'ts' as const, text: 'export const scale = (x: number): number => 2 * x;\n' },
+    ];
+    const helperMissing = [rnn(`import { scale } from './lib/util';\nexport const doubled: number = scale(2);`)];
+    const helperOtherType = [
+      withHelper[0],
+      { rel: 'lib/util.ts', kind: 'ts' as const, text: 'export const scale = (x: number): string => `${x}`;\n' },
+    ];
+    const alone = [withHelper, helperMissing, helperOtherType].map((files) => {
+      typeCheckSubmission([rnn('')]); // a different program before each
+      return typeCheckSubmission(files);
+    });
+    expect(alone[0]).toEqual([]);
+    expect(alone[1]).toEqual([expect.stringMatching(/^type error in rnn\.ts:\d+: Cannot find module '\.\/lib\/util'/)]);
+    expect(alone[2]).toEqual([
+      expect.stringMatching(/^type error in rnn\.ts:\d+: Type 'string' is not assignable to type 'number'/),
+    ]);
+    // every order of the three gives each the warnings it got alone
+    for (const order of [
+      [0, 1, 2, 0, 2, 1, 1, 0],
+      [2, 2, 0, 1, 0],
+    ]) {
+      for (const index of order)
+        expect(typeCheckSubmission([withHelper, helperMissing, helperOtherType][index])).toEqual(alone[index]);
+    }
+  });
 
   test('type-checking a second submission reuses the parsed libraries', () => {
     const copy = join(root, 'copy');
