@@ -10,33 +10,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { LAUNCHER_MARK } from '../grader/sandbox/launcher-transport';
-import { childPids } from '../grader/sandbox/process-cpu';
+import { childPids, readStat, TICKS_PER_SECOND } from '../grader/sandbox/process-cpu';
 
-const TICKS_PER_SECOND = 100;
-
-interface Stat {
-  comm: string;
-  own: number;
-  reaped: number;
-}
-
-function stat(pid: number): Stat | undefined {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const comm = text.slice(text.indexOf('(') + 1, text.lastIndexOf(')'));
-    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return {
-      comm,
-      own: Number(fields[11]) + Number(fields[12]),
-      reaped: Number(fields[13]) + Number(fields[14]),
-    };
-  } catch {
-    return undefined;
-  }
-}
+const stat = (pid: number) => readStat(`/proc/${pid}/stat`);
 
 export function reapedSeconds(): number {
-  return (stat(process.pid)?.reaped ?? 0) / TICKS_PER_SECOND;
+  return (stat(process.pid)?.reapedTicks ?? 0) / TICKS_PER_SECOND;
 }
 
 export interface TreeCpuSampler {
@@ -59,10 +38,10 @@ export function sampleTreeCpu(pid: number, intervalMs = 10): TreeCpuSampler {
   const visit = (into: Map<number, number>, p: number, depth: number) => {
     const s = stat(p);
     if (!s) return;
-    into.set(p, Math.max(into.get(p) ?? 0, s.own));
+    into.set(p, Math.max(into.get(p) ?? 0, s.ownTicks));
     if (depth < 16) for (const child of childPids(p)) visit(into, child, depth + 1);
   };
-  const launchers = new Map<number, boolean>();
+  const launchers = new Set<number>();
   const sample = () => {
     for (const child of childPids(pid)) {
       const s = stat(child);
@@ -72,12 +51,12 @@ export function sampleTreeCpu(pid: number, intervalMs = 10): TreeCpuSampler {
         continue;
       }
       // Only a yes is kept: just after the fork, before exec, a launcher still shows the grader's command line.
-      if (!launchers.get(child) && isLauncher(child)) launchers.set(child, true);
-      if (!launchers.get(child)) {
+      if (!launchers.has(child) && isLauncher(child)) launchers.add(child);
+      if (!launchers.has(child)) {
         visit(helpers, child, 1); // the transpiler's helper and its esbuild
         continue;
       }
-      helpers.set(child, Math.max(helpers.get(child) ?? 0, s.own));
+      helpers.set(child, Math.max(helpers.get(child) ?? 0, s.ownTicks));
       for (const below of childPids(child)) visit(sandboxed, below, 1);
     }
   };

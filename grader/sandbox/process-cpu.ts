@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 
 /** USER_HZ: the unit of /proc's utime and stime; 100 on every architecture Linux exports to user space. */
-const TICKS_PER_SECOND = 100;
+export const TICKS_PER_SECOND = 100;
 
 /** user + system seconds of `pid` and its descendants, or undefined when /proc cannot tell (not Linux, gone). */
 export function processTreeCpuSeconds(pid: number): number | undefined {
@@ -16,12 +16,21 @@ export function processTreeCpuSeconds(pid: number): number | undefined {
 
 /** user + system seconds of one thread of this process (its Linux thread id), or undefined. */
 export function threadCpuSeconds(tid: number): number | undefined {
-  const ticks = statTicks(`/proc/self/task/${tid}/stat`);
+  const ticks = readStat(`/proc/self/task/${tid}/stat`)?.ownTicks;
   return ticks === undefined ? undefined : ticks / TICKS_PER_SECOND;
 }
 
-/** utime + stime of a /proc stat file. */
-function statTicks(file: string): number | undefined {
+export interface ProcStat {
+  /** The command name (at most 15 characters). */
+  comm: string;
+  /** utime + stime, in ticks of 1/TICKS_PER_SECOND s. */
+  ownTicks: number;
+  /** cutime + cstime: what it has reaped of its children, in ticks. */
+  reapedTicks: number;
+}
+
+/** A /proc stat file (of a process or a thread), or undefined when it cannot be read or parsed. */
+export function readStat(file: string): ProcStat | undefined {
   let stat: string;
   try {
     stat = readFileSync(file, 'utf8');
@@ -30,12 +39,14 @@ function statTicks(file: string): number | undefined {
   }
   // Fields after the command name, which is in parentheses and may itself contain spaces.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of stat)
-  return Number.isFinite(ticks) ? ticks : undefined;
+  const ownTicks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of stat)
+  const reapedTicks = Number(fields[13]) + Number(fields[14]); // cutime, cstime
+  if (!Number.isFinite(ownTicks)) return undefined;
+  return { comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), ownTicks, reapedTicks };
 }
 
 function treeTicks(pid: number, depth: number): number | undefined {
-  let ticks = statTicks(`/proc/${pid}/stat`);
+  let ticks = readStat(`/proc/${pid}/stat`)?.ownTicks;
   if (ticks === undefined) return undefined;
   if (depth > 16) return ticks;
   for (const child of childPids(pid)) ticks += treeTicks(child, depth + 1) ?? 0;
